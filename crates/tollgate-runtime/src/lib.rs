@@ -1,0 +1,1 @@
+//! The Tollgate gateway runtime: compiled deployments, routing, integrations, gateway responses.

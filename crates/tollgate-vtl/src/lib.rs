@@ -1,0 +1,1 @@
+//! Apache Velocity 1.7 (VTL) template engine: compile once, render many, byte for byte as Velocity.

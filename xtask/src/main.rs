@@ -1,0 +1,40 @@
+//! `cargo xtask <command>`: the project's automation, in Rust, with nothing to install.
+
+use std::process::ExitCode;
+
+mod ci;
+mod tidy;
+mod util;
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [args]
+
+commands:
+  ci           everything CI checks: fmt, tidy, clippy, tests, cargo-deny
+  tidy         workspace rules: dependency direction, READMEs, lints
+";
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let Some(command) = args.next() else {
+        eprint!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let rest: Vec<String> = args.collect();
+    let result = match command.as_str() {
+        "ci" => ci::run(&rest),
+        "tidy" => tidy::run(&rest),
+        "help" | "--help" | "-h" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => Err(anyhow::format_err!("unknown command `{other}`\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("xtask {command}: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
