@@ -5,6 +5,7 @@ use std::process::ExitCode;
 mod ci;
 mod tidy;
 mod util;
+mod velocity;
 
 const USAGE: &str = "\
 usage: cargo xtask <command> [args]
@@ -12,6 +13,7 @@ usage: cargo xtask <command> [args]
 commands:
   ci           everything CI checks: fmt, tidy, clippy, tests, cargo-deny
   tidy         workspace rules: dependency direction, READMEs, lints
+  velocity     render VTL with the real Apache Velocity 1.7 (needs Java): render, golden, bench
 ";
 
 fn main() -> ExitCode {
@@ -24,6 +26,7 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "ci" => ci::run(&rest),
         "tidy" => tidy::run(&rest),
+        "velocity" => velocity::run(&rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())
