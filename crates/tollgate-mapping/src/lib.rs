@@ -1,1 +1,5 @@
 //! The Amazon API Gateway mapping-template environment ($input, $util, $context, parameter mappings) on tollgate-vtl.
+
+pub mod json;
+pub mod jsonpath;
+pub mod util_functions;

@@ -1,0 +1,66 @@
+use super::*;
+
+fn roundtrip(text: &str) -> String {
+    parse(text).unwrap().to_compact()
+}
+
+fn java(text: &str) -> String {
+    let mut out = String::new();
+    write_java(&parse(text).unwrap(), &mut out);
+    out
+}
+
+#[test]
+fn compact_keeps_order_and_number_literals() {
+    assert_eq!(
+        roundtrip(r#" { "b" : 1.50, "a" : [ 1e3 , -0, true, null ] } "#),
+        r#"{"b":1.50,"a":[1e3,-0,true,null]}"#
+    );
+}
+
+#[test]
+fn repeated_key_keeps_first_position_and_last_value() {
+    assert_eq!(roundtrip(r#"{"a":1,"b":2,"a":3}"#), r#"{"a":3,"b":2}"#);
+}
+
+#[test]
+fn strings_unescape_and_escape() {
+    assert_eq!(
+        roundtrip(r#""a\"b\\c\/d\u00e9\ud83d\ude00\n\u0001""#),
+        "\"a\\\"b\\\\c/dé😀\\n\\u0001\""
+    );
+    assert_eq!(parse(r#""\ud800x""#).unwrap(), Json::String("\u{FFFD}x".into()));
+}
+
+#[test]
+fn java_form_of_maps_and_lists() {
+    // test_apigateway_common.snapshot.json, test_input_path_template_formatting: maps print as Java maps, lists
+    // as JSON, a list inside a map as JSON.
+    assert_eq!(java(r#"{"foo":[{"nested":"bar"}]}"#), r#"{foo=[{"nested":"bar"}]}"#);
+    assert_eq!(java(r#"[{"foo":"bar"}]"#), r#"[{"foo":"bar"}]"#);
+    assert_eq!(java(r#"{"a":{"b":1},"c":"d e"}"#), "{a={b=1}, c=d e}");
+}
+
+#[test]
+fn rejects_invalid_json_with_offsets() {
+    for (text, offset) in [
+        ("", 0),
+        ("{", 1),
+        ("[1,]", 3),
+        ("01", 1),
+        ("{\"a\" 1}", 5),
+        ("\"\u{1}\"", 1),
+        ("1 2", 2),
+    ] {
+        let err = parse(text).unwrap_err();
+        assert_eq!(err.offset, offset, "{text:?}: {err}");
+    }
+}
+
+#[test]
+fn nesting_is_limited() {
+    let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
+    assert_eq!(parse(&deep).unwrap_err().message, "JSON nested too deeply");
+    let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+    assert!(parse(&ok).is_ok());
+}
