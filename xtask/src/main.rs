@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 mod ci;
+mod codegen;
 mod tidy;
 mod util;
 mod velocity;
@@ -12,6 +13,7 @@ usage: cargo xtask <command> [args]
 
 commands:
   ci           everything CI checks: fmt, tidy, clippy, tests, cargo-deny
+  codegen      regenerate files derived from data files (`--check`: fail when stale)
   tidy         workspace rules: dependency direction, READMEs, lints
   velocity     render VTL with the real Apache Velocity 1.7 (needs Java): render, golden, bench
 ";
@@ -25,6 +27,7 @@ fn main() -> ExitCode {
     let rest: Vec<String> = args.collect();
     let result = match command.as_str() {
         "ci" => ci::run(&rest),
+        "codegen" => codegen::run(&rest),
         "tidy" => tidy::run(&rest),
         "velocity" => velocity::run(&rest),
         "help" | "--help" | "-h" => {

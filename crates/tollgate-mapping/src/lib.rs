@@ -1,5 +1,7 @@
 //! The Amazon API Gateway mapping-template environment ($input, $util, $context, parameter mappings) on tollgate-vtl.
 
+pub mod context;
 pub mod json;
 pub mod jsonpath;
+pub mod request;
 pub mod util_functions;
