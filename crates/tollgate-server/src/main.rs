@@ -4,10 +4,16 @@
 
 use std::process::ExitCode;
 
+mod cli;
+mod edge;
+
 const USAGE: &str = "\
 usage: tollgate <command> [args]
 
 commands:
+  serve API_FILE      serve an API at http://127.0.0.1:3000/dev/... (see `tollgate serve --help`)
+  validate API_FILE   check an API definition and report every problem with file:line:col
+  help                this text (also -h, --help); `tollgate --version` prints the version
 ";
 
 fn main() -> ExitCode {
@@ -16,9 +22,14 @@ fn main() -> ExitCode {
         eprint!("{USAGE}");
         return ExitCode::from(64);
     };
+    let _rest: Vec<_> = args.collect();
     match command.to_string_lossy().as_ref() {
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        "--version" | "-V" | "version" => {
+            println!("tollgate {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
         other => {

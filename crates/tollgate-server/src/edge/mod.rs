@@ -1,0 +1,153 @@
+//! The hardened HTTP edge: accept loop, connection limits, HTTP/1.1 and h2c (prior knowledge) through hyper,
+//! every HTTP/1 head checked by our own reader first, bodies read under AWS's payload limit and timeouts,
+//! panics turned into 500s, graceful drain on shutdown.
+
+mod chunked;
+pub(crate) mod head;
+mod reply;
+mod service;
+mod wire;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Request, Response};
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Semaphore, watch};
+
+pub use head::RawHeaderNames;
+
+/// What the edge hands on: a fully read request, with [`RawHeaderNames`] (HTTP/1) and [`ClientAddr`] extensions.
+pub(crate) trait Handler: Send + Sync + 'static {
+    /// The response body.
+    type Body: http_body::Body<Data = Bytes, Error: Into<Box<dyn std::error::Error + Send + Sync>>> + Send + 'static;
+
+    /// Answers one request.
+    fn handle(&self, request: Request<Bytes>) -> impl Future<Output = Response<Self::Body>> + Send;
+}
+
+/// The client's address, as a request extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub SocketAddr);
+
+/// Limits and timeouts of the edge (server settings: fixed for the life of the process).
+#[derive(Debug, Clone)]
+pub(crate) struct EdgeConfig {
+    /// From the first byte of a request head to its end (slowloris).
+    pub(crate) header_timeout: Duration,
+    /// How long a keep-alive connection may sit idle before its next request head is complete.
+    pub(crate) idle_timeout: Duration,
+    /// Longest wait between two pieces of a request body.
+    pub(crate) body_timeout: Duration,
+    /// Longest time to read a whole request body.
+    pub(crate) body_deadline: Duration,
+    /// Most connections served at once; further clients wait in the listen backlog.
+    pub(crate) max_connections: usize,
+}
+
+impl Default for EdgeConfig {
+    fn default() -> Self {
+        EdgeConfig {
+            header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            body_timeout: Duration::from_secs(10),
+            body_deadline: Duration::from_secs(60),
+            max_connections: 10_000,
+        }
+    }
+}
+
+/// Serves `listener` until `shutdown` turns true, then stops accepting and drains live connections for at most
+/// `grace`. Returns whether every connection finished in time.
+pub(crate) async fn serve<H: Handler>(
+    listener: TcpListener,
+    handler: Arc<H>,
+    config: EdgeConfig,
+    mut shutdown: watch::Receiver<bool>,
+    grace: Duration,
+) -> bool {
+    let config = Arc::new(config);
+    let builder = Arc::new(builder(&config));
+    let permits = Arc::new(Semaphore::new(config.max_connections.max(1)));
+    let graceful = GracefulShutdown::new();
+    loop {
+        let permit = tokio::select! {
+            biased;
+            _ = shutdown.wait_for(|stop| *stop) => break,
+            permit = Arc::clone(&permits).acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+        };
+        let (stream, remote) = tokio::select! {
+            biased;
+            _ = shutdown.wait_for(|stop| *stop) => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    // EMFILE and friends: back off instead of spinning; the permit goes back.
+                    tracing::warn!(error = %err, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let watcher = graceful.watcher();
+        let handler = Arc::clone(&handler);
+        let config = Arc::clone(&config);
+        let builder = Arc::clone(&builder);
+        tokio::spawn(async move {
+            serve_connection(stream, remote, handler, config, &builder, watcher).await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    tokio::time::timeout(grace, graceful.shutdown()).await.is_ok()
+}
+
+fn builder(config: &EdgeConfig) -> auto::Builder<TokioExecutor> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        // hyper starts this timer when a connection goes idle and stops it when a head is complete: it is the
+        // keep-alive idle timeout. The slow-head timeout (from a head's first byte) is the wire reader's.
+        .header_read_timeout(config.idle_timeout)
+        .keep_alive(true);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(100)
+        // h2 counts 32 bytes per field on top of name and value; this keeps AWS's 10,240 bytes of headers
+        // possible with room for the pseudo-headers.
+        .max_header_list_size(16 * 1024);
+    builder
+}
+
+async fn serve_connection<H: Handler>(
+    stream: TcpStream,
+    remote: SocketAddr,
+    handler: Arc<H>,
+    config: Arc<EdgeConfig>,
+    builder: &auto::Builder<TokioExecutor>,
+    watcher: hyper_util::server::graceful::Watcher,
+) {
+    if let Err(err) = stream.set_nodelay(true) {
+        tracing::debug!(error = %err, "could not set TCP_NODELAY");
+    }
+    let shared = Arc::new(wire::ConnShared::default());
+    let io = wire::WireIo::new(stream, Arc::clone(&shared), config.header_timeout);
+    let service = service::EdgeService { handler, shared, config, remote };
+    if let Err(err) = watcher.watch(builder.serve_connection(io, service)).await {
+        tracing::debug!(error = %err, %remote, "connection ended with an error");
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,133 @@
+//! The hyper service of one connection: edge verdicts, the body under its limits, then the handler.
+
+use std::any::Any;
+use std::future::{Future, poll_fn};
+use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
+use std::pin::{Pin, pin};
+use std::sync::Arc;
+use std::task::Poll;
+
+use bytes::{Bytes, BytesMut};
+use http::{Request, Response, Version};
+use http_body_util::{BodyExt, Either, Full};
+use hyper::body::Incoming;
+use tokio::time::Instant;
+
+use super::head::{MAX_BODY, Rejection};
+use super::reply;
+use super::wire::ConnShared;
+use super::{ClientAddr, EdgeConfig, Handler};
+
+/// The response body of the edge: its own short answers or the handler's.
+pub(crate) type EdgeBody<B> = Either<Full<Bytes>, B>;
+
+/// One connection's service.
+#[derive(Debug)]
+pub(crate) struct EdgeService<H> {
+    pub(crate) handler: Arc<H>,
+    pub(crate) shared: Arc<ConnShared>,
+    pub(crate) config: Arc<EdgeConfig>,
+    pub(crate) remote: SocketAddr,
+}
+
+impl<H: Handler> hyper::service::Service<Request<Incoming>> for EdgeService<H> {
+    type Response = Response<EdgeBody<H::Body>>;
+    type Error = std::convert::Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn call(&self, request: Request<Incoming>) -> Self::Future {
+        let handler = Arc::clone(&self.handler);
+        let shared = Arc::clone(&self.shared);
+        let config = Arc::clone(&self.config);
+        let remote = self.remote;
+        Box::pin(async move { Ok(serve(handler, &shared, &config, remote, request).await) })
+    }
+}
+
+async fn serve<H: Handler>(
+    handler: Arc<H>,
+    shared: &ConnShared,
+    config: &EdgeConfig,
+    remote: SocketAddr,
+    request: Request<Incoming>,
+) -> Response<EdgeBody<H::Body>> {
+    let version = request.version();
+    let names = if version < Version::HTTP_2 {
+        // Heads reach hyper in order and hyper calls us in order, so the oldest verdict is this request's.
+        match shared.next_head() {
+            Some(Ok(names)) => Some(names),
+            Some(Err(rejection)) => return reply::rejection(rejection, version).map(Either::Left),
+            None => return reply::rejection(Rejection::BadRequest("no verdict for a head"), version).map(Either::Left),
+        }
+    } else {
+        None
+    };
+    let (mut parts, body) = request.into_parts();
+    let body = match read_body(body, config, shared).await {
+        Ok(body) => body,
+        Err(rejection) => {
+            tracing::debug!(?rejection, "request body refused at the edge");
+            return reply::rejection(rejection, version).map(Either::Left);
+        }
+    };
+    if let Some(names) = names {
+        parts.extensions.insert(names);
+    }
+    parts.extensions.insert(ClientAddr(remote));
+    match catch_panic(handler.handle(Request::from_parts(parts, body))).await {
+        Ok(response) => response.map(Either::Right),
+        Err(_) => {
+            tracing::error!("the gateway panicked while handling a request; answered 500");
+            reply::internal_error().map(Either::Left)
+        }
+    }
+}
+
+/// Reads the whole body (API Gateway buffers it too) within AWS's payload limit and the edge timeouts.
+async fn read_body(mut body: Incoming, config: &EdgeConfig, shared: &ConnShared) -> Result<Bytes, Rejection> {
+    if http_body::Body::is_end_stream(&body) {
+        return Ok(Bytes::new());
+    }
+    let deadline = Instant::now() + config.body_deadline;
+    let mut single: Option<Bytes> = None;
+    let mut joined = BytesMut::new();
+    let mut total: u64 = 0;
+    loop {
+        let wait_until = (Instant::now() + config.body_timeout).min(deadline);
+        let frame = match tokio::time::timeout_at(wait_until, body.frame()).await {
+            Err(_elapsed) => return Err(Rejection::BodyTimeout),
+            Ok(None) => break,
+            Ok(Some(Err(_))) if shared.framing_failed() => return Err(Rejection::BadRequest("chunked framing")),
+            Ok(Some(Err(_))) => return Err(Rejection::BadRequest("request body ended early or was malformed")),
+            Ok(Some(Ok(frame))) => frame,
+        };
+        let Ok(data) = frame.into_data() else {
+            continue; // Trailers: API Gateway has no use for them.
+        };
+        total += data.len() as u64;
+        if total > MAX_BODY {
+            return Err(Rejection::PayloadTooLarge);
+        }
+        match single.take() {
+            None if joined.is_empty() => single = Some(data),
+            Some(first) => {
+                joined.extend_from_slice(&first);
+                joined.extend_from_slice(&data);
+            }
+            None => joined.extend_from_slice(&data),
+        }
+    }
+    Ok(single.unwrap_or_else(|| joined.freeze()))
+}
+
+/// Runs a future, turning a panic inside it into an error, so one request's panic ends only that request.
+async fn catch_panic<F: Future>(future: F) -> Result<F::Output, Box<dyn Any + Send>> {
+    let mut future = pin!(future);
+    poll_fn(move |cx| match std::panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+        Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+        Ok(Poll::Pending) => Poll::Pending,
+        Err(panic) => Poll::Ready(Err(panic)),
+    })
+    .await
+}

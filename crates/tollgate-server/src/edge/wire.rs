@@ -1,0 +1,310 @@
+//! The connection's IO as hyper sees it: every HTTP/1 request head passes through [`head::inspect`] first.
+//!
+//! `WireIo` buffers what the socket delivers and hands hyper one complete, checked head at a time, then the body
+//! bytes that the head's framing says belong to it, then the next head. A head that breaks an edge rule never
+//! reaches hyper: a marker request takes its place, the rejection waits in [`ConnShared`] for the service (which
+//! answers it, in order, with `Connection: close`), and the connection reads nothing more. The same pass records
+//! the original header names for the service. An HTTP/2 connection (prior knowledge) passes through untouched.
+
+use std::collections::VecDeque;
+use std::io;
+use std::pin::Pin;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll, ready};
+use std::time::Duration;
+
+use hyper::rt::{Read, ReadBufCursor, Write};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use tokio::time::{Instant, Sleep};
+
+use super::chunked::Chunked;
+use super::head::{self, Framing, MAX_HEAD, RawHeaderNames, Rejection, Scan};
+
+const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+/// What hyper parses in place of a rejected head; the service recognises it by the queued rejection, not by
+/// its content, so the content only has to be a valid request without a body.
+const MARKER_HEAD: &[u8] = b"GET / HTTP/1.1\r\nhost: rejected.invalid\r\n\r\n";
+const INITIAL_BUFFER: usize = 8 * 1024;
+
+/// What a head told the service: its original header names, or why it was refused.
+pub(crate) type HeadVerdict = Result<RawHeaderNames, Rejection>;
+
+/// State shared by a connection's IO and its service.
+#[derive(Debug, Default)]
+pub(crate) struct ConnShared {
+    heads: Mutex<VecDeque<HeadVerdict>>,
+    framing_error: AtomicBool,
+}
+
+impl ConnShared {
+    /// The verdict on the oldest head hyper has not yet turned into a request (HTTP/1 only).
+    pub(crate) fn next_head(&self) -> Option<HeadVerdict> {
+        self.heads.lock().ok()?.pop_front()
+    }
+
+    /// Whether the body framing broke (the connection then ends after the current request).
+    pub(crate) fn framing_failed(&self) -> bool {
+        self.framing_error.load(Ordering::Relaxed)
+    }
+
+    fn push(&self, verdict: HeadVerdict) {
+        if let Ok(mut heads) = self.heads.lock() {
+            heads.push_back(verdict);
+        }
+    }
+}
+
+#[derive(Debug)]
+enum State {
+    /// Waiting for a head; `first` until the first head (which may be an HTTP/2 preface instead).
+    Head { first: bool },
+    /// Handing hyper `remaining` bytes of a checked head from the buffer, then the body.
+    Deliver { remaining: usize, framing: Framing },
+    /// Handing hyper the marker head from `pos`.
+    Marker { pos: usize },
+    /// A body of this many more bytes.
+    Length(u64),
+    /// A chunked body.
+    Chunked(Chunked),
+    /// HTTP/2: bytes pass through.
+    Passthrough,
+    /// After a rejection: nothing more is read; hyper answers and closes.
+    Stalled,
+    /// After a framing error: hyper sees the end of the stream.
+    Ended,
+}
+
+/// A TCP connection wrapped for hyper; see the module docs.
+#[derive(Debug)]
+pub(crate) struct WireIo {
+    stream: TcpStream,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    state: State,
+    shared: std::sync::Arc<ConnShared>,
+    header_timeout: Duration,
+    head_deadline: Option<Pin<Box<Sleep>>>,
+    head_timer_armed: bool,
+}
+
+impl WireIo {
+    pub(crate) fn new(stream: TcpStream, shared: std::sync::Arc<ConnShared>, header_timeout: Duration) -> Self {
+        WireIo {
+            stream,
+            buf: vec![0; INITIAL_BUFFER],
+            start: 0,
+            end: 0,
+            state: State::Head { first: true },
+            shared,
+            header_timeout,
+            head_deadline: None,
+            head_timer_armed: false,
+        }
+    }
+
+    fn buffered(&self) -> &[u8] {
+        self.buf.get(self.start..self.end).unwrap_or_default()
+    }
+
+    /// Moves up to `limit` buffered bytes into hyper's buffer; returns how many.
+    fn deliver(&mut self, cursor: &mut ReadBufCursor<'_>, limit: usize) -> usize {
+        let count = limit.min(cursor.remaining()).min(self.end - self.start);
+        if let Some(bytes) = self.buf.get(self.start..self.start + count) {
+            cursor.put_slice(bytes);
+        }
+        self.start += count;
+        count
+    }
+
+    /// Reads from the socket into the buffer. `Ready(Ok(0))` is the end of the stream.
+    fn fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+        if self.start == self.end {
+            self.start = 0;
+            self.end = 0;
+        } else if self.end == self.buf.len() {
+            if self.start > 0 {
+                self.buf.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
+                self.start = 0;
+            } else {
+                // Only a head can fill the whole buffer; `head::scan` rejects it before it passes MAX_HEAD.
+                let grown = (self.buf.len() * 2).min(MAX_HEAD + INITIAL_BUFFER);
+                self.buf.resize(grown, 0);
+            }
+        }
+        let mut read_buf = ReadBuf::new(self.buf.get_mut(self.end..).unwrap_or_default());
+        match Pin::new(&mut self.stream).poll_read(cx, &mut read_buf) {
+            Poll::Ready(Ok(())) => {
+                let count = read_buf.filled().len();
+                self.end += count;
+                Poll::Ready(Ok(count))
+            }
+            Poll::Ready(Err(err)) => Poll::Ready(Err(err)),
+            Poll::Pending => {
+                if self.head_timer_armed
+                    && let Some(deadline) = self.head_deadline.as_mut()
+                    && deadline.as_mut().poll(cx).is_ready()
+                {
+                    // Slowloris: a head that started but did not finish in time. Like hyper and nginx, close
+                    // without an answer.
+                    return Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, "request head timed out")));
+                }
+                Poll::Pending
+            }
+        }
+    }
+
+    fn arm_head_timer(&mut self) {
+        if self.head_timer_armed {
+            return;
+        }
+        let deadline = Instant::now() + self.header_timeout;
+        match self.head_deadline.as_mut() {
+            Some(sleep) => sleep.as_mut().reset(deadline),
+            None => self.head_deadline = Some(Box::pin(tokio::time::sleep_until(deadline))),
+        }
+        self.head_timer_armed = true;
+    }
+
+    /// Looks at the buffered bytes in `Head` state; returns the next state, or `None` when more bytes are needed.
+    fn on_head_bytes(&mut self, first: bool) -> Option<State> {
+        // RFC 9112 §2.2: empty lines before a request line are ignored.
+        while let Some(b'\r' | b'\n') = self.buffered().first() {
+            self.start += 1;
+        }
+        let bytes = self.buffered();
+        if bytes.is_empty() {
+            return None;
+        }
+        if first && H2_PREFACE.starts_with(bytes.get(..H2_PREFACE.len().min(bytes.len()))?) {
+            return (bytes.len() >= H2_PREFACE.len()).then_some(State::Passthrough);
+        }
+        let verdict = match head::scan(bytes) {
+            Scan::Incomplete => return None,
+            Scan::Reject(rejection) => Err(rejection),
+            Scan::Complete(len) => head::inspect(bytes.get(..len)?).map(|inspected| (inspected, len)),
+        };
+        self.head_timer_armed = false;
+        Some(match verdict {
+            Ok((inspected, len)) => {
+                self.shared.push(Ok(inspected.names));
+                State::Deliver { remaining: len, framing: inspected.framing }
+            }
+            Err(rejection) => {
+                tracing::debug!(?rejection, "request head refused at the edge");
+                self.shared.push(Err(rejection));
+                State::Marker { pos: 0 }
+            }
+        })
+    }
+}
+
+impl Read for WireIo {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, mut cursor: ReadBufCursor<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        loop {
+            match this.state {
+                State::Head { first } => {
+                    if let Some(next) = this.on_head_bytes(first) {
+                        this.state = next;
+                        continue;
+                    }
+                    if this.end > this.start {
+                        this.arm_head_timer();
+                    }
+                    if ready!(this.fill(cx))? == 0 {
+                        // End of stream: whatever partial head there was, hyper sees a closed connection.
+                        return Poll::Ready(Ok(()));
+                    }
+                    // Leading empty lines count as the start of a head, so they cannot keep a connection forever.
+                    this.arm_head_timer();
+                }
+                State::Deliver { remaining, framing } => {
+                    let count = this.deliver(&mut cursor, remaining);
+                    let remaining = remaining - count;
+                    this.state = match (remaining, framing) {
+                        (0, Framing::Empty) => State::Head { first: false },
+                        (0, Framing::Length(len)) => State::Length(len),
+                        (0, Framing::Chunked) => State::Chunked(Chunked::default()),
+                        (_, framing) => State::Deliver { remaining, framing },
+                    };
+                    return Poll::Ready(Ok(()));
+                }
+                State::Marker { pos } => {
+                    let rest = MARKER_HEAD.get(pos..).unwrap_or_default();
+                    let count = rest.len().min(cursor.remaining());
+                    cursor.put_slice(rest.get(..count).unwrap_or_default());
+                    this.state = if pos + count == MARKER_HEAD.len() { State::Stalled } else { State::Marker { pos: pos + count } };
+                    return Poll::Ready(Ok(()));
+                }
+                State::Length(left) => {
+                    if this.start == this.end && ready!(this.fill(cx))? == 0 {
+                        return Poll::Ready(Ok(()));
+                    }
+                    let count = this.deliver(&mut cursor, usize::try_from(left).unwrap_or(usize::MAX));
+                    let left = left - count as u64;
+                    this.state = if left == 0 { State::Head { first: false } } else { State::Length(left) };
+                    return Poll::Ready(Ok(()));
+                }
+                State::Chunked(mut chunked) => {
+                    if this.start == this.end && ready!(this.fill(cx))? == 0 {
+                        return Poll::Ready(Ok(()));
+                    }
+                    let window = this.buffered().len().min(cursor.remaining());
+                    let bytes = this.buffered().get(..window).unwrap_or_default();
+                    match chunked.advance(bytes) {
+                        Ok((used, done)) => {
+                            this.deliver(&mut cursor, used);
+                            this.state = if done { State::Head { first: false } } else { State::Chunked(chunked) };
+                        }
+                        Err((used, _)) => {
+                            tracing::debug!("chunked body framing error; ending the connection after this request");
+                            this.shared.framing_error.store(true, Ordering::Relaxed);
+                            this.deliver(&mut cursor, used);
+                            this.state = State::Ended;
+                        }
+                    }
+                    return Poll::Ready(Ok(()));
+                }
+                State::Passthrough => {
+                    if this.start == this.end {
+                        ready!(this.fill(cx))?;
+                    }
+                    this.deliver(&mut cursor, usize::MAX);
+                    return Poll::Ready(Ok(()));
+                }
+                State::Stalled => return Poll::Pending,
+                State::Ended => return Poll::Ready(Ok(())),
+            }
+        }
+    }
+}
+
+impl Write for WireIo {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().stream).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().stream).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
+    }
+}
