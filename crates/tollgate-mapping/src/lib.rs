@@ -3,5 +3,6 @@
 pub mod context;
 pub mod json;
 pub mod jsonpath;
+pub mod param_mapping;
 pub mod request;
 pub mod util_functions;

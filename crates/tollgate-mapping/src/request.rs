@@ -36,7 +36,10 @@ impl MethodRequest {
     /// A method request from its parts (path parameters, query parameters in order with repeats, headers in
     /// order with repeats).
     pub fn new(path: Vec<(String, String)>, query: Vec<(String, String)>, headers: Vec<(String, String)>) -> Self {
-        let headers = headers.into_iter().filter(|(name, _)| is_visible_header(name)).collect();
+        let headers = headers
+            .into_iter()
+            .filter(|(name, _)| is_visible_header(name))
+            .collect();
         MethodRequest { path, query, headers }
     }
 
@@ -62,27 +65,43 @@ impl MethodRequest {
 
     /// The query parameter `name`; the last one when repeated (spec §2.1 [unk]: last value).
     pub fn query_param(&self, name: &str) -> Option<&str> {
-        self.query.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Every value of the query parameter `name`, in order.
     pub fn query_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.query.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The header `name` (case-insensitive, as HTTP header names are); the last one when repeated.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().rev().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .rev()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// Every value of the header `name` (case-insensitive), in order.
     pub fn header_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.headers.iter().filter(move |(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .filter(move |(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// `$input.params(name)`: the path parameter, else the query parameter, else the header; `None` if absent.
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.path_param(name).or_else(|| self.query_param(name)).or_else(|| self.header(name))
+        self.path_param(name)
+            .or_else(|| self.query_param(name))
+            .or_else(|| self.header(name))
     }
 
     /// The request `Content-Type` header.

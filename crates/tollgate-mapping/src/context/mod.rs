@@ -331,7 +331,10 @@ fn opt(s: &Option<String>) -> Option<Cow<'_, str>> {
 }
 
 fn find<'a>(pairs: &'a [(String, String)], name: &str) -> Option<Cow<'a, str>> {
-    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| Cow::Borrowed(v.as_str()))
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| Cow::Borrowed(v.as_str()))
 }
 
 #[cfg(test)]

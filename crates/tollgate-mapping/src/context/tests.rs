@@ -21,7 +21,10 @@ fn full() -> RequestContext {
     ] {
         *field = Some("x".into());
     }
-    id.api_key = Some(ApiKey { key: Some("k".into()), id: Some("kid".into()) });
+    id.api_key = Some(ApiKey {
+        key: Some("k".into()),
+        id: Some("kid".into()),
+    });
     id.client_cert = Some(ClientCert {
         client_cert_pem: "pem".into(),
         subject_dn: "CN=s".into(),
@@ -65,12 +68,18 @@ fn every_documented_variable_outside_access_logs_resolves() {
 #[test]
 fn lookups() {
     let cx = full();
-    assert_eq!(cx.lookup("error.messageString").as_deref(), Some("\"Missing Authentication Token\""));
+    assert_eq!(
+        cx.lookup("error.messageString").as_deref(),
+        Some("\"Missing Authentication Token\"")
+    );
     assert_eq!(cx.lookup("requestTimeEpoch").as_deref(), Some("1784692372486"));
     assert_eq!(cx.lookup("identity").as_deref(), None);
     assert_eq!(cx.lookup("nope").as_deref(), None);
     assert_eq!(cx.lookup("authorizer.claims.missing").as_deref(), None);
-    let error = ContextError { message: None, ..ContextError::default() };
+    let error = ContextError {
+        message: None,
+        ..ContextError::default()
+    };
     assert_eq!(error.message_string(), "null");
 }
 
