@@ -1,0 +1,3 @@
+//! Integration tests of `tollgate-model`: fixture-driven import and diagnostics suites.
+
+mod fixtures;
