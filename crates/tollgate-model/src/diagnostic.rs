@@ -179,6 +179,7 @@ impl Diagnostic {
         for related in &self.related {
             let at = line_col_of(source, related.span.start);
             out.push_str(&format!("{pad}::: {}:{}:{}\n", self.file, at.line, at.column));
+            out.push_str(&format!("{pad} |\n"));
             snippet(&mut out, source, related.span, &related.message, '-', width);
         }
         if !self.path.is_empty() || !self.notes.is_empty() {

@@ -188,7 +188,7 @@ pub(crate) fn read<'a>(
         }
     };
 
-    let responses = read_responses(ctx, value, path, method);
+    let responses = read_responses(ctx, value, path, method, integration_type.is_proxy());
 
     Some(Integration {
         integration_type,
@@ -387,11 +387,14 @@ fn read_content_handling<'a>(ctx: &mut Ctx<'a>, value: &'a Value, path: &str) ->
     }
 }
 
+/// Proxy integrations ignore integration responses, and exports carry `default: {statusCode: "200"}` for them
+/// without a method response, so the declared-status check applies to non-proxy types only.
 fn read_responses<'a>(
     ctx: &mut Ctx<'a>,
     value: &'a Value,
     path: &str,
     method: &MethodView<'_>,
+    proxy: bool,
 ) -> Vec<IntegrationResponse> {
     let Some(responses) = value.get("responses") else {
         return Vec::new();
@@ -424,7 +427,7 @@ fn read_responses<'a>(
                 .responses
                 .iter()
                 .find(|declared| declared.status_code == status_code.value);
-            if declared.is_none() {
+            if declared.is_none() && !proxy {
                 let label = if method.responses.is_empty() {
                     "the operation declares no `responses`".to_owned()
                 } else {

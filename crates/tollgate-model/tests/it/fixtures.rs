@@ -13,7 +13,12 @@ fn crate_dir() -> PathBuf {
 }
 
 fn inputs(folder: &str) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = fs::read_dir(crate_dir().join("tests").join(folder))
+    inputs_in(&crate_dir().join("tests").join(folder))
+}
+
+fn inputs_in(dir: &Path) -> Vec<PathBuf> {
+    let folder = dir.display();
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
         .expect("fixture folder")
         .map(|entry| entry.expect("entry").path())
         .filter(|path| {
@@ -24,7 +29,7 @@ fn inputs(folder: &str) -> Vec<PathBuf> {
         })
         .collect();
     files.sort();
-    assert!(!files.is_empty(), "no fixtures in tests/{folder}");
+    assert!(!files.is_empty(), "no fixtures in {folder}");
     files
 }
 
@@ -41,12 +46,15 @@ fn options_for(path: &Path) -> ImportOptions {
 }
 
 fn check_golden(input: &Path, actual: &str, failures: &mut Vec<String>) {
-    let expected_path = input.with_extension("expected");
+    check_golden_at(input, &input.with_extension("expected"), actual, failures);
+}
+
+fn check_golden_at(input: &Path, expected_path: &Path, actual: &str, failures: &mut Vec<String>) {
     if std::env::var_os("UPDATE_EXPECT").is_some() {
-        fs::write(&expected_path, actual).expect("write golden");
+        fs::write(expected_path, actual).expect("write golden");
         return;
     }
-    let expected = fs::read_to_string(&expected_path).unwrap_or_default();
+    let expected = fs::read_to_string(expected_path).unwrap_or_default();
     if expected != actual {
         failures.push(format!(
             "{} differs from its golden file {} (run with UPDATE_EXPECT=1 to accept):\n--- expected\n{expected}\n--- actual\n{actual}",
@@ -83,6 +91,32 @@ fn valid_definitions_import_to_their_golden_model() {
             )),
         }
         check_golden(&input, &actual, &mut failures);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The project's example APIs (`examples/` at the repository root) import without a single diagnostic.
+#[test]
+fn examples_import_cleanly() {
+    let mut failures = Vec::new();
+    let examples = crate_dir().join("../../examples");
+    for input in inputs_in(&examples) {
+        let bytes = fs::read(&input).expect("read example");
+        let loaded = load(&display_name(&input), &bytes, &ImportOptions::default());
+        if !loaded.diagnostics.is_empty() || loaded.api.is_none() {
+            failures.push(format!("{}:\n{}", input.display(), loaded.render_diagnostics()));
+            continue;
+        }
+        let golden = crate_dir()
+            .join("tests/examples")
+            .join(display_name(&input))
+            .with_extension("expected");
+        let actual = loaded
+            .api
+            .as_ref()
+            .map(tollgate_model::dump::to_text)
+            .unwrap_or_default();
+        check_golden_at(&input, &golden, &actual, &mut failures);
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
