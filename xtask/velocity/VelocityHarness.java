@@ -1,7 +1,5 @@
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -77,7 +75,7 @@ public final class VelocityHarness {
                 if (args.length < 2 || args.length > 3) {
                     throw new HarnessException("bench takes DIR [ITERATIONS]\n" + USAGE);
                 }
-                int iterations = 10_000;
+                int iterations = 0; // 0: pick a batch size that runs about half a second
                 if (args.length == 3) {
                     try {
                         iterations = Integer.parseInt(args[2]);
@@ -325,11 +323,13 @@ public final class VelocityHarness {
     private static final long WARMUP_MIN_NANOS = 3_000_000_000L;
     private static final long WARMUP_MAX_NANOS = 10_000_000_000L;
     private static final int BATCHES = 5;
+    private static final long BATCH_TARGET_NANOS = 500_000_000L;
 
     /**
      * Median nanoseconds per render of a template parsed once, the way a server with a warm template cache runs
      * it: a {@link Template} whose tree is parsed and initialised once, merged with a fresh context each time (a
-     * thin context over the shared data, so #set in one render cannot leak into the next).
+     * thin context over the shared data, so #set in one render cannot leak into the next). ITERATIONS 0 means: size
+     * each batch to run about half a second, from the warm-up's rate.
      */
     private static long benchOne(Path path, Path vars, int iterations) throws IOException {
         String source = readUtf8(path);
@@ -358,15 +358,21 @@ public final class VelocityHarness {
 
         long sink = 0;
         long started = System.nanoTime();
-        for (int i = 0; ; i++) {
-            long elapsed = System.nanoTime() - started;
-            if ((i >= WARMUP_RENDERS && elapsed >= WARMUP_MIN_NANOS) || elapsed >= WARMUP_MAX_NANOS) {
-                break;
-            }
+        long warmups = 0;
+        long elapsed = 0;
+        while ((warmups < WARMUP_RENDERS || elapsed < WARMUP_MIN_NANOS) && elapsed < WARMUP_MAX_NANOS) {
             writer.getBuffer().setLength(0);
             template.merge(new VelocityContext(data), writer);
             sink += writer.getBuffer().length();
+            warmups++;
+            elapsed = System.nanoTime() - started;
         }
+        if (iterations <= 0) {
+            long estimate = Math.max(1, elapsed / warmups);
+            iterations = (int) Math.max(10, Math.min(1_000_000, BATCH_TARGET_NANOS / estimate));
+        }
+        System.err.println(name + ": warm-up " + warmups + " renders in " + (elapsed / 1_000_000) + " ms, then "
+                + BATCHES + " batches of " + iterations);
         long[] perRender = new long[BATCHES];
         for (int batch = 0; batch < BATCHES; batch++) {
             long batchStart = System.nanoTime();
