@@ -1,0 +1,158 @@
+//! The resolved intermediate form the evaluator walks: names are slots, host uses are prepared, constants are
+//! folded, adjacent text is merged. Owned and `Send + Sync`; no `Value` (which is single-threaded) inside.
+
+use std::sync::Arc;
+
+use crate::error::Span;
+use crate::host::{Prepared, RootId};
+use crate::java::regex::JavaRegex;
+use crate::syntax::ast::BinOp;
+
+/// A compiled template (or `#evaluate` body).
+#[derive(Debug)]
+pub(crate) struct Program {
+    pub(crate) name: Arc<str>,
+    pub(crate) source: Arc<str>,
+    pub(crate) body: Vec<Node>,
+    /// `#define` and block-macro bodies, by id.
+    pub(crate) blocks: Vec<Vec<Node>>,
+    pub(crate) macros: Vec<MacroDef>,
+    /// Variable names by slot.
+    pub(crate) slots: Vec<Arc<str>>,
+    /// The declared host root behind each slot, if any.
+    pub(crate) slot_roots: Vec<Option<RootId>>,
+    pub(crate) specials: Specials,
+    pub(crate) size_hint: usize,
+}
+
+/// Slots of the variables `#foreach` maintains.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Specials {
+    pub(crate) foreach: u32,
+    pub(crate) velocity_count: u32,
+    pub(crate) velocity_has_next: u32,
+}
+
+#[derive(Debug)]
+pub(crate) struct MacroDef {
+    pub(crate) name: Arc<str>,
+    pub(crate) params: Vec<Arc<str>>,
+    pub(crate) body: Vec<Node>,
+}
+
+#[derive(Debug)]
+pub(crate) enum Node {
+    Text(Box<str>),
+    Ref(Box<RefExpr>),
+    Set {
+        target: Box<RefExpr>,
+        value: Expr,
+        span: Span,
+    },
+    If {
+        branches: Box<[(Expr, Vec<Node>)]>,
+        otherwise: Option<Vec<Node>>,
+    },
+    Foreach(Box<Foreach>),
+    CallMacro {
+        id: u32,
+        args: Arc<[Expr]>,
+        body: Option<u32>,
+        span: Span,
+    },
+    /// A call of a name that is no macro in this template: printed as its source text, unless a macro of that
+    /// name appears at render time (an `#evaluate`d definition).
+    CallUnknown {
+        name: Arc<str>,
+        args: Arc<[Expr]>,
+        literal: Box<str>,
+        span: Span,
+    },
+    Define {
+        var: Var,
+        block: u32,
+    },
+    Evaluate {
+        arg: Expr,
+        span: Span,
+    },
+    Break {
+        arg: Option<Expr>,
+    },
+    Stop,
+    /// Drop the last character written (Velocity's string-interpolation padding).
+    StripLast,
+}
+
+#[derive(Debug)]
+pub(crate) struct Foreach {
+    pub(crate) var: u32,
+    pub(crate) iterable: Expr,
+    pub(crate) body: Vec<Node>,
+    pub(crate) span: Span,
+}
+
+/// Where a reference's root lives.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Var {
+    /// A context variable (template-wide slot).
+    Slot(u32),
+    /// Parameter `i` of the macro being rendered (Velocity's call-by-name proxy).
+    Param { index: u32, slot: u32 },
+}
+
+#[derive(Debug)]
+pub(crate) struct RefExpr {
+    pub(crate) root: Var,
+    /// `$root.method(args)` / `$root.property` the host prepared: replaces the root and first segment.
+    pub(crate) prepared: Option<(Prepared, Box<[Expr]>, Span)>,
+    pub(crate) chain: Box<[Seg]>,
+    /// Source text printed when the value is null (`$a.b()`).
+    pub(crate) literal: Box<str>,
+    pub(crate) escapes: u32,
+    pub(crate) quiet: bool,
+    pub(crate) span: Span,
+}
+
+#[derive(Debug)]
+pub(crate) enum Seg {
+    Property {
+        name: Arc<str>,
+        span: Span,
+    },
+    Method {
+        name: Arc<str>,
+        args: Box<[Expr]>,
+        regex: Option<Arc<JavaRegex>>,
+        span: Span,
+    },
+    Index {
+        key: Expr,
+        span: Span,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Const {
+    Str(Arc<str>),
+    Int(i32),
+    Long(i64),
+    BigInt(i128),
+    Double(f64),
+    Bool(bool),
+}
+
+#[derive(Debug)]
+pub(crate) enum Expr {
+    Const(Const),
+    /// An interpolated string: render the nodes, take the text.
+    Interp(Vec<Node>),
+    Ref(Box<RefExpr>),
+    List(Box<[Expr]>),
+    Map(Box<[(Expr, Expr)]>),
+    Range(Box<Expr>, Box<Expr>, Span),
+    Binary(BinOp, Box<Expr>, Box<Expr>, Span),
+    Not(Box<Expr>),
+    /// A bare word argument (only meaningful to directives; evaluates to null).
+    Word,
+}

@@ -1,0 +1,953 @@
+//! The evaluator: walks the IR with a slot frame, a macro-call stack and the render budgets.
+
+pub(crate) mod fold;
+pub(crate) mod ops;
+mod scope;
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use self::scope::ForeachScope;
+use crate::compile::ir::{Const, Expr, Node, Program, RefExpr, Seg, Var};
+use crate::engine::Engine;
+use crate::error::{Error, ErrorKind, Phase, Span};
+use crate::host::Host;
+use crate::java::{self, regex::JavaRegex};
+use crate::limits::{Limits, Profile};
+use crate::syntax::ast::BinOp;
+use crate::value::{BlockRef, Key, List, Map, Value};
+
+/// How a block ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    Normal,
+    /// `#break`: the nearest scope (`None`) or a given `#foreach` scope id.
+    Break(Option<u64>),
+    /// `#stop`: the whole render.
+    Stop,
+}
+
+type R<T> = Result<T, Error>;
+
+/// Where a program's variable lives: the root program's slot, or an overflow map by name (`#evaluate`).
+#[derive(Debug, Clone)]
+enum VarLoc {
+    Root(u32),
+    Extra(Arc<str>),
+}
+
+/// One macro invocation: its arguments (evaluated by name, in the caller's context, on every use) and the
+/// parameters the body `#set`.
+struct MacroFrame {
+    args: Arc<[Expr]>,
+    caller: Cx,
+    count: usize,
+    locals: Vec<Option<Value>>,
+}
+
+pub(crate) fn render(engine: &Engine, program: &Arc<Program>, host: &dyn Host, out: &mut String) -> R<()> {
+    let limits = engine.limits();
+    let mut r = Render {
+        engine,
+        host,
+        profile: engine.profile(),
+        limits,
+        vars: vec![None; program.slots.len()],
+        extra: HashMap::new(),
+        root: program.clone(),
+        maps: HashMap::new(),
+        fuel: limits.fuel,
+        frames: Vec::new(),
+        depth: 0,
+        regexes: HashMap::new(),
+        next_scope: Cell::new(1),
+        runtime_macros: HashMap::new(),
+    };
+    let cx = Cx {
+        program: program.clone(),
+        frame: None,
+    };
+    match r.block(&program.body, &cx, out)? {
+        Flow::Normal | Flow::Break(_) | Flow::Stop => Ok(()),
+    }
+}
+
+#[derive(Clone)]
+struct Cx {
+    program: Arc<Program>,
+    frame: Option<usize>,
+}
+
+struct Render<'a> {
+    engine: &'a Engine,
+    host: &'a dyn Host,
+    profile: Profile,
+    limits: &'a Limits,
+    vars: Vec<Option<Value>>,
+    extra: HashMap<Arc<str>, Value>,
+    root: Arc<Program>,
+    /// Slot maps of `#evaluate`d programs, by program address.
+    maps: HashMap<usize, Rc<Vec<VarLoc>>>,
+    fuel: u64,
+    frames: Vec<MacroFrame>,
+    depth: u32,
+    regexes: HashMap<Arc<str>, Arc<JavaRegex>>,
+    next_scope: Cell<u64>,
+    /// Macros defined by `#evaluate`d code: name → (program, id).
+    runtime_macros: HashMap<Arc<str>, (Arc<Program>, u32)>,
+}
+
+const MAX_DYNAMIC_REGEXES: usize = 64;
+
+impl Render<'_> {
+    fn burn(&mut self, span: Span) -> R<()> {
+        if self.fuel == 0 {
+            return Err(Error::new(ErrorKind::OutOfFuel, "the template used up its step budget").with_span(span));
+        }
+        self.fuel -= 1;
+        Ok(())
+    }
+
+    fn write(&self, out: &mut String, s: &str) -> R<()> {
+        if out.len() + s.len() > self.limits.max_output_bytes {
+            return Err(Error::new(
+                ErrorKind::OutputLimit,
+                format!("output exceeds {} bytes", self.limits.max_output_bytes),
+            ));
+        }
+        out.push_str(s);
+        Ok(())
+    }
+
+    fn block(&mut self, nodes: &[Node], cx: &Cx, out: &mut String) -> R<Flow> {
+        for node in nodes {
+            let flow = self.node(node, cx, out)?;
+            if flow != Flow::Normal {
+                return Ok(flow);
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn node(&mut self, node: &Node, cx: &Cx, out: &mut String) -> R<Flow> {
+        match node {
+            Node::Text(t) => self.write(out, t)?,
+            Node::Ref(r) => {
+                self.burn(r.span)?;
+                self.print_ref(r, cx, out)?;
+            }
+            Node::Set { target, value, span } => {
+                self.burn(*span)?;
+                let v = self.value(value, cx)?;
+                if !v.is_null() {
+                    self.assign(target, v, cx)?;
+                }
+            }
+            Node::If { branches, otherwise } => {
+                for (cond, body) in branches.iter() {
+                    if self.truth(cond, cx)? {
+                        return self.block(body, cx, out);
+                    }
+                }
+                if let Some(body) = otherwise {
+                    return self.block(body, cx, out);
+                }
+            }
+            Node::Foreach(f) => return self.foreach(f, cx, out),
+            Node::CallMacro { id, args, body, span } => {
+                let program = cx.program.clone();
+                return self.call_macro(&program, *id, args, *body, cx, *span, out);
+            }
+            Node::CallUnknown {
+                name,
+                args,
+                literal,
+                span,
+            } => {
+                let found = self.runtime_macros.get(name).cloned().or_else(|| {
+                    self.root
+                        .macros
+                        .iter()
+                        .position(|m| &m.name == name)
+                        .map(|i| (self.root.clone(), i as u32))
+                });
+                match found {
+                    Some((program, id)) => return self.call_macro(&program, id, args, None, cx, *span, out),
+                    None => self.write(out, literal)?,
+                }
+            }
+            Node::Define { var, block } => {
+                let v = Value::Block(BlockRef {
+                    block: *block,
+                    owner: cx.program.clone(),
+                });
+                self.set_var(*var, v, cx);
+            }
+            Node::Evaluate { arg, span } => return self.evaluate(arg, *span, cx, out),
+            Node::Break { arg } => {
+                let target = match arg {
+                    Some(a) => match self.value(a, cx)? {
+                        Value::Object(o) => o.as_any().downcast_ref::<ForeachScope>().map(|s| s.id),
+                        _ => None,
+                    },
+                    None => None,
+                };
+                return Ok(Flow::Break(target));
+            }
+            Node::Stop => return Ok(Flow::Stop),
+            Node::StripLast => {
+                out.pop();
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    // ------------------------------------------------------------------ variables
+
+    fn var_loc(&mut self, program: &Arc<Program>, slot: u32) -> VarLoc {
+        if Arc::ptr_eq(program, &self.root) {
+            return VarLoc::Root(slot);
+        }
+        let key = Arc::as_ptr(program) as usize;
+        let map = match self.maps.get(&key) {
+            Some(m) => m.clone(),
+            None => {
+                let m: Vec<VarLoc> = program
+                    .slots
+                    .iter()
+                    .map(|name| match self.root.slots.iter().position(|n| n == name) {
+                        Some(i) => VarLoc::Root(u32::try_from(i).unwrap_or(u32::MAX)),
+                        None => VarLoc::Extra(name.clone()),
+                    })
+                    .collect();
+                let m = Rc::new(m);
+                self.maps.insert(key, m.clone());
+                m
+            }
+        };
+        map.get(slot as usize).cloned().unwrap_or(VarLoc::Extra(Arc::from("")))
+    }
+
+    fn get_slot(&mut self, cx: &Cx, slot: u32) -> Value {
+        match self.var_loc(&cx.program, slot) {
+            VarLoc::Root(i) => {
+                let i = i as usize;
+                if let Some(Some(v)) = self.vars.get(i) {
+                    return v.clone();
+                }
+                let v = match self.root.slot_roots.get(i).copied().flatten() {
+                    Some(id) => self.host.root(id),
+                    None => match self.root.slots.get(i) {
+                        Some(name) => self.host.variable(name).unwrap_or_default(),
+                        None => Value::Null,
+                    },
+                };
+                if let Some(s) = self.vars.get_mut(i) {
+                    *s = Some(v.clone());
+                }
+                v
+            }
+            VarLoc::Extra(name) => match self.extra.get(&name) {
+                Some(v) => v.clone(),
+                None => {
+                    let v = self.host.variable(&name).unwrap_or_default();
+                    self.extra.insert(name, v.clone());
+                    v
+                }
+            },
+        }
+    }
+
+    fn put_slot(&mut self, cx: &Cx, slot: u32, v: Value) {
+        match self.var_loc(&cx.program, slot) {
+            VarLoc::Root(i) => {
+                if let Some(s) = self.vars.get_mut(i as usize) {
+                    *s = Some(v);
+                }
+            }
+            VarLoc::Extra(name) => {
+                self.extra.insert(name, v);
+            }
+        }
+    }
+
+    fn get_var(&mut self, var: Var, cx: &Cx) -> R<Value> {
+        match var {
+            Var::Slot(s) => Ok(self.get_slot(cx, s)),
+            Var::Param { index, slot } => {
+                let Some(f) = cx.frame.and_then(|fi| self.frames.get(fi)) else {
+                    return Ok(self.get_slot(cx, slot));
+                };
+                if let Some(Some(v)) = f.locals.get(index as usize) {
+                    return Ok(v.clone());
+                }
+                let i = index as usize;
+                if i >= f.count {
+                    return Ok(self.get_slot(cx, slot));
+                }
+                let (args, caller) = (f.args.clone(), f.caller.clone());
+                match args.get(i) {
+                    Some(e) => self.value(e, &caller),
+                    None => Ok(Value::Null),
+                }
+            }
+        }
+    }
+
+    fn set_var(&mut self, var: Var, v: Value, cx: &Cx) {
+        match var {
+            Var::Slot(s) => self.put_slot(cx, s, v),
+            Var::Param { index, slot } => {
+                if let Some(fi) = cx.frame
+                    && let Some(f) = self.frames.get_mut(fi)
+                    && let Some(l) = f.locals.get_mut(index as usize)
+                {
+                    *l = Some(v.clone());
+                }
+                self.put_slot(cx, slot, v);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ references
+
+    fn print_ref(&mut self, r: &RefExpr, cx: &Cx, out: &mut String) -> R<()> {
+        let value = self.ref_value(r, cx)?;
+        let half = (r.escapes / 2) as usize;
+        if r.escapes % 2 == 1 {
+            // `\$x`: `$x` when defined, `\$x` when not (it is text, not VTL).
+            let prefix = "\\".repeat(half);
+            self.write(out, &prefix)?;
+            if value.is_null() {
+                self.write(out, "\\")?;
+            }
+            return self.write(out, &r.literal);
+        }
+        if value.is_null() {
+            let prefix = "\\".repeat(half * 2);
+            self.write(out, &prefix)?;
+            if r.quiet || self.profile == Profile::ApiGateway {
+                return Ok(());
+            }
+            let literal = match (r.root, r.chain.is_empty(), r.prepared.is_none()) {
+                (Var::Param { index, .. }, true, true) => self.param_literal(cx, index),
+                _ => None,
+            };
+            return match literal {
+                Some(l) => self.write(out, &l),
+                None => self.write(out, &r.literal),
+            };
+        }
+        if half > 0 {
+            let prefix = "\\".repeat(half);
+            self.write(out, &prefix)?;
+        }
+        self.print_value(&value, out)
+    }
+
+    fn param_literal(&self, cx: &Cx, index: u32) -> Option<String> {
+        let f = self.frames.get(cx.frame?)?;
+        if f.locals.get(index as usize).is_some_and(Option::is_some) || index as usize >= f.count {
+            return None;
+        }
+        match f.args.get(index as usize)? {
+            Expr::Ref(r) => Some(r.literal.to_string()),
+            _ => None,
+        }
+    }
+
+    fn print_value(&mut self, value: &Value, out: &mut String) -> R<()> {
+        match value {
+            Value::Str(s) => self.write(out, s),
+            Value::Block(b) => self.render_block(b, out),
+            other => {
+                let start = out.len();
+                other.write_java_string(out);
+                if out.len() > self.limits.max_output_bytes {
+                    out.truncate(start);
+                    return self.write(out, "\u{0}".repeat(self.limits.max_output_bytes + 1).as_str());
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn render_block(&mut self, b: &BlockRef, out: &mut String) -> R<()> {
+        self.enter(Span::default())?;
+        let program = b.owner.clone();
+        let cx = Cx {
+            program: program.clone(),
+            frame: None,
+        };
+        let result = match program.blocks.get(b.block as usize) {
+            Some(body) => self.block(body, &cx, out),
+            None => Ok(Flow::Normal),
+        };
+        self.depth -= 1;
+        result.map(|_| ())
+    }
+
+    fn block_to_string(&mut self, b: &BlockRef) -> R<Value> {
+        let mut s = String::new();
+        self.render_block(b, &mut s)?;
+        Ok(Value::Str(Arc::from(s.as_str())))
+    }
+
+    fn ref_value(&mut self, r: &RefExpr, cx: &Cx) -> R<Value> {
+        let mut v = match &r.prepared {
+            Some((prepared, args, span)) => {
+                let vals = self.values(args, cx)?;
+                self.host
+                    .call_prepared(prepared, &vals)
+                    .map_err(|e| Error::new(ErrorKind::Host, e.message().to_owned()).with_span(*span))?
+            }
+            None => self.get_var(r.root, cx)?,
+        };
+        for seg in r.chain.iter() {
+            if v.is_null() {
+                return Ok(Value::Null);
+            }
+            v = match seg {
+                Seg::Property { name, span } => self.property(&v, name, *span)?,
+                Seg::Method {
+                    name,
+                    args,
+                    regex,
+                    span,
+                } => {
+                    let vals = self.values(args, cx)?;
+                    self.method(&v, name, &vals, regex.as_ref(), *span)?
+                }
+                Seg::Index { key, span } => {
+                    let k = self.value(key, cx)?;
+                    self.index(&v, k, *span)?
+                }
+            };
+        }
+        Ok(v)
+    }
+
+    fn values(&mut self, args: &[Expr], cx: &Cx) -> R<Vec<Value>> {
+        let mut vals = Vec::with_capacity(args.len());
+        for a in args {
+            vals.push(self.value(a, cx)?);
+        }
+        Ok(vals)
+    }
+
+    fn property(&mut self, v: &Value, name: &str, span: Span) -> R<Value> {
+        match v {
+            Value::Map(m) => Ok(m.get_str(name).unwrap_or_default()),
+            Value::Object(o) => {
+                if let Some(scope) = o.as_any().downcast_ref::<ForeachScope>()
+                    && name == "topmost"
+                    && scope.parent.is_null()
+                {
+                    return Ok(v.clone());
+                }
+                o.property(name).map_err(|e| invocation(e.message(), span))
+            }
+            Value::Block(b) if name == "empty" => {
+                let s = self.block_to_string(b)?;
+                Ok(Value::Bool(s.as_str().is_some_and(str::is_empty)))
+            }
+            _ => {
+                let cap = capitalize(name);
+                for getter in [format!("get{cap}"), format!("get{name}"), format!("is{cap}")] {
+                    if let Some(r) = java::call(v, &getter, &[], None, self.limits) {
+                        return r.map_err(|m| invocation(&m, span));
+                    }
+                }
+                Ok(Value::Null)
+            }
+        }
+    }
+
+    fn method(
+        &mut self,
+        v: &Value,
+        name: &str,
+        args: &[Value],
+        regex: Option<&Arc<JavaRegex>>,
+        span: Span,
+    ) -> R<Value> {
+        self.burn(span)?;
+        match v {
+            Value::Object(o) => o.call(name, args).map_err(|e| invocation(e.message(), span)),
+            Value::Block(b) => {
+                let s = self.block_to_string(b)?;
+                self.method(&s, name, args, regex, span)
+            }
+            _ => {
+                let regex = match regex {
+                    Some(r) => Some(r.clone()),
+                    None => self.dynamic_regex(name, args),
+                };
+                match java::call(v, name, args, regex.as_deref(), self.limits) {
+                    Some(r) => r.map_err(|m| invocation(&m, span)),
+                    None => Ok(Value::Null),
+                }
+            }
+        }
+    }
+
+    fn dynamic_regex(&mut self, name: &str, args: &[Value]) -> Option<Arc<JavaRegex>> {
+        if !matches!(name, "replaceAll" | "replaceFirst" | "matches" | "split") {
+            return None;
+        }
+        let pattern = match args.first() {
+            Some(Value::Str(p)) => p.clone(),
+            _ => return None,
+        };
+        if let Some(r) = self.regexes.get(&pattern) {
+            return Some(r.clone());
+        }
+        let compiled = Arc::new(JavaRegex::compile(&pattern).ok()?);
+        if self.regexes.len() >= MAX_DYNAMIC_REGEXES {
+            self.regexes.clear();
+        }
+        self.regexes.insert(pattern, compiled.clone());
+        Some(compiled)
+    }
+
+    /// `ASTIndex`: `get(arg)` on the object, with negative list indexes counted from the end.
+    fn index(&mut self, v: &Value, key: Value, span: Span) -> R<Value> {
+        match v {
+            Value::List(l) => {
+                let i = match key {
+                    Value::Int(i) => i64::from(i),
+                    _ => return Ok(Value::Null),
+                };
+                let len = l.len() as i64;
+                let adj = if i < 0 { len + i } else { i };
+                match usize::try_from(adj).ok().and_then(|a| l.get(a)) {
+                    Some(x) => Ok(x),
+                    None => Err(invocation(
+                        &format!(
+                            "Error invoking method 'get(java.lang.Integer)' in java.util.ArrayList: Index {adj} out of bounds for length {len}"
+                        ),
+                        span,
+                    )),
+                }
+            }
+            Value::Map(m) => Ok(m.get(&Key::from(key)).unwrap_or_default()),
+            Value::Object(o) => o.index(&key).map_err(|e| invocation(e.message(), span)),
+            _ => Ok(Value::Null),
+        }
+    }
+
+    fn assign(&mut self, target: &RefExpr, v: Value, cx: &Cx) -> R<()> {
+        if target.chain.is_empty() && target.prepared.is_none() {
+            self.set_var(target.root, v, cx);
+            return Ok(());
+        }
+        // Walk to the object that owns the last segment.
+        let mut obj = match &target.prepared {
+            Some((prepared, args, span)) => {
+                let vals = self.values(args, cx)?;
+                self.host
+                    .call_prepared(prepared, &vals)
+                    .map_err(|e| Error::new(ErrorKind::Host, e.message().to_owned()).with_span(*span))?
+            }
+            None => self.get_var(target.root, cx)?,
+        };
+        let Some((last, init)) = target.chain.split_last() else {
+            return Ok(());
+        };
+        for seg in init {
+            if obj.is_null() {
+                return Ok(());
+            }
+            obj = match seg {
+                Seg::Property { name, span } => self.property(&obj, name, *span)?,
+                Seg::Method {
+                    name,
+                    args,
+                    regex,
+                    span,
+                } => {
+                    let vals = self.values(args, cx)?;
+                    self.method(&obj, name, &vals, regex.as_ref(), *span)?
+                }
+                Seg::Index { key, span } => {
+                    let k = self.value(key, cx)?;
+                    self.index(&obj, k, *span)?
+                }
+            };
+        }
+        if obj.is_null() {
+            return Ok(());
+        }
+        match last {
+            Seg::Property { name, span } => match &obj {
+                Value::Map(m) => {
+                    m.insert(Value::Str(name.clone()), v);
+                }
+                Value::Object(o) => {
+                    o.set_property(name, v).map_err(|e| invocation(e.message(), *span))?;
+                }
+                _ => {}
+            },
+            Seg::Index { key, span } => {
+                let k = self.value(key, cx)?;
+                match &obj {
+                    Value::List(l) => {
+                        let Value::Int(i) = k else { return Ok(()) };
+                        let len = l.len() as i64;
+                        let i = i64::from(i);
+                        let adj = if i < 0 { len + i } else { i };
+                        let ok = usize::try_from(adj).ok().and_then(|a| l.set(a, v)).is_some();
+                        if !ok {
+                            return Err(invocation(
+                                &format!("Index {adj} out of bounds for length {len}"),
+                                *span,
+                            ));
+                        }
+                    }
+                    Value::Map(m) => {
+                        m.insert(k, v);
+                    }
+                    Value::Object(o) => {
+                        o.set_index(&k, v).map_err(|e| invocation(e.message(), *span))?;
+                    }
+                    _ => {}
+                }
+            }
+            Seg::Method { .. } => {}
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------ expressions
+
+    fn value(&mut self, e: &Expr, cx: &Cx) -> R<Value> {
+        Ok(match e {
+            Expr::Const(c) => const_value(c),
+            Expr::Interp(nodes) => {
+                let mut s = String::new();
+                self.enter(Span::default())?;
+                let flow = self.block(nodes, cx, &mut s);
+                self.depth -= 1;
+                flow?;
+                Value::Str(Arc::from(s.as_str()))
+            }
+            Expr::Ref(r) => {
+                let v = self.ref_value(r, cx)?;
+                match v {
+                    // A `#define` block is passed around as itself but compared and concatenated as its text.
+                    Value::Block(_) => v,
+                    other => other,
+                }
+            }
+            Expr::List(items) => {
+                let l = List::with_capacity(items.len());
+                for item in items.iter() {
+                    let v = self.value(item, cx)?;
+                    l.push(v);
+                }
+                Value::List(l)
+            }
+            Expr::Map(entries) => {
+                let m = Map::new();
+                for (k, v) in entries.iter() {
+                    let k = self.value(k, cx)?;
+                    let v = self.value(v, cx)?;
+                    m.insert(k, v);
+                }
+                Value::Map(m)
+            }
+            Expr::Range(a, b, span) => {
+                let (Some(from), Some(to)) = (self.range_end(a, cx)?, self.range_end(b, cx)?) else {
+                    return Ok(Value::Null);
+                };
+                let len = (i64::from(to) - i64::from(from)).unsigned_abs() + 1;
+                if len > self.limits.max_collection_len as u64 || len > self.fuel {
+                    return Err(Error::new(
+                        ErrorKind::CollectionLimit,
+                        format!("range of {len} elements is too large"),
+                    )
+                    .with_span(*span));
+                }
+                self.fuel -= len;
+                let step = if to >= from { 1 } else { -1 };
+                let l = List::with_capacity(len as usize);
+                let mut i = from;
+                loop {
+                    l.push(Value::Int(i));
+                    if i == to {
+                        break;
+                    }
+                    i += step;
+                }
+                Value::List(l)
+            }
+            Expr::Binary(op, a, b, span) => self.binary(*op, a, b, *span, cx)?,
+            Expr::Not(a) => Value::Bool(!self.truth(a, cx)?),
+            Expr::Word => Value::Null,
+        })
+    }
+
+    fn range_end(&mut self, e: &Expr, cx: &Cx) -> R<Option<i32>> {
+        Ok(match self.value(e, cx)? {
+            Value::Int(i) => Some(i),
+            Value::Long(l) => i32::try_from(l).ok(),
+            Value::Str(s) => s.trim().parse::<i32>().ok(),
+            Value::Double(d) => Some(d as i32),
+            _ => None,
+        })
+    }
+
+    /// Velocity's `evaluate()`: references by their value, literals are false, operators by their meaning.
+    fn truth(&mut self, e: &Expr, cx: &Cx) -> R<bool> {
+        Ok(match e {
+            Expr::Const(Const::Bool(b)) => *b,
+            Expr::Ref(r) => match self.ref_value(r, cx)? {
+                Value::Null => false,
+                Value::Bool(b) => b,
+                Value::Object(o) => o.is_truthy(),
+                _ => true,
+            },
+            Expr::Not(a) => !self.truth(a, cx)?,
+            Expr::Binary(op, a, b, span) => match op {
+                BinOp::And => self.truth(a, cx)? && self.truth(b, cx)?,
+                BinOp::Or => self.truth(a, cx)? || self.truth(b, cx)?,
+                BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                    matches!(self.binary(*op, a, b, *span, cx)?, Value::Bool(true))
+                }
+                _ => false,
+            },
+            _ => false,
+        })
+    }
+
+    fn binary(&mut self, op: BinOp, a: &Expr, b: &Expr, span: Span, cx: &Cx) -> R<Value> {
+        match op {
+            BinOp::And => return Ok(Value::Bool(self.truth(a, cx)? && self.truth(b, cx)?)),
+            BinOp::Or => return Ok(Value::Bool(self.truth(a, cx)? || self.truth(b, cx)?)),
+            _ => {}
+        }
+        let x = self.operand(a, cx)?;
+        let y = self.operand(b, cx)?;
+        Ok(match op {
+            BinOp::Eq => Value::Bool(ops::equals(&x, &y)),
+            BinOp::Ne => Value::Bool(match (&x, &y) {
+                (Value::Null, Value::Null) => false,
+                (Value::Null, _) | (_, Value::Null) => true,
+                _ => !ops::equals(&x, &y),
+            }),
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                let ord = ops::compare_numbers(&x, &y);
+                Value::Bool(match (op, ord) {
+                    (_, None) => false,
+                    (BinOp::Lt, Some(o)) => o.is_lt(),
+                    (BinOp::Le, Some(o)) => o.is_le(),
+                    (BinOp::Gt, Some(o)) => o.is_gt(),
+                    (_, Some(o)) => o.is_ge(),
+                })
+            }
+            BinOp::Add if matches!(x, Value::Str(_)) || matches!(y, Value::Str(_)) => {
+                // `ASTAddNode.handleSpecial`: a null side contributes its source text.
+                let mut s = match &x {
+                    Value::Null => literal_of(a),
+                    v => v.to_java_string(),
+                };
+                match &y {
+                    Value::Null => s.push_str(&literal_of(b)),
+                    v => v.write_java_string(&mut s),
+                }
+                if s.len() > self.limits.max_collection_len {
+                    return Err(Error::new(ErrorKind::CollectionLimit, "string too long").with_span(span));
+                }
+                Value::Str(Arc::from(s.as_str()))
+            }
+            _ => match ops::arith(op, &x, &y) {
+                Ok(Some(v)) => v,
+                Ok(None) => Value::Null,
+                Err(m) => return Err(invocation(&m, span)),
+            },
+        })
+    }
+
+    /// An operand's value; `#define` blocks become their rendered text.
+    fn operand(&mut self, e: &Expr, cx: &Cx) -> R<Value> {
+        match self.value(e, cx)? {
+            Value::Block(b) => self.block_to_string(&b),
+            v => Ok(v),
+        }
+    }
+
+    // ------------------------------------------------------------------ directives
+
+    fn foreach(&mut self, f: &crate::compile::ir::Foreach, cx: &Cx, out: &mut String) -> R<Flow> {
+        self.burn(f.span)?;
+        let iterable = self.value(&f.iterable, cx)?;
+        let items: Vec<Value> = match &iterable {
+            Value::Null => return Ok(Flow::Normal),
+            Value::List(l) => l.to_vec(),
+            Value::Map(m) => m.values(),
+            Value::Object(o) => match o.iterate() {
+                Some(v) => v,
+                None => return Ok(Flow::Normal),
+            },
+            _ => return Ok(Flow::Normal),
+        };
+        let sp = cx.program.specials;
+        let saved_var = self.get_slot(cx, f.var);
+        let saved_count = self.get_slot(cx, sp.velocity_count);
+        let saved_has_next = self.get_slot(cx, sp.velocity_has_next);
+        let saved_scope = self.get_slot(cx, sp.foreach);
+        let id = self.next_scope.get();
+        self.next_scope.set(id + 1);
+        let scope = Rc::new(ForeachScope {
+            id,
+            index: Cell::new(-1),
+            has_next: Cell::new(false),
+            parent: saved_scope.clone(),
+        });
+        self.put_slot(cx, sp.foreach, Value::Object(scope.clone()));
+        let max = self.limits.max_foreach.map_or(usize::MAX, |m| m as usize);
+        let n = items.len();
+        let mut result = Ok(Flow::Normal);
+        for (i, item) in items.into_iter().enumerate() {
+            if i >= max {
+                break;
+            }
+            if let Err(e) = self.burn(f.span) {
+                result = Err(e);
+                break;
+            }
+            let has_next = i + 1 < n;
+            self.put_slot(cx, sp.velocity_count, Value::integer(i as i64 + 1));
+            self.put_slot(cx, sp.velocity_has_next, Value::Bool(has_next));
+            self.put_slot(cx, f.var, item);
+            scope.index.set(i as i64);
+            scope.has_next.set(has_next);
+            match self.block(&f.body, cx, out) {
+                Ok(Flow::Normal) => {}
+                Ok(Flow::Break(None)) => break,
+                Ok(Flow::Break(Some(target))) if target == id => break,
+                other => {
+                    result = other;
+                    break;
+                }
+            }
+        }
+        self.put_slot(cx, f.var, saved_var);
+        self.put_slot(cx, sp.velocity_count, saved_count);
+        self.put_slot(cx, sp.velocity_has_next, saved_has_next);
+        self.put_slot(cx, sp.foreach, saved_scope);
+        result
+    }
+
+    fn enter(&mut self, span: Span) -> R<()> {
+        if self.depth >= self.limits.max_call_depth {
+            return Err(Error::new(
+                ErrorKind::RecursionLimit,
+                format!("calls nest deeper than {} levels", self.limits.max_call_depth),
+            )
+            .with_span(span));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn call_macro(
+        &mut self,
+        program: &Arc<Program>,
+        id: u32,
+        args: &Arc<[Expr]>,
+        body: Option<u32>,
+        cx: &Cx,
+        span: Span,
+        out: &mut String,
+    ) -> R<Flow> {
+        self.burn(span)?;
+        let Some(def) = program.macros.get(id as usize) else {
+            return Ok(Flow::Normal);
+        };
+        self.enter(span)?;
+        let _ = body;
+        let count = args.len().min(def.params.len());
+        self.frames.push(MacroFrame {
+            args: args.clone(),
+            caller: cx.clone(),
+            count,
+            locals: vec![None; def.params.len()],
+        });
+        let frame = self.frames.len() - 1;
+        let inner = Cx {
+            program: program.clone(),
+            frame: Some(frame),
+        };
+        let result = self.block(&def.body, &inner, out);
+        self.frames.pop();
+        self.depth -= 1;
+        match result? {
+            Flow::Stop => Ok(Flow::Stop),
+            Flow::Break(Some(t)) => Ok(Flow::Break(Some(t))),
+            _ => Ok(Flow::Normal),
+        }
+    }
+
+    fn evaluate(&mut self, arg: &Expr, span: Span, cx: &Cx, out: &mut String) -> R<Flow> {
+        self.burn(span)?;
+        let src = match self.operand(arg, cx)? {
+            Value::Null => return Ok(Flow::Normal),
+            v => v.to_java_string(),
+        };
+        let program = self.engine.compile_nested(&cx.program.name, &src).map_err(|e| {
+            Error::new(e.kind(), format!("#evaluate: {}", e.message()))
+                .with_span(span)
+                .with_phase(Phase::Render)
+        })?;
+        for (i, m) in program.macros.iter().enumerate() {
+            self.runtime_macros
+                .entry(m.name.clone())
+                .or_insert((program.clone(), i as u32));
+        }
+        self.enter(span)?;
+        let inner = Cx {
+            program: program.clone(),
+            frame: cx.frame,
+        };
+        let result = self.block(&program.body, &inner, out);
+        self.depth -= 1;
+        match result? {
+            Flow::Stop => Ok(Flow::Stop),
+            _ => Ok(Flow::Normal),
+        }
+    }
+}
+
+fn const_value(c: &Const) -> Value {
+    match c {
+        Const::Str(s) => Value::Str(s.clone()),
+        Const::Int(i) => Value::Int(*i),
+        Const::Long(l) => Value::Long(*l),
+        Const::BigInt(b) => Value::BigInt(*b),
+        Const::Double(d) => Value::Double(*d),
+        Const::Bool(b) => Value::Bool(*b),
+    }
+}
+
+fn literal_of(e: &Expr) -> String {
+    match e {
+        Expr::Ref(r) => r.literal.to_string(),
+        _ => "null".to_owned(),
+    }
+}
+
+fn invocation(message: &str, span: Span) -> Error {
+    Error::new(ErrorKind::Invocation, message.to_owned()).with_span(span)
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}

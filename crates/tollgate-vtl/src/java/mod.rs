@@ -1,0 +1,461 @@
+//! The Java methods templates call on Strings, numbers, Booleans, ArrayLists and LinkedHashMaps.
+//!
+//! `call` returns `None` when Java has no such method for these argument types (Velocity then yields null),
+//! and `Some(Err(_))` when the method throws (Velocity's `MethodInvocationException`).
+
+pub(crate) mod regex;
+
+use std::sync::Arc;
+
+use self::regex::JavaRegex;
+use crate::limits::Limits;
+use crate::value::{Key, List, Map, Value};
+
+type Call = Option<Result<Value, String>>;
+
+fn ok(v: Value) -> Call {
+    Some(Ok(v))
+}
+
+fn throw(msg: String) -> Call {
+    Some(Err(msg))
+}
+
+fn s(v: impl Into<Arc<str>>) -> Value {
+    Value::Str(v.into())
+}
+
+/// An `int` parameter: Java accepts an Integer (not a Long) argument.
+fn int_arg(v: &Value) -> Option<i32> {
+    match v {
+        Value::Int(i) => Some(*i),
+        _ => None,
+    }
+}
+
+fn str_arg(v: &Value) -> Option<&str> {
+    v.as_str()
+}
+
+pub(crate) fn call(recv: &Value, name: &str, args: &[Value], regex: Option<&JavaRegex>, limits: &Limits) -> Call {
+    // Methods every object has.
+    match (name, args) {
+        ("toString", []) => return ok(s(recv.to_java_string())),
+        ("equals", [other]) => return ok(Value::Bool(recv.java_equals(other))),
+        ("getClass", []) => return None,
+        _ => {}
+    }
+    match recv {
+        Value::Str(st) => string(st, name, args, regex, limits),
+        Value::List(l) => list(l, name, args, limits),
+        Value::Map(m) => map(m, name, args),
+        Value::Int(_) | Value::Long(_) | Value::Double(_) | Value::BigInt(_) => number(recv, name, args),
+        Value::Bool(b) => match (name, args) {
+            ("booleanValue", []) => ok(Value::Bool(*b)),
+            ("compareTo", [Value::Bool(o)]) => ok(Value::Int((*b as i32) - (*o as i32))),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Java's `String` indexes count UTF-16 code units.
+fn utf16_len(s: &str) -> usize {
+    s.encode_utf16().count()
+}
+
+fn utf16_substring(s: &str, begin: usize, end: usize) -> String {
+    let units: Vec<u16> = s.encode_utf16().collect();
+    String::from_utf16_lossy(units.get(begin..end).unwrap_or(&[]))
+}
+
+fn utf16_index_of(hay: &str, needle: &str, from: usize) -> i32 {
+    let h: Vec<u16> = hay.encode_utf16().collect();
+    let n: Vec<u16> = needle.encode_utf16().collect();
+    if n.is_empty() {
+        return i32::try_from(from.min(h.len())).unwrap_or(-1);
+    }
+    if n.len() > h.len() {
+        return -1;
+    }
+    (from..=h.len() - n.len())
+        .find(|&i| h[i..i + n.len()] == n[..])
+        .map_or(-1, |i| i32::try_from(i).unwrap_or(-1))
+}
+
+fn utf16_last_index_of(hay: &str, needle: &str) -> i32 {
+    let h: Vec<u16> = hay.encode_utf16().collect();
+    let n: Vec<u16> = needle.encode_utf16().collect();
+    if n.len() > h.len() {
+        return -1;
+    }
+    (0..=h.len() - n.len())
+        .rev()
+        .find(|&i| h[i..i + n.len()] == n[..])
+        .map_or(-1, |i| i32::try_from(i).unwrap_or(-1))
+}
+
+fn out_of_bounds(kind: &str, detail: String) -> Call {
+    throw(format!("java.lang.{kind}: {detail}"))
+}
+
+fn string(st: &Arc<str>, name: &str, args: &[Value], regex: Option<&JavaRegex>, limits: &Limits) -> Call {
+    let st: &str = st;
+    match (name, args) {
+        ("length", []) => ok(Value::integer(utf16_len(st) as i64)),
+        ("isEmpty", []) => ok(Value::Bool(st.is_empty())),
+        ("trim", []) => ok(s(st.trim_matches(|c: char| c <= ' '))),
+        ("toLowerCase", []) => ok(s(st.to_lowercase())),
+        ("toUpperCase", []) => ok(s(st.to_uppercase())),
+        ("intern", []) => ok(s(st)),
+        ("hashCode", []) => {
+            let h = st
+                .encode_utf16()
+                .fold(0i32, |h, u| h.wrapping_mul(31).wrapping_add(i32::from(u)));
+            ok(Value::Int(h))
+        }
+        ("charAt", [i]) => {
+            let i = int_arg(i)?;
+            let units: Vec<u16> = st.encode_utf16().collect();
+            match usize::try_from(i).ok().and_then(|i| units.get(i)) {
+                Some(&u) => ok(s(String::from_utf16_lossy(&[u]))),
+                None => out_of_bounds(
+                    "StringIndexOutOfBoundsException",
+                    format!("index {i}, length {}", units.len()),
+                ),
+            }
+        }
+        ("substring", [b]) => {
+            let b = int_arg(b)?;
+            let len = utf16_len(st);
+            match usize::try_from(b).ok().filter(|&b| b <= len) {
+                Some(b) => ok(s(utf16_substring(st, b, len))),
+                None => out_of_bounds(
+                    "StringIndexOutOfBoundsException",
+                    format!("begin {b}, end {len}, length {len}"),
+                ),
+            }
+        }
+        ("substring", [b, e]) => {
+            let (b, e) = (int_arg(b)?, int_arg(e)?);
+            let len = utf16_len(st);
+            let valid = b >= 0 && e >= b && (e as usize) <= len;
+            if valid {
+                ok(s(utf16_substring(st, b as usize, e as usize)))
+            } else {
+                out_of_bounds(
+                    "StringIndexOutOfBoundsException",
+                    format!("begin {b}, end {e}, length {len}"),
+                )
+            }
+        }
+        ("indexOf", [n]) => ok(Value::Int(utf16_index_of(st, str_arg(n)?, 0))),
+        ("indexOf", [n, from]) => {
+            let from = int_arg(from)?.max(0) as usize;
+            ok(Value::Int(utf16_index_of(st, str_arg(n)?, from)))
+        }
+        ("lastIndexOf", [n]) => ok(Value::Int(utf16_last_index_of(st, str_arg(n)?))),
+        ("contains", [n]) => ok(Value::Bool(st.contains(str_arg(n)?))),
+        ("startsWith", [n]) => ok(Value::Bool(st.starts_with(str_arg(n)?))),
+        ("startsWith", [n, off]) => {
+            let off = int_arg(off)?;
+            let rest = usize::try_from(off)
+                .ok()
+                .and_then(|o| st.encode_utf16().nth(o).map(|_| o));
+            ok(Value::Bool(rest.is_some_and(|o| {
+                utf16_substring(st, o, utf16_len(st)).starts_with(str_arg(n).unwrap_or("\u{0}"))
+            })))
+        }
+        ("endsWith", [n]) => ok(Value::Bool(st.ends_with(str_arg(n)?))),
+        ("equalsIgnoreCase", [n]) => ok(Value::Bool(match n {
+            Value::Str(o) => st.to_lowercase() == o.to_lowercase(),
+            _ => false,
+        })),
+        ("concat", [n]) => {
+            let o = str_arg(n)?;
+            if st.len() + o.len() > limits.max_collection_len {
+                return throw("string too long".to_owned());
+            }
+            ok(s(format!("{st}{o}")))
+        }
+        ("compareTo", [n]) => {
+            let o = str_arg(n)?;
+            let (a, b): (Vec<u16>, Vec<u16>) = (st.encode_utf16().collect(), o.encode_utf16().collect());
+            let r = a
+                .iter()
+                .zip(b.iter())
+                .find(|(x, y)| x != y)
+                .map_or(a.len() as i32 - b.len() as i32, |(x, y)| i32::from(*x) - i32::from(*y));
+            ok(Value::Int(r))
+        }
+        ("replace", [a, b]) => match (a, b) {
+            (Value::Str(a), Value::Str(b)) => {
+                let r = if a.is_empty() {
+                    java_replace_empty(st, b)
+                } else {
+                    st.replace(&**a, b)
+                };
+                if r.len() > limits.max_collection_len {
+                    return throw("string too long".to_owned());
+                }
+                ok(s(r))
+            }
+            _ => None,
+        },
+        ("replaceAll" | "replaceFirst", [p, r]) => {
+            let (Value::Str(p), Value::Str(r)) = (p, r) else {
+                return None;
+            };
+            let compiled;
+            let re = match regex {
+                Some(re) => re,
+                None => {
+                    compiled = match JavaRegex::compile(p) {
+                        Ok(c) => c,
+                        Err(e) => return throw(e),
+                    };
+                    &compiled
+                }
+            };
+            match re.replace(st, r, name == "replaceFirst") {
+                Ok(out) if out.len() > limits.max_collection_len => throw("string too long".to_owned()),
+                Ok(out) => ok(s(out)),
+                Err(e) => throw(e),
+            }
+        }
+        ("matches", [p]) => {
+            let Value::Str(p) = p else { return None };
+            match regex {
+                Some(re) => ok(Value::Bool(re.matches(st))),
+                None => match JavaRegex::compile(p) {
+                    Ok(re) => ok(Value::Bool(re.matches(st))),
+                    Err(e) => throw(e),
+                },
+            }
+        }
+        ("split", [p]) => {
+            let Value::Str(p) = p else { return None };
+            let parts = match regex {
+                Some(re) => re.split(st),
+                None => match JavaRegex::compile(p) {
+                    Ok(re) => re.split(st),
+                    Err(e) => return throw(e),
+                },
+            };
+            // Velocity wraps a String[] result; it prints as an array object, but templates index and iterate it.
+            ok(Value::list(parts.into_iter().map(Value::from)))
+        }
+        _ => None,
+    }
+}
+
+/// `"ab".replace("", "-")` is `-a-b-` in Java.
+fn java_replace_empty(st: &str, with: &str) -> String {
+    let mut out = String::with_capacity(st.len() + with.len() * (st.len() + 1));
+    out.push_str(with);
+    for c in st.chars() {
+        out.push(c);
+        out.push_str(with);
+    }
+    out
+}
+
+fn list(l: &List, name: &str, args: &[Value], limits: &Limits) -> Call {
+    let len = l.len();
+    let index = |v: &Value| int_arg(v);
+    let oob = |i: i64| {
+        out_of_bounds(
+            "IndexOutOfBoundsException",
+            format!("Index {i} out of bounds for length {len}"),
+        )
+    };
+    match (name, args) {
+        ("size", []) => ok(Value::integer(len as i64)),
+        ("isEmpty", []) => ok(Value::Bool(len == 0)),
+        ("get", [i]) => {
+            let i = index(i)?;
+            match usize::try_from(i).ok().and_then(|i| l.get(i)) {
+                Some(v) => ok(v),
+                None => oob(i64::from(i)),
+            }
+        }
+        ("add", [v]) => {
+            if len >= limits.max_collection_len {
+                return throw("list too long".to_owned());
+            }
+            l.push(v.clone());
+            ok(Value::Bool(true))
+        }
+        ("add", [i, v]) => {
+            let i = index(i)?;
+            match usize::try_from(i).ok().filter(|&i| i <= len) {
+                Some(i) => {
+                    l.with_mut(|items| items.insert(i, v.clone()));
+                    ok(Value::Null)
+                }
+                None => oob(i64::from(i)),
+            }
+        }
+        ("set", [i, v]) => {
+            let i = index(i)?;
+            match usize::try_from(i).ok().and_then(|i| l.set(i, v.clone())) {
+                Some(old) => ok(old),
+                None => oob(i64::from(i)),
+            }
+        }
+        ("remove", [Value::Int(i)]) => {
+            let i = *i;
+            match usize::try_from(i).ok().filter(|&i| i < len) {
+                Some(i) => ok(l.with_mut(|items| items.remove(i))),
+                None => oob(i64::from(i)),
+            }
+        }
+        ("remove", [v]) => {
+            let pos = l.items().iter().position(|x| x.java_equals(v));
+            if let Some(p) = pos {
+                l.with_mut(|items| items.remove(p));
+            }
+            ok(Value::Bool(pos.is_some()))
+        }
+        ("contains", [v]) => ok(Value::Bool(l.items().iter().any(|x| x.java_equals(v)))),
+        ("indexOf", [v]) => ok(Value::integer(
+            l.items().iter().position(|x| x.java_equals(v)).map_or(-1, |p| p as i64),
+        )),
+        ("lastIndexOf", [v]) => ok(Value::integer(
+            l.items()
+                .iter()
+                .rposition(|x| x.java_equals(v))
+                .map_or(-1, |p| p as i64),
+        )),
+        ("clear", []) => {
+            l.with_mut(Vec::clear);
+            ok(Value::Null)
+        }
+        ("addAll", [Value::List(other)]) => {
+            let items = other.to_vec();
+            if len + items.len() > limits.max_collection_len {
+                return throw("list too long".to_owned());
+            }
+            let changed = !items.is_empty();
+            l.with_mut(|v| v.extend(items));
+            ok(Value::Bool(changed))
+        }
+        ("subList", [a, b]) => {
+            let (a, b) = (index(a)?, index(b)?);
+            if a < 0 || b < a || b as usize > len {
+                return out_of_bounds("IndexOutOfBoundsException", format!("fromIndex: {a}, toIndex: {b}"));
+            }
+            // A copy, not a view: writes through a subList are rare in templates.
+            ok(Value::list(l.items()[a as usize..b as usize].iter().cloned()))
+        }
+        _ => None,
+    }
+}
+
+fn map(m: &Map, name: &str, args: &[Value]) -> Call {
+    match (name, args) {
+        ("size", []) => ok(Value::integer(m.len() as i64)),
+        ("isEmpty", []) => ok(Value::Bool(m.is_empty())),
+        ("get", [k]) => ok(m.get(&Key::from(k.clone())).unwrap_or_default()),
+        ("containsKey", [k]) => ok(Value::Bool(m.contains_key(&Key::from(k.clone())))),
+        ("containsValue", [v]) => ok(Value::Bool(m.values().iter().any(|x| x.java_equals(v)))),
+        ("put", [k, v]) => ok(m.insert(k.clone(), v.clone()).unwrap_or_default()),
+        ("remove", [k]) => ok(m.remove(&Key::from(k.clone())).unwrap_or_default()),
+        ("putAll", [Value::Map(other)]) => {
+            for (k, v) in other.to_vec() {
+                m.insert(k, v);
+            }
+            ok(Value::Null)
+        }
+        ("keySet", []) => ok(Value::list(m.keys())),
+        ("values", []) => ok(Value::list(m.values())),
+        ("entrySet", []) => ok(Value::list(
+            m.to_vec()
+                .into_iter()
+                .map(|(k, v)| Value::object(Entry { key: k, value: v })),
+        )),
+        ("clear", []) => {
+            m.with_mut(indexmap::IndexMap::clear);
+            ok(Value::Null)
+        }
+        _ => None,
+    }
+}
+
+/// `Map.Entry`: `getKey()`, `getValue()`, prints `k=v`.
+#[derive(Debug)]
+struct Entry {
+    key: Value,
+    value: Value,
+}
+
+impl crate::host::HostObject for Entry {
+    fn type_name(&self) -> &str {
+        "java.util.Map$Entry"
+    }
+
+    fn property(&self, name: &str) -> Result<Value, crate::host::HostError> {
+        Ok(match name {
+            "key" => self.key.clone(),
+            "value" => self.value.clone(),
+            _ => Value::Null,
+        })
+    }
+
+    fn call(&self, name: &str, args: &[Value]) -> Result<Value, crate::host::HostError> {
+        Ok(match (name, args) {
+            ("getKey", []) => self.key.clone(),
+            ("getValue", []) => self.value.clone(),
+            ("toString", []) => Value::from(format!("{}={}", self.key, self.value)),
+            _ => Value::Null,
+        })
+    }
+
+    fn equals(&self, other: &Value) -> Option<bool> {
+        Some(match other {
+            Value::Object(o) => o
+                .as_any()
+                .downcast_ref::<Entry>()
+                .is_some_and(|e| e.key.java_equals(&self.key) && e.value.java_equals(&self.value)),
+            _ => false,
+        })
+    }
+
+    fn write_string(&self, out: &mut String) {
+        self.key.write_java_string(out);
+        out.push('=');
+        self.value.write_java_string(out);
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+fn number(v: &Value, name: &str, args: &[Value]) -> Call {
+    let as_f64 = |v: &Value| match v {
+        Value::Int(i) => f64::from(*i),
+        Value::Long(l) => *l as f64,
+        Value::BigInt(b) => *b as f64,
+        Value::Double(d) => *d,
+        _ => 0.0,
+    };
+    let as_i64 = |v: &Value| match v {
+        Value::Int(i) => i64::from(*i),
+        Value::Long(l) => *l,
+        Value::BigInt(b) => *b as i64,
+        Value::Double(d) => *d as i64,
+        _ => 0,
+    };
+    match (name, args) {
+        ("intValue", []) => ok(Value::Int(as_i64(v) as i32)),
+        ("longValue", []) => ok(Value::Long(as_i64(v))),
+        ("doubleValue", []) => ok(Value::Double(as_f64(v))),
+        ("floatValue", []) => ok(Value::Double(f64::from(as_f64(v) as f32))),
+        ("compareTo", [o]) if std::mem::discriminant(v) == std::mem::discriminant(o) => {
+            let ord = crate::eval::ops::compare_numbers(v, o).unwrap_or(std::cmp::Ordering::Equal);
+            ok(Value::Int(ord as i32))
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,105 @@
+//! `java.util.ArrayList`: a shared, mutable list.
+
+use std::cell::{Ref, RefCell};
+use std::fmt;
+use std::rc::Rc;
+
+use super::Value;
+
+/// A `java.util.ArrayList`. Cloning shares the list (as a Java reference does); use [`List::deep_copy`]
+/// for an independent copy.
+#[derive(Clone, Default)]
+pub struct List(Rc<RefCell<Vec<Value>>>);
+
+impl List {
+    /// A new empty list.
+    pub fn new() -> List {
+        List::default()
+    }
+
+    /// A new empty list with room for `n` items.
+    pub fn with_capacity(n: usize) -> List {
+        List(Rc::new(RefCell::new(Vec::with_capacity(n))))
+    }
+
+    /// Appends an item (`add`).
+    pub fn push(&self, v: Value) {
+        self.0.borrow_mut().push(v);
+    }
+
+    /// The number of items (`size()`).
+    pub fn len(&self) -> usize {
+        self.0.borrow().len()
+    }
+
+    /// `isEmpty()`.
+    pub fn is_empty(&self) -> bool {
+        self.0.borrow().is_empty()
+    }
+
+    /// The item at `i` (`get(i)` without the exception).
+    pub fn get(&self, i: usize) -> Option<Value> {
+        self.0.borrow().get(i).cloned()
+    }
+
+    /// Replaces the item at `i`; returns the old one, or `None` when out of range.
+    pub fn set(&self, i: usize, v: Value) -> Option<Value> {
+        let mut items = self.0.borrow_mut();
+        items.get_mut(i).map(|slot| std::mem::replace(slot, v))
+    }
+
+    /// Borrows the items (do not hold the borrow while calling back into the engine).
+    pub fn items(&self) -> Ref<'_, Vec<Value>> {
+        self.0.borrow()
+    }
+
+    /// A copy of the items (cheap: values are reference-counted).
+    pub fn to_vec(&self) -> Vec<Value> {
+        self.0.borrow().clone()
+    }
+
+    /// An independent copy of the list and, recursively, of lists and maps inside it.
+    pub fn deep_copy(&self) -> List {
+        List::from_iter(self.0.borrow().iter().map(super::map::deep_copy_value))
+    }
+
+    /// `true` when both handles point to the same Java list.
+    pub fn ptr_eq(&self, other: &List) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+
+    pub(crate) fn addr(&self) -> usize {
+        Rc::as_ptr(&self.0).cast::<u8>() as usize
+    }
+
+    pub(crate) fn with_mut<R>(&self, f: impl FnOnce(&mut Vec<Value>) -> R) -> R {
+        f(&mut self.0.borrow_mut())
+    }
+
+    /// `AbstractList.equals`: same size and pairwise `equals`.
+    pub(crate) fn java_equals(&self, other: &List) -> bool {
+        if self.ptr_eq(other) {
+            return true;
+        }
+        let (a, b) = (self.to_vec(), other.to_vec());
+        a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.java_equals(y))
+    }
+}
+
+impl FromIterator<Value> for List {
+    fn from_iter<I: IntoIterator<Item = Value>>(iter: I) -> List {
+        List(Rc::new(RefCell::new(iter.into_iter().collect())))
+    }
+}
+
+impl From<Vec<Value>> for List {
+    fn from(v: Vec<Value>) -> List {
+        List(Rc::new(RefCell::new(v)))
+    }
+}
+
+impl fmt::Debug for List {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&Value::List(self.clone()).to_java_string())
+    }
+}

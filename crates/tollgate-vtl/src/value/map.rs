@@ -1,0 +1,123 @@
+//! `java.util.LinkedHashMap`: a shared, mutable, insertion-ordered map.
+
+use std::cell::{Ref, RefCell};
+use std::fmt;
+use std::rc::Rc;
+
+use indexmap::IndexMap;
+
+use super::{Key, Value};
+
+/// A `java.util.LinkedHashMap`. Cloning shares the map (as a Java reference does).
+#[derive(Clone, Default)]
+pub struct Map(Rc<RefCell<IndexMap<Key, Value>>>);
+
+impl Map {
+    /// A new empty map.
+    pub fn new() -> Map {
+        Map::default()
+    }
+
+    /// `put(k, v)`: replaces the value in place (keeping the key's position) or appends; returns the old value.
+    pub fn insert(&self, k: impl Into<Key>, v: Value) -> Option<Value> {
+        self.0.borrow_mut().insert(k.into(), v)
+    }
+
+    /// `get(k)`.
+    pub fn get(&self, k: &Key) -> Option<Value> {
+        self.0.borrow().get(k).cloned()
+    }
+
+    /// `get(k)` for a `String` key.
+    pub fn get_str(&self, k: &str) -> Option<Value> {
+        self.get(&Key::from(k))
+    }
+
+    /// `remove(k)`: the remaining entries keep their order.
+    pub fn remove(&self, k: &Key) -> Option<Value> {
+        self.0.borrow_mut().shift_remove(k)
+    }
+
+    /// `containsKey(k)`.
+    pub fn contains_key(&self, k: &Key) -> bool {
+        self.0.borrow().contains_key(k)
+    }
+
+    /// `size()`.
+    pub fn len(&self) -> usize {
+        self.0.borrow().len()
+    }
+
+    /// `isEmpty()`.
+    pub fn is_empty(&self) -> bool {
+        self.0.borrow().is_empty()
+    }
+
+    /// Borrows the entries (do not hold the borrow while calling back into the engine).
+    pub fn entries(&self) -> Ref<'_, IndexMap<Key, Value>> {
+        self.0.borrow()
+    }
+
+    /// A copy of the entries in order (cheap: values are reference-counted).
+    pub fn to_vec(&self) -> Vec<(Value, Value)> {
+        self.0.borrow().iter().map(|(k, v)| (k.0.clone(), v.clone())).collect()
+    }
+
+    /// `keySet()` as a list of keys, in order.
+    pub fn keys(&self) -> Vec<Value> {
+        self.0.borrow().keys().map(|k| k.0.clone()).collect()
+    }
+
+    /// `values()` as a list, in order.
+    pub fn values(&self) -> Vec<Value> {
+        self.0.borrow().values().cloned().collect()
+    }
+
+    /// An independent copy of the map and, recursively, of lists and maps inside it.
+    pub fn deep_copy(&self) -> Map {
+        let out = Map::new();
+        for (k, v) in self.0.borrow().iter() {
+            out.insert(k.clone(), deep_copy_value(v));
+        }
+        out
+    }
+
+    /// `true` when both handles point to the same Java map.
+    pub fn ptr_eq(&self, other: &Map) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+
+    pub(crate) fn addr(&self) -> usize {
+        Rc::as_ptr(&self.0).cast::<u8>() as usize
+    }
+
+    pub(crate) fn with_mut<R>(&self, f: impl FnOnce(&mut IndexMap<Key, Value>) -> R) -> R {
+        f(&mut self.0.borrow_mut())
+    }
+
+    /// `AbstractMap.equals`: same size and every entry equal.
+    pub(crate) fn java_equals(&self, other: &Map) -> bool {
+        if self.ptr_eq(other) {
+            return true;
+        }
+        let (a, b) = (self.to_vec(), other.to_vec());
+        a.len() == b.len()
+            && a.iter()
+                .all(|(k, v)| other.get(&Key(k.clone())).is_some_and(|w| v.java_equals(&w)))
+            && b.len() == self.len()
+    }
+}
+
+pub(super) fn deep_copy_value(v: &Value) -> Value {
+    match v {
+        Value::List(l) => Value::List(l.deep_copy()),
+        Value::Map(m) => Value::Map(m.deep_copy()),
+        other => other.clone(),
+    }
+}
+
+impl fmt::Debug for Map {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&Value::Map(self.clone()).to_java_string())
+    }
+}
