@@ -66,7 +66,7 @@ pub(crate) fn write_java_double(out: &mut Vec<u8>, value: f64) {
             }
         }
     } else {
-        out.push(digits[0]);
+        out.push(digits.first().copied().unwrap_or(b'0'));
         out.push(b'.');
         match digits.get(1..) {
             Some(fraction) if !fraction.is_empty() => out.extend_from_slice(fraction),

@@ -99,8 +99,7 @@ pub fn parse_proxy_response<'a>(
     }
     let text = std::str::from_utf8(payload).map_err(|e| ProxyResponseError::at(Kind::InvalidJson, e.valid_up_to()))?;
     let mut reader = Reader::new(text);
-    let syntax = |error: SyntaxError| ProxyResponseError::at(Kind::InvalidJson, error.offset);
-    match reader.peek().map_err(syntax)? {
+    match reader.peek().map_err(syntax_error)? {
         Some(Peek::Object) => {}
         Some(_) => {
             let kind = match reader.skip_value() {
@@ -111,7 +110,7 @@ pub fn parse_proxy_response<'a>(
         }
         None => return Err(ProxyResponseError::at(Kind::InvalidJson, 0)),
     }
-    reader.begin_object().map_err(syntax)?;
+    reader.begin_object().map_err(syntax_error)?;
 
     let mut status = None;
     let mut solo = Vec::new();
@@ -119,7 +118,7 @@ pub fn parse_proxy_response<'a>(
     let mut body = None;
     let mut is_base64_encoded = false;
     let mut first = true;
-    while let Some(key) = reader.next_key(first).map_err(syntax)? {
+    while let Some(key) = reader.next_key(first).map_err(syntax_error)? {
         first = false;
         let at = reader.offset();
         match key.as_ref() {
@@ -127,16 +126,16 @@ pub fn parse_proxy_response<'a>(
             "headers" => solo = read_headers(&mut reader)?,
             "multiValueHeaders" => multi = read_multi_value_headers(&mut reader)?,
             "body" => {
-                body = match reader.scalar() {
-                    Ok(Scalar::String(text)) => Some(text),
-                    Ok(Scalar::Null) => None,
+                body = match read_scalar(&mut reader, Kind::InvalidBody)? {
+                    Scalar::String(text) => Some(text),
+                    Scalar::Null => None,
                     _ => return Err(ProxyResponseError::at(Kind::InvalidBody, at)),
                 }
             }
             "isBase64Encoded" => {
-                is_base64_encoded = match reader.scalar() {
-                    Ok(Scalar::Bool(value)) => value,
-                    Ok(Scalar::Null) => false,
+                is_base64_encoded = match read_scalar(&mut reader, Kind::InvalidIsBase64Encoded)? {
+                    Scalar::Bool(value) => value,
+                    Scalar::Null => false,
                     _ => return Err(ProxyResponseError::at(Kind::InvalidIsBase64Encoded, at)),
                 }
             }
@@ -178,10 +177,24 @@ const BASE64_LENIENT: GeneralPurpose = GeneralPurpose::new(
         .with_decode_allow_trailing_bits(true),
 );
 
+fn syntax_error(error: SyntaxError) -> ProxyResponseError {
+    ProxyResponseError::at(Kind::InvalidJson, error.offset)
+}
+
+/// Reads a scalar: a syntax error is [`Kind::InvalidJson`], an object or array where a scalar belongs is
+/// `shape_error`.
+fn read_scalar<'a>(reader: &mut Reader<'a>, shape_error: Kind) -> Result<Scalar<'a>, ProxyResponseError> {
+    let at = reader.offset();
+    match reader.peek() {
+        Ok(Some(Peek::Object | Peek::Array)) => Err(ProxyResponseError::at(shape_error, at)),
+        _ => reader.scalar().map_err(syntax_error),
+    }
+}
+
 fn read_status(reader: &mut Reader<'_>) -> Result<Option<u16>, ProxyResponseError> {
     let at = reader.offset();
     let invalid = || ProxyResponseError::at(Kind::InvalidStatusCode, at);
-    let value: i64 = match reader.scalar().map_err(|_| invalid())? {
+    let value: i64 = match read_scalar(reader, Kind::InvalidStatusCode)? {
         Scalar::Null => return Ok(None),
         Scalar::Number(text) => integral_number(text).ok_or_else(invalid)?,
         Scalar::String(text) => parse_java_int(&text).ok_or_else(invalid)?,
@@ -227,18 +240,17 @@ fn read_headers<'a>(reader: &mut Reader<'a>) -> Result<Vec<RawHeader<'a>>, Proxy
     let at = reader.offset();
     let invalid = |offset: usize| ProxyResponseError::at(Kind::InvalidHeaders, offset);
     let mut headers = Vec::new();
-    match reader.peek().map_err(|e| invalid(e.offset))? {
+    match reader.peek().map_err(syntax_error)? {
         Some(Peek::Null) => {
-            reader.scalar().map_err(|e| invalid(e.offset))?;
+            reader.scalar().map_err(syntax_error)?;
             return Ok(headers);
         }
-        Some(Peek::Object) => reader.begin_object().map_err(|e| invalid(e.offset))?,
+        Some(Peek::Object) => reader.begin_object().map_err(syntax_error)?,
         _ => return Err(invalid(at)),
     }
     let mut member = 0;
-    while let Some(name) = reader.next_key(member == 0).map_err(|e| invalid(e.offset))? {
-        let value_at = reader.offset();
-        let scalar = reader.scalar().map_err(|_| invalid(value_at))?;
+    while let Some(name) = reader.next_key(member == 0).map_err(syntax_error)? {
+        let scalar = read_scalar(reader, Kind::InvalidHeaders)?;
         if let Some(value) = header_value(scalar) {
             headers.push(RawHeader { name, value, member });
         }
@@ -251,28 +263,27 @@ fn read_multi_value_headers<'a>(reader: &mut Reader<'a>) -> Result<Vec<RawHeader
     let at = reader.offset();
     let invalid = |offset: usize| ProxyResponseError::at(Kind::InvalidMultiValueHeaders, offset);
     let mut headers = Vec::new();
-    match reader.peek().map_err(|e| invalid(e.offset))? {
+    match reader.peek().map_err(syntax_error)? {
         Some(Peek::Null) => {
-            reader.scalar().map_err(|e| invalid(e.offset))?;
+            reader.scalar().map_err(syntax_error)?;
             return Ok(headers);
         }
-        Some(Peek::Object) => reader.begin_object().map_err(|e| invalid(e.offset))?,
+        Some(Peek::Object) => reader.begin_object().map_err(syntax_error)?,
         _ => return Err(invalid(at)),
     }
     let mut member = 0;
-    while let Some(name) = reader.next_key(member == 0).map_err(|e| invalid(e.offset))? {
+    while let Some(name) = reader.next_key(member == 0).map_err(syntax_error)? {
         let list_at = reader.offset();
-        match reader.peek().map_err(|e| invalid(e.offset))? {
+        match reader.peek().map_err(syntax_error)? {
             Some(Peek::Null) => {
-                reader.scalar().map_err(|e| invalid(e.offset))?;
+                reader.scalar().map_err(syntax_error)?;
             }
             Some(Peek::Array) => {
-                reader.begin_array().map_err(|e| invalid(e.offset))?;
+                reader.begin_array().map_err(syntax_error)?;
                 let mut first = true;
-                while reader.next_element(first).map_err(|e| invalid(e.offset))? {
+                while reader.next_element(first).map_err(syntax_error)? {
                     first = false;
-                    let value_at = reader.offset();
-                    let scalar = reader.scalar().map_err(|_| invalid(value_at))?;
+                    let scalar = read_scalar(reader, Kind::InvalidMultiValueHeaders)?;
                     if let Some(value) = header_value(scalar) {
                         headers.push(RawHeader {
                             name: name.clone(),
