@@ -8,4 +8,12 @@ pub mod jsonpath;
 pub mod param_mapping;
 pub mod request;
 pub mod selection;
+mod template;
 pub mod util_functions;
+
+pub use context::RequestContext;
+pub use request::MethodRequest;
+pub use template::{
+    CompileErrors, ContextState, MappingEngine, MappingTemplate, RenderError, RenderOnceError, RequestOverride,
+    ResponseOverride, TemplateInput, render_once,
+};
