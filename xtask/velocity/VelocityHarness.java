@@ -110,6 +110,13 @@ public final class VelocityHarness {
         if (!Files.isDirectory(dir)) {
             throw new HarnessException("not a directory: " + dir);
         }
+        // JDK 19 changed Double.toString to the shortest representation; the goldens pin the older algorithm
+        // (Java 8 to 18), which prints 1e23 as 9.999999999999999E22.
+        String probe = Double.toString(1.0e23);
+        if (!probe.equals("9.999999999999999E22")) {
+            throw new HarnessException("this JDK (" + System.getProperty("java.version") + ") prints 1e23 as " + probe
+                    + ": golden outputs need a JDK from 8 to 18, whose Double.toString they pin");
+        }
         int rendered = 0;
         int failed = 0;
         for (Path template : listFiles(dir, ".vm")) {
