@@ -178,17 +178,7 @@ impl Lowerer {
         let rule = match p.as_rule() {
             Rule::malformed_set => Rule::set_directive,
             Rule::malformed_block_directive => Rule::block_directive,
-            _ => {
-                let text = p.as_str().trim_start();
-                if text.starts_with("#if") || text.starts_with("#{if") {
-                    Rule::if_directive
-                } else {
-                    // `#else`, `#elseif` or `#end` with no open block.
-                    let span = Span::new(self.base + start, self.base + p.as_span().end());
-                    self.syntax_error(span, format!("`{}` without a matching block", p.as_str().trim_end()));
-                    return;
-                }
-            }
+            _ => Rule::if_directive,
         };
         let error = match VtlParser::parse(rule, rest) {
             Err(e) => {
