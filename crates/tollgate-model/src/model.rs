@@ -775,9 +775,9 @@ pub struct Model {
     pub name: String,
     /// `application/json`.
     pub content_type: String,
-    /// The schema as written; `$ref`s to other models are rewritten to AWS's model URL form
-    /// `https://apigateway.amazonaws.com/restapis/{restapi_id}/models/{Name}` only by the runtime — here they
-    /// stay as in the document (`#/definitions/Name` or `#/components/schemas/Name`) and are known to resolve.
+    /// The schema as written, kept as data for a JSON Schema (draft 4) validator. `$ref`s stay as in the
+    /// document (`#/definitions/Name`, `#/components/schemas/Name`) and are known to resolve; AWS's own form
+    /// is `https://apigateway.amazonaws.com/restapis/{restapi_id}/models/{Name}`.
     pub schema: Value,
     /// The schema object.
     pub span: Span,
