@@ -99,10 +99,14 @@ impl Args {
         let arg = self.utf8(arg)?;
         if arg.starts_with('-') && arg.len() > 1 {
             return Ok(Some(match arg.split_once('=') {
-                Some((name, value)) if name.starts_with("--") => {
-                    Arg::Flag { name: name.to_owned(), inline: Some(value.to_owned()) }
-                }
-                _ => Arg::Flag { name: arg, inline: None },
+                Some((name, value)) if name.starts_with("--") => Arg::Flag {
+                    name: name.to_owned(),
+                    inline: Some(value.to_owned()),
+                },
+                _ => Arg::Flag {
+                    name: arg,
+                    inline: None,
+                },
             }));
         }
         Ok(Some(Arg::Positional(arg)))
@@ -118,22 +122,34 @@ impl Args {
         }
     }
 
-    fn parsed<T: std::str::FromStr>(&mut self, name: &str, inline: Option<String>, what: &str) -> Result<T, UsageError> {
+    fn parsed<T: std::str::FromStr>(
+        &mut self,
+        name: &str,
+        inline: Option<String>,
+        what: &str,
+    ) -> Result<T, UsageError> {
         let value = self.value(name, inline)?;
-        value.parse().map_err(|_| self.error(format!("{name} expects {what}, got `{value}`")))
+        value
+            .parse()
+            .map_err(|_| self.error(format!("{name} expects {what}, got `{value}`")))
     }
 
     fn duration(&mut self, name: &str, inline: Option<String>) -> Result<Duration, UsageError> {
         let value = self.value(name, inline)?;
-        parse_duration(&value).ok_or_else(|| self.error(format!("{name} expects a duration like 10s or 250ms, got `{value}`")))
+        parse_duration(&value)
+            .ok_or_else(|| self.error(format!("{name} expects a duration like 10s or 250ms, got `{value}`")))
     }
 
     fn utf8(&self, arg: OsString) -> Result<String, UsageError> {
-        arg.into_string().map_err(|arg| self.error(format!("argument `{}` is not UTF-8", arg.to_string_lossy())))
+        arg.into_string()
+            .map_err(|arg| self.error(format!("argument `{}` is not UTF-8", arg.to_string_lossy())))
     }
 
     fn error(&self, message: String) -> UsageError {
-        UsageError { message, usage: self.usage }
+        UsageError {
+            message,
+            usage: self.usage,
+        }
     }
 }
 
@@ -146,10 +162,17 @@ pub(crate) enum Parsed<T> {
 
 /// Parses the arguments after `tollgate serve`.
 pub(crate) fn parse_serve(args: Vec<OsString>) -> Result<Parsed<ServeArgs>, UsageError> {
-    let mut args = Args { rest: args.into_iter(), usage: SERVE_USAGE };
+    let mut args = Args {
+        rest: args.into_iter(),
+        usage: SERVE_USAGE,
+    };
     let mut api = ApiBuilder::default();
     let mut serve = ServeArgs {
-        api: ApiArgs { file: PathBuf::new(), stage: String::new(), stage_variables: Vec::new() },
+        api: ApiArgs {
+            file: PathBuf::new(),
+            stage: String::new(),
+            stage_variables: Vec::new(),
+        },
         host: "127.0.0.1".to_owned(),
         port: DEFAULT_PORT,
         admin_port: None,
@@ -193,7 +216,10 @@ pub(crate) fn parse_serve(args: Vec<OsString>) -> Result<Parsed<ServeArgs>, Usag
 
 /// Parses the arguments after `tollgate validate`.
 pub(crate) fn parse_validate(args: Vec<OsString>) -> Result<Parsed<ApiArgs>, UsageError> {
-    let mut args = Args { rest: args.into_iter(), usage: VALIDATE_USAGE };
+    let mut args = Args {
+        rest: args.into_iter(),
+        usage: VALIDATE_USAGE,
+    };
     let mut api = ApiBuilder::default();
     while let Some(arg) = args.next()? {
         match arg {
@@ -281,7 +307,10 @@ mod tests {
         let args = serve(&["api.yaml"]).unwrap();
         assert_eq!(args.api.file, PathBuf::from("api.yaml"));
         assert_eq!(args.api.stage, "dev");
-        assert_eq!((args.host.as_str(), args.port, args.admin_port), ("127.0.0.1", 3000, None));
+        assert_eq!(
+            (args.host.as_str(), args.port, args.admin_port),
+            ("127.0.0.1", 3000, None)
+        );
         assert!(args.watch);
     }
 
@@ -303,7 +332,10 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(args.api.stage, "prod");
-        assert_eq!(args.api.stage_variables, [("host".into(), "example.com".into()), ("a".into(), "b=c".into())]);
+        assert_eq!(
+            args.api.stage_variables,
+            [("host".into(), "example.com".into()), ("a".into(), "b=c".into())]
+        );
         assert_eq!((args.port, args.admin_port), (0, Some(9901)));
         assert_eq!(args.edge.header_timeout, Duration::from_millis(250));
         assert_eq!(args.edge.body_timeout, Duration::from_secs(2));
@@ -313,11 +345,20 @@ mod tests {
     #[test]
     fn serve_usage_errors() {
         assert_eq!(serve(&[]).unwrap_err(), "missing API_FILE");
-        assert_eq!(serve(&["a", "b"]).unwrap_err(), "unexpected argument `b`: one API_FILE only");
-        assert_eq!(serve(&["a", "--port", "x"]).unwrap_err(), "--port expects a port number, got `x`");
+        assert_eq!(
+            serve(&["a", "b"]).unwrap_err(),
+            "unexpected argument `b`: one API_FILE only"
+        );
+        assert_eq!(
+            serve(&["a", "--port", "x"]).unwrap_err(),
+            "--port expects a port number, got `x`"
+        );
         assert_eq!(serve(&["a", "--port"]).unwrap_err(), "--port needs a value");
         assert_eq!(serve(&["a", "--bogus"]).unwrap_err(), "unknown option `--bogus`");
-        assert_eq!(serve(&["a", "--stage-variable", "x"]).unwrap_err(), "--stage-variable expects KEY=VALUE, got `x`");
+        assert_eq!(
+            serve(&["a", "--stage-variable", "x"]).unwrap_err(),
+            "--stage-variable expects KEY=VALUE, got `x`"
+        );
         assert_eq!(serve(&["a", "--help"]).unwrap_err(), "help");
     }
 

@@ -1,11 +1,20 @@
 //! The `tollgate` binary: `serve`, `validate` and `render`.
 //!
 //! The only crate that reads the command line and environment, sets up tracing, handles signals and uses anyhow.
+//! Exit codes: 0 success, 1 failure (an invalid API file, a port in use, …), 64 usage error (EX_USAGE).
 
+use std::ffi::OsString;
 use std::process::ExitCode;
 
+mod access_log;
+mod admin;
+mod api;
 mod cli;
 mod edge;
+mod reload;
+mod serve;
+mod telemetry;
+mod validate;
 
 const USAGE: &str = "\
 usage: tollgate <command> [args]
@@ -16,25 +25,44 @@ commands:
   help                this text (also -h, --help); `tollgate --version` prints the version
 ";
 
+const EX_USAGE: u8 = 64;
+
 fn main() -> ExitCode {
     let mut args = std::env::args_os().skip(1);
     let Some(command) = args.next() else {
         eprint!("{USAGE}");
-        return ExitCode::from(64);
+        return ExitCode::from(EX_USAGE);
     };
-    let _rest: Vec<_> = args.collect();
+    let rest: Vec<OsString> = args.collect();
     match command.to_string_lossy().as_ref() {
-        "help" | "--help" | "-h" => {
-            print!("{USAGE}");
-            ExitCode::SUCCESS
-        }
+        "serve" => match cli::parse_serve(rest) {
+            Ok(cli::Parsed::Run(args)) => serve::run(args),
+            Ok(cli::Parsed::Help) => help(cli::SERVE_USAGE),
+            Err(err) => usage_error(&err),
+        },
+        "validate" => match cli::parse_validate(rest) {
+            Ok(cli::Parsed::Run(args)) => validate::run(&args),
+            Ok(cli::Parsed::Help) => help(cli::VALIDATE_USAGE),
+            Err(err) => usage_error(&err),
+        },
+        "help" | "--help" | "-h" => help(USAGE),
         "--version" | "-V" | "version" => {
             println!("tollgate {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
         other => {
             eprint!("tollgate: unknown command `{other}`\n{USAGE}");
-            ExitCode::from(64)
+            ExitCode::from(EX_USAGE)
         }
     }
+}
+
+fn help(text: &str) -> ExitCode {
+    print!("{text}");
+    ExitCode::SUCCESS
+}
+
+fn usage_error(err: &cli::UsageError) -> ExitCode {
+    eprint!("tollgate: {}\n\n{}", err.message, err.usage);
+    ExitCode::from(EX_USAGE)
 }

@@ -52,7 +52,12 @@ pub(crate) struct Chunked {
 
 impl Default for Chunked {
     fn default() -> Self {
-        Chunked { state: State::Size { digits: 0 }, size: 0, line: 0, trailers: 0 }
+        Chunked {
+            state: State::Size { digits: 0 },
+            size: 0,
+            line: 0,
+            trailers: 0,
+        }
     }
 }
 
@@ -104,7 +109,11 @@ impl Chunked {
             (State::Extension, _) => State::Extension,
             (State::SizeLf, b'\n') => {
                 self.line = 0;
-                if self.size == 0 { State::TrailerStart } else { State::Data }
+                if self.size == 0 {
+                    State::TrailerStart
+                } else {
+                    State::Data
+                }
             }
             (State::DataCr, b'\r') => State::DataLf,
             (State::DataLf, b'\n') => {

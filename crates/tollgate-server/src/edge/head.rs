@@ -53,33 +53,35 @@ pub(crate) enum Framing {
 /// header names to Lambda as the client wrote them (peers.md fact 14), so the edge attaches this to every HTTP/1
 /// request as an extension. HTTP/2 names are lowercase by protocol and get none.
 #[derive(Clone, PartialEq, Eq)]
-pub struct RawHeaderNames {
+pub(crate) struct RawHeaderNames {
     head: Bytes,
     spans: Vec<(u32, u32)>,
 }
 
 impl RawHeaderNames {
     /// The names in the order received, as raw bytes (valid header-name tokens, so ASCII).
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = &[u8]> + '_ {
+    pub(crate) fn iter(&self) -> impl ExactSizeIterator<Item = &[u8]> + '_ {
         self.spans
             .iter()
             .map(|&(start, end)| self.head.get(start as usize..end as usize).unwrap_or_default())
     }
 
     /// How many header fields the request had.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.spans.len()
     }
 
     /// Whether the request had no header fields.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.spans.is_empty()
     }
 }
 
 impl std::fmt::Debug for RawHeaderNames {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.iter().map(String::from_utf8_lossy)).finish()
+        f.debug_list()
+            .entries(self.iter().map(String::from_utf8_lossy))
+            .finish()
     }
 }
 
@@ -97,7 +99,11 @@ pub(crate) enum Scan {
 /// Finds the end of the head at the start of `buf` (leading empty lines already skipped) or says it is too large.
 pub(crate) fn scan(buf: &[u8]) -> Scan {
     let Some(line_end) = buf.iter().position(|&b| b == b'\n') else {
-        return if buf.len() > MAX_REQUEST_LINE { Scan::Reject(Rejection::UriTooLong) } else { Scan::Incomplete };
+        return if buf.len() > MAX_REQUEST_LINE {
+            Scan::Reject(Rejection::UriTooLong)
+        } else {
+            Scan::Incomplete
+        };
     };
     if line_end + 1 > MAX_REQUEST_LINE {
         return Scan::Reject(Rejection::UriTooLong);
@@ -124,7 +130,11 @@ pub(crate) fn scan(buf: &[u8]) -> Scan {
 
 fn checked_end(line_end: usize, end: usize, terminator: usize) -> Scan {
     let header_bytes = end - terminator - (line_end + 1);
-    if header_bytes > MAX_HEADER_BYTES { Scan::Reject(Rejection::HeadersTooLarge) } else { Scan::Complete(end) }
+    if header_bytes > MAX_HEADER_BYTES {
+        Scan::Reject(Rejection::HeadersTooLarge)
+    } else {
+        Scan::Complete(end)
+    }
 }
 
 /// A head that passed every rule.
@@ -213,7 +223,13 @@ pub(crate) fn inspect(head: &[u8]) -> Result<Inspected, Rejection> {
             Some(len) => Framing::Length(len),
         }
     };
-    Ok(Inspected { framing, names: RawHeaderNames { head: Bytes::copy_from_slice(head), spans } })
+    Ok(Inspected {
+        framing,
+        names: RawHeaderNames {
+            head: Bytes::copy_from_slice(head),
+            spans,
+        },
+    })
 }
 
 /// `Content-Length = 1*DIGIT` (RFC 9110 §8.6): no sign, no list, no hex; too many digits is too large.
@@ -224,7 +240,10 @@ fn parse_content_length(value: &[u8]) -> Result<u64, Rejection> {
     }
     let mut len: u64 = 0;
     for &digit in digits {
-        len = match len.checked_mul(10).and_then(|len| len.checked_add(u64::from(digit - b'0'))) {
+        len = match len
+            .checked_mul(10)
+            .and_then(|len| len.checked_add(u64::from(digit - b'0')))
+        {
             Some(len) => len,
             None => return Err(Rejection::PayloadTooLarge),
         };
@@ -271,8 +290,14 @@ mod tests {
     #[test]
     fn inspect_framing() {
         assert_eq!(inspect_str("GET / HTTP/1.1\r\nHost: a\r\n\r\n"), Ok(Framing::Empty));
-        assert_eq!(inspect_str("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n"), Ok(Framing::Length(5)));
-        assert_eq!(inspect_str("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\n\r\n"), Ok(Framing::Chunked));
+        assert_eq!(
+            inspect_str("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n"),
+            Ok(Framing::Length(5))
+        );
+        assert_eq!(
+            inspect_str("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\n\r\n"),
+            Ok(Framing::Chunked)
+        );
         assert_eq!(inspect_str("GET / HTTP/1.0\r\n\r\n"), Ok(Framing::Empty));
     }
 

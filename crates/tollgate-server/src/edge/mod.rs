@@ -21,7 +21,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
 
-pub use head::RawHeaderNames;
+pub(crate) use head::{RawHeaderNames, Rejection};
 
 /// What the edge hands on: a fully read request, with [`RawHeaderNames`] (HTTP/1) and [`ClientAddr`] extensions.
 pub(crate) trait Handler: Send + Sync + 'static {
@@ -30,11 +30,22 @@ pub(crate) trait Handler: Send + Sync + 'static {
 
     /// Answers one request.
     fn handle(&self, request: Request<Bytes>) -> impl Future<Output = Response<Self::Body>> + Send;
+
+    /// The handler's own answer to a request the edge refused, if it has one (the edge adds
+    /// `Connection: close`); `None` uses the edge's.
+    fn rejection(&self, rejection: Rejection) -> Option<Response<Self::Body>> {
+        let _ = rejection;
+        None
+    }
 }
 
 /// The client's address, as a request extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClientAddr(pub SocketAddr);
+pub(crate) struct ClientAddr(pub(crate) SocketAddr);
+
+/// When hyper handed over the request head, as a request extension (the body is read after it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct HeadReceivedAt(pub(crate) std::time::SystemTime);
 
 /// Limits and timeouts of the edge (server settings: fixed for the life of the process).
 #[derive(Debug, Clone)]
@@ -79,7 +90,7 @@ pub(crate) async fn serve<H: Handler>(
     loop {
         let permit = tokio::select! {
             biased;
-            _ = shutdown.wait_for(|stop| *stop) => break,
+            _ = crate::edge::stop_requested(&mut shutdown) => break,
             permit = Arc::clone(&permits).acquire_owned() => match permit {
                 Ok(permit) => permit,
                 Err(_) => break,
@@ -87,7 +98,7 @@ pub(crate) async fn serve<H: Handler>(
         };
         let (stream, remote) = tokio::select! {
             biased;
-            _ = shutdown.wait_for(|stop| *stop) => break,
+            _ = crate::edge::stop_requested(&mut shutdown) => break,
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(err) => {
@@ -109,6 +120,12 @@ pub(crate) async fn serve<H: Handler>(
     }
     drop(listener);
     tokio::time::timeout(grace, graceful.shutdown()).await.is_ok()
+}
+
+/// Resolves once `stop` turns true (or its sender is gone).
+pub(crate) async fn stop_requested(stop: &mut watch::Receiver<bool>) {
+    // The guard `wait_for` returns is not `Send`; drop it here so callers' futures stay `Send`.
+    let _ = stop.wait_for(|stop| *stop).await;
 }
 
 fn builder(config: &EdgeConfig) -> auto::Builder<TokioExecutor> {
@@ -143,7 +160,12 @@ async fn serve_connection<H: Handler>(
     }
     let shared = Arc::new(wire::ConnShared::default());
     let io = wire::WireIo::new(stream, Arc::clone(&shared), config.header_timeout);
-    let service = service::EdgeService { handler, shared, config, remote };
+    let service = service::EdgeService {
+        handler,
+        shared,
+        config,
+        remote,
+    };
     if let Err(err) = watcher.watch(builder.serve_connection(io, service)).await {
         tracing::debug!(error = %err, %remote, "connection ended with an error");
     }

@@ -19,23 +19,41 @@ pub(crate) fn rejection(rejection: Rejection, version: Version) -> Response<Full
         Rejection::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, PAYLOAD_TOO_LARGE_BODY, "text/plain"),
         // AWS's answers to the rest come from its front end and are not documented ([unk] in aws-rest-api.md
         // §10): the statuses follow the RFCs and the bodies use the gateway's JSON message form.
-        Rejection::BadRequest(_) => (StatusCode::BAD_REQUEST, r#"{"message":"Bad Request"}"#, "application/json"),
-        Rejection::UriTooLong => (StatusCode::URI_TOO_LONG, r#"{"message":"Request-URI Too Long"}"#, "application/json"),
+        Rejection::BadRequest(_) => (
+            StatusCode::BAD_REQUEST,
+            r#"{"message":"Bad Request"}"#,
+            "application/json",
+        ),
+        Rejection::UriTooLong => (
+            StatusCode::URI_TOO_LONG,
+            r#"{"message":"Request-URI Too Long"}"#,
+            "application/json",
+        ),
         Rejection::HeadersTooLarge => (
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             r#"{"message":"Request Header Fields Too Large"}"#,
             "application/json",
         ),
-        Rejection::UnsupportedTransferCoding => {
-            (StatusCode::NOT_IMPLEMENTED, r#"{"message":"Not Implemented"}"#, "application/json")
-        }
-        Rejection::BodyTimeout => (StatusCode::REQUEST_TIMEOUT, r#"{"message":"Request Timeout"}"#, "application/json"),
+        Rejection::UnsupportedTransferCoding => (
+            StatusCode::NOT_IMPLEMENTED,
+            r#"{"message":"Not Implemented"}"#,
+            "application/json",
+        ),
+        Rejection::BodyTimeout => (
+            StatusCode::REQUEST_TIMEOUT,
+            r#"{"message":"Request Timeout"}"#,
+            "application/json",
+        ),
     };
     let mut response = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
     *response.status_mut() = status;
-    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     if version < Version::HTTP_2 {
-        response.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
+        response
+            .headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
     }
     response
 }
@@ -47,6 +65,9 @@ pub(crate) fn internal_error() -> Response<Full<Bytes>> {
     *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    headers.insert("x-amzn-ErrorType", HeaderValue::from_static("InternalServerErrorException"));
+    headers.insert(
+        "x-amzn-ErrorType",
+        HeaderValue::from_static("InternalServerErrorException"),
+    );
     response
 }

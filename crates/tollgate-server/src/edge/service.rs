@@ -7,8 +7,10 @@ use std::panic::AssertUnwindSafe;
 use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::task::Poll;
+use std::time::SystemTime;
 
 use bytes::{Bytes, BytesMut};
+use http::header::{CONNECTION, HeaderValue};
 use http::{Request, Response, Version};
 use http_body_util::{BodyExt, Either, Full};
 use hyper::body::Incoming;
@@ -17,7 +19,7 @@ use tokio::time::Instant;
 use super::head::{MAX_BODY, Rejection};
 use super::reply;
 use super::wire::ConnShared;
-use super::{ClientAddr, EdgeConfig, Handler};
+use super::{ClientAddr, EdgeConfig, Handler, HeadReceivedAt};
 
 /// The response body of the edge: its own short answers or the handler's.
 pub(crate) type EdgeBody<B> = Either<Full<Bytes>, B>;
@@ -52,13 +54,14 @@ async fn serve<H: Handler>(
     remote: SocketAddr,
     request: Request<Incoming>,
 ) -> Response<EdgeBody<H::Body>> {
+    let received_at = SystemTime::now();
     let version = request.version();
     let names = if version < Version::HTTP_2 {
         // Heads reach hyper in order and hyper calls us in order, so the oldest verdict is this request's.
         match shared.next_head() {
             Some(Ok(names)) => Some(names),
-            Some(Err(rejection)) => return reply::rejection(rejection, version).map(Either::Left),
-            None => return reply::rejection(Rejection::BadRequest("no verdict for a head"), version).map(Either::Left),
+            Some(Err(rejection)) => return refuse(&*handler, rejection, version),
+            None => return refuse(&*handler, Rejection::BadRequest("no verdict for a head"), version),
         }
     } else {
         None
@@ -68,19 +71,34 @@ async fn serve<H: Handler>(
         Ok(body) => body,
         Err(rejection) => {
             tracing::debug!(?rejection, "request body refused at the edge");
-            return reply::rejection(rejection, version).map(Either::Left);
+            return refuse(&*handler, rejection, version);
         }
     };
     if let Some(names) = names {
         parts.extensions.insert(names);
     }
     parts.extensions.insert(ClientAddr(remote));
+    parts.extensions.insert(HeadReceivedAt(received_at));
     match catch_panic(handler.handle(Request::from_parts(parts, body))).await {
         Ok(response) => response.map(Either::Right),
         Err(_) => {
             tracing::error!("the gateway panicked while handling a request; answered 500");
             reply::internal_error().map(Either::Left)
         }
+    }
+}
+
+fn refuse<H: Handler>(handler: &H, rejection: Rejection, version: Version) -> Response<EdgeBody<H::Body>> {
+    match handler.rejection(rejection) {
+        Some(mut response) => {
+            if version < Version::HTTP_2 {
+                response
+                    .headers_mut()
+                    .insert(CONNECTION, HeaderValue::from_static("close"));
+            }
+            response.map(Either::Right)
+        }
+        None => reply::rejection(rejection, version).map(Either::Left),
     }
 }
 
@@ -124,10 +142,12 @@ async fn read_body(mut body: Incoming, config: &EdgeConfig, shared: &ConnShared)
 /// Runs a future, turning a panic inside it into an error, so one request's panic ends only that request.
 async fn catch_panic<F: Future>(future: F) -> Result<F::Output, Box<dyn Any + Send>> {
     let mut future = pin!(future);
-    poll_fn(move |cx| match std::panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
-        Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
-        Ok(Poll::Pending) => Poll::Pending,
-        Err(panic) => Poll::Ready(Err(panic)),
-    })
+    poll_fn(
+        move |cx| match std::panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(panic) => Poll::Ready(Err(panic)),
+        },
+    )
     .await
 }

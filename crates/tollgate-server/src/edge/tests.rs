@@ -30,10 +30,23 @@ impl Handler for Echo {
         if request.uri().path() == "/dev/panic" {
             panic!("the stub handler panics on purpose");
         }
-        let names = request.extensions().get::<RawHeaderNames>().map_or_else(String::new, |names| {
-            names.iter().map(|n| String::from_utf8_lossy(n).into_owned()).collect::<Vec<_>>().join(",")
-        });
-        let text = format!("{} {} {} [{}]", request.method(), request.uri().path(), request.body().len(), names);
+        let names = request
+            .extensions()
+            .get::<RawHeaderNames>()
+            .map_or_else(String::new, |names| {
+                names
+                    .iter()
+                    .map(|n| String::from_utf8_lossy(n).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            });
+        let text = format!(
+            "{} {} {} [{}]",
+            request.method(),
+            request.uri().path(),
+            request.body().len(),
+            names
+        );
         Response::new(Full::new(Bytes::from(text)))
     }
 }
@@ -46,14 +59,28 @@ struct TestServer {
 
 impl TestServer {
     fn start(config: EdgeConfig) -> TestServer {
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
         let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = watch::channel(false);
         let thread = std::thread::spawn(move || {
-            runtime.block_on(super::serve(listener, Arc::new(Echo), config, stopped, Duration::from_secs(5)))
+            runtime.block_on(super::serve(
+                listener,
+                Arc::new(Echo),
+                config,
+                stopped,
+                Duration::from_secs(5),
+            ))
         });
-        TestServer { addr, stop, thread: Some(thread) }
+        TestServer {
+            addr,
+            stop,
+            thread: Some(thread),
+        }
     }
 
     fn conn(&self) -> RawConn {
@@ -85,15 +112,25 @@ fn smuggling_corpus() {
     let server = TestServer::start(quick());
     let corpus = raw::load_corpus(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/edge-corpus"));
     assert!(corpus.len() >= 30);
-    let failures: Vec<String> = corpus.iter().filter_map(|case| raw::run_case(server.addr, case).err()).collect();
-    assert!(failures.is_empty(), "{} corpus case(s) failed:\n{}", failures.len(), failures.join("\n"));
+    let failures: Vec<String> = corpus
+        .iter()
+        .filter_map(|case| raw::run_case(server.addr, case).err())
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} corpus case(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn keeps_original_header_names_per_request() {
     let server = TestServer::start(quick());
     let mut conn = server.conn();
-    conn.send(b"GET /dev/a HTTP/1.1\r\nhOsT: a\r\ntEsT-HEADeR: 1\r\n\r\nGET /dev/b HTTP/1.1\r\nHost: a\r\nX-Two: 2\r\n\r\n");
+    conn.send(
+        b"GET /dev/a HTTP/1.1\r\nhOsT: a\r\ntEsT-HEADeR: 1\r\n\r\nGET /dev/b HTTP/1.1\r\nHost: a\r\nX-Two: 2\r\n\r\n",
+    );
     assert_eq!(conn.response().unwrap().body_text(), "GET /dev/a 0 [hOsT,tEsT-HEADeR]");
     assert_eq!(conn.response().unwrap().body_text(), "GET /dev/b 0 [Host,X-Two]");
 }
@@ -101,12 +138,22 @@ fn keeps_original_header_names_per_request() {
 #[test]
 fn header_limits() {
     let server = TestServer::start(quick());
-    let under = format!("GET /dev/x HTTP/1.1\r\nHost: a\r\nX-Big: {}\r\n\r\n", "v".repeat(10_240 - 9 - 11));
+    let under = format!(
+        "GET /dev/x HTTP/1.1\r\nHost: a\r\nX-Big: {}\r\n\r\n",
+        "v".repeat(10_240 - 9 - 11)
+    );
     let mut conn = server.conn();
     conn.send(under.as_bytes());
-    assert_eq!(conn.response().unwrap().status, 200, "10,240 bytes of headers are allowed");
+    assert_eq!(
+        conn.response().unwrap().status,
+        200,
+        "10,240 bytes of headers are allowed"
+    );
 
-    let one_huge = format!("GET /dev/x HTTP/1.1\r\nHost: a\r\nX-Big: {}\r\n\r\n", "v".repeat(500_000));
+    let one_huge = format!(
+        "GET /dev/x HTTP/1.1\r\nHost: a\r\nX-Big: {}\r\n\r\n",
+        "v".repeat(500_000)
+    );
     let mut conn = server.conn();
     conn.send(one_huge.as_bytes());
     let response = conn.response().unwrap();
@@ -136,9 +183,18 @@ fn body_limits() {
     let server = TestServer::start(quick());
     let at_cap = vec![b'a'; 10_485_760];
     let mut conn = server.conn();
-    conn.send(format!("POST /dev/x HTTP/1.1\r\nHost: a\r\nContent-Length: {}\r\n\r\n", at_cap.len()).as_bytes());
+    conn.send(
+        format!(
+            "POST /dev/x HTTP/1.1\r\nHost: a\r\nContent-Length: {}\r\n\r\n",
+            at_cap.len()
+        )
+        .as_bytes(),
+    );
     conn.send(&at_cap);
-    assert_eq!(conn.response().unwrap().body_text(), "POST /dev/x 10485760 [Host,Content-Length]");
+    assert_eq!(
+        conn.response().unwrap().body_text(),
+        "POST /dev/x 10485760 [Host,Content-Length]"
+    );
 
     // Chunked bodies have no declared length: the cap applies as they grow.
     let mut conn = server.conn();
@@ -188,7 +244,10 @@ fn client_half_close_after_body_still_gets_its_answer_or_a_close() {
     conn.shutdown_write();
     // The body can never complete: the server must not hang on it.
     let answer = conn.response();
-    assert!(answer.as_ref().is_none_or(|response| response.status == 400), "{answer:?}");
+    assert!(
+        answer.as_ref().is_none_or(|response| response.status == 400),
+        "{answer:?}"
+    );
     assert!(conn.closed());
 }
 
@@ -200,7 +259,10 @@ fn panic_is_a_500_and_the_connection_lives_on() {
     let response = conn.response().unwrap();
     assert_eq!(response.status, 500);
     assert_eq!(response.body_text(), r#"{"message": "Internal server error"}"#);
-    assert_eq!(response.header("x-amzn-ErrorType"), Some("InternalServerErrorException"));
+    assert_eq!(
+        response.header("x-amzn-ErrorType"),
+        Some("InternalServerErrorException")
+    );
     conn.send(raw::FOLLOW_UP);
     assert_eq!(conn.response().unwrap().status, 200);
 }

@@ -191,7 +191,10 @@ impl WireIo {
         Some(match verdict {
             Ok((inspected, len)) => {
                 self.shared.push(Ok(inspected.names));
-                State::Deliver { remaining: len, framing: inspected.framing }
+                State::Deliver {
+                    remaining: len,
+                    framing: inspected.framing,
+                }
             }
             Err(rejection) => {
                 tracing::debug!(?rejection, "request head refused at the edge");
@@ -237,7 +240,11 @@ impl Read for WireIo {
                     let rest = MARKER_HEAD.get(pos..).unwrap_or_default();
                     let count = rest.len().min(cursor.remaining());
                     cursor.put_slice(rest.get(..count).unwrap_or_default());
-                    this.state = if pos + count == MARKER_HEAD.len() { State::Stalled } else { State::Marker { pos: pos + count } };
+                    this.state = if pos + count == MARKER_HEAD.len() {
+                        State::Stalled
+                    } else {
+                        State::Marker { pos: pos + count }
+                    };
                     return Poll::Ready(Ok(()));
                 }
                 State::Length(left) => {
@@ -246,7 +253,11 @@ impl Read for WireIo {
                     }
                     let count = this.deliver(&mut cursor, usize::try_from(left).unwrap_or(usize::MAX));
                     let left = left - count as u64;
-                    this.state = if left == 0 { State::Head { first: false } } else { State::Length(left) };
+                    this.state = if left == 0 {
+                        State::Head { first: false }
+                    } else {
+                        State::Length(left)
+                    };
                     return Poll::Ready(Ok(()));
                 }
                 State::Chunked(mut chunked) => {
@@ -258,7 +269,11 @@ impl Read for WireIo {
                     match chunked.advance(bytes) {
                         Ok((used, done)) => {
                             this.deliver(&mut cursor, used);
-                            this.state = if done { State::Head { first: false } } else { State::Chunked(chunked) };
+                            this.state = if done {
+                                State::Head { first: false }
+                            } else {
+                                State::Chunked(chunked)
+                            };
                         }
                         Err((used, _)) => {
                             tracing::debug!("chunked body framing error; ending the connection after this request");

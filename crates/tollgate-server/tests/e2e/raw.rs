@@ -20,7 +20,10 @@ pub struct RawResponse {
 
 impl RawResponse {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn body_text(&self) -> String {
@@ -40,7 +43,11 @@ impl RawConn {
         let stream = TcpStream::connect_timeout(&addr, READ_TIMEOUT).expect("connect");
         stream.set_read_timeout(Some(READ_TIMEOUT)).unwrap();
         stream.set_nodelay(true).unwrap();
-        RawConn { stream, buf: Vec::new(), eof: false }
+        RawConn {
+            stream,
+            buf: Vec::new(),
+            eof: false,
+        }
     }
 
     /// Sends bytes; a reset from a server that already answered and closed is not an error here.
@@ -151,7 +158,9 @@ pub fn load_corpus(dir: &Path) -> Vec<CorpusCase> {
 fn parse_case(path: &Path) -> CorpusCase {
     let name = path.file_stem().unwrap().to_string_lossy().into_owned();
     let text = std::fs::read_to_string(path).unwrap();
-    let (meta, payload) = text.split_once("\n---\n").unwrap_or_else(|| panic!("{name}: no `---` line"));
+    let (meta, payload) = text
+        .split_once("\n---\n")
+        .unwrap_or_else(|| panic!("{name}: no `---` line"));
     let expect = meta
         .lines()
         .find_map(|line| line.strip_prefix("expect:"))
@@ -162,8 +171,16 @@ fn parse_case(path: &Path) -> CorpusCase {
         Some("open") => false,
         other => panic!("{name}: expect line must end in close or open, got {other:?}"),
     };
-    let statuses = words.iter().map(|w| w.parse().unwrap_or_else(|_| panic!("{name}: bad status {w}"))).collect();
-    CorpusCase { name, payload: unescape(&payload.replace('\n', "")), statuses, close }
+    let statuses = words
+        .iter()
+        .map(|w| w.parse().unwrap_or_else(|_| panic!("{name}: bad status {w}")))
+        .collect();
+    CorpusCase {
+        name,
+        payload: unescape(&payload.replace('\n', "")),
+        statuses,
+        close,
+    }
 }
 
 fn unescape(text: &str) -> Vec<u8> {

@@ -1,0 +1,239 @@
+//! `tollgate serve`: load the API, bind, serve through the edge, reload on change, drain on SIGTERM/SIGINT.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use bytes::Bytes;
+use http::{Request, Response};
+use http_body_util::Full;
+use tokio::net::{TcpListener, TcpSocket};
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::{mpsc, watch};
+use tollgate_runtime::{
+    AccessLogFormat, AccessLogSink, Backends, Gateway, GatewayOptions, OriginalHeaderNames, PeerAddr, ReceivedAt,
+    ResponseBody,
+};
+
+use crate::access_log::StdoutSink;
+use crate::admin::{self, Health};
+use crate::cli::ServeArgs;
+use crate::edge::{self, ClientAddr, HeadReceivedAt, RawHeaderNames};
+use crate::{api, reload, telemetry};
+
+/// Runs `tollgate serve` to completion: 0 after a graceful stop, 1 if the API or the listeners fail, 64 on
+/// bad settings.
+pub(crate) fn run(args: ServeArgs) -> ExitCode {
+    if let Err(message) = telemetry::init(args.log_level.as_deref()) {
+        eprintln!("tollgate serve: {message}");
+        return ExitCode::from(64);
+    }
+    let access_log = match args
+        .access_log_format
+        .as_deref()
+        .map(AccessLogFormat::parse)
+        .transpose()
+    {
+        Ok(format) => format,
+        Err(err) => {
+            eprintln!("tollgate serve: --access-log-format: {err}");
+            return ExitCode::from(64);
+        }
+    };
+    let file = api::display_name(&args.api);
+    let compiled = match api::load(&args.api) {
+        Ok(compiled) => compiled,
+        Err(report) => {
+            eprint!("{}", report.text);
+            eprintln!("tollgate: not serving {}", report.summary(&file));
+            return ExitCode::FAILURE;
+        }
+    };
+    eprint!("{}", compiled.warnings);
+    let runtime = match build_runtime(args.workers) {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("tollgate: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(serve(args, compiled, access_log));
+    // A reload still compiling on the blocking pool must not hold the exit.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("tollgate: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn build_runtime(workers: Option<usize>) -> std::io::Result<tokio::runtime::Runtime> {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(workers) = workers {
+        builder.worker_threads(workers.max(1));
+    }
+    builder.enable_all().build()
+}
+
+async fn serve(args: ServeArgs, compiled: api::Compiled, access_log: Option<AccessLogFormat>) -> anyhow::Result<()> {
+    // Signals first, so a stop request that arrives as soon as the URLs are printed is never lost.
+    let (stop, stopped) = watch::channel(false);
+    let (hangup, hangups) = mpsc::channel(1);
+    let signals = Signals::install().context("installing signal handlers")?;
+    tokio::spawn(signals.run(stop, hangup, args.grace_period));
+
+    let sink = match access_log {
+        Some(format) => Some((
+            format,
+            Arc::new(StdoutSink::start().context("starting the access-log writer")?),
+        )),
+        None => None,
+    };
+    let mut options = GatewayOptions::default();
+    options.access_log = sink
+        .as_ref()
+        .map(|(format, sink)| (format.clone(), Arc::clone(sink) as Arc<dyn AccessLogSink>));
+    let backends = Backends::production().context("setting up the HTTP client for integrations")?;
+    let gateway = Gateway::new(compiled.deployment, backends, options);
+
+    let listener = bind(&args.host, args.port).await?;
+    let address = listener.local_addr()?;
+    let admin = match args.admin_port {
+        Some(port) => Some(bind(&args.host, port).await.context("admin listener")?),
+        None => None,
+    };
+    let stage = &args.api.stage;
+    let title = compiled.title.as_deref().unwrap_or("API");
+    println!(
+        "tollgate: serving {title} ({}) at {}",
+        api::display_name(&args.api),
+        url(address, &format!("/{stage}/"))
+    );
+    let health = Arc::new(Health {
+        gateway: gateway.clone(),
+        stage: stage.clone(),
+        reload_failures: AtomicU64::new(0),
+    });
+    if let Some(admin) = admin {
+        println!("tollgate: health at {}", url(admin.local_addr()?, "/healthz"));
+        tokio::spawn(admin::serve(admin, Arc::clone(&health), stopped.clone()));
+    }
+    tokio::spawn(reload::run(
+        args.api.clone(),
+        health,
+        args.watch,
+        hangups,
+        stopped.clone(),
+    ));
+
+    let handler = Arc::new(GatewayHandler(gateway));
+    let drained = edge::serve(listener, handler, args.edge, stopped, args.grace_period).await;
+    if drained {
+        tracing::info!("stopped; every in-flight request completed");
+    } else {
+        tracing::warn!(grace_period = ?args.grace_period, "grace period over; closed the remaining connections");
+    }
+    if let Some((_, sink)) = sink {
+        sink.flush(Duration::from_secs(2));
+    }
+    Ok(())
+}
+
+fn url(address: SocketAddr, path: &str) -> String {
+    format!("http://{address}{path}")
+}
+
+/// A listener with `SO_REUSEADDR` (a restart does not wait out TIME_WAIT) and a deep backlog.
+async fn bind(host: &str, port: u16) -> anyhow::Result<TcpListener> {
+    let address = tokio::net::lookup_host((host, port))
+        .await
+        .with_context(|| format!("cannot resolve --host {host}"))?
+        .next()
+        .with_context(|| format!("--host {host} has no address"))?;
+    let socket = if address.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket
+        .bind(address)
+        .with_context(|| format!("cannot listen on {address}"))?;
+    Ok(socket.listen(1024)?)
+}
+
+/// The stop and reload signals.
+struct Signals {
+    terminate: tokio::signal::unix::Signal,
+    interrupt: tokio::signal::unix::Signal,
+    hangup: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn install() -> std::io::Result<Signals> {
+        Ok(Signals {
+            terminate: signal(SignalKind::terminate())?,
+            interrupt: signal(SignalKind::interrupt())?,
+            hangup: signal(SignalKind::hangup())?,
+        })
+    }
+
+    /// SIGTERM/SIGINT: stop accepting and drain; a second one exits at once. SIGHUP: reload.
+    async fn run(mut self, stop: watch::Sender<bool>, reload: mpsc::Sender<()>, grace: Duration) {
+        let mut stopping = false;
+        loop {
+            let name = tokio::select! {
+                _ = self.terminate.recv() => "SIGTERM",
+                _ = self.interrupt.recv() => "SIGINT",
+                _ = self.hangup.recv() => {
+                    // A reload already queued covers this one too.
+                    let _ = reload.try_send(());
+                    continue;
+                }
+            };
+            if stopping {
+                tracing::warn!(
+                    signal = name,
+                    "second stop signal: exiting without waiting for in-flight requests"
+                );
+                std::process::exit(1);
+            }
+            stopping = true;
+            tracing::info!(
+                signal = name,
+                ?grace,
+                "stopping: no new connections, draining in-flight requests"
+            );
+            let _ = stop.send(true);
+        }
+    }
+}
+
+/// The edge's handler: the runtime gateway, with the edge's request extensions in the runtime's types.
+#[derive(Debug)]
+struct GatewayHandler(Gateway);
+
+impl edge::Handler for GatewayHandler {
+    type Body = ResponseBody;
+
+    fn handle(&self, request: Request<Bytes>) -> impl Future<Output = Response<ResponseBody>> + Send {
+        let (mut parts, body) = request.into_parts();
+        if let Some(names) = parts.extensions.remove::<RawHeaderNames>() {
+            let names: Vec<Box<str>> = names.iter().map(|name| String::from_utf8_lossy(name).into()).collect();
+            parts.extensions.insert(OriginalHeaderNames(names.into()));
+        }
+        if let Some(ClientAddr(address)) = parts.extensions.remove::<ClientAddr>() {
+            parts.extensions.insert(PeerAddr(address));
+        }
+        if let Some(HeadReceivedAt(at)) = parts.extensions.remove::<HeadReceivedAt>() {
+            parts.extensions.insert(ReceivedAt(at));
+        }
+        self.0.handle(Request::from_parts(parts, Full::new(body)))
+    }
+}
