@@ -1,0 +1,157 @@
+//! What integrations call, behind small traits so tests and embedders can substitute their own.
+//!
+//! Issue 5 (Lambda) and issue 6 (AWS services) add their invokers here as further fields; the pipeline's
+//! integration dispatch picks the field it needs.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::{Request, Response};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+
+use crate::body::{RequestBody, ResponseBody};
+
+/// Why a backend exchange failed before a response head arrived.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum HttpBackendError {
+    /// The connection could not be made (refused, unreachable, DNS, TLS handshake).
+    Connect(String),
+    /// The connection broke or the backend sent something that is not HTTP.
+    Exchange(String),
+}
+
+impl std::fmt::Display for HttpBackendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HttpBackendError::Connect(detail) => write!(f, "could not connect to the backend: {detail}"),
+            HttpBackendError::Exchange(detail) => write!(f, "backend exchange failed: {detail}"),
+        }
+    }
+}
+
+impl std::error::Error for HttpBackendError {}
+
+/// A boxed future of a backend response.
+pub type BackendFuture = Pin<Box<dyn Future<Output = Result<Response<ResponseBody>, HttpBackendError>> + Send>>;
+
+/// Sends HTTP requests to HTTP and HTTP_PROXY backends. The request URI is absolute (`http://host:port/path`).
+/// The gateway applies the integration timeout around the whole call.
+pub trait HttpBackend: Send + Sync + std::fmt::Debug {
+    /// Sends one request; the response body may stream.
+    fn send(&self, request: Request<RequestBody>) -> BackendFuture;
+}
+
+/// The production HTTP backend: hyper-util's pooled client (keep-alive, HTTP/1.1) over plain TCP or rustls
+/// with the compiled-in webpki roots. Cheap to clone; clones share the pool.
+#[derive(Clone, Debug)]
+pub struct HyperHttpBackend {
+    client: Client<hyper_rustls::HttpsConnector<HttpConnector>, RequestBody>,
+}
+
+/// Settings of [`HyperHttpBackend`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct HttpClientOptions {
+    /// How long an idle pooled connection is kept.
+    pub pool_idle_timeout: Duration,
+    /// At most this many idle connections per backend host.
+    pub pool_max_idle_per_host: usize,
+    /// TCP connect timeout (the integration timeout still bounds the whole call).
+    pub connect_timeout: Duration,
+}
+
+impl Default for HttpClientOptions {
+    fn default() -> Self {
+        HttpClientOptions {
+            pool_idle_timeout: Duration::from_secs(60),
+            pool_max_idle_per_host: 64,
+            connect_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl HyperHttpBackend {
+    /// A client with `options`. Must be called inside a tokio runtime (the pool spawns its reaper there).
+    pub fn new(options: &HttpClientOptions) -> Result<HyperHttpBackend, BackendSetupError> {
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        http.set_connect_timeout(Some(options.connect_timeout));
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_provider_and_webpki_roots(provider)
+            .map_err(|err| BackendSetupError(err.to_string()))?
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
+        let client = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(options.pool_idle_timeout)
+            .pool_max_idle_per_host(options.pool_max_idle_per_host)
+            .pool_timer(hyper_util::rt::TokioTimer::new())
+            .build(connector);
+        Ok(HyperHttpBackend { client })
+    }
+}
+
+/// The TLS stack could not be set up (the crypto provider rejected rustls's default protocol versions).
+#[derive(Debug)]
+pub struct BackendSetupError(String);
+
+impl std::fmt::Display for BackendSetupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot set up TLS for backends: {}", self.0)
+    }
+}
+
+impl std::error::Error for BackendSetupError {}
+
+impl HttpBackend for HyperHttpBackend {
+    fn send(&self, request: Request<RequestBody>) -> BackendFuture {
+        let future = self.client.request(request);
+        Box::pin(async move {
+            match future.await {
+                Ok(response) => Ok(response.map(ResponseBody::stream)),
+                Err(err) if err.is_connect() => Err(HttpBackendError::Connect(error_chain(&err))),
+                Err(err) => Err(HttpBackendError::Exchange(error_chain(&err))),
+            }
+        })
+    }
+}
+
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// The backends a gateway calls. Fields are shared handles; clone freely.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Backends {
+    /// HTTP and HTTP_PROXY integrations.
+    pub http: Arc<dyn HttpBackend>,
+}
+
+impl Backends {
+    /// Backends with this HTTP client.
+    pub fn new(http: Arc<dyn HttpBackend>) -> Backends {
+        Backends { http }
+    }
+
+    /// The production backends with default options. Must be called inside a tokio runtime.
+    pub fn production() -> Result<Backends, BackendSetupError> {
+        Ok(Backends {
+            http: Arc::new(HyperHttpBackend::new(&HttpClientOptions::default())?),
+        })
+    }
+}

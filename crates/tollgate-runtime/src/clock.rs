@@ -1,0 +1,156 @@
+//! Injected time and identifiers, so tests are deterministic and production is cheap.
+
+use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::SystemTime;
+
+/// The gateway's source of wall-clock time (`$context.requestTime`, latencies, X-Ray roots).
+pub trait Clock: Send + Sync + std::fmt::Debug {
+    /// The current time.
+    fn now(&self) -> SystemTime;
+}
+
+/// The system clock.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+}
+
+/// The identifiers of one request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestIds {
+    /// `$context.requestId` and `x-amzn-RequestId`: a lowercase UUID (`0547626d-6f57-4e19-b03e-92289aea3627`).
+    pub request_id: String,
+    /// `$context.extendedRequestId` and `x-amz-apigw-id`: 16 characters ending in `=` (`A463RGFevHcEhcA=`).
+    pub extended_request_id: String,
+    /// 96 random bits for an X-Ray trace id (`Root=1-{time}-{24 hex}`) and 64 for its `Parent`.
+    pub trace_bits: (u128, u64),
+}
+
+impl RequestIds {
+    /// Ids derived from 128 + 128 bits of randomness: a version-4 UUID and an extended id from 11 more bytes.
+    pub fn from_random(a: u128, b: u128) -> RequestIds {
+        let uuid = (a & !(0xF << 76) | (0x4 << 76)) & !(0x3 << 62) | (0x2 << 62);
+        let hex = format!("{uuid:032x}");
+        let request_id = format!(
+            "{}-{}-{}-{}-{}",
+            &hex[0..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..32]
+        );
+        let bytes = b.to_be_bytes();
+        let mut extended_request_id = String::with_capacity(16);
+        base64_11(&bytes[..11], &mut extended_request_id);
+        RequestIds {
+            request_id,
+            extended_request_id,
+            trace_bits: (b >> 32 & ((1u128 << 96) - 1), (a >> 64) as u64 ^ (b as u64)),
+        }
+    }
+}
+
+/// Standard base64 of 11 bytes: 15 characters and one `=`, AWS's extended-request-id shape.
+fn base64_11(bytes: &[u8], out: &mut String) {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for chunk in bytes.chunks(3) {
+        let b0 = chunk.first().copied().unwrap_or(0);
+        let b1 = chunk.get(1).copied().unwrap_or(0);
+        let b2 = chunk.get(2).copied().unwrap_or(0);
+        let n = u32::from(b0) << 16 | u32::from(b1) << 8 | u32::from(b2);
+        let chars = chunk.len() + 1;
+        for i in 0..4 {
+            if i < chars {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+}
+
+/// The gateway's source of request identifiers.
+pub trait IdGenerator: Send + Sync + std::fmt::Debug {
+    /// Fresh ids for one request.
+    fn next_ids(&self) -> RequestIds;
+}
+
+/// Random ids from a per-process seed (std's randomly keyed hasher) and a counter: unique, unpredictable
+/// enough for ids (they are not secrets), and lock-free.
+#[derive(Debug)]
+pub struct RandomIds {
+    seed: (u64, u64),
+    counter: AtomicU64,
+}
+
+impl Default for RandomIds {
+    fn default() -> Self {
+        let state = std::collections::hash_map::RandomState::new();
+        let mut h1 = state.build_hasher();
+        h1.write_u64(0x746f_6c6c_6761_7465);
+        let mut h2 = state.build_hasher();
+        h2.write_u64(0x6761_7465_7761_7921);
+        RandomIds {
+            seed: (h1.finish(), h2.finish()),
+            counter: AtomicU64::new(0),
+        }
+    }
+}
+
+impl RandomIds {
+    /// A deterministic generator (tests, benchmarks): the same seed gives the same sequence.
+    pub fn seeded(seed: u64) -> RandomIds {
+        RandomIds {
+            seed: (splitmix(seed), splitmix(seed ^ 0x9E37_79B9_7F4A_7C15)),
+            counter: AtomicU64::new(0),
+        }
+    }
+}
+
+impl IdGenerator for RandomIds {
+    fn next_ids(&self) -> RequestIds {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let words: [u64; 4] =
+            std::array::from_fn(|i| splitmix(self.seed.0 ^ splitmix(n.wrapping_mul(4) + i as u64 + self.seed.1)));
+        let a = u128::from(words[0]) << 64 | u128::from(words[1]);
+        let b = u128::from(words[2]) << 64 | u128::from(words[3]);
+        RequestIds::from_random(a, b)
+    }
+}
+
+/// SplitMix64: a tiny, well-distributed 64-bit mixer.
+fn splitmix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_shapes() {
+        let ids = RandomIds::seeded(7);
+        for _ in 0..100 {
+            let RequestIds {
+                request_id,
+                extended_request_id,
+                ..
+            } = ids.next_ids();
+            assert_eq!(request_id.len(), 36, "{request_id}");
+            assert_eq!(request_id.as_bytes()[14], b'4', "{request_id}");
+            assert!(b"89ab".contains(&request_id.as_bytes()[19]), "{request_id}");
+            assert_eq!(extended_request_id.len(), 16, "{extended_request_id}");
+            assert!(extended_request_id.ends_with('=') && !extended_request_id.ends_with("=="));
+        }
+        assert_eq!(RandomIds::seeded(7).next_ids(), RandomIds::seeded(7).next_ids());
+        assert_ne!(ids.next_ids(), ids.next_ids());
+    }
+}

@@ -1,0 +1,131 @@
+//! The `$context` variables the runtime itself renders: in gateway-response templates and header mappings
+//! (`$context.error.message`, `context.requestId`) and in access-log formats (which add the log-only
+//! variables such as `status` and `integration.latency`). Names are resolved to this enum once, at compile
+//! time; the request path only matches on the enum.
+
+/// A `$context` variable, by its AWS name (`$context.` prefix removed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ContextVar {
+    AccountId,
+    ApiId,
+    DeploymentId,
+    DomainName,
+    DomainPrefix,
+    ErrorMessage,
+    ErrorMessageString,
+    ErrorResponseType,
+    ErrorValidationErrorString,
+    ExtendedRequestId,
+    HttpMethod,
+    IdentitySourceIp,
+    IdentityUserAgent,
+    IdentityOther,
+    Path,
+    Protocol,
+    RequestId,
+    RequestTime,
+    RequestTimeEpoch,
+    ResourceId,
+    ResourcePath,
+    Stage,
+    // Access-log-only variables (spec §2.3 last paragraph).
+    Status,
+    ResponseLength,
+    ResponseLatency,
+    IntegrationStatus,
+    IntegrationLatency,
+    IntegrationRequestId,
+    IntegrationError,
+    IntegrationErrorMessage,
+    /// `$context.integrationStatus`: for Lambda proxy the Lambda service's status; the backend status here.
+    IntegrationStatusLegacy,
+    /// `$context.integrationLatency`.
+    IntegrationLatencyLegacy,
+    /// Names AWS defines that have no value in Tollgate's setting (authorizer, WAF, client certificates):
+    /// they render as AWS renders an absent value.
+    Absent,
+}
+
+/// Where a variable may be used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Usage {
+    /// Gateway-response templates and parameter mappings (`$context.error.*` allowed).
+    GatewayResponse,
+    /// Access-log formats (everything, including the log-only variables).
+    AccessLog,
+}
+
+impl ContextVar {
+    /// Resolves a name (`requestId`, `identity.sourceIp`, `integration.status`); `None` when unknown.
+    pub(crate) fn parse(name: &str, usage: Usage) -> Option<ContextVar> {
+        use ContextVar as V;
+        let common = match name {
+            "accountId" => V::AccountId,
+            "apiId" => V::ApiId,
+            "deploymentId" => V::DeploymentId,
+            "domainName" => V::DomainName,
+            "domainPrefix" => V::DomainPrefix,
+            "error.message" => V::ErrorMessage,
+            "error.messageString" => V::ErrorMessageString,
+            "error.responseType" => V::ErrorResponseType,
+            "error.validationErrorString" => V::ErrorValidationErrorString,
+            "extendedRequestId" => V::ExtendedRequestId,
+            "httpMethod" => V::HttpMethod,
+            "identity.sourceIp" => V::IdentitySourceIp,
+            "identity.userAgent" => V::IdentityUserAgent,
+            "identity.accountId"
+            | "identity.apiKey"
+            | "identity.apiKeyId"
+            | "identity.caller"
+            | "identity.cognitoAuthenticationProvider"
+            | "identity.cognitoAuthenticationType"
+            | "identity.cognitoIdentityId"
+            | "identity.cognitoIdentityPoolId"
+            | "identity.principalOrgId"
+            | "identity.user"
+            | "identity.userArn"
+            | "identity.accessKey" => V::IdentityOther,
+            "path" => V::Path,
+            "protocol" => V::Protocol,
+            "requestId" => V::RequestId,
+            "requestTime" => V::RequestTime,
+            "requestTimeEpoch" => V::RequestTimeEpoch,
+            "resourceId" => V::ResourceId,
+            "resourcePath" => V::ResourcePath,
+            "stage" => V::Stage,
+            "wafResponseCode" | "webaclArn" | "authorizer.principalId" => V::Absent,
+            _ => {
+                return match (usage, name) {
+                    (Usage::AccessLog, "status") => Some(V::Status),
+                    (Usage::AccessLog, "responseLength") => Some(V::ResponseLength),
+                    (Usage::AccessLog, "responseLatency") => Some(V::ResponseLatency),
+                    (Usage::AccessLog, "integration.status") => Some(V::IntegrationStatus),
+                    (Usage::AccessLog, "integration.latency") => Some(V::IntegrationLatency),
+                    (Usage::AccessLog, "integration.requestId") => Some(V::IntegrationRequestId),
+                    (Usage::AccessLog, "integration.error") => Some(V::IntegrationError),
+                    (Usage::AccessLog, "integrationErrorMessage") => Some(V::IntegrationErrorMessage),
+                    (Usage::AccessLog, "integrationStatus") => Some(V::IntegrationStatusLegacy),
+                    (Usage::AccessLog, "integrationLatency") => Some(V::IntegrationLatencyLegacy),
+                    (Usage::AccessLog, n)
+                        if n.starts_with("authorize.")
+                            || n.starts_with("authorizer.")
+                            || n.starts_with("authenticate.")
+                            || n.starts_with("waf.")
+                            || n.starts_with("identity.clientCert.")
+                            || n == "error.message"
+                            || n == "customDomain.basePathMatched" =>
+                    {
+                        Some(V::Absent)
+                    }
+                    (Usage::GatewayResponse, n)
+                        if n.starts_with("authorizer.") || n.starts_with("identity.clientCert.") =>
+                    {
+                        Some(V::Absent)
+                    }
+                    _ => None,
+                };
+            }
+        };
+        Some(common)
+    }
+}

@@ -1,0 +1,281 @@
+//! The per-request context every phase reads and writes.
+
+use std::fmt::Write as _;
+use std::net::IpAddr;
+use std::time::SystemTime;
+
+use bytes::Bytes;
+use http::HeaderMap;
+use tollgate_mapping::json::Json;
+
+use crate::clock::RequestIds;
+use crate::context_var::ContextVar;
+use crate::deployment::{CompiledMethod, Deployment};
+use crate::gateway_response::ErrorInfo;
+use crate::headers;
+use crate::param::Source;
+use crate::query::Query;
+use crate::time_fmt;
+
+/// Read access to request values for templates, mappings and logs.
+pub(crate) trait Values {
+    /// Appends `$context.<var>`; false when it has no value.
+    fn context(&self, var: ContextVar, out: &mut String) -> bool;
+    /// `$stageVariables.<name>`.
+    fn stage_variable(&self, name: &str) -> Option<&str>;
+    /// Appends a mapping source's value; false when absent.
+    fn source(&self, source: &Source, out: &mut String) -> bool;
+}
+
+/// What the integration answered, for response mappings and the access log.
+#[derive(Debug, Default)]
+pub(crate) struct IntegrationOutcome {
+    pub(crate) status: Option<u16>,
+    pub(crate) latency_ms: Option<u64>,
+    pub(crate) error: Option<String>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+    pub(crate) body_json: Option<Option<Json>>,
+}
+
+/// One request's state.
+#[derive(Debug)]
+pub(crate) struct RequestCx<'d> {
+    pub(crate) deployment: Option<&'d Deployment>,
+    pub(crate) method_route: Option<&'d CompiledMethod>,
+    pub(crate) ids: RequestIds,
+    pub(crate) started: SystemTime,
+    pub(crate) method: http::Method,
+    /// `$context.path`: `/{stage}{rest}` as received, leading slashes before the stage collapsed.
+    pub(crate) context_path: String,
+    pub(crate) stage_name: String,
+    pub(crate) path_params: Vec<(Box<str>, String)>,
+    pub(crate) query: Query,
+    pub(crate) raw_query: Option<String>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) peer: Option<IpAddr>,
+    pub(crate) body: Bytes,
+    pub(crate) body_json: Option<Option<Json>>,
+    pub(crate) error: Option<ErrorInfo>,
+    pub(crate) integration: IntegrationOutcome,
+    /// Filled after the response head is built, for the access log.
+    pub(crate) status: u16,
+    pub(crate) response_length: Option<u64>,
+    pub(crate) finished: Option<SystemTime>,
+}
+
+impl RequestCx<'_> {
+    /// The request header `name` if templates may see it (spec §4.3); the last value when repeated.
+    pub(crate) fn visible_header(&self, name: &str) -> Option<&str> {
+        if headers::is_invisible_request_header(name) {
+            return None;
+        }
+        self.headers
+            .get_all(name)
+            .iter()
+            .next_back()
+            .and_then(|v| v.to_str().ok())
+    }
+
+    pub(crate) fn path_param(&self, name: &str) -> Option<&str> {
+        self.path_params
+            .iter()
+            .find(|(k, _)| &**k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn request_body_json(&self) -> Option<&Json> {
+        self.body_json.as_ref().and_then(Option::as_ref)
+    }
+
+    /// Parses the request body once, when a mapping first needs it.
+    pub(crate) fn ensure_body_json(&mut self) {
+        if self.body_json.is_none() {
+            self.body_json = Some(
+                std::str::from_utf8(&self.body)
+                    .ok()
+                    .and_then(|t| tollgate_mapping::json::parse(t).ok()),
+            );
+        }
+    }
+
+    /// Parses the integration response body once, when a mapping first needs it.
+    pub(crate) fn ensure_response_json(&mut self) {
+        if self.integration.body_json.is_none() {
+            let body = &self.integration.body;
+            self.integration.body_json = Some(
+                std::str::from_utf8(body)
+                    .ok()
+                    .and_then(|t| tollgate_mapping::json::parse(t).ok()),
+            );
+        }
+    }
+}
+
+fn push_json_path(root: Option<&Json>, path: &tollgate_mapping::jsonpath::JsonPath, out: &mut String) -> bool {
+    let Some(root) = root else { return false };
+    match path.select(root) {
+        Ok(selection) => match selection.into_json() {
+            Some(Json::String(s)) => {
+                out.push_str(&s);
+                true
+            }
+            Some(other) => {
+                tollgate_mapping::json::write_compact(&other, out);
+                true
+            }
+            None => false,
+        },
+        Err(_) => false,
+    }
+}
+
+impl Values for RequestCx<'_> {
+    fn context(&self, var: ContextVar, out: &mut String) -> bool {
+        let dep = self.deployment;
+        let route = self.method_route;
+        match var {
+            ContextVar::AccountId => push_opt(out, dep.map(|d| &*d.account_id)),
+            ContextVar::ApiId => push_opt(out, dep.map(|d| &*d.api_id)),
+            ContextVar::DeploymentId => push_opt(out, dep.map(|d| &*d.deployment_id)),
+            ContextVar::DomainName => push_opt(out, dep.map(|d| &*d.domain_name)),
+            ContextVar::DomainPrefix => push_opt(out, dep.map(|d| &*d.api_id)),
+            ContextVar::ErrorMessage => push_opt(out, self.error.as_ref().and_then(|e| e.message.as_deref())),
+            ContextVar::ErrorMessageString => match &self.error {
+                Some(error) => {
+                    error.message_string(out);
+                    true
+                }
+                None => false,
+            },
+            ContextVar::ErrorResponseType => push_opt(out, self.error.as_ref().map(|e| e.kind.as_str())),
+            ContextVar::ErrorValidationErrorString => false,
+            ContextVar::ExtendedRequestId => push_opt(out, Some(&self.ids.extended_request_id)),
+            ContextVar::HttpMethod => push_opt(out, Some(self.method.as_str())),
+            ContextVar::IdentitySourceIp => match self.peer {
+                Some(ip) => write!(out, "{ip}").is_ok(),
+                None => false,
+            },
+            ContextVar::IdentityUserAgent => push_opt(
+                out,
+                self.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()),
+            ),
+            ContextVar::IdentityOther | ContextVar::Absent => false,
+            ContextVar::Path => push_opt(out, Some(&self.context_path)),
+            ContextVar::Protocol => push_opt(out, Some("HTTP/1.1")),
+            ContextVar::RequestId => push_opt(out, Some(&self.ids.request_id)),
+            ContextVar::RequestTime => push_opt(out, Some(&time_fmt::clf(self.started))),
+            ContextVar::RequestTimeEpoch => write!(out, "{}", time_fmt::epoch_millis(self.started)).is_ok(),
+            ContextVar::ResourceId => push_opt(out, route.map(|r| &*r.resource_id)),
+            ContextVar::ResourcePath => push_opt(out, route.map(|r| &*r.resource_path)),
+            ContextVar::Stage => push_opt(out, Some(self.stage_name.as_str()).filter(|s| !s.is_empty())),
+            ContextVar::Status => write!(out, "{}", self.status).is_ok(),
+            ContextVar::ResponseLength => match self.response_length {
+                Some(len) => write!(out, "{len}").is_ok(),
+                None => false,
+            },
+            ContextVar::ResponseLatency => match self.finished.and_then(|f| f.duration_since(self.started).ok()) {
+                Some(latency) => write!(out, "{}", latency.as_millis()).is_ok(),
+                None => false,
+            },
+            ContextVar::IntegrationStatus | ContextVar::IntegrationStatusLegacy => match self.integration.status {
+                Some(status) => write!(out, "{status}").is_ok(),
+                None => false,
+            },
+            ContextVar::IntegrationLatency | ContextVar::IntegrationLatencyLegacy => {
+                match self.integration.latency_ms {
+                    Some(ms) => write!(out, "{ms}").is_ok(),
+                    None => false,
+                }
+            }
+            ContextVar::IntegrationRequestId => false,
+            ContextVar::IntegrationError | ContextVar::IntegrationErrorMessage => {
+                push_opt(out, self.integration.error.as_deref())
+            }
+        }
+    }
+
+    fn stage_variable(&self, name: &str) -> Option<&str> {
+        self.deployment
+            .and_then(|d| d.stage_variables.get(name))
+            .map(String::as_str)
+    }
+
+    fn source(&self, source: &Source, out: &mut String) -> bool {
+        match source {
+            Source::Literal(text) => push_opt(out, Some(text)),
+            Source::RequestPath(name) => push_opt(out, self.path_param(name)),
+            Source::RequestQuery(name) => push_opt(out, self.query.last(name)),
+            Source::RequestMultiQuery(name) => {
+                let mut any = false;
+                for value in self.query.all(name) {
+                    if any {
+                        out.push(',');
+                    }
+                    out.push_str(value);
+                    any = true;
+                }
+                any
+            }
+            Source::RequestHeader(name) => push_opt(out, self.visible_header(name)),
+            Source::RequestMultiHeader(name) => {
+                if headers::is_invisible_request_header(name) {
+                    return false;
+                }
+                let mut any = false;
+                for value in self.headers.get_all(&**name).iter().filter_map(|v| v.to_str().ok()) {
+                    if any {
+                        out.push(',');
+                    }
+                    out.push_str(value);
+                    any = true;
+                }
+                any
+            }
+            Source::RequestBody(None) => push_opt(out, std::str::from_utf8(&self.body).ok()),
+            Source::RequestBody(Some(path)) => push_json_path(self.request_body_json(), path, out),
+            Source::ResponseHeader(name) => push_opt(
+                out,
+                self.integration
+                    .headers
+                    .get_all(&**name)
+                    .iter()
+                    .next_back()
+                    .and_then(|v| v.to_str().ok()),
+            ),
+            Source::ResponseMultiHeader(name) => {
+                let mut any = false;
+                for value in self
+                    .integration
+                    .headers
+                    .get_all(&**name)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                {
+                    if any {
+                        out.push(',');
+                    }
+                    out.push_str(value);
+                    any = true;
+                }
+                any
+            }
+            Source::ResponseBody(None) => push_opt(out, std::str::from_utf8(&self.integration.body).ok()),
+            Source::ResponseBody(Some(path)) => {
+                push_json_path(self.integration.body_json.as_ref().and_then(Option::as_ref), path, out)
+            }
+            Source::StageVariable(name) => push_opt(out, self.stage_variable(name)),
+            Source::Context(var) => self.context(*var, out),
+        }
+    }
+}
+
+fn push_opt(out: &mut String, value: Option<&str>) -> bool {
+    match value {
+        Some(value) => {
+            out.push_str(value);
+            true
+        }
+        None => false,
+    }
+}

@@ -1,0 +1,77 @@
+//! Every way a request can fail inside the gateway; `gateway_response::respond` is the one place that turns a
+//! [`GatewayError`] into the bytes AWS would send.
+
+use tollgate_model::GatewayResponseType;
+
+/// A failure that ends the pipeline with a gateway response (spec §7).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GatewayError {
+    /// No stage, no resource, or no method for the request (403, spec §1 (5)).
+    MissingAuthenticationToken,
+    /// No request template for the content type under `WHEN_NO_TEMPLATES` / `NEVER` (415, spec §3).
+    UnsupportedMediaType,
+    /// The request body is over the 10 MiB payload limit (413, spec §10).
+    RequestTooLarge,
+    /// The deployment cannot serve the request as configured: an unmappable header, no matching integration
+    /// response, a template failing at render time, an integration type this build does not run (500).
+    /// `detail` goes to the execution log, never to the client.
+    ApiConfiguration {
+        /// What went wrong, for the log.
+        detail: String,
+    },
+    /// The integration did not answer within `timeoutInMillis` (504, spec §5 "Timeout").
+    IntegrationTimeout,
+    /// The backend could not be reached or broke the exchange: refused, reset, TLS failure, garbage (504).
+    IntegrationFailure {
+        /// What went wrong, for the log.
+        detail: String,
+    },
+    /// The client's request body could not be read (a broken upload): 400 from the edge.
+    BadRequestBody {
+        /// What went wrong, for the log.
+        detail: String,
+    },
+}
+
+impl GatewayError {
+    /// The gateway response type this error is answered with.
+    pub fn response_type(&self) -> GatewayResponseType {
+        match self {
+            GatewayError::MissingAuthenticationToken => GatewayResponseType::MissingAuthenticationToken,
+            GatewayError::UnsupportedMediaType => GatewayResponseType::UnsupportedMediaType,
+            GatewayError::RequestTooLarge => GatewayResponseType::RequestTooLarge,
+            GatewayError::ApiConfiguration { .. } => GatewayResponseType::ApiConfigurationError,
+            GatewayError::IntegrationTimeout => GatewayResponseType::IntegrationTimeout,
+            GatewayError::IntegrationFailure { .. } => GatewayResponseType::IntegrationFailure,
+            GatewayError::BadRequestBody { .. } => GatewayResponseType::BadRequestBody,
+        }
+    }
+
+    /// The detail for the execution log.
+    pub fn detail(&self) -> &str {
+        match self {
+            GatewayError::ApiConfiguration { detail }
+            | GatewayError::IntegrationFailure { detail }
+            | GatewayError::BadRequestBody { detail } => detail,
+            _ => "",
+        }
+    }
+
+    pub(crate) fn config(detail: impl Into<String>) -> GatewayError {
+        GatewayError::ApiConfiguration { detail: detail.into() }
+    }
+}
+
+impl std::fmt::Display for GatewayError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.response_type())?;
+        let detail = self.detail();
+        if !detail.is_empty() {
+            write!(f, ": {detail}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for GatewayError {}

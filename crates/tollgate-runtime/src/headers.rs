@@ -1,0 +1,95 @@
+//! The header tables of spec §4 and §8: what may be mapped, what is remapped, what a proxy drops.
+
+use http::HeaderName;
+
+/// Request headers an integration request parameter may never target, for HTTP / HTTP_PROXY / MOCK
+/// (spec §4.1: mapping one is a 500). AWS / AWS_PROXY add Authorization, Connection, Expect,
+/// Proxy-Authenticate and TE (issue 6).
+pub(crate) fn is_unmappable_request_header(name: &str) -> bool {
+    ["content-length", "transfer-encoding"]
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case(name))
+        || name.len() >= 7 && name.as_bytes()[..7].eq_ignore_ascii_case(b"x-amzn-")
+}
+
+/// Mapped request headers AWS accepts but does not send to an HTTP backend (spec §4.1).
+pub(crate) fn is_dropped_request_header(name: &HeaderName) -> bool {
+    matches!(
+        name.as_str(),
+        "connection" | "expect" | "proxy-authenticate" | "te" | "via"
+    )
+}
+
+/// Response headers that reach the client renamed to `x-amzn-Remapped-<name>` (spec §4.2), for mapped
+/// headers of non-proxy integrations and for everything an HTTP_PROXY backend returns.
+pub(crate) fn is_remapped_response_header(name: &HeaderName, proxy: bool) -> bool {
+    matches!(
+        name.as_str(),
+        "authorization"
+            | "connection"
+            | "content-length"
+            | "content-md5"
+            | "date"
+            | "expect"
+            | "host"
+            | "max-forwards"
+            | "proxy-authenticate"
+            | "server"
+            | "trailer"
+            | "upgrade"
+            | "user-agent"
+            | "www-authenticate"
+    ) || (proxy && name.as_str() == "x-amzn-requestid")
+}
+
+/// Response headers a gateway never passes on: the hop-by-hop framing of the backend connection.
+pub(crate) fn is_dropped_response_header(name: &HeaderName) -> bool {
+    matches!(name.as_str(), "transfer-encoding" | "keep-alive" | "proxy-connection")
+}
+
+/// Client request headers an HTTP_PROXY integration does not forward (spec §5 HTTP_PROXY row: hop-by-hop,
+/// `Content-Encoding`, `Via`; reliability spec §2.9: the client's framing never reaches the backend).
+pub(crate) fn is_unforwarded_proxy_request_header(name: &HeaderName) -> bool {
+    matches!(
+        name.as_str(),
+        "connection"
+            | "keep-alive"
+            | "proxy-connection"
+            | "proxy-authenticate"
+            | "proxy-authorization"
+            | "te"
+            | "trailer"
+            | "transfer-encoding"
+            | "upgrade"
+            | "content-length"
+            | "content-encoding"
+            | "via"
+            | "expect"
+            | "host"
+    )
+}
+
+/// Request headers templates and parameter mappings cannot see (spec §4.3): they read as absent.
+pub(crate) fn is_invisible_request_header(name: &str) -> bool {
+    [
+        "connection",
+        "content-length",
+        "content-md5",
+        "expect",
+        "max-forwards",
+        "proxy-authenticate",
+        "server",
+        "te",
+        "transfer-encoding",
+        "trailer",
+        "upgrade",
+        "www-authenticate",
+    ]
+    .iter()
+    .any(|h| h.eq_ignore_ascii_case(name))
+}
+
+/// `x-amzn-Remapped-<name>` for a remapped header.
+pub(crate) fn remapped_name(name: &HeaderName) -> Option<HeaderName> {
+    HeaderName::from_bytes(format!("x-amzn-remapped-{}", name.as_str()).as_bytes()).ok()
+}

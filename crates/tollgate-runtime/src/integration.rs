@@ -1,0 +1,271 @@
+//! Non-proxy integrations (MOCK, HTTP): integration request (parameter mapping, template selection and
+//! passthrough), the call, and the integration response (selection pattern, response mapping, template).
+
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::header::{ACCEPT, CONTENT_TYPE, HOST, USER_AGENT};
+use http::{HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode};
+use tollgate_model::PassthroughBehavior;
+
+use crate::body::{self, RequestBody, ResponseBody};
+use crate::cx::{RequestCx, Values};
+use crate::deployment::{self, CompiledResponse, HttpTarget, NonProxy, RequestMapping};
+use crate::error::GatewayError;
+use crate::gateway::Inner;
+use crate::headers;
+use crate::param::{RequestTargetKind, Source};
+use crate::pipeline::{self, Answer, X_AMZN_TRACE_ID};
+use crate::uri_template::ParamValue;
+
+static X_AMZN_APIGATEWAY_API_ID: HeaderName = HeaderName::from_static("x-amzn-apigateway-api-id");
+
+/// The values of an integration request's parameter mappings.
+#[derive(Debug, Default)]
+pub(crate) struct Mapped {
+    pub(crate) path: Vec<(Box<str>, String)>,
+    pub(crate) query: Vec<(Box<str>, String)>,
+    pub(crate) headers: Vec<(HeaderName, String)>,
+}
+
+/// Evaluates `integration.request.*` mappings; a target AWS refuses (Content-Length, ...) is a 500 (§4.1).
+pub(crate) fn map_request(cx: &mut RequestCx<'_>, mappings: &[RequestMapping]) -> Result<Mapped, GatewayError> {
+    if let Some(bad) = mappings.iter().find(|m| deployment::unmappable(m)) {
+        return Err(GatewayError::config(format!(
+            "the header `{}` cannot be mapped",
+            bad.name
+        )));
+    }
+    if mappings
+        .iter()
+        .any(|m| matches!(m.source, Source::RequestBody(Some(_))))
+    {
+        cx.ensure_body_json();
+    }
+    let mut mapped = Mapped::default();
+    for mapping in mappings {
+        let mut value = String::new();
+        if !cx.source(&mapping.source, &mut value) {
+            continue; // An absent source leaves the target unset (spec §4, recorded).
+        }
+        match (mapping.kind, &mapping.header) {
+            (RequestTargetKind::Path, _) => mapped.path.push((mapping.name.clone(), value)),
+            (RequestTargetKind::QueryString, _) => mapped.query.push((mapping.name.clone(), value)),
+            (RequestTargetKind::Header, Some(name)) => mapped.headers.push((name.clone(), value)),
+            (RequestTargetKind::Header, None) => {}
+        }
+    }
+    Ok(mapped)
+}
+
+/// The integration request body: the selected template's output, or the client's body passed through, or
+/// 415 (spec §3 passthrough table).
+fn request_body(cx: &RequestCx<'_>, non_proxy: &NonProxy) -> Result<Option<Bytes>, GatewayError> {
+    let content_type = cx.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    if let Some(template) = non_proxy.request_templates.for_content_type(content_type) {
+        return Ok(Some(template.render()));
+    }
+    let has_templates = !non_proxy.request_templates.is_empty();
+    match (non_proxy.passthrough, has_templates) {
+        (PassthroughBehavior::Never, _) | (PassthroughBehavior::WhenNoTemplates, true) => {
+            Err(GatewayError::UnsupportedMediaType)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// MOCK: the request template's `statusCode` selects the integration response (spec §5 MOCK row).
+pub(crate) fn mock(cx: &mut RequestCx<'_>, non_proxy: &NonProxy) -> Result<Answer, GatewayError> {
+    map_request(cx, &non_proxy.request_parameters)?;
+    let status = match request_body(cx, non_proxy)? {
+        // No template: 200 (spec [unk], decided).
+        None => 200,
+        Some(rendered) => mock_status(&rendered)
+            .ok_or_else(|| GatewayError::config("the MOCK request template did not yield a statusCode"))?,
+    };
+    cx.integration.status = Some(status);
+    let response = select_response(&non_proxy.responses, status)?;
+    respond(cx, response, Bytes::new(), false)
+}
+
+/// Reads `statusCode` from a MOCK template's output the way AWS's lax parser does: `{"statusCode": 200}`,
+/// `{statusCode: 200}`, `{'statusCode': '200'}`.
+pub(crate) fn mock_status(rendered: &[u8]) -> Option<u16> {
+    let text = std::str::from_utf8(rendered).ok()?;
+    let at = text.find("statusCode")?;
+    let before = text[..at].trim_end();
+    if !(before.ends_with('{') || before.ends_with(',') || before.ends_with('"') || before.ends_with('\'')) {
+        return None;
+    }
+    let rest = text[at + "statusCode".len()..]
+        .trim_start_matches(['"', '\''])
+        .trim_start();
+    let rest = rest.strip_prefix(':')?.trim_start().trim_start_matches(['"', '\'']);
+    let digits: &str = &rest[..rest.bytes().take_while(u8::is_ascii_digit).count()];
+    digits.parse().ok().filter(|s| (100..=599).contains(s))
+}
+
+/// HTTP: build the backend request AWS would send, call it within the timeout, then map the response.
+pub(crate) async fn http(
+    inner: &Inner,
+    cx: &mut RequestCx<'_>,
+    non_proxy: &NonProxy,
+    target: &HttpTarget,
+) -> Result<Answer, GatewayError> {
+    let mapped = map_request(cx, &non_proxy.request_parameters)?;
+    let body = request_body(cx, non_proxy)?.unwrap_or_else(|| cx.body.clone());
+    let query: Vec<(&str, &str)> = mapped.query.iter().map(|(k, v)| (&**k, v.as_str())).collect();
+    let uri = target
+        .uri
+        .render(|name| path_value(cx, &mapped, name), &query)
+        .map_err(GatewayError::config)?;
+    let method = target.method.clone().unwrap_or_else(|| cx.method.clone());
+    let mut request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .body(RequestBody::full(body.clone()))
+        .map_err(|err| GatewayError::config(err.to_string()))?;
+    let out = request.headers_mut();
+    let deployment = cx.deployment.ok_or_else(|| GatewayError::config("no deployment"))?;
+    out.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    out.insert(USER_AGENT, deployment.user_agent.clone());
+    out.insert(X_AMZN_APIGATEWAY_API_ID.clone(), deployment.api_id_header.clone());
+    if let Ok(trace) = HeaderValue::from_str(&pipeline::trace_id(cx)) {
+        out.insert(X_AMZN_TRACE_ID.clone(), trace);
+    }
+    if !body.is_empty()
+        && let Some(content_type) = cx.headers.get(CONTENT_TYPE)
+    {
+        out.insert(CONTENT_TYPE, content_type.clone());
+    }
+    apply_mapped_headers(out, &mapped.headers);
+    let (status, headers, response_body) = call(inner, cx, request, target).await?;
+    cx.integration.status = Some(status.as_u16());
+    cx.integration.headers = headers;
+    cx.integration.body = response_body.clone();
+    let response = select_response(&non_proxy.responses, status.as_u16())?;
+    respond(cx, response, response_body, true)
+}
+
+/// A URI `{name}`: the mapped `integration.request.path.name`, else the method request's path parameter of
+/// the same name (raw, as received).
+pub(crate) fn path_value<'v>(cx: &'v RequestCx<'_>, mapped: &'v Mapped, name: &str) -> Option<ParamValue<'v>> {
+    if let Some((_, value)) = mapped.path.iter().find(|(k, _)| &**k == name) {
+        let raw = cx.path_params.iter().any(|(_, v)| v == value);
+        return Some(ParamValue { value, raw_path: raw });
+    }
+    cx.path_param(name).map(|value| ParamValue { value, raw_path: true })
+}
+
+/// Mapped headers replace the same-named header; those AWS accepts but never sends are skipped (§4.1).
+pub(crate) fn apply_mapped_headers(out: &mut HeaderMap, mapped: &[(HeaderName, String)]) {
+    for (name, value) in mapped {
+        if headers::is_dropped_request_header(name) || name == HOST {
+            continue;
+        }
+        if let Ok(value) = HeaderValue::from_str(value) {
+            out.insert(name.clone(), value);
+        }
+    }
+}
+
+/// Sends the request and reads the whole response within the integration timeout.
+async fn call(
+    inner: &Inner,
+    cx: &mut RequestCx<'_>,
+    request: Request<RequestBody>,
+    target: &HttpTarget,
+) -> Result<(StatusCode, HeaderMap, Bytes), GatewayError> {
+    let started = Instant::now();
+    let exchange = async {
+        let response = inner
+            .backends
+            .http
+            .send(request)
+            .await
+            .map_err(|err| GatewayError::IntegrationFailure {
+                detail: err.to_string(),
+            })?;
+        let (parts, body) = response.into_parts();
+        let bytes = body::collect_limited(body, inner.options.max_body_bytes)
+            .await
+            .map_err(|err| GatewayError::IntegrationFailure {
+                detail: err.map_or_else(|| "the backend response is over 10 MiB".to_owned(), |e| e.to_string()),
+            })?;
+        Ok::<_, GatewayError>((parts.status, parts.headers, bytes))
+    };
+    let result = tokio::time::timeout(target.timeout, exchange).await;
+    cx.integration.latency_ms = Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
+    match result {
+        Ok(Ok(outcome)) => Ok(outcome),
+        Ok(Err(err)) => {
+            cx.integration.error = Some(err.detail().to_owned());
+            Err(err)
+        }
+        Err(_) => {
+            cx.integration.error = Some("timeout".to_owned());
+            Err(GatewayError::IntegrationTimeout)
+        }
+    }
+}
+
+/// Picks the integration response: the first whose pattern matches the whole status text, else the default;
+/// none → 500 (spec §5).
+pub(crate) fn select_response(responses: &[CompiledResponse], status: u16) -> Result<&CompiledResponse, GatewayError> {
+    let text = status.to_string();
+    responses
+        .iter()
+        .find(|r| r.pattern.as_ref().is_some_and(|p| p.is_match(&text)))
+        .or_else(|| responses.iter().find(|r| r.pattern.is_none()))
+        .ok_or_else(|| {
+            GatewayError::config(format!(
+                "no integration response matches status {status} and there is no default"
+            ))
+        })
+}
+
+/// The method response: response parameters (remapping reserved names), template by `Accept`, status.
+fn respond(
+    cx: &mut RequestCx<'_>,
+    selected: &CompiledResponse,
+    backend_body: Bytes,
+    trace: bool,
+) -> Result<Answer, GatewayError> {
+    if selected
+        .headers
+        .iter()
+        .any(|(_, s)| matches!(s, Source::ResponseBody(Some(_))))
+    {
+        cx.ensure_response_json();
+    }
+    let accept = cx.headers.get(ACCEPT).and_then(|v| v.to_str().ok());
+    let body = match selected.templates.for_accept(accept) {
+        Some(template) => template.render(),
+        None => backend_body,
+    };
+    let mut response = Response::new(ResponseBody::full(body));
+    *response.status_mut() = selected.status;
+    let out = response.headers_mut();
+    for (name, source) in &selected.headers {
+        let mut value = String::new();
+        if !cx.source(source, &mut value) {
+            continue;
+        }
+        let Ok(value) = HeaderValue::from_str(&value) else {
+            return Err(GatewayError::config(format!(
+                "the value mapped to `{name}` is not a valid header value"
+            )));
+        };
+        if headers::is_remapped_response_header(name, false) {
+            if let Some(remapped) = headers::remapped_name(name) {
+                out.append(remapped, value);
+            }
+        } else if !headers::is_dropped_response_header(name) {
+            out.insert(name.clone(), value);
+        }
+    }
+    Ok(Answer {
+        response,
+        trace_header: trace,
+    })
+}

@@ -1,0 +1,232 @@
+//! The request pipeline: phases as plain async functions over a [`RequestCx`], in API Gateway's order
+//! (spec §0). Issue 8's phases (authorize, API key, validate, throttle, cache) go between `route` and the
+//! integration request; issue 5 and 6 add arms to `integrate`.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use bytes::Bytes;
+use http::header::CONTENT_TYPE;
+use http::{HeaderName, HeaderValue, Request, Response};
+use tollgate_model::GatewayResponseType;
+
+use crate::body::{self, BoxError, ResponseBody};
+use crate::cx::{IntegrationOutcome, RequestCx, Values};
+use crate::deployment::{Deployment, Plan};
+use crate::error::GatewayError;
+use crate::gateway::{Deployments, Inner, PeerAddr, ReceivedAt};
+use crate::gateway_response::{self, ErrorInfo, GatewayResponses};
+use crate::query::Query;
+use crate::router::RouteMethod;
+use crate::{integration, proxy};
+
+static X_AMZN_REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
+static X_AMZ_APIGW_ID: HeaderName = HeaderName::from_static("x-amz-apigw-id");
+pub(crate) static X_AMZN_TRACE_ID: HeaderName = HeaderName::from_static("x-amzn-trace-id");
+
+/// What a phase that ends the request returns.
+pub(crate) struct Answer {
+    pub(crate) response: Response<ResponseBody>,
+    /// Whether AWS adds `X-Amzn-Trace-Id` to this response (HTTP and AWS integrations, spec §8).
+    pub(crate) trace_header: bool,
+}
+
+pub(crate) async fn run<B>(inner: &Inner, snapshot: &Arc<Deployments>, request: Request<B>) -> Response<ResponseBody>
+where
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    let (parts, body) = request.into_parts();
+    let started = parts
+        .extensions
+        .get::<ReceivedAt>()
+        .map_or_else(|| inner.options.clock.now(), |r| r.0);
+    let raw_path = parts.uri.path();
+    let trimmed = raw_path.trim_start_matches('/');
+    let (stage_name, rest) = trimmed.split_once('/').unwrap_or((trimmed, ""));
+    let deployment: Option<&Deployment> = snapshot.stage(stage_name).map(|d| &**d);
+    let mut cx = RequestCx {
+        deployment,
+        method_route: None,
+        ids: inner.options.ids.next_ids(),
+        started,
+        method: parts.method.clone(),
+        context_path: format!("/{trimmed}"),
+        stage_name: if deployment.is_some() {
+            stage_name.to_owned()
+        } else {
+            String::new()
+        },
+        path_params: Vec::new(),
+        query: Query::parse(parts.uri.query().unwrap_or("")),
+        raw_query: parts.uri.query().map(str::to_owned),
+        headers: parts.headers,
+        peer: parts.extensions.get::<PeerAddr>().map(|p| p.0.ip()),
+        body: Bytes::new(),
+        body_json: None,
+        error: None,
+        integration: IntegrationOutcome::default(),
+        status: 0,
+        response_length: None,
+        finished: None,
+    };
+    let result = match route(&mut cx, rest) {
+        Ok(plan) => integrate(inner, &mut cx, plan, body).await,
+        Err(err) => Err(err),
+    };
+    let answer = result.unwrap_or_else(|err| rescue(&mut cx, &err));
+    finish(inner, &mut cx, answer)
+}
+
+/// Phase: route the request to a method of the stage's deployment (spec §1).
+fn route<'d>(cx: &mut RequestCx<'d>, rest: &str) -> Result<&'d Plan, GatewayError> {
+    let deployment = cx.deployment.ok_or(GatewayError::MissingAuthenticationToken)?;
+    let method = RouteMethod::from_request(&cx.method).ok_or(GatewayError::MissingAuthenticationToken)?;
+    let found = deployment
+        .router
+        .find(method, rest)
+        .ok_or(GatewayError::MissingAuthenticationToken)?;
+    let compiled = deployment
+        .methods
+        .get(found.route as usize)
+        .ok_or(GatewayError::MissingAuthenticationToken)?;
+    cx.path_params = found
+        .params
+        .iter()
+        .map(|p| (p.name.into(), p.value.to_owned()))
+        .collect();
+    cx.method_route = Some(compiled);
+    Ok(&compiled.integration)
+}
+
+/// Phase: the integration request, call and response, by integration type.
+async fn integrate<B>(inner: &Inner, cx: &mut RequestCx<'_>, plan: &Plan, body: B) -> Result<Answer, GatewayError>
+where
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    match plan {
+        Plan::Mock(non_proxy) => {
+            cx.body = read_body(body, inner.options.max_body_bytes).await?;
+            integration::mock(cx, non_proxy)
+        }
+        Plan::Http(non_proxy, target) => {
+            cx.body = read_body(body, inner.options.max_body_bytes).await?;
+            integration::http(inner, cx, non_proxy, target).await
+        }
+        Plan::HttpProxy(plan) => proxy::http_proxy(inner, cx, plan, body).await,
+        Plan::Unavailable(why) => Err(GatewayError::config(*why)),
+    }
+}
+
+async fn read_body<B>(body: B, limit: usize) -> Result<Bytes, GatewayError>
+where
+    B: http_body::Body<Data = Bytes>,
+    B::Error: Into<BoxError>,
+{
+    body::collect_limited(body, limit).await.map_err(|err| match err {
+        None => GatewayError::RequestTooLarge,
+        Some(err) => GatewayError::BadRequestBody {
+            detail: err.to_string(),
+        },
+    })
+}
+
+/// The one rescue point: a [`GatewayError`] becomes the deployment's gateway response.
+fn rescue(cx: &mut RequestCx<'_>, err: &GatewayError) -> Answer {
+    tracing::debug!(request_id = %cx.ids.request_id, error = %err, "gateway response");
+    cx.error = Some(ErrorInfo::of(err));
+    let empty = GatewayResponses::default();
+    let responses = cx.deployment.map_or(&empty, |d| &d.gateway_responses);
+    let info = cx.error.clone().unwrap_or_else(|| ErrorInfo::of(err));
+    let response = gateway_response::respond(responses, &info, &*cx as &dyn Values);
+    Answer {
+        response,
+        trace_header: false,
+    }
+}
+
+/// Phase: the headers AWS adds to every response (spec §8), then the access log.
+fn finish(inner: &Inner, cx: &mut RequestCx<'_>, answer: Answer) -> Response<ResponseBody> {
+    let Answer {
+        mut response,
+        trace_header,
+    } = answer;
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&cx.ids.request_id) {
+        headers.insert(X_AMZN_REQUEST_ID.clone(), value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&cx.ids.extended_request_id) {
+        headers.insert(X_AMZ_APIGW_ID.clone(), value);
+    }
+    if trace_header && let Ok(value) = HeaderValue::from_str(&trace_id(cx)) {
+        headers.insert(X_AMZN_TRACE_ID.clone(), value);
+    }
+    if !headers.contains_key(CONTENT_TYPE) {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    }
+    if let Some((format, sink)) = &inner.options.access_log {
+        cx.status = response.status().as_u16();
+        cx.response_length = http_body::Body::size_hint(response.body()).exact();
+        cx.finished = Some(inner.options.clock.now());
+        let line = format.render(|var, out| cx.context(var, out));
+        sink.write(line);
+    }
+    response
+}
+
+/// The X-Ray trace header of this request: the client's when it sent one with a `Root` (spec §8), else a new
+/// `Root=1-{epoch seconds hex}-{96 random bits hex}`.
+pub(crate) fn trace_id(cx: &RequestCx<'_>) -> String {
+    if let Some(client) = cx.headers.get(&X_AMZN_TRACE_ID).and_then(|v| v.to_str().ok())
+        && client.starts_with("Root=")
+    {
+        if client.contains("Parent=") {
+            return client.to_owned();
+        }
+        return format!("{client};Parent={:016x};Sampled=0", cx.ids.trace_bits.1);
+    }
+    let seconds = cx
+        .started
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    format!("Root=1-{:08x}-{:024x}", seconds & 0xFFFF_FFFF, cx.ids.trace_bits.0)
+}
+
+pub(crate) fn edge_response(inner: &Inner, kind: GatewayResponseType) -> Response<ResponseBody> {
+    let mut cx = RequestCx {
+        deployment: None,
+        method_route: None,
+        ids: inner.options.ids.next_ids(),
+        started: inner.options.clock.now(),
+        method: http::Method::GET,
+        context_path: String::new(),
+        stage_name: String::new(),
+        path_params: Vec::new(),
+        query: Query::default(),
+        raw_query: None,
+        headers: http::HeaderMap::new(),
+        peer: None,
+        body: Bytes::new(),
+        body_json: None,
+        error: None,
+        integration: IntegrationOutcome::default(),
+        status: 0,
+        response_length: None,
+        finished: None,
+    };
+    let info = ErrorInfo {
+        kind,
+        message: gateway_response::defaults(kind).message.map(str::to_owned),
+    };
+    cx.error = Some(info.clone());
+    let response = gateway_response::respond(&GatewayResponses::default(), &info, &cx as &dyn Values);
+    finish(
+        inner,
+        &mut cx,
+        Answer {
+            response,
+            trace_header: false,
+        },
+    )
+}

@@ -1,0 +1,59 @@
+//! The time formats API Gateway uses: `$context.requestTime` (CLF) and epoch milliseconds.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Milliseconds since the Unix epoch (`$context.requestTimeEpoch`); 0 before 1970.
+pub(crate) fn epoch_millis(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// `22/Jul/2026:03:52:52 +0000`, the Common Log Format date AWS uses for `$context.requestTime`.
+pub(crate) fn clf(time: SystemTime) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let secs = epoch_millis(time) / 1000;
+    let (year, month, day) = civil_from_days((secs / 86_400) as i64);
+    let rem = secs % 86_400;
+    let name = MONTHS.get(month.saturating_sub(1) as usize).copied().unwrap_or("Jan");
+    format!(
+        "{day:02}/{name}/{year}:{:02}:{:02}:{:02} +0000",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+/// Howard Hinnant's days-to-civil: (year, month 1–12, day 1–31) of a day count since 1970-01-01.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    // Source: spec §2.3 ($context.requestTime / requestTimeEpoch example pair).
+    #[test]
+    fn formats_aws_example() {
+        let time = UNIX_EPOCH + Duration::from_millis(1_784_692_372_486);
+        assert_eq!(clf(time), "22/Jul/2026:03:52:52 +0000");
+        assert_eq!(epoch_millis(time), 1_784_692_372_486);
+        assert_eq!(clf(UNIX_EPOCH), "01/Jan/1970:00:00:00 +0000");
+        assert_eq!(
+            clf(UNIX_EPOCH + Duration::from_secs(951_782_400)),
+            "29/Feb/2000:00:00:00 +0000"
+        );
+    }
+}
