@@ -238,3 +238,13 @@ pub fn run_case(addr: SocketAddr, case: &CorpusCase) -> Result<(), String> {
     }
     Ok(())
 }
+
+impl RawConn {
+    /// Whatever bytes arrive next (at least one), for non-HTTP/1 exchanges.
+    pub fn read_some(&mut self) -> Vec<u8> {
+        if self.buf.is_empty() {
+            self.fill();
+        }
+        std::mem::take(&mut self.buf)
+    }
+}
