@@ -9,6 +9,7 @@ pub mod param_mapping;
 pub mod request;
 pub mod selection;
 mod template;
+pub mod tool;
 pub mod util_functions;
 
 pub use context::RequestContext;
