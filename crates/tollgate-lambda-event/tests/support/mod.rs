@@ -2,6 +2,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod event_case;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
