@@ -31,6 +31,8 @@ pub(crate) struct Specials {
     pub(crate) foreach: u32,
     pub(crate) velocity_count: u32,
     pub(crate) velocity_has_next: u32,
+    /// `$bodyContent` inside a block macro call.
+    pub(crate) body_content: u32,
 }
 
 #[derive(Debug)]
@@ -48,6 +50,7 @@ pub(crate) enum Node {
         target: Box<RefExpr>,
         value: Expr,
         span: Span,
+        assigns: bool,
     },
     If {
         branches: Box<[(Expr, Vec<Node>)]>,
@@ -76,6 +79,11 @@ pub(crate) enum Node {
         arg: Expr,
         span: Span,
     },
+    Include {
+        parse: bool,
+        arg: Option<Expr>,
+        span: Span,
+    },
     Break {
         arg: Option<Expr>,
     },
@@ -87,7 +95,7 @@ pub(crate) enum Node {
 #[derive(Debug)]
 pub(crate) struct Foreach {
     pub(crate) var: u32,
-    pub(crate) iterable: Expr,
+    pub(crate) iterable: Option<Expr>,
     pub(crate) body: Vec<Node>,
     pub(crate) span: Span,
 }

@@ -57,8 +57,9 @@ impl<'e> Compiler<'e> {
             foreach: self.slot("foreach"),
             velocity_count: self.slot("velocityCount"),
             velocity_has_next: self.slot("velocityHasNext"),
+            body_content: self.slot("bodyContent"),
         };
-        for n in ["foreach", "velocityCount", "velocityHasNext"] {
+        for n in ["foreach", "velocityCount", "velocityHasNext", "bodyContent"] {
             self.assigned.insert(n.to_owned());
         }
         self.collect(&body);
@@ -197,13 +198,19 @@ impl<'e> Compiler<'e> {
                     let r = self.reference(r);
                     out.push(Node::Ref(Box::new(r)));
                 }
-                ast::Node::Set { target, value, span } => {
+                ast::Node::Set {
+                    target,
+                    value,
+                    span,
+                    assigns,
+                } => {
                     let value = self.expr(value);
                     let target = self.reference(target);
                     out.push(Node::Set {
                         target: Box::new(target),
                         value,
                         span,
+                        assigns,
                     });
                 }
                 ast::Node::If { branches, otherwise } => {
@@ -223,7 +230,7 @@ impl<'e> Compiler<'e> {
                     body,
                     span,
                 } => {
-                    let iterable = self.expr(iterable);
+                    let iterable = iterable.map(|e| self.expr(e));
                     let var = self.slot(&var.root);
                     let body = self.block(body, macros);
                     out.push(Node::Foreach(Box::new(Foreach {
@@ -282,6 +289,10 @@ impl<'e> Compiler<'e> {
                     out.push(Node::Break { arg });
                 }
                 ast::Node::Stop => out.push(Node::Stop),
+                ast::Node::Include { parse, arg, span } => {
+                    let arg = arg.map(|a| self.expr(a));
+                    out.push(Node::Include { parse, arg, span });
+                }
             }
         }
         out

@@ -19,6 +19,12 @@ use crate::limits::{Limits, Profile};
 use crate::syntax::ast::BinOp;
 use crate::value::{BlockRef, Key, List, Map, Value};
 
+/// What `#foreach` walks.
+enum Items {
+    Live(List, usize),
+    Snapshot(Vec<Value>),
+}
+
 /// How a block ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Flow {
@@ -64,6 +70,7 @@ pub(crate) fn render(engine: &Engine, program: &Arc<Program>, host: &dyn Host, o
         regexes: HashMap::new(),
         next_scope: Cell::new(1),
         runtime_macros: HashMap::new(),
+        define_depth: HashMap::new(),
     };
     let cx = Cx {
         program: program.clone(),
@@ -97,9 +104,13 @@ struct Render<'a> {
     next_scope: Cell<u64>,
     /// Macros defined by `#evaluate`d code: name → (program, id).
     runtime_macros: HashMap<Arc<str>, (Arc<Program>, u32)>,
+    /// How deeply each `#define` block is rendering right now.
+    define_depth: HashMap<(usize, u32), u32>,
 }
 
 const MAX_DYNAMIC_REGEXES: usize = 64;
+/// Velocity 1.7's `directive.define.max.depth`.
+const MAX_DEFINE_DEPTH: u32 = 2;
 
 impl Render<'_> {
     fn burn(&mut self, span: Span) -> R<()> {
@@ -136,14 +147,37 @@ impl Render<'_> {
             Node::Text(t) => self.write(out, t)?,
             Node::Ref(r) => {
                 self.burn(r.span)?;
-                self.print_ref(r, cx, out)?;
+                return self.print_ref(r, cx, out);
             }
-            Node::Set { target, value, span } => {
+            Node::Set {
+                target,
+                value,
+                span,
+                assigns,
+            } => {
                 self.burn(*span)?;
                 let v = self.value(value, cx)?;
-                if !v.is_null() {
+                if !v.is_null() && *assigns {
                     self.assign(target, v, cx)?;
                 }
+            }
+            Node::Include { parse, arg, span } => {
+                let Some(arg) = arg else { return Ok(Flow::Normal) };
+                if self.value(arg, cx)?.is_null() {
+                    if !*parse {
+                        self.write(
+                            out,
+                            "<!-- include error : error with arg 0 please see log. see error log -->",
+                        )?;
+                    }
+                    return Ok(Flow::Normal);
+                }
+                let name = if *parse { "#parse" } else { "#include" };
+                return Err(Error::new(
+                    ErrorKind::Unsupported,
+                    format!("{name} would read a file; this engine reads no files"),
+                )
+                .with_span(*span));
             }
             Node::If { branches, otherwise } => {
                 for (cond, body) in branches.iter() {
@@ -189,8 +223,15 @@ impl Render<'_> {
             Node::Break { arg } => {
                 let target = match arg {
                     Some(a) => match self.value(a, cx)? {
-                        Value::Object(o) => o.as_any().downcast_ref::<ForeachScope>().map(|s| s.id),
-                        _ => None,
+                        Value::Object(o) if o.as_any().is::<ForeachScope>() => {
+                            o.as_any().downcast_ref::<ForeachScope>().map(|s| s.id)
+                        }
+                        other => {
+                            return Err(Error::new(
+                                ErrorKind::Invocation,
+                                format!("#break: {} is not a scope", other.type_name()),
+                            ));
+                        }
                     },
                     None => None,
                 };
@@ -313,8 +354,29 @@ impl Render<'_> {
 
     // ------------------------------------------------------------------ references
 
-    fn print_ref(&mut self, r: &RefExpr, cx: &Cx, out: &mut String) -> R<()> {
+    fn print_ref(&mut self, r: &RefExpr, cx: &Cx, out: &mut String) -> R<Flow> {
         let value = self.ref_value(r, cx)?;
+        // A `#define` block renders in place, unless it is already rendering too deeply (then it is null).
+        if let Value::Block(b) = &value
+            && r.escapes % 2 == 0
+        {
+            let half = (r.escapes / 2) as usize;
+            if half > 0 {
+                self.write(out, &"\\".repeat(half))?;
+            }
+            if let Some(flow) = self.render_block(b, out)? {
+                return Ok(flow);
+            }
+            self.write(out, &"\\".repeat(half))?;
+            if !(r.quiet || self.profile == Profile::ApiGateway) {
+                self.write(out, &r.literal)?;
+            }
+            return Ok(Flow::Normal);
+        }
+        self.print_plain(r, value, cx, out).map(|()| Flow::Normal)
+    }
+
+    fn print_plain(&mut self, r: &RefExpr, value: Value, cx: &Cx, out: &mut String) -> R<()> {
         let half = (r.escapes / 2) as usize;
         if r.escapes % 2 == 1 {
             // `\$x`: `$x` when defined, `\$x` when not (it is text, not VTL).
@@ -361,7 +423,7 @@ impl Render<'_> {
     fn print_value(&mut self, value: &Value, out: &mut String) -> R<()> {
         match value {
             Value::Str(s) => self.write(out, s),
-            Value::Block(b) => self.render_block(b, out),
+            Value::Block(b) => self.render_block(b, out).map(|_| ()),
             other => {
                 let start = out.len();
                 other.write_java_string(out);
@@ -374,8 +436,17 @@ impl Render<'_> {
         }
     }
 
-    fn render_block(&mut self, b: &BlockRef, out: &mut String) -> R<()> {
+    /// Renders a `#define` block; `None` when it is already nested `MAX_DEFINE_DEPTH` deep (Velocity's
+    /// `directive.define.max.depth`), which Velocity treats as a null value. `#break` ends the block;
+    /// `#stop` propagates.
+    fn render_block(&mut self, b: &BlockRef, out: &mut String) -> R<Option<Flow>> {
+        let key = (Arc::as_ptr(&b.owner) as usize, b.block);
+        let active = self.define_depth.get(&key).copied().unwrap_or(0);
+        if active >= MAX_DEFINE_DEPTH {
+            return Ok(None);
+        }
         self.enter(Span::default())?;
+        self.define_depth.insert(key, active + 1);
         let program = b.owner.clone();
         let cx = Cx {
             program: program.clone(),
@@ -385,14 +456,21 @@ impl Render<'_> {
             Some(body) => self.block(body, &cx, out),
             None => Ok(Flow::Normal),
         };
+        self.define_depth.insert(key, active);
         self.depth -= 1;
-        result.map(|_| ())
+        match result? {
+            Flow::Stop => Ok(Some(Flow::Stop)),
+            Flow::Break(Some(t)) => Ok(Some(Flow::Break(Some(t)))),
+            _ => Ok(Some(Flow::Normal)),
+        }
     }
 
     fn block_to_string(&mut self, b: &BlockRef) -> R<Value> {
         let mut s = String::new();
-        self.render_block(b, &mut s)?;
-        Ok(Value::Str(Arc::from(s.as_str())))
+        match self.render_block(b, &mut s)? {
+            Some(_) => Ok(Value::Str(Arc::from(s.as_str()))),
+            None => Ok(Value::Null),
+        }
     }
 
     fn ref_value(&mut self, r: &RefExpr, cx: &Cx) -> R<Value> {
@@ -691,9 +769,10 @@ impl Render<'_> {
 
     fn range_end(&mut self, e: &Expr, cx: &Cx) -> R<Option<i32>> {
         Ok(match self.value(e, cx)? {
+            // `Number.intValue()`; anything else makes the range null.
             Value::Int(i) => Some(i),
-            Value::Long(l) => i32::try_from(l).ok(),
-            Value::Str(s) => s.trim().parse::<i32>().ok(),
+            Value::Long(l) => Some(l as i32),
+            Value::BigInt(b) => Some(b as i32),
             Value::Double(d) => Some(d as i32),
             _ => None,
         })
@@ -782,13 +861,15 @@ impl Render<'_> {
 
     fn foreach(&mut self, f: &crate::compile::ir::Foreach, cx: &Cx, out: &mut String) -> R<Flow> {
         self.burn(f.span)?;
-        let iterable = self.value(&f.iterable, cx)?;
-        let items: Vec<Value> = match &iterable {
-            Value::Null => return Ok(Flow::Normal),
-            Value::List(l) => l.to_vec(),
-            Value::Map(m) => m.values(),
+        let Some(iterable) = &f.iterable else {
+            return Ok(Flow::Normal);
+        };
+        let source = match self.value(iterable, cx)? {
+            // An ArrayList is iterated live, as Java's iterator does (with its ConcurrentModificationException).
+            Value::List(l) => Items::Live(l.clone(), l.len()),
+            Value::Map(m) => Items::Snapshot(m.values()),
             Value::Object(o) => match o.iterate() {
-                Some(v) => v,
+                Some(v) => Items::Snapshot(v),
                 None => return Ok(Flow::Normal),
             },
             _ => return Ok(Flow::Normal),
@@ -808,17 +889,37 @@ impl Render<'_> {
         });
         self.put_slot(cx, sp.foreach, Value::Object(scope.clone()));
         let max = self.limits.max_foreach.map_or(usize::MAX, |m| m as usize);
-        let n = items.len();
         let mut result = Ok(Flow::Normal);
-        for (i, item) in items.into_iter().enumerate() {
+        let mut i = 0usize;
+        loop {
             if i >= max {
                 break;
             }
+            let (item, has_next) = match &source {
+                Items::Live(l, len0) => {
+                    let len = l.len();
+                    if i == len || (i == 0 && len == 0) {
+                        break;
+                    }
+                    if len != *len0 {
+                        result = Err(Error::new(
+                            ErrorKind::Invocation,
+                            "java.util.ConcurrentModificationException: the list changed while #foreach iterated it",
+                        )
+                        .with_span(f.span));
+                        break;
+                    }
+                    (l.get(i).unwrap_or_default(), i + 1 < len)
+                }
+                Items::Snapshot(v) => match v.get(i) {
+                    Some(x) => (x.clone(), i + 1 < v.len()),
+                    None => break,
+                },
+            };
             if let Err(e) = self.burn(f.span) {
                 result = Err(e);
                 break;
             }
-            let has_next = i + 1 < n;
             self.put_slot(cx, sp.velocity_count, Value::integer(i as i64 + 1));
             self.put_slot(cx, sp.velocity_has_next, Value::Bool(has_next));
             self.put_slot(cx, f.var, item);
@@ -833,6 +934,7 @@ impl Render<'_> {
                     break;
                 }
             }
+            i += 1;
         }
         self.put_slot(cx, f.var, saved_var);
         self.put_slot(cx, sp.velocity_count, saved_count);
@@ -869,8 +971,23 @@ impl Render<'_> {
             return Ok(Flow::Normal);
         };
         self.enter(span)?;
-        let _ = body;
         let count = args.len().min(def.params.len());
+        let body_slot = cx.program.specials.body_content;
+        let saved_body = match body {
+            Some(block) => {
+                let saved = self.get_slot(cx, body_slot);
+                self.put_slot(
+                    cx,
+                    body_slot,
+                    Value::Block(BlockRef {
+                        block,
+                        owner: cx.program.clone(),
+                    }),
+                );
+                Some(saved)
+            }
+            None => None,
+        };
         self.frames.push(MacroFrame {
             args: args.clone(),
             caller: cx.clone(),
@@ -885,6 +1002,9 @@ impl Render<'_> {
         let result = self.block(&def.body, &inner, out);
         self.frames.pop();
         self.depth -= 1;
+        if let Some(saved) = saved_body {
+            self.put_slot(cx, body_slot, saved);
+        }
         match result? {
             Flow::Stop => Ok(Flow::Stop),
             Flow::Break(Some(t)) => Ok(Flow::Break(Some(t))),
@@ -915,10 +1035,8 @@ impl Render<'_> {
         };
         let result = self.block(&program.body, &inner, out);
         self.depth -= 1;
-        match result? {
-            Flow::Stop => Ok(Flow::Stop),
-            _ => Ok(Flow::Normal),
-        }
+        // `#stop` and `#break` inside `#evaluate` end only the evaluated text.
+        result.map(|_| Flow::Normal)
     }
 }
 

@@ -14,6 +14,7 @@ pub(crate) enum Node {
         target: Ref,
         value: Expr,
         span: Span,
+        assigns: bool,
     },
     If {
         branches: Vec<(Expr, Block)>,
@@ -21,7 +22,7 @@ pub(crate) enum Node {
     },
     Foreach {
         var: Ref,
-        iterable: Expr,
+        iterable: Option<Expr>,
         body: Block,
         span: Span,
     },
@@ -44,6 +45,12 @@ pub(crate) enum Node {
     },
     Evaluate {
         arg: Expr,
+        span: Span,
+    },
+    /// `#parse` / `#include`: this engine reads no files (a render error when reached).
+    Include {
+        parse: bool,
+        arg: Option<Expr>,
         span: Span,
     },
     /// `#break` or `#break($scope)`.

@@ -131,9 +131,17 @@ impl Lowerer {
                     let (Some(target), Some(value)) = (inner.next(), inner.next()) else {
                         continue;
                     };
+                    let formal = target.as_str().trim_start_matches('\\').starts_with("${")
+                        || target.as_str().trim_start_matches('\\').starts_with("$!");
                     let target = self.reference(target);
                     let value = self.expression(value);
-                    out.push(Node::Set { target, value, span });
+                    // `#set(${a} = …)` and `#set($!a = …)` evaluate the right side but assign nothing in 1.7.
+                    out.push(Node::Set {
+                        target,
+                        value,
+                        span,
+                        assigns: !formal,
+                    });
                 }
                 Rule::if_directive => out.push(self.if_directive(p)),
                 Rule::stop_directive => out.push(Node::Stop),
@@ -148,6 +156,21 @@ impl Lowerer {
                     }
                 }
                 Rule::malformed_set | Rule::malformed_if | Rule::malformed_block_directive => self.malformed(&p),
+                Rule::bang_text => {
+                    let t = p.as_str();
+                    push_text(&mut out, &t[..t.len() - 1]);
+                }
+                Rule::lexical_error => {
+                    let len = p.get_input().len();
+                    let span = Span::new(self.base + len, self.base + len);
+                    self.syntax_error(span, "lexical error: unexpected end of template");
+                }
+                Rule::malformed_reference => self.malformed_at(&p, Rule::reference),
+                Rule::malformed_call => self.malformed_at(&p, Rule::line_directive),
+                Rule::stray_keyword => {
+                    let span = self.span(&p);
+                    self.syntax_error(span, format!("`{}` without a matching block", p.as_str().trim_end()));
+                }
                 _ => {}
             }
         }
@@ -172,19 +195,30 @@ impl Lowerer {
 
     /// A construct Velocity commits to but that does not parse: find where it fails, as Velocity reports it.
     fn malformed(&mut self, p: &Pair<'_, Rule>) {
-        let start = p.as_span().start();
-        let input = p.get_input();
-        let rest = &input[start..];
         let rule = match p.as_rule() {
             Rule::malformed_set => Rule::set_directive,
             Rule::malformed_block_directive => Rule::block_directive,
             _ => Rule::if_directive,
         };
+        self.malformed_at(p, rule);
+    }
+
+    /// Re-parses the text at `p` as `rule` to find the position pest gives up at.
+    fn malformed_at(&mut self, p: &Pair<'_, Rule>, rule: Rule) {
+        let start = p.as_span().start();
+        let input = p.get_input();
+        let rest = &input[start..];
         let error = match VtlParser::parse(rule, rest) {
             Err(e) => {
-                let mut err = self.pest_error(&e);
-                err = Error::new(ErrorKind::Syntax, err.message().to_owned()).with_span(shift(err.span(), start));
-                err
+                let err = self.pest_error(&e);
+                let mut span = shift(err.span(), start);
+                // Velocity reports an error at end of input on the last character read (its EOF token's place).
+                let end = u32::try_from(self.base + input.len()).unwrap_or(u32::MAX);
+                if span.start >= end && !input.is_empty() {
+                    let last = input.char_indices().last().map_or(0, |(i, _)| i);
+                    span = Span::new(self.base + last, self.base + input.len());
+                }
+                Error::new(ErrorKind::Syntax, err.message().to_owned()).with_span(span)
             }
             // The construct parses on its own but not in place (e.g. unclosed at end of input).
             Ok(_) => Error::new(ErrorKind::Syntax, "unexpected end of template; expected `#end`")
@@ -207,8 +241,16 @@ impl Lowerer {
                     }
                 }
                 Rule::elseif_part => {
-                    let mut inner = part.into_inner().filter(|x| x.as_rule() != Rule::elseif_open);
-                    if let (Some(e), Some(b)) = (inner.next(), inner.next()) {
+                    let mut e = None;
+                    let mut b = None;
+                    for x in part.into_inner() {
+                        match x.as_rule() {
+                            Rule::expression => e = Some(x),
+                            Rule::block => b = Some(x),
+                            _ => {}
+                        }
+                    }
+                    if let (Some(e), Some(b)) = (e, b) {
                         let c = self.expression(e);
                         let b = self.block(b);
                         branches.push((c, b));
@@ -247,19 +289,15 @@ impl Lowerer {
         match name.as_str() {
             "foreach" => {
                 let body = body_pair.map(|b| self.block(b)).unwrap_or_default();
+                // Velocity 1.7 checks little: any second argument acts as `in`, a missing list iterates nothing.
                 let mut it = args.into_iter();
-                match (it.next(), it.next(), it.next(), it.next()) {
-                    (Some(Expr::Ref(var)), Some(Expr::Word(w, _)), Some(iterable), None) if w == "in" => {
-                        if !var.chain.is_empty() {
-                            self.syntax_error(var.span, "#foreach: the loop variable must be a simple reference");
-                        }
-                        Some(Node::Foreach {
-                            var: *var,
-                            iterable,
-                            body,
-                            span,
-                        })
-                    }
+                match (it.next(), it.next(), it.next()) {
+                    (Some(Expr::Ref(var)), _, iterable) => Some(Node::Foreach {
+                        var: *var,
+                        iterable,
+                        body,
+                        span,
+                    }),
                     _ => {
                         self.syntax_error(name_span, "#foreach expects `($var in <list>)`");
                         None
@@ -284,9 +322,10 @@ impl Lowerer {
                 };
                 let mut params = Vec::new();
                 for a in it {
+                    // Velocity 1.7 accepts (and ignores the meaning of) non-reference parameters.
                     match a {
-                        Expr::Ref(r) if r.chain.is_empty() => params.push(r.root),
-                        other => self.syntax_error(other.span(), "macro parameters must be simple references"),
+                        Expr::Ref(r) => params.push(r.root),
+                        _ => params.push(String::new()),
                     }
                 }
                 self.macros.insert(macro_name.clone());
@@ -339,7 +378,16 @@ impl Lowerer {
             "evaluate" if has_parens => {
                 let mut it = args.into_iter();
                 match (it.next(), it.next()) {
-                    (Some(arg), None) => Some(Node::Evaluate { arg, span }),
+                    (Some(arg @ (Expr::Str(..) | Expr::Interp { .. } | Expr::Ref(_))), None) => {
+                        Some(Node::Evaluate { arg, span })
+                    }
+                    (Some(other), None) => {
+                        self.syntax_error(
+                            other.span(),
+                            "#evaluate() argument must be a string literal or a reference",
+                        );
+                        None
+                    }
                     _ => {
                         self.syntax_error(span, "#evaluate() requires exactly one argument");
                         None
@@ -349,16 +397,11 @@ impl Lowerer {
             "break" => Some(Node::Break {
                 arg: args.into_iter().next(),
             }),
-            "parse" | "include" if has_parens => {
-                self.errors.push(
-                    Error::new(
-                        ErrorKind::Unsupported,
-                        format!("#{name} reads files, which this engine never does"),
-                    )
-                    .with_span(span),
-                );
-                None
-            }
+            "parse" | "include" if has_parens => Some(Node::Include {
+                parse: name == "parse",
+                arg: args.into_iter().next(),
+                span,
+            }),
             "foreach" | "macro" | "define" | "literal" if has_parens => {
                 self.syntax_error(span, format!("#{name} is missing its `#end`"));
                 None
@@ -434,9 +477,8 @@ impl Lowerer {
                         .unwrap_or_default();
                     chain.push(Seg::Method { name, args, span });
                 }
-                Rule::malformed_method => {
-                    self.syntax_error(span, "malformed method call arguments");
-                }
+                Rule::malformed_method => self.malformed_at(&part, Rule::method),
+                Rule::malformed_index => self.malformed_at(&part, Rule::index),
                 Rule::index => {
                     if let Some(k) = part.into_inner().next() {
                         let key = self.operand(k);
@@ -560,7 +602,11 @@ impl Lowerer {
             depth: self.depth + 1,
         };
         let body = nested.template(&padded);
-        self.errors.append(&mut nested.errors);
+        // Velocity reports a problem inside an interpolated string at the string literal.
+        for e in nested.errors.drain(..) {
+            self.errors
+                .push(Error::new(e.kind(), e.message().to_owned()).with_span(span));
+        }
         let strip_last = !text.contains("##");
         Expr::Interp {
             body: if strip_last { with_strip_marker(body) } else { body },
