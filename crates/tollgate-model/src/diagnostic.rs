@@ -214,12 +214,18 @@ fn snippet(out: &mut String, source: &str, span: Span, label: &str, marker: char
     let prefix = source.get(line_start..start).unwrap_or("");
     // Keep tabs so the markers line up with the text above them whatever the tab width.
     let indent: String = prefix.chars().map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
-    let span_end = (span.end as usize).clamp(start, line_start + line.len());
+    // A span may start on the line break itself (or a `\r` before it): mark one column there.
+    let span_end = (span.end as usize).min(line_start + line.len()).max(start);
     let marked = source
         .get(start..span_end)
         .map_or(0, |text| text.chars().count())
         .max(1);
-    out.push_str(&format!("{number:>width$} | {line}\n"));
+    // Control characters (a lone `\r`, ...) would garble the terminal; show each as one space.
+    let shown: String = line
+        .chars()
+        .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
+        .collect();
+    out.push_str(&format!("{number:>width$} | {shown}\n"));
     let markers: String = std::iter::repeat_n(marker, marked).collect();
     let label = if label.is_empty() {
         String::new()
