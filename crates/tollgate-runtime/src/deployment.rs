@@ -7,8 +7,8 @@ use std::time::Duration;
 use http::{HeaderName, StatusCode};
 use regex::Regex;
 use tollgate_model::{
-    Diagnostic, HttpMethod, Integration, IntegrationResponse, IntegrationType, Method, PassthroughBehavior, Resource,
-    RestApi, SourceFile, Span, Stage,
+    Diagnostic, Integration, IntegrationResponse, IntegrationType, Method, PassthroughBehavior, Resource, RestApi,
+    SourceFile, Span, Stage,
 };
 
 use crate::gateway_response::{CompileProblem, GatewayResponses};
@@ -155,7 +155,6 @@ fn derived_id(seed: &str, len: usize) -> String {
 pub(crate) struct CompiledMethod {
     pub(crate) resource_path: Box<str>,
     pub(crate) resource_id: Box<str>,
-    pub(crate) http_method: HttpMethod,
     pub(crate) integration: Plan,
 }
 
@@ -236,7 +235,6 @@ impl Compiler<'_> {
         CompiledMethod {
             resource_path: resource.path.as_str().into(),
             resource_id: derived_id(&resource.path, 6).into(),
-            http_method: method.http_method,
             integration,
         }
     }

@@ -26,11 +26,6 @@ impl Query {
         Query { pairs }
     }
 
-    /// Every pair, in order.
-    pub(crate) fn pairs(&self) -> &[(String, String)] {
-        &self.pairs
-    }
-
     /// The last value of `name` (case-sensitive, as AWS).
     pub(crate) fn last(&self, name: &str) -> Option<&str> {
         self.pairs
@@ -46,10 +41,6 @@ impl Query {
             .iter()
             .filter(move |(k, _)| k == name)
             .map(|(_, v)| v.as_str())
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.pairs.is_empty()
     }
 }
 
@@ -112,6 +103,6 @@ mod tests {
         assert_eq!(q.last("bad"), Some("%zz"));
         assert_eq!(q.last("u"), Some("é"));
         assert_eq!(q.last("K"), None);
-        assert!(Query::parse("").is_empty());
+        assert_eq!(Query::parse(""), Query::default());
     }
 }

@@ -113,14 +113,6 @@ impl UriTemplate {
         Ok(template)
     }
 
-    /// Every `{name}` used.
-    pub(crate) fn params(&self) -> impl Iterator<Item = &str> {
-        self.pieces.iter().filter_map(|p| match p {
-            Piece::Param(name) => Some(&**name),
-            Piece::Text(_) => None,
-        })
-    }
-
     /// Builds the URI: placeholders from `param` (a missing one becomes empty), then `extra_query` pairs
     /// (already decoded values) appended form-encoded.
     pub(crate) fn render<'v>(
