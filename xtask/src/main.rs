@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 mod ci;
 mod codegen;
+mod conformance;
 mod tidy;
 mod util;
 mod velocity;
@@ -14,6 +15,7 @@ usage: cargo xtask <command> [args]
 commands:
   ci           everything CI checks: fmt, tidy, clippy, tests, cargo-deny
   codegen      regenerate files derived from data files (`--check`: fail when stale)
+  conformance  run the gateway conformance suite, write docs/conformance.md [--filter X]
   tidy         workspace rules: dependency direction, READMEs, lints
   velocity     render VTL with the real Apache Velocity 1.7 (needs Java): render, golden, bench
 ";
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "ci" => ci::run(&rest),
         "codegen" => codegen::run(&rest),
+        "conformance" => conformance::run(&rest),
         "tidy" => tidy::run(&rest),
         "velocity" => velocity::run(&rest),
         "help" | "--help" | "-h" => {

@@ -108,8 +108,11 @@ async fn answer(
     Ok(response.body(Full::new(Bytes::from(answer.body))).unwrap())
 }
 
-/// A loopback port nothing listens on (bound, then released).
-pub(crate) async fn unused_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    listener.local_addr().unwrap().port()
+/// A loopback port that refuses connections: bound but never listening, and held by the returned socket so
+/// no other process on the machine can take it while the fixture runs.
+pub(crate) fn refusing_port() -> (u16, tokio::net::TcpSocket) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = socket.local_addr().unwrap().port();
+    (port, socket)
 }

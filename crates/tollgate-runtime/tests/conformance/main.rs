@@ -65,7 +65,7 @@ async fn run_fixture(fixture: &Fixture, filter: &str, report: &mut Report) {
         return;
     }
     let backend = backend::Backend::start().await;
-    let dead = backend::unused_port().await;
+    let (dead, _refusing) = backend::refusing_port();
     let mut stage = tollgate_model::Stage::new(&fixture.stage);
     stage
         .variables
