@@ -88,6 +88,11 @@ pub(crate) enum Node {
         arg: Option<Expr>,
     },
     Stop,
+    /// A construct Velocity accepts but crashes on when rendering (`#foreach($a)`).
+    Fail {
+        message: Box<str>,
+        span: Span,
+    },
     /// Drop the last character written (Velocity's string-interpolation padding).
     StripLast,
 }

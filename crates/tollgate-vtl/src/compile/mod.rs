@@ -289,6 +289,10 @@ impl<'e> Compiler<'e> {
                     out.push(Node::Break { arg });
                 }
                 ast::Node::Stop => out.push(Node::Stop),
+                ast::Node::Fail { message, span } => out.push(Node::Fail {
+                    message: message.into(),
+                    span,
+                }),
                 ast::Node::Include { parse, arg, span } => {
                     let arg = arg.map(|a| self.expr(a));
                     out.push(Node::Include { parse, arg, span });

@@ -162,7 +162,12 @@ impl Render<'_> {
                 }
             }
             Node::Include { parse, arg, span } => {
-                let Some(arg) = arg else { return Ok(Flow::Normal) };
+                let Some(arg) = arg else {
+                    if *parse {
+                        return Err(Error::new(ErrorKind::Invocation, "#parse() requires an argument").with_span(*span));
+                    }
+                    return Ok(Flow::Normal);
+                };
                 if self.value(arg, cx)?.is_null() {
                     if !*parse {
                         self.write(
@@ -238,6 +243,9 @@ impl Render<'_> {
                 return Ok(Flow::Break(target));
             }
             Node::Stop => return Ok(Flow::Stop),
+            Node::Fail { message, span } => {
+                return Err(Error::new(ErrorKind::Invocation, message.to_string()).with_span(*span));
+            }
             Node::StripLast => {
                 out.pop();
             }
@@ -517,6 +525,8 @@ impl Render<'_> {
 
     fn property(&mut self, v: &Value, name: &str, span: Span) -> R<Value> {
         match v {
+            // Velocity tries `getX()` before `get("x")`: `$map.class` is `getClass()`.
+            Value::Map(_) if name == "class" => Ok(Value::string("class java.util.LinkedHashMap")),
             Value::Map(m) => Ok(m.get_str(name).unwrap_or_default()),
             Value::Object(o) => {
                 if let Some(scope) = o.as_any().downcast_ref::<ForeachScope>()

@@ -17,6 +17,11 @@ fn ok(v: Value) -> Call {
     Some(Ok(v))
 }
 
+/// A `void` method: Velocity 1.7 turns its result into the empty string (not null).
+fn void() -> Call {
+    Some(Ok(Value::Str(Arc::from(""))))
+}
+
 fn throw(msg: String) -> Call {
     Some(Err(msg))
 }
@@ -42,10 +47,36 @@ pub(crate) fn call(recv: &Value, name: &str, args: &[Value], regex: Option<&Java
     match (name, args) {
         ("toString", []) => return ok(s(recv.to_java_string())),
         ("equals", [other]) => return ok(Value::Bool(recv.java_equals(other))),
-        ("getClass", []) => return None,
+        ("getClass", []) => return ok(s(format!("class {}", recv.type_name()))),
         _ => {}
     }
     match recv {
+        Value::Str(st) if args.iter().any(Value::is_null) => {
+            // A null argument matches any reference parameter; the String method then throws.
+            let takes_objects = matches!(
+                (name, args.len()),
+                (
+                    "concat"
+                        | "contains"
+                        | "startsWith"
+                        | "endsWith"
+                        | "indexOf"
+                        | "lastIndexOf"
+                        | "compareTo"
+                        | "split"
+                        | "matches",
+                    1
+                ) | (
+                    "replace" | "replaceAll" | "replaceFirst" | "split" | "indexOf" | "lastIndexOf" | "startsWith",
+                    2
+                )
+            );
+            if takes_objects {
+                throw("java.lang.NullPointerException".to_owned())
+            } else {
+                string(st, name, args, regex, limits)
+            }
+        }
         Value::Str(st) => string(st, name, args, regex, limits),
         Value::List(l) => list(l, name, args, limits),
         Value::Map(m) => map(m, name, args),
@@ -66,7 +97,14 @@ fn utf16_len(s: &str) -> usize {
 
 fn utf16_substring(s: &str, begin: usize, end: usize) -> String {
     let units: Vec<u16> = s.encode_utf16().collect();
-    String::from_utf16_lossy(units.get(begin..end).unwrap_or(&[]))
+    java_string_from_utf16(units.get(begin..end).unwrap_or(&[]))
+}
+
+/// A Java string with a lone surrogate prints `?` (the UTF-8 encoder's replacement), not U+FFFD.
+fn java_string_from_utf16(units: &[u16]) -> String {
+    char::decode_utf16(units.iter().copied())
+        .map(|r| r.unwrap_or('?'))
+        .collect()
 }
 
 fn utf16_index_of(hay: &str, needle: &str, from: usize) -> i32 {
@@ -83,16 +121,21 @@ fn utf16_index_of(hay: &str, needle: &str, from: usize) -> i32 {
         .map_or(-1, |i| i32::try_from(i).unwrap_or(-1))
 }
 
-fn utf16_last_index_of(hay: &str, needle: &str) -> i32 {
+fn utf16_last_index_of(hay: &str, needle: &str, from: usize) -> i32 {
     let h: Vec<u16> = hay.encode_utf16().collect();
     let n: Vec<u16> = needle.encode_utf16().collect();
     if n.len() > h.len() {
         return -1;
     }
-    (0..=h.len() - n.len())
+    let last = (h.len() - n.len()).min(from);
+    (0..=last)
         .rev()
         .find(|&i| h[i..i + n.len()] == n[..])
         .map_or(-1, |i| i32::try_from(i).unwrap_or(-1))
+}
+
+fn unsupported() -> Call {
+    throw("java.lang.UnsupportedOperationException".to_owned())
 }
 
 fn out_of_bounds(kind: &str, detail: String) -> Call {
@@ -118,7 +161,7 @@ fn string(st: &Arc<str>, name: &str, args: &[Value], regex: Option<&JavaRegex>, 
             let i = int_arg(i)?;
             let units: Vec<u16> = st.encode_utf16().collect();
             match usize::try_from(i).ok().and_then(|i| units.get(i)) {
-                Some(&u) => ok(s(String::from_utf16_lossy(&[u]))),
+                Some(&u) => ok(s(java_string_from_utf16(&[u]))),
                 None => out_of_bounds(
                     "StringIndexOutOfBoundsException",
                     format!("index {i}, length {}", units.len()),
@@ -154,7 +197,33 @@ fn string(st: &Arc<str>, name: &str, args: &[Value], regex: Option<&JavaRegex>, 
             let from = int_arg(from)?.max(0) as usize;
             ok(Value::Int(utf16_index_of(st, str_arg(n)?, from)))
         }
-        ("lastIndexOf", [n]) => ok(Value::Int(utf16_last_index_of(st, str_arg(n)?))),
+        ("lastIndexOf", [n]) => ok(Value::Int(utf16_last_index_of(st, str_arg(n)?, usize::MAX))),
+        ("lastIndexOf", [n, from]) => {
+            let from = int_arg(from)?;
+            if from < 0 {
+                return ok(Value::Int(-1));
+            }
+            ok(Value::Int(utf16_last_index_of(st, str_arg(n)?, from as usize)))
+        }
+        ("getBytes", []) => ok(Value::list(st.bytes().map(|b| Value::Int(i32::from(b as i8))))),
+        ("getBytes", [Value::Str(cs)]) => {
+            let cs = cs.to_ascii_uppercase();
+            let bytes: Vec<u8> = match cs.as_str() {
+                "UTF-8" | "UTF8" => st.as_bytes().to_vec(),
+                "ISO-8859-1" | "LATIN1" | "US-ASCII" | "ASCII" => st
+                    .chars()
+                    .map(|c| if (c as u32) < 256 { c as u32 as u8 } else { b'?' })
+                    .collect(),
+                "UTF-16" => {
+                    let mut v = vec![0xFE, 0xFF];
+                    v.extend(st.encode_utf16().flat_map(u16::to_be_bytes));
+                    v
+                }
+                _ => return throw(format!("java.io.UnsupportedEncodingException: {cs}")),
+            };
+            ok(Value::list(bytes.into_iter().map(|b| Value::Int(i32::from(b as i8)))))
+        }
+        ("toCharArray", []) => ok(Value::list(st.encode_utf16().map(|u| s(java_string_from_utf16(&[u]))))),
         ("contains", [n]) => ok(Value::Bool(st.contains(str_arg(n)?))),
         ("startsWith", [n]) => ok(Value::Bool(st.starts_with(str_arg(n)?))),
         ("startsWith", [n, off]) => {
@@ -245,6 +314,19 @@ fn string(st: &Arc<str>, name: &str, args: &[Value], regex: Option<&JavaRegex>, 
             // Velocity wraps a String[] result; it prints as an array object, but templates index and iterate it.
             ok(Value::list(parts.into_iter().map(Value::from)))
         }
+        ("split", [p, limit]) => {
+            let (Value::Str(p), Some(limit)) = (p, int_arg(limit)) else {
+                return None;
+            };
+            let parts = match regex {
+                Some(re) => re.split_limit(st, limit),
+                None => match JavaRegex::compile(p) {
+                    Ok(re) => re.split_limit(st, limit),
+                    Err(e) => return throw(e),
+                },
+            };
+            ok(Value::list(parts.into_iter().map(Value::from)))
+        }
         _ => None,
     }
 }
@@ -280,6 +362,9 @@ fn list(l: &List, name: &str, args: &[Value], limits: &Limits) -> Call {
             }
         }
         ("add", [v]) => {
+            if l.is_readonly() {
+                return unsupported();
+            }
             if len >= limits.max_collection_len {
                 return throw("list too long".to_owned());
             }
@@ -290,8 +375,11 @@ fn list(l: &List, name: &str, args: &[Value], limits: &Limits) -> Call {
             let i = index(i)?;
             match usize::try_from(i).ok().filter(|&i| i <= len) {
                 Some(i) => {
+                    if l.is_readonly() {
+                        return unsupported();
+                    }
                     l.with_mut(|items| items.insert(i, v.clone()));
-                    ok(Value::Null)
+                    void()
                 }
                 None => oob(i64::from(i)),
             }
@@ -328,8 +416,11 @@ fn list(l: &List, name: &str, args: &[Value], limits: &Limits) -> Call {
                 .map_or(-1, |p| p as i64),
         )),
         ("clear", []) => {
+            if l.is_readonly() {
+                return unsupported();
+            }
             l.with_mut(Vec::clear);
-            ok(Value::Null)
+            void()
         }
         ("addAll", [Value::List(other)]) => {
             let items = other.to_vec();
@@ -365,18 +456,27 @@ fn map(m: &Map, name: &str, args: &[Value]) -> Call {
             for (k, v) in other.to_vec() {
                 m.insert(k, v);
             }
-            ok(Value::Null)
+            void()
         }
-        ("keySet", []) => ok(Value::list(m.keys())),
-        ("values", []) => ok(Value::list(m.values())),
-        ("entrySet", []) => ok(Value::list(
+        ("getOrDefault", [k, d]) => ok(m.get(&Key::from(k.clone())).unwrap_or_else(|| d.clone())),
+        ("putIfAbsent", [k, v]) => {
+            let key = Key::from(k.clone());
+            match m.get(&key) {
+                Some(existing) if !existing.is_null() => ok(existing),
+                _ => ok(m.insert(key, v.clone()).unwrap_or_default()),
+            }
+        }
+        ("keySet", []) => ok(Value::List(List::readonly(m.keys()))),
+        ("values", []) => ok(Value::List(List::readonly(m.values()))),
+        ("entrySet", []) => ok(Value::List(List::readonly(
             m.to_vec()
                 .into_iter()
-                .map(|(k, v)| Value::object(Entry { key: k, value: v })),
-        )),
+                .map(|(k, v)| Value::object(Entry { key: k, value: v }))
+                .collect(),
+        ))),
         ("clear", []) => {
             m.with_mut(indexmap::IndexMap::clear);
-            ok(Value::Null)
+            void()
         }
         _ => None,
     }

@@ -57,6 +57,30 @@ impl JavaRegex {
         Ok(out)
     }
 
+    /// `String.split(regex, limit)`: `limit > 0` caps the number of parts; `limit < 0` keeps trailing empties.
+    pub(crate) fn split_limit(&self, s: &str, limit: i32) -> Vec<String> {
+        if limit == 0 {
+            return self.split(s);
+        }
+        if s.is_empty() {
+            return vec![String::new()];
+        }
+        let mut out = Vec::new();
+        let mut last = 0;
+        for m in self.re.find_iter(s) {
+            if limit > 0 && out.len() + 1 >= limit as usize {
+                break;
+            }
+            if m.end() == 0 || (m.start() == m.end() && m.start() >= s.len()) {
+                continue;
+            }
+            out.push(s[last..m.start()].to_owned());
+            last = m.end();
+        }
+        out.push(s[last..].to_owned());
+        out
+    }
+
     /// `String.split(regex)`: a zero-width match at the start yields no leading empty string; trailing empty
     /// strings are removed.
     pub(crate) fn split(&self, s: &str) -> Vec<String> {

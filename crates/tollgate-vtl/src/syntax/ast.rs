@@ -58,6 +58,11 @@ pub(crate) enum Node {
         arg: Option<Expr>,
     },
     Stop,
+    /// Velocity parses it but fails when rendering it.
+    Fail {
+        message: String,
+        span: Span,
+    },
 }
 
 #[derive(Debug)]

@@ -212,6 +212,15 @@ impl Lowerer {
             Err(e) => {
                 let err = self.pest_error(&e);
                 let mut span = shift(err.span(), start);
+                // An unterminated string literal is a lexical error after the last character.
+                let error_at = (span.start as usize).saturating_sub(self.base + start);
+                if ends_inside_string(rest).is_some_and(|open| open <= error_at) {
+                    let len = self.base + input.len();
+                    return self.errors.push(
+                        Error::new(ErrorKind::Syntax, "lexical error: unterminated string literal")
+                            .with_span(Span::new(len, len)),
+                    );
+                }
                 // Velocity reports an error at end of input on the last character read (its EOF token's place).
                 let end = u32::try_from(self.base + input.len()).unwrap_or(u32::MAX);
                 if span.start >= end && !input.is_empty() {
@@ -292,6 +301,12 @@ impl Lowerer {
                 // Velocity 1.7 checks little: any second argument acts as `in`, a missing list iterates nothing.
                 let mut it = args.into_iter();
                 match (it.next(), it.next(), it.next()) {
+                    (Some(Expr::Ref(_)), None, _) => Some(Node::Fail {
+                        message:
+                            "#foreach needs `($var in <list>)`: Velocity fails with ArrayIndexOutOfBoundsException"
+                                .to_owned(),
+                        span,
+                    }),
                     (Some(Expr::Ref(var)), _, iterable) => Some(Node::Foreach {
                         var: *var,
                         iterable,
@@ -630,6 +645,21 @@ fn push_text(out: &mut Block, s: &str) {
     } else {
         out.push(Node::Text(s.to_owned()));
     }
+}
+
+/// Whether Velocity's lexer, starting at a directive, would still be inside a string literal at the end of
+/// input (its string literals span lines).
+/// Returns the offset of the unterminated literal's opening quote.
+fn ends_inside_string(text: &str) -> Option<usize> {
+    let mut quote = None;
+    for (i, c) in text.char_indices() {
+        match quote {
+            None if c == '"' || c == '\'' => quote = Some((c, i)),
+            Some((q, _)) if c == q => quote = None,
+            _ => {}
+        }
+    }
+    quote.map(|(_, i)| i)
 }
 
 fn shift(span: Option<Span>, by: usize) -> Span {

@@ -58,83 +58,7 @@ pub(super) fn write_value(v: &Value, out: &mut String, depth: u32) {
     }
 }
 
-/// `Double.toString(d)`: `1.0`, `0.001`, `1.0E7`, `1.0E-4`, `NaN`, `Infinity`.
-pub(crate) fn write_double(d: f64, out: &mut String) {
-    if d.is_nan() {
-        out.push_str("NaN");
-        return;
-    }
-    if d.is_infinite() {
-        out.push_str(if d > 0.0 { "Infinity" } else { "-Infinity" });
-        return;
-    }
-    if d == 0.0 {
-        out.push_str(if d.is_sign_negative() { "-0.0" } else { "0.0" });
-        return;
-    }
-    let mut buf = ryu::Buffer::new();
-    let (digits, exp) = decompose(buf.format_finite(d.abs()));
-    write_java_decimal(d.is_sign_negative(), &digits, exp, out);
-}
-
-/// Splits ryu's shortest form into significant digits and the decimal exponent of the first digit
-/// (value = 0.d1d2… × 10^(exp+1), i.e. d1 sits at 10^exp).
-fn decompose(s: &str) -> (Vec<u8>, i32) {
-    let (mantissa, e) = match s.find(['e', 'E']) {
-        Some(i) => (&s[..i], s[i + 1..].parse::<i32>().unwrap_or(0)),
-        None => (s, 0),
-    };
-    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let mut digits: Vec<u8> = int_part.bytes().chain(frac_part.bytes()).collect();
-    let mut point = i32::try_from(int_part.len()).unwrap_or(0) + e; // digits before the decimal point
-    while digits.first() == Some(&b'0') && digits.len() > 1 {
-        digits.remove(0);
-        point -= 1;
-    }
-    while digits.last() == Some(&b'0') && digits.len() > 1 {
-        digits.pop();
-    }
-    (digits, point - 1)
-}
-
-fn write_java_decimal(negative: bool, digits: &[u8], exp: i32, out: &mut String) {
-    if negative {
-        out.push('-');
-    }
-    let push_digits = |out: &mut String, ds: &[u8]| out.extend(ds.iter().map(|&b| char::from(b)));
-    if (-3..7).contains(&exp) {
-        if exp < 0 {
-            out.push_str("0.");
-            for _ in 0..(-exp - 1) {
-                out.push('0');
-            }
-            push_digits(out, digits);
-        } else {
-            let int_len = usize::try_from(exp + 1).unwrap_or(1);
-            if digits.len() <= int_len {
-                push_digits(out, digits);
-                for _ in digits.len()..int_len {
-                    out.push('0');
-                }
-                out.push_str(".0");
-            } else {
-                push_digits(out, &digits[..int_len]);
-                out.push('.');
-                push_digits(out, &digits[int_len..]);
-            }
-        }
-    } else {
-        push_digits(out, &digits[..1]);
-        out.push('.');
-        if digits.len() > 1 {
-            push_digits(out, &digits[1..]);
-        } else {
-            out.push('0');
-        }
-        out.push('E');
-        out.push_str(itoa::Buffer::new().format(exp));
-    }
-}
+pub(crate) use super::jdouble::write_double;
 
 #[cfg(test)]
 mod tests {
@@ -166,6 +90,16 @@ mod tests {
             (f64::NEG_INFINITY, "-Infinity"),
             (-0.0, "-0.0"),
             (1.2345678e20, "1.2345678E20"),
+            // Java 8–18 digits (not the shortest).
+            (1e23, "9.999999999999999E22"),
+            (f64::from_bits(1), "4.9E-324"),
+            (282879384806159008.0, "2.82879384806159008E17"),
+            (9007199254740992.0, "9.007199254740992E15"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (100.0 / 3.0, "33.333333333333336"),
+            (1e-5, "1.0E-5"),
+            (123.456, "123.456"),
+            (f64::MAX, "1.7976931348623157E308"),
         ];
         for (d, want) in cases {
             assert_eq!(java(d), want, "{d}");

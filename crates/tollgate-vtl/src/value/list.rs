@@ -9,7 +9,14 @@ use super::Value;
 /// A `java.util.ArrayList`. Cloning shares the list (as a Java reference does); use [`List::deep_copy`]
 /// for an independent copy.
 #[derive(Clone, Default)]
-pub struct List(Rc<RefCell<Vec<Value>>>);
+pub struct List(Rc<Cell>);
+
+#[derive(Default)]
+struct Cell {
+    items: RefCell<Vec<Value>>,
+    /// A `keySet()`/`values()`/`entrySet()` snapshot: Java's views reject `add`.
+    readonly: bool,
+}
 
 impl List {
     /// A new empty list.
@@ -19,48 +26,63 @@ impl List {
 
     /// A new empty list with room for `n` items.
     pub fn with_capacity(n: usize) -> List {
-        List(Rc::new(RefCell::new(Vec::with_capacity(n))))
+        List(Rc::new(Cell {
+            items: RefCell::new(Vec::with_capacity(n)),
+            readonly: false,
+        }))
     }
 
     /// Appends an item (`add`).
     pub fn push(&self, v: Value) {
-        self.0.borrow_mut().push(v);
+        self.0.items.borrow_mut().push(v);
     }
 
     /// The number of items (`size()`).
     pub fn len(&self) -> usize {
-        self.0.borrow().len()
+        self.0.items.borrow().len()
     }
 
     /// `isEmpty()`.
     pub fn is_empty(&self) -> bool {
-        self.0.borrow().is_empty()
+        self.0.items.borrow().is_empty()
     }
 
     /// The item at `i` (`get(i)` without the exception).
     pub fn get(&self, i: usize) -> Option<Value> {
-        self.0.borrow().get(i).cloned()
+        self.0.items.borrow().get(i).cloned()
     }
 
     /// Replaces the item at `i`; returns the old one, or `None` when out of range.
     pub fn set(&self, i: usize, v: Value) -> Option<Value> {
-        let mut items = self.0.borrow_mut();
+        let mut items = self.0.items.borrow_mut();
         items.get_mut(i).map(|slot| std::mem::replace(slot, v))
     }
 
     /// Borrows the items (do not hold the borrow while calling back into the engine).
     pub fn items(&self) -> Ref<'_, Vec<Value>> {
-        self.0.borrow()
+        self.0.items.borrow()
     }
 
     /// A copy of the items (cheap: values are reference-counted).
     pub fn to_vec(&self) -> Vec<Value> {
-        self.0.borrow().clone()
+        self.0.items.borrow().clone()
     }
 
     /// An independent copy of the list and, recursively, of lists and maps inside it.
     pub fn deep_copy(&self) -> List {
-        List::from_iter(self.0.borrow().iter().map(super::map::deep_copy_value))
+        List::from_iter(self.0.items.borrow().iter().map(super::map::deep_copy_value))
+    }
+
+    /// A read-only list (what `Map.keySet()` and friends hand out).
+    pub(crate) fn readonly(items: Vec<Value>) -> List {
+        List(Rc::new(Cell {
+            items: RefCell::new(items),
+            readonly: true,
+        }))
+    }
+
+    pub(crate) fn is_readonly(&self) -> bool {
+        self.0.readonly
     }
 
     /// `true` when both handles point to the same Java list.
@@ -73,7 +95,7 @@ impl List {
     }
 
     pub(crate) fn with_mut<R>(&self, f: impl FnOnce(&mut Vec<Value>) -> R) -> R {
-        f(&mut self.0.borrow_mut())
+        f(&mut self.0.items.borrow_mut())
     }
 
     /// `AbstractList.equals`: same size and pairwise `equals`.
@@ -88,13 +110,19 @@ impl List {
 
 impl FromIterator<Value> for List {
     fn from_iter<I: IntoIterator<Item = Value>>(iter: I) -> List {
-        List(Rc::new(RefCell::new(iter.into_iter().collect())))
+        List(Rc::new(Cell {
+            items: RefCell::new(iter.into_iter().collect()),
+            readonly: false,
+        }))
     }
 }
 
 impl From<Vec<Value>> for List {
     fn from(v: Vec<Value>) -> List {
-        List(Rc::new(RefCell::new(v)))
+        List(Rc::new(Cell {
+            items: RefCell::new(v),
+            readonly: false,
+        }))
     }
 }
 
