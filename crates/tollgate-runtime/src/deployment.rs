@@ -144,7 +144,7 @@ fn derived_id(seed: &str, len: usize) -> String {
     (0..len)
         .map(|_| {
             let c = ALPHABET[(hash % ALPHABET.len() as u64) as usize];
-            hash = hash / ALPHABET.len() as u64 ^ hash.rotate_left(17).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            hash = (hash / ALPHABET.len() as u64) ^ hash.rotate_left(17).wrapping_mul(0x9E37_79B9_7F4A_7C15);
             char::from(c)
         })
         .collect()

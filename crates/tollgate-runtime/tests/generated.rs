@@ -1,6 +1,9 @@
 //! Generated tables are fresh: each is rebuilt from its data file and compared with the committed copy.
 //! Run with `UPDATE_GENERATED=1` to rewrite them.
 
+// Test harness code: a failed unwrap is a failed test with its location, which is what we want.
+#![allow(clippy::unwrap_used)]
+
 use std::fmt::Write as _;
 use std::path::Path;
 

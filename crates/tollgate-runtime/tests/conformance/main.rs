@@ -10,6 +10,9 @@
 //! the cases whose `feature/name` contains `x`; `TOLLGATE_CONFORMANCE_REPORT=path` writes the markdown report
 //! (`cargo xtask conformance` sets both and writes `docs/conformance.md`).
 
+// Test harness code: a failed unwrap is a failed test with its location, which is what we want.
+#![allow(clippy::unwrap_used)]
+
 mod backend;
 mod fixture;
 mod report;
