@@ -1,0 +1,287 @@
+//! The integration's `credentials` field, and the cache of resolved credentials.
+//!
+//! API Gateway's three options (API reference, Integration `credentials`): an IAM role ARN to assume,
+//! `arn:aws:iam::*:user/*` for the caller's own credentials, or nothing for resource-based permissions. Tollgate
+//! has no caller credentials to forward (it does not verify SigV4 on method requests), so the last two both sign
+//! with the default credential chain.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use aws_credential_types::Credentials;
+
+use crate::template::{Placeholders, Slot, Template};
+
+/// The caller-credentials marker (API reference, Integration `credentials`).
+pub const CALLER_CREDENTIALS: &str = "arn:aws:iam::*:user/*";
+
+/// A parsed `credentials` value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntegrationCredentials(Kind);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
+    Default,
+    Caller,
+    Role(Template),
+}
+
+impl IntegrationCredentials {
+    /// No credentials: sign with the default chain.
+    pub const DEFAULT: IntegrationCredentials = IntegrationCredentials(Kind::Default);
+
+    /// Parses the `credentials` field; `${stageVariables.x}` placeholders are allowed in a role ARN.
+    pub fn parse(value: Option<&str>) -> Result<IntegrationCredentials, CredentialsSpecError> {
+        let Some(value) = value else {
+            return Ok(IntegrationCredentials::DEFAULT);
+        };
+        if value == CALLER_CREDENTIALS {
+            return Ok(IntegrationCredentials(Kind::Caller));
+        }
+        let fail = || CredentialsSpecError(value.to_owned());
+        let template = Template::parse(value, Slot::Raw).map_err(|_| fail())?;
+        if let Some(arn) = template.as_static() {
+            if !is_role_arn(arn) {
+                return Err(fail());
+            }
+        } else if !value.starts_with("arn:") {
+            return Err(fail());
+        }
+        Ok(IntegrationCredentials(Kind::Role(template)))
+    }
+
+    /// Whether these are the caller's credentials (`arn:aws:iam::*:user/*`).
+    pub fn is_caller(&self) -> bool {
+        self.0 == Kind::Caller
+    }
+
+    /// The role to assume for one request, if any.
+    pub fn role_arn(&self, vars: &dyn Placeholders) -> Option<Cow<'_, str>> {
+        match &self.0 {
+            Kind::Default | Kind::Caller => None,
+            Kind::Role(template) => Some(match template.as_static() {
+                Some(arn) => Cow::Borrowed(arn),
+                None => Cow::Owned(template.render(vars)),
+            }),
+        }
+    }
+}
+
+/// A `credentials` value that is neither a role ARN nor the caller marker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialsSpecError(String);
+
+impl fmt::Display for CredentialsSpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "invalid integration credentials `{}` (expected `arn:aws:iam::ACCOUNT:role/NAME` or `{CALLER_CREDENTIALS}`)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for CredentialsSpecError {}
+
+/// `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME`.
+fn is_role_arn(arn: &str) -> bool {
+    let mut fields = arn.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) = (
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+    ) else {
+        return false;
+    };
+    partition.starts_with("aws")
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && resource
+            .strip_prefix("role/")
+            .is_some_and(|name| !name.is_empty() && !name.ends_with('/'))
+}
+
+/// Credentials are refreshed this long before they expire.
+pub(crate) const REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
+/// At most this many roles are cached; past it, entries that need a refresh anyway are dropped.
+const MAX_ENTRIES: usize = 256;
+
+/// Resolved credentials per role (`None` = the default chain), each refreshed by one task at a time.
+#[derive(Debug, Default)]
+pub(crate) struct CredentialCache {
+    entries: Mutex<HashMap<Option<Arc<str>>, Arc<Entry>>>,
+}
+
+#[derive(Debug, Default)]
+struct Entry {
+    current: Mutex<Option<Credentials>>,
+    refresh: tokio::sync::Mutex<()>,
+}
+
+impl Entry {
+    fn fresh(&self, now: SystemTime) -> Option<Credentials> {
+        let current = self.current.lock().ok()?;
+        current.as_ref().filter(|c| is_fresh(c, now)).cloned()
+    }
+}
+
+fn is_fresh(credentials: &Credentials, now: SystemTime) -> bool {
+    credentials.expiry().is_none_or(|expiry| expiry > now + REFRESH_MARGIN)
+}
+
+impl CredentialCache {
+    /// The cached credentials for `role`, or new ones from `fetch` when there are none or they near expiry.
+    pub(crate) async fn get<F, Fut, E>(&self, role: Option<&str>, now: SystemTime, fetch: F) -> Result<Credentials, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Credentials, E>>,
+    {
+        let entry = self.entry(role, now);
+        if let Some(credentials) = entry.fresh(now) {
+            return Ok(credentials);
+        }
+        let _refreshing = entry.refresh.lock().await;
+        if let Some(credentials) = entry.fresh(now) {
+            return Ok(credentials);
+        }
+        let credentials = fetch().await?;
+        if let Ok(mut current) = entry.current.lock() {
+            *current = Some(credentials.clone());
+        }
+        Ok(credentials)
+    }
+
+    fn entry(&self, role: Option<&str>, now: SystemTime) -> Arc<Entry> {
+        let Ok(mut entries) = self.entries.lock() else {
+            // A poisoned map only means another thread panicked mid-insert; work uncached rather than fail.
+            return Arc::default();
+        };
+        if let Some(entry) = entries.get(&role.map(Arc::from)) {
+            return entry.clone();
+        }
+        if entries.len() >= MAX_ENTRIES {
+            entries.retain(|_, entry| entry.fresh(now).is_some());
+            if entries.len() >= MAX_ENTRIES {
+                entries.clear();
+            }
+        }
+        entries.entry(role.map(Arc::from)).or_default().clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::PlaceholderValues;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn parses_the_three_forms() {
+        assert_eq!(
+            IntegrationCredentials::parse(None).unwrap(),
+            IntegrationCredentials::DEFAULT
+        );
+        assert!(
+            IntegrationCredentials::parse(Some("arn:aws:iam::*:user/*"))
+                .unwrap()
+                .is_caller()
+        );
+        let role = IntegrationCredentials::parse(Some("arn:aws:iam::123456789012:role/apigw-sqs")).unwrap();
+        assert_eq!(
+            role.role_arn(&PlaceholderValues::default()).as_deref(),
+            Some("arn:aws:iam::123456789012:role/apigw-sqs")
+        );
+        let staged =
+            IntegrationCredentials::parse(Some("arn:aws:iam::123456789012:role/${stageVariables.role}")).unwrap();
+        let vars = PlaceholderValues {
+            stage_variables: &[("role", "prod-role")],
+            path_parameters: &[],
+        };
+        assert_eq!(
+            staged.role_arn(&vars).as_deref(),
+            Some("arn:aws:iam::123456789012:role/prod-role")
+        );
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_role() {
+        for bad in [
+            "",
+            "role",
+            "arn:aws:iam::123456789012:user/alice",
+            "arn:aws:iam::12345:role/x",
+            "arn:aws:iam::123456789012:role/",
+            "arn:aws:s3:::bucket",
+            "${stageVariables.role}",
+            "arn:aws:iam::123456789012:role/${stage.x}",
+        ] {
+            assert!(IntegrationCredentials::parse(Some(bad)).is_err(), "{bad}");
+        }
+    }
+
+    fn expiring(key: &str, at: SystemTime) -> Credentials {
+        Credentials::new(key, "secret", Some("token".to_owned()), Some(at), "test")
+    }
+
+    #[tokio::test]
+    async fn caches_until_the_refresh_margin() {
+        let cache = CredentialCache::default();
+        let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let fetches = AtomicUsize::new(0);
+        let fetch = |key: &'static str| {
+            let fetches = &fetches;
+            move || async move {
+                fetches.fetch_add(1, Ordering::SeqCst);
+                Ok::<_, ()>(expiring(key, start + Duration::from_secs(3600)))
+            }
+        };
+        let role = Some("arn:aws:iam::123456789012:role/r");
+        let first = cache.get(role, start, fetch("A")).await.unwrap();
+        let again = cache
+            .get(role, start + Duration::from_secs(3600 - 301), fetch("B"))
+            .await
+            .unwrap();
+        assert_eq!((first.access_key_id(), again.access_key_id()), ("A", "A"));
+        // Inside the margin: refreshed.
+        let renewed = cache
+            .get(role, start + Duration::from_secs(3600 - 299), fetch("C"))
+            .await
+            .unwrap();
+        assert_eq!(renewed.access_key_id(), "C");
+        // Another key has its own entry; credentials without expiry never refresh.
+        let base = cache
+            .get(None, start, || async {
+                Ok::<_, ()>(Credentials::new("D", "s", None, None, "test"))
+            })
+            .await
+            .unwrap();
+        let later = cache
+            .get(None, start + Duration::from_secs(86_400 * 365), fetch("E"))
+            .await
+            .unwrap();
+        assert_eq!((base.access_key_id(), later.access_key_id()), ("D", "D"));
+        assert_eq!(fetches.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_failed_fetch_is_not_cached() {
+        let cache = CredentialCache::default();
+        let now = SystemTime::UNIX_EPOCH;
+        let failed = cache
+            .get(None, now, || async { Err::<Credentials, _>("sts down") })
+            .await;
+        assert_eq!(failed.unwrap_err(), "sts down");
+        let ok = cache
+            .get(None, now, || async {
+                Ok::<_, &str>(Credentials::new("K", "s", None, None, "t"))
+            })
+            .await;
+        assert_eq!(ok.unwrap().access_key_id(), "K");
+    }
+}
