@@ -175,7 +175,49 @@ fn bench(c: &mut Criterion) {
 
 criterion_group!(benches, bench);
 
+/// Under `TOLLGATE_BENCH_ITERATIONS=N`, runs each operation N times and exits, so an instruction counter
+/// (`valgrind --tool=callgrind`) can measure it on a busy machine: (count(N) - count(0)) / N.
+fn run_iterations(iterations: u64, which: &str) {
+    let body = body();
+    let context = context();
+    let input = EventInput {
+        resource: "/items/{id}",
+        path: "/items/42",
+        http_method: "POST",
+        headers: &HEADERS,
+        query: &QUERY,
+        path_parameters: &[("id", "42")],
+        stage_variables: &[],
+        request_context: &context,
+        body: Body::Text(body.as_bytes()),
+    };
+    let payload = response_payload();
+    let types = BinaryMediaTypes::default();
+    let options = ResponseOptions {
+        function_error: false,
+        accept: Some("application/json"),
+        binary_media_types: &types,
+    };
+    let mut out = Vec::with_capacity(4096);
+    for _ in 0..iterations {
+        match which {
+            "event" => {
+                out.clear();
+                write_event(black_box(&input), &mut out);
+            }
+            _ => {
+                black_box(parse_proxy_response(black_box(&payload), &options).ok());
+            }
+        }
+    }
+}
+
 fn main() {
+    if let Ok(iterations) = std::env::var("TOLLGATE_BENCH_ITERATIONS") {
+        let which = std::env::var("TOLLGATE_BENCH_OP").unwrap_or_default();
+        run_iterations(iterations.parse().unwrap_or(0), &which);
+        return;
+    }
     report_allocations();
     benches();
     criterion::Criterion::default().configure_from_args().final_summary();
