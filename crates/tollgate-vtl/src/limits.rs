@@ -27,8 +27,11 @@ pub struct Limits {
     pub max_output_bytes: usize,
     /// Step budget of one render (each node evaluated, loop iteration and collection element costs a step).
     pub fuel: u64,
-    /// Deepest nesting of macro calls, `#define` blocks and `#evaluate` at render time.
+    /// Deepest nesting of macro calls, `#define` blocks, `#evaluate` and interpolated strings at render time.
     pub max_call_depth: u32,
+    /// Deepest nesting of macro calls alone: Velocity's `velocimacro.max.depth` (20; exceeding it is a render
+    /// error, as in Velocity).
+    pub max_macro_depth: u32,
     /// Largest list, map or string a template can build (ranges, `add`, concatenation), in elements or bytes.
     pub max_collection_len: usize,
 }
@@ -43,6 +46,7 @@ impl Limits {
             max_output_bytes: 64 << 20,
             fuel: 100_000_000,
             max_call_depth: 64,
+            max_macro_depth: 20,
             max_collection_len: 1 << 24,
         }
     }
@@ -56,6 +60,7 @@ impl Limits {
             max_output_bytes: 10 << 20,
             fuel: 10_000_000,
             max_call_depth: 64,
+            max_macro_depth: 20,
             max_collection_len: 1 << 20,
         }
     }

@@ -157,10 +157,8 @@ impl<'e> Compiler<'e> {
                     }
                     self.collect(body);
                 }
-                ast::Node::Set { target, .. } => {
-                    if target.chain.is_empty() {
-                        self.assigned.insert(target.root.clone());
-                    }
+                ast::Node::Set { target, .. } if target.chain.is_empty() => {
+                    self.assigned.insert(target.root.clone());
                 }
                 ast::Node::Foreach { var, body, .. } => {
                     self.assigned.insert(var.root.clone());

@@ -23,6 +23,7 @@ use crate::value::{BlockRef, Key, List, Map, Value};
 enum Items {
     Live(List, usize),
     Snapshot(Vec<Value>),
+    Range(i32, i32),
 }
 
 /// How a block ended.
@@ -366,7 +367,7 @@ impl Render<'_> {
         let value = self.ref_value(r, cx)?;
         // A `#define` block renders in place, unless it is already rendering too deeply (then it is null).
         if let Value::Block(b) = &value
-            && r.escapes % 2 == 0
+            && r.escapes.is_multiple_of(2)
         {
             let half = (r.escapes / 2) as usize;
             if half > 0 {
@@ -874,15 +875,22 @@ impl Render<'_> {
         let Some(iterable) = &f.iterable else {
             return Ok(Flow::Normal);
         };
-        let source = match self.value(iterable, cx)? {
-            // An ArrayList is iterated live, as Java's iterator does (with its ConcurrentModificationException).
-            Value::List(l) => Items::Live(l.clone(), l.len()),
-            Value::Map(m) => Items::Snapshot(m.values()),
-            Value::Object(o) => match o.iterate() {
-                Some(v) => Items::Snapshot(v),
-                None => return Ok(Flow::Normal),
+        let source = match iterable {
+            // `[a..b]` in `#foreach` is walked lazily; elsewhere it builds a list.
+            Expr::Range(a, b, _) => match (self.range_end(a, cx)?, self.range_end(b, cx)?) {
+                (Some(from), Some(to)) => Items::Range(from, to),
+                _ => return Ok(Flow::Normal),
             },
-            _ => return Ok(Flow::Normal),
+            other => match self.value(other, cx)? {
+                // An ArrayList is iterated live, as Java's iterator does (with its ConcurrentModificationException).
+                Value::List(l) => Items::Live(l.clone(), l.len()),
+                Value::Map(m) => Items::Snapshot(m.values()),
+                Value::Object(o) => match o.iterate() {
+                    Some(v) => Items::Snapshot(v),
+                    None => return Ok(Flow::Normal),
+                },
+                _ => return Ok(Flow::Normal),
+            },
         };
         let sp = cx.program.specials;
         let saved_var = self.get_slot(cx, f.var);
@@ -920,6 +928,15 @@ impl Render<'_> {
                         break;
                     }
                     (l.get(i).unwrap_or_default(), i + 1 < len)
+                }
+                Items::Range(from, to) => {
+                    let len = (i64::from(*to) - i64::from(*from)).unsigned_abs() + 1;
+                    if i as u64 >= len {
+                        break;
+                    }
+                    let step: i64 = if to >= from { 1 } else { -1 };
+                    let v = i64::from(*from) + step * i as i64;
+                    (Value::integer(v), (i as u64) + 1 < len)
                 }
                 Items::Snapshot(v) => match v.get(i) {
                     Some(x) => (x.clone(), i + 1 < v.len()),
@@ -980,6 +997,16 @@ impl Render<'_> {
         let Some(def) = program.macros.get(id as usize) else {
             return Ok(Flow::Normal);
         };
+        if self.frames.len() >= self.limits.max_macro_depth as usize {
+            return Err(Error::new(
+                ErrorKind::RecursionLimit,
+                format!(
+                    "Max calling depth of {} was exceeded in macro '{}'",
+                    self.limits.max_macro_depth, def.name
+                ),
+            )
+            .with_span(span));
+        }
         self.enter(span)?;
         let count = args.len().min(def.params.len());
         let body_slot = cx.program.specials.body_content;

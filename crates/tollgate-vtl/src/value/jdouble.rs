@@ -52,6 +52,8 @@ fn insignificant_digits_for_pow2(p2: i32) -> i32 {
     0
 }
 
+// Java's own constants, which are not exactly log10(2) and friends; the estimate must match Java's.
+#[allow(clippy::approx_constant)]
 fn estimate_dec_exp(fract_bits: u64, bin_exp: i32) -> i32 {
     let d2 = f64::from_bits(0x3ff0_0000_0000_0000 | (fract_bits & (FRACT_HOB - 1)));
     let d = (d2 - 1.5) * 0.289529654 + 0.176091259 + f64::from(bin_exp) * 0.301029995663981;
@@ -265,7 +267,7 @@ fn dtoa(bin_exp: i32, fract_bits: u64, n_significant_bits: i32) -> Decimal {
             } else {
                 digits.push(b'0' + q as u8);
             }
-            if dec_exp < -3 || dec_exp >= 8 {
+            if !(-3..8).contains(&dec_exp) {
                 hi = false;
                 lo = false;
             }
@@ -300,7 +302,7 @@ fn dtoa(bin_exp: i32, fract_bits: u64, n_significant_bits: i32) -> Decimal {
             } else {
                 digits.push(b'0' + q as u8);
             }
-            if dec_exp < -3 || dec_exp >= 8 {
+            if !(-3..8).contains(&dec_exp) {
                 hi = false;
                 lo = false;
             }
@@ -336,7 +338,7 @@ fn dtoa(bin_exp: i32, fract_bits: u64, n_significant_bits: i32) -> Decimal {
         } else {
             digits.push(b'0' + q as u8);
         }
-        if dec_exp < -3 || dec_exp >= 8 {
+        if !(-3..8).contains(&dec_exp) {
             hi = false;
             lo = false;
         }

@@ -1,0 +1,324 @@
+//! The embedding API: profiles, host roots and prepared calls, host objects, shared maps, limits and error
+//! reports. Velocity's own behaviour is covered by the golden cases (`golden.rs`).
+
+use std::any::Any;
+use std::cell::Cell;
+
+use tollgate_vtl::{
+    Arg, Engine, ErrorKind, Host, HostError, HostObject, Limits, Map, Phase, Prepared, Profile, RootId, Schema,
+    Template, Value, VarsHost,
+};
+
+fn vars(entries: &[(&str, Value)]) -> VarsHost {
+    let m = Map::new();
+    for (k, v) in entries {
+        m.insert(*k, v.clone());
+    }
+    VarsHost::new(m)
+}
+
+fn render(engine: &Engine, src: &str, host: &dyn Host) -> String {
+    engine.compile("t.vm", src).unwrap().render(host).unwrap()
+}
+
+#[test]
+fn template_is_send_sync_and_cheap_to_share() {
+    fn assert_send_sync<T: Send + Sync + Clone>() {}
+    assert_send_sync::<Template>();
+    assert_send_sync::<Engine>();
+}
+
+#[test]
+fn api_gateway_profile_renders_null_references_as_nothing() {
+    // shared/spec/aws-rest-api.md §2: `$result`, `$result.nested` and a bare `$m.put(k, v)` render nothing.
+    let aws = Engine::builder().profile(Profile::ApiGateway).build();
+    let stock = Engine::new();
+    let src = "[$result][$result.nested]#set($m = {})[$m.put('k', 'v')][$m]";
+    assert_eq!(render(&aws, src, &vars(&[])), "[][][][{k=v}]");
+    assert_eq!(
+        render(&stock, src, &vars(&[])),
+        "[$result][$result.nested][$m.put('k', 'v')][{k=v}]"
+    );
+}
+
+#[test]
+fn api_gateway_profile_caps_foreach_at_1000_iterations_and_stock_does_not() {
+    let src = "#set($n = 0)#foreach($i in [1..1500])#set($n = $n + 1)#end$n";
+    let aws = Engine::builder().profile(Profile::ApiGateway).build();
+    assert_eq!(render(&aws, src, &vars(&[])), "1000");
+    assert_eq!(render(&Engine::new(), src, &vars(&[])), "1500");
+    let mut limits = Limits::velocity();
+    limits.max_foreach = Some(3);
+    let capped = Engine::builder().limits(limits).build();
+    assert_eq!(render(&capped, src, &vars(&[])), "3");
+}
+
+/// A host with `$input` (an object with a prepared `json` call) and `$context` (a shared map).
+#[derive(Debug)]
+struct TestSchema {
+    input: RootId,
+}
+
+const JSON_PATH: u32 = 1;
+
+impl Schema for TestSchema {
+    fn prepare_method(&self, root: RootId, name: &str, args: &[Arg<'_>]) -> Result<Option<Prepared>, HostError> {
+        if root != self.input || name != "json" {
+            return Ok(None);
+        }
+        match args {
+            [Arg::Str(path)] if path.starts_with('$') => Ok(Some(Prepared::with_data(JSON_PATH, path.to_string()))),
+            [Arg::Str(_)] => Err(HostError::at_arg(0, "a JSONPath starts with `$`")),
+            _ => Ok(None),
+        }
+    }
+}
+
+struct TestHost {
+    input: RootId,
+    context: RootId,
+    context_map: Map,
+    root_calls: Cell<u32>,
+}
+
+impl Host for TestHost {
+    fn root(&self, id: RootId) -> Value {
+        self.root_calls.set(self.root_calls.get() + 1);
+        if id == self.input {
+            Value::object(Input)
+        } else if id == self.context {
+            Value::Map(self.context_map.clone())
+        } else {
+            Value::Null
+        }
+    }
+
+    fn call_prepared(&self, call: &Prepared, args: &[Value]) -> Result<Value, HostError> {
+        assert_eq!(call.id, JSON_PATH);
+        let path = call.data::<String>().unwrap();
+        assert_eq!(args.len(), 1);
+        Ok(Value::from(format!("json({path})")))
+    }
+}
+
+#[derive(Debug)]
+struct Input;
+
+impl HostObject for Input {
+    fn property(&self, name: &str) -> Result<Value, HostError> {
+        Ok(if name == "body" { Value::from("{}") } else { Value::Null })
+    }
+
+    fn call(&self, name: &str, args: &[Value]) -> Result<Value, HostError> {
+        match (name, args) {
+            ("path", [Value::Str(p)]) => Ok(Value::list([Value::from(p.to_string())])),
+            ("fail", _) => Err(HostError::new("boom")),
+            _ => Ok(Value::Null),
+        }
+    }
+
+    fn write_string(&self, out: &mut String) {
+        out.push_str("<input>");
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+fn test_engine() -> (Engine, RootId, RootId) {
+    let mut b = Engine::builder().profile(Profile::ApiGateway);
+    let input = b.root("input");
+    let context = b.root("context");
+    (b.schema(TestSchema { input }).build(), input, context)
+}
+
+#[test]
+fn host_roots_prepared_calls_and_objects() {
+    let (engine, input, context) = test_engine();
+    let host = TestHost {
+        input,
+        context,
+        context_map: Map::new(),
+        root_calls: Cell::new(0),
+    };
+    let src = "$input.json('$.a') $input.body $input.path('$.x') $input $input.json($dyn)";
+    assert_eq!(render(&engine, src, &host), "json($.a) {} [$.x] <input> ");
+    // The root is fetched once per render however often it is used.
+    assert_eq!(host.root_calls.get(), 1);
+}
+
+#[test]
+fn host_compile_errors_point_at_the_argument() {
+    let (engine, _, _) = test_engine();
+    let errors = engine
+        .compile("req.vm", "{\n  \"a\": $input.json('a.b')\n}")
+        .unwrap_err();
+    let e = errors.first().unwrap();
+    assert_eq!(e.kind(), ErrorKind::Host);
+    assert_eq!(e.line_col(), Some((2, 20)));
+    assert_eq!(
+        errors.report(),
+        "error: a JSONPath starts with `$`\n --> req.vm:2:20\n  |\n2 |   \"a\": $input.json('a.b')\n  |                    ^^^^^\n"
+    );
+}
+
+#[test]
+fn host_map_receives_what_the_template_sets() {
+    let (engine, input, context) = test_engine();
+    let overrides = Map::new();
+    let context_map = Map::new();
+    context_map.insert(
+        "requestOverride",
+        Value::map([("header", Value::Map(overrides.clone()))]),
+    );
+    let host = TestHost {
+        input,
+        context,
+        context_map: context_map.clone(),
+        root_calls: Cell::new(0),
+    };
+    let src = "#set($context.requestOverride.header.X-Id = 'a')\
+               #set($context['requestOverride'].header['y'] = 'b')\
+               $context.requestOverride.header.put('z', 'c')#set($context.custom = 1)";
+    assert_eq!(render(&engine, src, &host), "");
+    assert_eq!(overrides.to_vec().len(), 3);
+    assert_eq!(Value::Map(overrides).to_java_string(), "{X-Id=a, y=b, z=c}");
+    assert_eq!(context_map.get_str("custom").unwrap().to_java_string(), "1");
+}
+
+#[test]
+fn a_template_that_assigns_a_root_name_does_not_prepare_it() {
+    let (engine, input, context) = test_engine();
+    let host = TestHost {
+        input,
+        context,
+        context_map: Map::new(),
+        root_calls: Cell::new(0),
+    };
+    assert_eq!(render(&engine, "#set($input = {'json': 5})$input.json", &host), "5");
+}
+
+#[test]
+fn host_method_errors_are_render_errors_with_position() {
+    let (engine, input, context) = test_engine();
+    let host = TestHost {
+        input,
+        context,
+        context_map: Map::new(),
+        root_calls: Cell::new(0),
+    };
+    let e = engine
+        .compile("t.vm", "a\n  $input.fail()")
+        .unwrap()
+        .render(&host)
+        .unwrap_err();
+    assert_eq!(e.phase(), Phase::Render);
+    assert_eq!(e.kind(), ErrorKind::Invocation);
+    // Velocity reports a failing method at its name.
+    assert_eq!(e.line_col(), Some((2, 10)));
+    assert_eq!(e.to_string(), "t.vm:2:10: boom");
+}
+
+#[test]
+fn values_convert_from_rust_and_print_as_java() {
+    let m = Value::map([
+        ("s", Value::from("x")),
+        ("i", Value::integer(1)),
+        ("l", Value::integer(1 << 40)),
+        ("d", Value::from(2.5)),
+        ("b", Value::from(true)),
+        ("n", Value::Null),
+        ("list", Value::list([Value::Int(1), Value::from("a")])),
+    ]);
+    assert_eq!(
+        m.to_java_string(),
+        "{s=x, i=1, l=1099511627776, d=2.5, b=true, n=null, list=[1, a]}"
+    );
+}
+
+#[test]
+fn shared_lists_show_mutations_everywhere_as_in_java() {
+    let out = render(&Engine::new(), "#set($a = [1])#set($b = [$a])$a.add(2)$b", &vars(&[]));
+    assert_eq!(out, "true[[1, 2]]");
+}
+
+#[test]
+fn huge_ranges_are_bounded_not_allocated() {
+    let engine = Engine::builder().profile(Profile::ApiGateway).build();
+    let e = engine
+        .compile("t.vm", "#set($r = [1..2000000000])$r.size()")
+        .unwrap()
+        .render(&vars(&[]))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::CollectionLimit);
+    // In #foreach the API Gateway cap stops the loop first.
+    let out = render(&engine, "#foreach($i in [1..2000000000])#end done", &vars(&[]));
+    assert_eq!(out, " done");
+}
+
+#[test]
+fn output_fuel_and_depth_limits_stop_renders() {
+    let mut limits = Limits::velocity();
+    limits.max_output_bytes = 100;
+    let small = Engine::builder().limits(limits).build();
+    let e = small
+        .compile("t.vm", "#foreach($i in [1..1000])xxxxxxxxxx#end")
+        .unwrap()
+        .render(&vars(&[]))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::OutputLimit);
+
+    let mut limits = Limits::velocity();
+    limits.fuel = 1000;
+    let starved = Engine::builder().limits(limits).build();
+    let e = starved
+        .compile("t.vm", "#foreach($i in [1..5000])$i#end")
+        .unwrap()
+        .render(&vars(&[]))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::OutOfFuel);
+
+    let e = Engine::new()
+        .compile("t.vm", "#macro(r)#r()#end#r()")
+        .unwrap()
+        .render(&vars(&[]))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::RecursionLimit);
+}
+
+#[test]
+fn template_size_and_nesting_are_capped_at_compile_time() {
+    let mut limits = Limits::velocity();
+    limits.max_template_bytes = 10;
+    let e = Engine::builder()
+        .limits(limits)
+        .build()
+        .compile("t.vm", "01234567890")
+        .unwrap_err();
+    assert_eq!(e.first().unwrap().kind(), ErrorKind::TemplateTooLarge);
+
+    let deep = format!("#set($a = {}1{})", "[".repeat(500), "]".repeat(500));
+    let e = Engine::new().compile("t.vm", &deep).unwrap_err();
+    assert_eq!(e.first().unwrap().kind(), ErrorKind::NestingTooDeep);
+}
+
+#[test]
+fn every_compile_error_is_reported_in_one_pass() {
+    let errors = Engine::new()
+        .compile("t.vm", "#set($a = )\nok\n#set($b = )\n#end\n")
+        .unwrap_err();
+    let lines: Vec<u32> = errors.iter().filter_map(|e| e.line_col()).map(|(l, _)| l).collect();
+    assert_eq!(lines, [1, 3, 4]);
+}
+
+#[test]
+fn parse_and_include_read_no_files() {
+    let e = Engine::new()
+        .compile("t.vm", "#parse('x.vm')")
+        .unwrap()
+        .render(&vars(&[]))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unsupported);
+    assert!(e.message().contains("reads no files"), "{}", e.message());
+}
