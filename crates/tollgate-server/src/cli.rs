@@ -40,7 +40,7 @@ options:
   --body-timeout DURATION        longest pause inside a request body (default: 10s)
   --body-deadline DURATION       longest time to receive a whole request body (default: 60s)
   --grace-period DURATION        how long shutdown waits for in-flight requests (default: 30s)
-  --workers N                    tokio worker threads (default: one per CPU)
+  --workers N                    tokio worker threads (default: one per CPU; 1 = single-threaded)
   -h, --help                     this text
 
 DURATION is a number of seconds or a number with a unit: 250ms, 10s, 2m.

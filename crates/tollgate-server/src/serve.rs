@@ -14,15 +14,13 @@ use http_body_util::Full;
 use tokio::net::{TcpListener, TcpSocket};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, watch};
-use tollgate_runtime::{
-    AccessLogFormat, AccessLogSink, Backends, Gateway, GatewayOptions, OriginalHeaderNames, PeerAddr, ReceivedAt,
-    ResponseBody,
-};
+use tollgate_model::GatewayResponseType;
+use tollgate_runtime::{AccessLogFormat, AccessLogSink, Backends, Gateway, GatewayOptions, ResponseBody};
 
 use crate::access_log::StdoutSink;
 use crate::admin::{self, Health};
 use crate::cli::ServeArgs;
-use crate::edge::{self, ClientAddr, HeadReceivedAt, RawHeaderNames};
+use crate::edge::{self, Rejection};
 use crate::{api, reload, telemetry};
 
 /// Runs `tollgate serve` to completion: 0 after a graceful stop, 1 if the API or the listeners fail, 64 on
@@ -73,11 +71,19 @@ pub(crate) fn run(args: ServeArgs) -> ExitCode {
     }
 }
 
+/// One worker (`--workers 1`, or a process pinned to one CPU) runs everything on the main thread: no
+/// cross-thread wake-ups. Otherwise a work-stealing pool, one worker per CPU the process may run on.
 fn build_runtime(workers: Option<usize>) -> std::io::Result<tokio::runtime::Runtime> {
-    let mut builder = tokio::runtime::Builder::new_multi_thread();
-    if let Some(workers) = workers {
-        builder.worker_threads(workers.max(1));
-    }
+    let workers = workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+        .max(1);
+    let mut builder = if workers == 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut builder = tokio::runtime::Builder::new_multi_thread();
+        builder.worker_threads(workers);
+        builder
+    };
     builder.enable_all().build()
 }
 
@@ -215,7 +221,7 @@ impl Signals {
     }
 }
 
-/// The edge's handler: the runtime gateway, with the edge's request extensions in the runtime's types.
+/// The edge's handler: the runtime gateway.
 #[derive(Debug)]
 struct GatewayHandler(Gateway);
 
@@ -223,17 +229,12 @@ impl edge::Handler for GatewayHandler {
     type Body = ResponseBody;
 
     fn handle(&self, request: Request<Bytes>) -> impl Future<Output = Response<ResponseBody>> + Send {
-        let (mut parts, body) = request.into_parts();
-        if let Some(names) = parts.extensions.remove::<RawHeaderNames>() {
-            let names: Vec<Box<str>> = names.iter().map(|name| String::from_utf8_lossy(name).into()).collect();
-            parts.extensions.insert(OriginalHeaderNames(names.into()));
-        }
-        if let Some(ClientAddr(address)) = parts.extensions.remove::<ClientAddr>() {
-            parts.extensions.insert(PeerAddr(address));
-        }
-        if let Some(HeadReceivedAt(at)) = parts.extensions.remove::<HeadReceivedAt>() {
-            parts.extensions.insert(ReceivedAt(at));
-        }
-        self.0.handle(Request::from_parts(parts, Full::new(body)))
+        self.0.handle(request.map(Full::new))
+    }
+
+    /// Over 10 MB is API Gateway's REQUEST_TOO_LARGE: the runtime adds the request ids and logs it. The other
+    /// refusals (malformed framing, oversized heads, timeouts) have no gateway response type; the edge answers.
+    fn rejection(&self, rejection: Rejection) -> Option<Response<ResponseBody>> {
+        (rejection == Rejection::PayloadTooLarge).then(|| self.0.edge_response(GatewayResponseType::RequestTooLarge))
     }
 }

@@ -6,7 +6,7 @@
 //! and a head that breaks a rule never reaches hyper: the connection substitutes a marker request and answers it
 //! with the rejection (see `wire.rs`).
 
-use bytes::Bytes;
+use tollgate_runtime::OriginalHeaderNames;
 
 /// AWS: "total combined size of all header values" (names, values, line ends, whitespace), Regional APIs.
 pub(crate) const MAX_HEADER_BYTES: usize = 10_240;
@@ -45,44 +45,6 @@ pub(crate) enum Framing {
     Length(u64),
     /// A chunked body.
     Chunked,
-}
-
-/// The header names of one HTTP/1 request as the client wrote them: original case, original order, repeats kept.
-///
-/// hyper lowercases names and keeps the original case only in a crate-private map, but API Gateway hands custom
-/// header names to Lambda as the client wrote them (peers.md fact 14), so the edge attaches this to every HTTP/1
-/// request as an extension. HTTP/2 names are lowercase by protocol and get none.
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) struct RawHeaderNames {
-    head: Bytes,
-    spans: Vec<(u32, u32)>,
-}
-
-impl RawHeaderNames {
-    /// The names in the order received, as raw bytes (valid header-name tokens, so ASCII).
-    pub(crate) fn iter(&self) -> impl ExactSizeIterator<Item = &[u8]> + '_ {
-        self.spans
-            .iter()
-            .map(|&(start, end)| self.head.get(start as usize..end as usize).unwrap_or_default())
-    }
-
-    /// How many header fields the request had.
-    pub(crate) fn len(&self) -> usize {
-        self.spans.len()
-    }
-
-    /// Whether the request had no header fields.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.spans.is_empty()
-    }
-}
-
-impl std::fmt::Debug for RawHeaderNames {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list()
-            .entries(self.iter().map(String::from_utf8_lossy))
-            .finish()
-    }
 }
 
 /// Where a buffered head stands.
@@ -141,7 +103,9 @@ fn checked_end(line_end: usize, end: usize, terminator: usize) -> Scan {
 #[derive(Debug)]
 pub(crate) struct Inspected {
     pub(crate) framing: Framing,
-    pub(crate) names: RawHeaderNames,
+    /// The names as the client wrote them: hyper lowercases HTTP/1 names and keeps the original case only in
+    /// a crate-private map, but API Gateway hands custom header names to Lambda as sent (peers.md fact 14).
+    pub(crate) names: OriginalHeaderNames,
 }
 
 /// Checks one complete head (as found by [`scan`]) against the edge rules.
@@ -164,8 +128,7 @@ pub(crate) fn inspect(head: &[u8]) -> Result<Inspected, Rejection> {
     if request.method == Some("CONNECT") {
         return Err(Rejection::BadRequest("CONNECT is not supported"));
     }
-    let base = head.as_ptr() as usize;
-    let mut spans = Vec::with_capacity(request.headers.len());
+    let mut names: Vec<Box<str>> = Vec::with_capacity(request.headers.len());
     let mut content_length: Option<u64> = None;
     let mut content_length_fields = 0usize;
     let mut transfer_encoding_fields = 0usize;
@@ -173,8 +136,7 @@ pub(crate) fn inspect(head: &[u8]) -> Result<Inspected, Rejection> {
     let mut codings = 0usize;
     let mut hosts = 0usize;
     for header in request.headers.iter() {
-        let start = header.name.as_ptr() as usize - base;
-        spans.push((start as u32, (start + header.name.len()) as u32));
+        names.push(header.name.into());
         if header.name.eq_ignore_ascii_case("content-length") {
             content_length_fields += 1;
             content_length = Some(parse_content_length(header.value)?);
@@ -225,10 +187,7 @@ pub(crate) fn inspect(head: &[u8]) -> Result<Inspected, Rejection> {
     };
     Ok(Inspected {
         framing,
-        names: RawHeaderNames {
-            head: Bytes::copy_from_slice(head),
-            spans,
-        },
+        names: OriginalHeaderNames(names.into()),
     })
 }
 
@@ -283,8 +242,8 @@ mod tests {
     #[test]
     fn inspect_keeps_names_as_sent() {
         let inspected = inspect(b"GET / HTTP/1.1\r\nHost: a\r\ntEsT-HEADeR: 1\r\nx-b: 2\r\nX-B: 3\r\n\r\n").unwrap();
-        let names: Vec<&[u8]> = inspected.names.iter().collect();
-        assert_eq!(names, [&b"Host"[..], b"tEsT-HEADeR", b"x-b", b"X-B"]);
+        let names: Vec<&str> = inspected.names.0.iter().map(AsRef::as_ref).collect();
+        assert_eq!(names, ["Host", "tEsT-HEADeR", "x-b", "X-B"]);
     }
 
     #[test]

@@ -21,9 +21,10 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
 
-pub(crate) use head::{RawHeaderNames, Rejection};
+pub(crate) use head::Rejection;
 
-/// What the edge hands on: a fully read request, with [`RawHeaderNames`] (HTTP/1) and [`ClientAddr`] extensions.
+/// What the edge hands on: a fully read request, with the runtime's request extensions: `PeerAddr`,
+/// `ReceivedAt` and (HTTP/1) `OriginalHeaderNames`.
 pub(crate) trait Handler: Send + Sync + 'static {
     /// The response body.
     type Body: http_body::Body<Data = Bytes, Error: Into<Box<dyn std::error::Error + Send + Sync>>> + Send + 'static;
@@ -38,14 +39,6 @@ pub(crate) trait Handler: Send + Sync + 'static {
         None
     }
 }
-
-/// The client's address, as a request extension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct ClientAddr(pub(crate) SocketAddr);
-
-/// When hyper handed over the request head, as a request extension (the body is read after it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct HeadReceivedAt(pub(crate) std::time::SystemTime);
 
 /// Limits and timeouts of the edge (server settings: fixed for the life of the process).
 #[derive(Debug, Clone)]

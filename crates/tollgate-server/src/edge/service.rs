@@ -15,11 +15,13 @@ use http::{Request, Response, Version};
 use http_body_util::{BodyExt, Either, Full};
 use hyper::body::Incoming;
 use tokio::time::Instant;
+use tollgate_runtime::{PeerAddr, ReceivedAt};
+use tracing::Instrument as _;
 
 use super::head::{MAX_BODY, Rejection};
 use super::reply;
 use super::wire::ConnShared;
-use super::{ClientAddr, EdgeConfig, Handler, HeadReceivedAt};
+use super::{EdgeConfig, Handler};
 
 /// The response body of the edge: its own short answers or the handler's.
 pub(crate) type EdgeBody<B> = Either<Full<Bytes>, B>;
@@ -43,7 +45,9 @@ impl<H: Handler> hyper::service::Service<Request<Incoming>> for EdgeService<H> {
         let shared = Arc::clone(&self.shared);
         let config = Arc::clone(&self.config);
         let remote = self.remote;
-        Box::pin(async move { Ok(serve(handler, &shared, &config, remote, request).await) })
+        // One span per request; at DEBUG so that the default `info` filter costs a cached callsite check only.
+        let span = tracing::debug_span!("request", method = %request.method(), path = request.uri().path());
+        Box::pin(async move { Ok(serve(handler, &shared, &config, remote, request).await) }.instrument(span))
     }
 }
 
@@ -77,8 +81,8 @@ async fn serve<H: Handler>(
     if let Some(names) = names {
         parts.extensions.insert(names);
     }
-    parts.extensions.insert(ClientAddr(remote));
-    parts.extensions.insert(HeadReceivedAt(received_at));
+    parts.extensions.insert(PeerAddr(remote));
+    parts.extensions.insert(ReceivedAt(received_at));
     match catch_panic(handler.handle(Request::from_parts(parts, body))).await {
         Ok(response) => response.map(Either::Right),
         Err(_) => {

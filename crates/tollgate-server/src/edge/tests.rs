@@ -11,7 +11,9 @@ use http::{Request, Response};
 use http_body_util::Full;
 use tokio::sync::watch;
 
-use super::{EdgeConfig, Handler, RawHeaderNames};
+use tollgate_runtime::OriginalHeaderNames;
+
+use super::{EdgeConfig, Handler};
 
 #[path = "../../tests/e2e/raw.rs"]
 #[allow(dead_code, unreachable_pub)]
@@ -32,14 +34,8 @@ impl Handler for Echo {
         }
         let names = request
             .extensions()
-            .get::<RawHeaderNames>()
-            .map_or_else(String::new, |names| {
-                names
-                    .iter()
-                    .map(|n| String::from_utf8_lossy(n).into_owned())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            });
+            .get::<OriginalHeaderNames>()
+            .map_or_else(String::new, |names| names.0.join(","));
         let text = format!(
             "{} {} {} [{}]",
             request.method(),

@@ -20,7 +20,7 @@ use tokio::net::TcpStream;
 use tokio::time::{Instant, Sleep};
 
 use super::chunked::Chunked;
-use super::head::{self, Framing, MAX_HEAD, RawHeaderNames, Rejection, Scan};
+use super::head::{self, Framing, MAX_HEAD, Rejection, Scan};
 
 const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 /// What hyper parses in place of a rejected head; the service recognises it by the queued rejection, not by
@@ -29,7 +29,7 @@ const MARKER_HEAD: &[u8] = b"GET / HTTP/1.1\r\nhost: rejected.invalid\r\n\r\n";
 const INITIAL_BUFFER: usize = 8 * 1024;
 
 /// What a head told the service: its original header names, or why it was refused.
-pub(crate) type HeadVerdict = Result<RawHeaderNames, Rejection>;
+pub(crate) type HeadVerdict = Result<tollgate_runtime::OriginalHeaderNames, Rejection>;
 
 /// State shared by a connection's IO and its service.
 #[derive(Debug, Default)]

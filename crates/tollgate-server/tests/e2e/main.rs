@@ -6,6 +6,7 @@
 mod harness;
 mod raw;
 
+mod backend;
 mod edge;
 mod lifecycle;
 mod reload;

@@ -248,3 +248,11 @@ impl RawConn {
         std::mem::take(&mut self.buf)
     }
 }
+
+impl RawConn {
+    /// Everything until the server closes the connection.
+    pub fn read_to_end(&mut self) -> Vec<u8> {
+        while self.fill() {}
+        std::mem::take(&mut self.buf)
+    }
+}
