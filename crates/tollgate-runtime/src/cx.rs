@@ -7,6 +7,7 @@ use std::time::SystemTime;
 use bytes::Bytes;
 use http::HeaderMap;
 use tollgate_mapping::json::Json;
+use tollgate_mapping::{ContextState, MethodRequest, RequestContext, TemplateInput};
 
 use crate::clock::RequestIds;
 use crate::context_var::ContextVar;
@@ -62,6 +63,12 @@ pub(crate) struct RequestCx<'d> {
     pub(crate) status: u16,
     pub(crate) response_length: Option<u64>,
     pub(crate) finished: Option<SystemTime>,
+    /// The client's header names with their case (server extension), for `$input.params().header`.
+    pub(crate) original_names: Option<std::sync::Arc<[Box<str>]>>,
+    /// `$input.params()` and `$context` for templates, built when the first dynamic template renders.
+    pub(crate) template_env: Option<Box<(MethodRequest, RequestContext)>>,
+    /// `$context` state shared by the request and response templates (overrides, carried keys).
+    pub(crate) state: ContextState,
 }
 
 impl RequestCx<'_> {
@@ -86,6 +93,68 @@ impl RequestCx<'_> {
 
     fn request_body_json(&self) -> Option<&Json> {
         self.body_json.as_ref().and_then(Option::as_ref)
+    }
+
+    /// Builds `$input.params()` and `$context` for templates, once per request.
+    pub(crate) fn ensure_template_env(&mut self) {
+        if self.template_env.is_some() {
+            return;
+        }
+        let names = self.original_names.clone();
+        let original = |lower: &str| -> String {
+            names
+                .as_deref()
+                .and_then(|n| n.iter().find(|o| o.eq_ignore_ascii_case(lower)))
+                .map_or_else(|| lower.to_owned(), |o| o.to_string())
+        };
+        let headers = self
+            .headers
+            .iter()
+            .filter_map(|(name, value)| Some((original(name.as_str()), value.to_str().ok()?.to_owned())))
+            .collect();
+        let path = self.path_params.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        let method = MethodRequest::new(path, self.query.to_pairs(), headers);
+        let mut context = RequestContext::default();
+        if let Some(dep) = self.deployment {
+            context.account_id = dep.account_id.to_string();
+            context.api_id = dep.api_id.to_string();
+            context.deployment_id = dep.deployment_id.to_string();
+            context.domain_name = dep.domain_name.to_string();
+            context.domain_prefix = dep.api_id.to_string();
+            context.stage = self.stage_name.clone();
+        }
+        if let Some(route) = self.method_route {
+            context.resource_id = route.resource_id.to_string();
+            context.resource_path = route.resource_path.to_string();
+        }
+        context.extended_request_id = self.ids.extended_request_id.clone();
+        context.http_method = self.method.as_str().to_owned();
+        context.path = self.context_path.clone();
+        context.protocol = "HTTP/1.1".to_owned();
+        context.request_id = self.ids.request_id.clone();
+        context.request_time = time_fmt::clf(self.started);
+        context.request_time_epoch = i64::try_from(time_fmt::epoch_millis(self.started)).unwrap_or(i64::MAX);
+        context.identity.source_ip = self.peer.map(|ip| ip.to_string());
+        context.identity.user_agent =
+            self.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        self.template_env = Some(Box::new((method, context)));
+    }
+
+    /// Renders `template` over `body` (the request body or the integration response body).
+    pub(crate) fn render(
+        &mut self,
+        template: &crate::templates::Template,
+        body: &[u8],
+    ) -> Result<Bytes, crate::error::GatewayError> {
+        if template.is_dynamic() {
+            self.ensure_template_env();
+        }
+        let empty = (MethodRequest::default(), RequestContext::default());
+        let env = self.template_env.as_deref().unwrap_or(&empty);
+        let body = String::from_utf8_lossy(body);
+        let stage_variables = self.deployment.map_or(&[][..], |d| &d.stage_variable_list[..]);
+        let input = TemplateInput { method: &env.0, body: &body, context: &env.1, stage_variables };
+        template.render(&input, &mut self.state)
     }
 
     /// Parses the request body once, when a mapping first needs it.

@@ -52,6 +52,8 @@ pub struct Deployment {
     pub(crate) deployment_id: Box<str>,
     pub(crate) domain_name: Box<str>,
     pub(crate) stage_variables: BTreeMap<String, String>,
+    /// The same, as the pairs templates read.
+    pub(crate) stage_variable_list: Vec<(String, String)>,
     pub(crate) router: Router,
     pub(crate) methods: Vec<CompiledMethod>,
     pub(crate) gateway_responses: GatewayResponses,
@@ -82,7 +84,7 @@ impl Deployment {
             source: &api.source,
             stage,
             diagnostics: Vec::new(),
-            templates: Templates::new(),
+            templates: Templates::default(),
         };
         let api_id = options
             .api_id
@@ -125,6 +127,7 @@ impl Deployment {
             account_id: options.account_id.as_str().into(),
             deployment_id: deployment_id.into(),
             stage_variables: stage.variables.clone(),
+            stage_variable_list: stage.variables.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             router,
             methods,
             gateway_responses,

@@ -60,10 +60,11 @@ pub(crate) fn map_request(cx: &mut RequestCx<'_>, mappings: &[RequestMapping]) -
 
 /// The integration request body: the selected template's output, or the client's body passed through, or
 /// 415 (spec §3 passthrough table).
-fn request_body(cx: &RequestCx<'_>, non_proxy: &NonProxy) -> Result<Option<Bytes>, GatewayError> {
+fn request_body(cx: &mut RequestCx<'_>, non_proxy: &NonProxy) -> Result<Option<Bytes>, GatewayError> {
     let content_type = cx.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
     if let Some(template) = non_proxy.request_templates.for_content_type(content_type) {
-        return Ok(Some(template.render()));
+        let body = cx.body.clone();
+        return cx.render(template, &body).map(Some);
     }
     let has_templates = !non_proxy.request_templates.is_empty();
     match (non_proxy.passthrough, has_templates) {
@@ -112,8 +113,9 @@ pub(crate) async fn http(
     non_proxy: &NonProxy,
     target: &HttpTarget,
 ) -> Result<Answer, GatewayError> {
-    let mapped = map_request(cx, &non_proxy.request_parameters)?;
+    let mut mapped = map_request(cx, &non_proxy.request_parameters)?;
     let body = request_body(cx, non_proxy)?.unwrap_or_else(|| cx.body.clone());
+    apply_request_overrides(cx, &mut mapped)?;
     let query: Vec<(&str, &str)> = mapped.query.iter().map(|(k, v)| (&**k, v.as_str())).collect();
     let uri = target
         .uri
@@ -145,6 +147,29 @@ pub(crate) async fn http(
     cx.integration.body = response_body.clone();
     let response = select_response(&non_proxy.responses, status.as_u16())?;
     respond(cx, response, response_body, true)
+}
+
+/// `$context.requestOverride.*` from the request template replaces mapped values (spec §2.4).
+fn apply_request_overrides(cx: &RequestCx<'_>, mapped: &mut Mapped) -> Result<(), GatewayError> {
+    let overrides = &cx.state.request_override;
+    for (name, value) in &overrides.path {
+        mapped.path.retain(|(k, _)| **k != **name);
+        mapped.path.push((name.as_str().into(), value.clone()));
+    }
+    for (name, value) in &overrides.querystring {
+        mapped.query.retain(|(k, _)| **k != **name);
+        mapped.query.push((name.as_str().into(), value.clone()));
+    }
+    for (name, value) in &overrides.header {
+        let header = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| GatewayError::config(format!("requestOverride header `{name}` is not a valid name")))?;
+        if headers::is_unmappable_request_header(name) {
+            return Err(GatewayError::config(format!("the header `{name}` cannot be overridden")));
+        }
+        mapped.headers.retain(|(k, _)| *k != header);
+        mapped.headers.push((header, value.clone()));
+    }
+    Ok(())
 }
 
 /// A URI `{name}`: the mapped `integration.request.path.name`, else the method request's path parameter of
@@ -240,7 +265,7 @@ fn respond(
     }
     let accept = cx.headers.get(ACCEPT).and_then(|v| v.to_str().ok());
     let body = match selected.templates.for_accept(accept) {
-        Some(template) => template.render(),
+        Some(template) => cx.render(template, &backend_body)?,
         None => backend_body,
     };
     let mut response = Response::new(ResponseBody::full(body));

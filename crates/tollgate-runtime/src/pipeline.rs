@@ -14,7 +14,7 @@ use crate::body::{self, BoxError, ResponseBody};
 use crate::cx::{IntegrationOutcome, RequestCx, Values};
 use crate::deployment::{Deployment, Plan};
 use crate::error::GatewayError;
-use crate::gateway::{Deployments, Inner, PeerAddr, ReceivedAt};
+use crate::gateway::{Deployments, Inner, OriginalHeaderNames, PeerAddr, ReceivedAt};
 use crate::gateway_response::{self, ErrorInfo, GatewayResponses};
 use crate::query::Query;
 use crate::router::RouteMethod;
@@ -69,6 +69,9 @@ where
         status: 0,
         response_length: None,
         finished: None,
+        original_names: parts.extensions.get::<OriginalHeaderNames>().map(|n| n.0.clone()),
+        template_env: None,
+        state: Default::default(),
     };
     let result = match route(&mut cx, rest) {
         Ok(plan) => integrate(inner, &mut cx, plan, body).await,
@@ -214,6 +217,9 @@ pub(crate) fn edge_response(inner: &Inner, kind: GatewayResponseType) -> Respons
         status: 0,
         response_length: None,
         finished: None,
+        original_names: None,
+        template_env: None,
+        state: Default::default(),
     };
     let info = ErrorInfo {
         kind,

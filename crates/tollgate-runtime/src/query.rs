@@ -26,6 +26,11 @@ impl Query {
         Query { pairs }
     }
 
+    /// Every pair, in order, owned (for `$input.params()`).
+    pub(crate) fn to_pairs(&self) -> Vec<(String, String)> {
+        self.pairs.clone()
+    }
+
     /// The last value of `name` (case-sensitive, as AWS).
     pub(crate) fn last(&self, name: &str) -> Option<&str> {
         self.pairs

@@ -1,23 +1,35 @@
-//! Mapping templates of a deployment: compiled once, selected per request by content type (spec §3).
-//!
-//! Rendering goes through the VTL environment of `tollgate-mapping` (`$input`, `$util`, `$context`,
-//! overrides). Until that environment is wired in, templates without any `$` or `#` are served exactly (VTL
-//! renders such text verbatim), and the compiler reports every other template as an error at its location
-//! instead of serving it wrongly.
+//! Mapping templates of a deployment: compiled once with `tollgate-mapping`'s VTL environment, selected per
+//! request by content type (spec §3), rendered with the request's `$input`, `$context`, `$stageVariables`.
 
 use bytes::Bytes;
-use tollgate_model::{Diagnostic, MappingTemplate, SourceFile};
+use tollgate_mapping::{ContextState, MappingEngine, MappingTemplate, TemplateInput};
+use tollgate_model::{Diagnostic, MappingTemplate as ModelTemplate, SourceFile};
 
-/// A compiled template.
+use crate::error::GatewayError;
+
+/// A compiled template. Text without `$` or `#` renders as itself in VTL, so it is kept as bytes and never
+/// goes through the engine.
 #[derive(Debug)]
-pub(crate) struct Template {
-    text: Bytes,
+pub(crate) enum Template {
+    Static(Bytes),
+    Vtl(Box<MappingTemplate>),
 }
 
 impl Template {
-    /// The rendered output.
-    pub(crate) fn render(&self) -> Bytes {
-        self.text.clone()
+    /// Renders with `input`, reading and writing `$context` state (overrides, carried values).
+    pub(crate) fn render(&self, input: &TemplateInput<'_>, state: &mut ContextState) -> Result<Bytes, GatewayError> {
+        match self {
+            Template::Static(bytes) => Ok(bytes.clone()),
+            Template::Vtl(template) => template
+                .render(input, state)
+                .map(Bytes::from)
+                .map_err(|err| GatewayError::config(format!("mapping template failed: {}", err.message()))),
+        }
+    }
+
+    /// Whether rendering needs the request's template environment.
+    pub(crate) fn is_dynamic(&self) -> bool {
+        matches!(self, Template::Vtl(_))
     }
 }
 
@@ -35,26 +47,16 @@ impl TemplateSet {
     /// The request template for a `Content-Type` (parameters ignored; absent means `application/json`).
     pub(crate) fn for_content_type(&self, content_type: Option<&str>) -> Option<&Template> {
         let key = media_type(content_type.unwrap_or("application/json"));
-        self.entries
-            .iter()
-            .find(|(ct, _)| ct.eq_ignore_ascii_case(key))
-            .map(|(_, t)| t)
+        self.entries.iter().find(|(ct, _)| ct.eq_ignore_ascii_case(key)).map(|(_, t)| t)
     }
 
     /// The response template for an `Accept` header: its first media type, else `application/json`, else the
     /// first template.
     pub(crate) fn for_accept(&self, accept: Option<&str>) -> Option<&Template> {
-        let first = accept
-            .and_then(|a| a.split(',').next())
-            .map(media_type)
-            .filter(|m| !m.is_empty());
+        let first = accept.and_then(|a| a.split(',').next()).map(media_type).filter(|m| !m.is_empty());
         first
             .and_then(|key| self.entries.iter().find(|(ct, _)| ct.eq_ignore_ascii_case(key)))
-            .or_else(|| {
-                self.entries
-                    .iter()
-                    .find(|(ct, _)| ct.eq_ignore_ascii_case("application/json"))
-            })
+            .or_else(|| self.entries.iter().find(|(ct, _)| ct.eq_ignore_ascii_case("application/json")))
             .or_else(|| self.entries.first())
             .map(|(_, t)| t)
     }
@@ -66,37 +68,44 @@ pub(crate) fn media_type(value: &str) -> &str {
 }
 
 /// The template compiler of one deployment.
-#[derive(Debug)]
-pub(crate) struct Templates;
+#[derive(Debug, Default)]
+pub(crate) struct Templates {
+    engine: MappingEngine,
+}
 
 impl Templates {
-    pub(crate) fn new() -> Templates {
-        Templates
-    }
-
+    /// Compiles every template; each VTL error becomes a diagnostic at its place in the definition file.
     pub(crate) fn compile_set(
         &mut self,
-        templates: &[MappingTemplate],
+        templates: &[ModelTemplate],
         source: &SourceFile,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> TemplateSet {
         let mut entries = Vec::with_capacity(templates.len());
         for template in templates {
             let text = template.template.text();
-            if let Some(at) = text.find(['$', '#']) {
-                let span = template.template.file_span(at..at + 1);
-                diagnostics.push(
-                    Diagnostic::error(source, span, "this mapping template uses VTL, which this build cannot render yet")
-                        .with_note("templates without `$` and `#` are served verbatim; VTL comes with tollgate-mapping's environment"),
-                );
-                continue;
-            }
-            entries.push((
-                media_type(&template.content_type).into(),
-                Template {
-                    text: Bytes::copy_from_slice(text.as_bytes()),
-                },
-            ));
+            let compiled = if text.contains(['$', '#']) {
+                match self.engine.compile(&template.content_type, text) {
+                    Ok(compiled) => Template::Vtl(Box::new(compiled)),
+                    Err(errors) => {
+                        for error in errors.iter() {
+                            let span = error.span().map_or_else(
+                                || template.template.origin(),
+                                |s| template.template.file_span(s.start as usize..s.end as usize),
+                            );
+                            diagnostics.push(Diagnostic::error(
+                                source,
+                                span,
+                                format!("mapping template ({}): {}", template.content_type, error.message()),
+                            ));
+                        }
+                        continue;
+                    }
+                }
+            } else {
+                Template::Static(Bytes::copy_from_slice(text.as_bytes()))
+            };
+            entries.push((media_type(&template.content_type).into(), compiled));
         }
         TemplateSet { entries }
     }

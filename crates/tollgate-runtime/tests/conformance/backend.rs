@@ -1,6 +1,5 @@
 //! A loopback HTTP backend that answers as the case says and records what it received.
 
-use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -78,7 +77,7 @@ impl Backend {
 async fn answer(
     state: Arc<Mutex<State>>,
     request: http::Request<Incoming>,
-) -> Result<http::Response<Full<Bytes>>, Infallible> {
+) -> Result<http::Response<Full<Bytes>>, std::io::Error> {
     let (parts, body) = request.into_parts();
     let body = body.collect().await.map(|c| c.to_bytes().to_vec()).unwrap_or_default();
     let answer = {
@@ -98,6 +97,9 @@ async fn answer(
         delay_ms: 0,
         garbage: false,
     });
+    if answer.garbage {
+        return Err(std::io::Error::other("garbage requested"));
+    }
     if answer.delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(answer.delay_ms)).await;
     }
