@@ -19,6 +19,7 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
     ("tollgate-lambda-event", &[]),
     ("tollgate-model", &[]),
     ("tollgate-aws", &[]),
+    ("tollgate-lambda-host", &[]),
     ("tollgate-mapping", &["tollgate-vtl"]),
     (
         "tollgate-runtime",
@@ -39,6 +40,7 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
             "tollgate-model",
             "tollgate-aws",
             "tollgate-runtime",
+            "tollgate-lambda-host",
         ],
     ),
 ];
