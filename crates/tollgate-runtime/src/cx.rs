@@ -112,7 +112,11 @@ impl RequestCx<'_> {
             .iter()
             .filter_map(|(name, value)| Some((original(name.as_str()), value.to_str().ok()?.to_owned())))
             .collect();
-        let path = self.path_params.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        let path = self
+            .path_params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
         let method = MethodRequest::new(path, self.query.to_pairs(), headers);
         let mut context = RequestContext::default();
         if let Some(dep) = self.deployment {
@@ -135,8 +139,11 @@ impl RequestCx<'_> {
         context.request_time = time_fmt::clf(self.started);
         context.request_time_epoch = i64::try_from(time_fmt::epoch_millis(self.started)).unwrap_or(i64::MAX);
         context.identity.source_ip = self.peer.map(|ip| ip.to_string());
-        context.identity.user_agent =
-            self.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        context.identity.user_agent = self
+            .headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         self.template_env = Some(Box::new((method, context)));
     }
 
@@ -153,7 +160,12 @@ impl RequestCx<'_> {
         let env = self.template_env.as_deref().unwrap_or(&empty);
         let body = String::from_utf8_lossy(body);
         let stage_variables = self.deployment.map_or(&[][..], |d| &d.stage_variable_list[..]);
-        let input = TemplateInput { method: &env.0, body: &body, context: &env.1, stage_variables };
+        let input = TemplateInput {
+            method: &env.0,
+            body: &body,
+            context: &env.1,
+            stage_variables,
+        };
         template.render(&input, &mut self.state)
     }
 

@@ -164,7 +164,9 @@ fn apply_request_overrides(cx: &RequestCx<'_>, mapped: &mut Mapped) -> Result<()
         let header = HeaderName::from_bytes(name.as_bytes())
             .map_err(|_| GatewayError::config(format!("requestOverride header `{name}` is not a valid name")))?;
         if headers::is_unmappable_request_header(name) {
-            return Err(GatewayError::config(format!("the header `{name}` cannot be overridden")));
+            return Err(GatewayError::config(format!(
+                "the header `{name}` cannot be overridden"
+            )));
         }
         mapped.headers.retain(|(k, _)| *k != header);
         mapped.headers.push((header, value.clone()));
@@ -287,6 +289,16 @@ fn respond(
             }
         } else if !headers::is_dropped_response_header(name) {
             out.insert(name.clone(), value);
+        }
+    }
+    // `$context.responseOverride.*` wins over the integration response (spec §2.4).
+    let overrides = &cx.state.response_override;
+    if let Some(status) = overrides.status.and_then(|s| StatusCode::from_u16(s).ok()) {
+        *response.status_mut() = status;
+    }
+    for (name, value) in &overrides.header {
+        if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
+            response.headers_mut().insert(name, value);
         }
     }
     Ok(Answer {

@@ -47,16 +47,26 @@ impl TemplateSet {
     /// The request template for a `Content-Type` (parameters ignored; absent means `application/json`).
     pub(crate) fn for_content_type(&self, content_type: Option<&str>) -> Option<&Template> {
         let key = media_type(content_type.unwrap_or("application/json"));
-        self.entries.iter().find(|(ct, _)| ct.eq_ignore_ascii_case(key)).map(|(_, t)| t)
+        self.entries
+            .iter()
+            .find(|(ct, _)| ct.eq_ignore_ascii_case(key))
+            .map(|(_, t)| t)
     }
 
     /// The response template for an `Accept` header: its first media type, else `application/json`, else the
     /// first template.
     pub(crate) fn for_accept(&self, accept: Option<&str>) -> Option<&Template> {
-        let first = accept.and_then(|a| a.split(',').next()).map(media_type).filter(|m| !m.is_empty());
+        let first = accept
+            .and_then(|a| a.split(',').next())
+            .map(media_type)
+            .filter(|m| !m.is_empty());
         first
             .and_then(|key| self.entries.iter().find(|(ct, _)| ct.eq_ignore_ascii_case(key)))
-            .or_else(|| self.entries.iter().find(|(ct, _)| ct.eq_ignore_ascii_case("application/json")))
+            .or_else(|| {
+                self.entries
+                    .iter()
+                    .find(|(ct, _)| ct.eq_ignore_ascii_case("application/json"))
+            })
             .or_else(|| self.entries.first())
             .map(|(_, t)| t)
     }
