@@ -12,6 +12,7 @@ mod api;
 mod cli;
 mod edge;
 mod reload;
+mod render;
 mod serve;
 mod telemetry;
 mod validate;
@@ -22,6 +23,7 @@ usage: tollgate <command> [args]
 commands:
   serve API_FILE      serve an API at http://127.0.0.1:3000/dev/... (see `tollgate serve --help`)
   validate API_FILE   check an API definition and report every problem with file:line:col
+  render TEMPLATE     render a mapping template for a recorded request (see `tollgate render --help`)
   help                this text (also -h, --help); `tollgate --version` prints the version
 ";
 
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
             Ok(cli::Parsed::Help) => help(cli::VALIDATE_USAGE),
             Err(err) => usage_error(&err),
         },
+        "render" => render::run(rest),
         "help" | "--help" | "-h" => help(USAGE),
         "--version" | "-V" | "version" => {
             println!("tollgate {}", env!("CARGO_PKG_VERSION"));
