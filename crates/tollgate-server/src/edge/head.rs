@@ -116,8 +116,17 @@ pub(crate) fn inspect(head: &[u8]) -> Result<Inspected, Rejection> {
     if fields > MAX_HEADERS {
         return Err(Rejection::HeadersTooLarge);
     }
-    let mut storage = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let mut request = httparse::Request::new(&mut storage);
+    // Most heads have a handful of fields: a small array on the stack, a vector for the rest (clearing 100
+    // entries per request costs more than parsing a typical head).
+    let mut small = [httparse::EMPTY_HEADER; 16];
+    let mut large = Vec::new();
+    let storage: &mut [httparse::Header<'_>] = if fields <= small.len() {
+        &mut small
+    } else {
+        large.resize(fields, httparse::EMPTY_HEADER);
+        &mut large
+    };
+    let mut request = httparse::Request::new(storage);
     match request.parse(head) {
         Ok(httparse::Status::Complete(len)) if len == head.len() => {}
         Ok(_) => return Err(Rejection::BadRequest("head does not end where expected")),

@@ -16,7 +16,7 @@ use tollgate_runtime::OriginalHeaderNames;
 use super::{EdgeConfig, Handler};
 
 #[path = "../../tests/e2e/raw.rs"]
-#[allow(dead_code, unreachable_pub)]
+#[allow(dead_code)]
 mod raw;
 
 use raw::RawConn;

@@ -9,28 +9,28 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Longest wait for anything the server should do promptly (start, answer, exit): generous for slow CI.
-pub const PATIENCE: Duration = Duration::from_secs(20);
+pub(crate) const PATIENCE: Duration = Duration::from_secs(20);
 
-pub fn bin() -> &'static str {
+pub(crate) fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_tollgate")
 }
 
-pub fn fixture(name: &str) -> PathBuf {
+pub(crate) fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
 
 /// A scratch directory, removed on drop.
-pub struct Scratch(pub PathBuf);
+pub(crate) struct Scratch(pub(crate) PathBuf);
 
 impl Scratch {
-    pub fn new(test: &str) -> Scratch {
+    pub(crate) fn new(test: &str) -> Scratch {
         let dir = std::env::temp_dir().join(format!("tollgate-e2e-{test}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         Scratch(dir)
     }
 
-    pub fn file(&self, name: &str) -> PathBuf {
+    pub(crate) fn file(&self, name: &str) -> PathBuf {
         self.0.join(name)
     }
 }
@@ -42,19 +42,19 @@ impl Drop for Scratch {
 }
 
 /// A running `tollgate serve`.
-pub struct Server {
+pub(crate) struct Server {
     child: Child,
     /// The API listener.
-    pub addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
     /// The admin listener.
-    pub admin: SocketAddr,
+    pub(crate) admin: SocketAddr,
     stdout: mpsc::Receiver<String>,
     stderr: Arc<Mutex<String>>,
 }
 
 impl Server {
     /// Starts `tollgate serve API --port 0 --admin-port 0 EXTRA...` and waits for both URLs.
-    pub fn start(api: &Path, extra: &[&str]) -> Server {
+    pub(crate) fn start(api: &Path, extra: &[&str]) -> Server {
         let mut child = Command::new(bin())
             .arg("serve")
             .arg(api)
@@ -98,12 +98,12 @@ impl Server {
         server
     }
 
-    pub fn pid(&self) -> u32 {
+    pub(crate) fn pid(&self) -> u32 {
         self.child.id()
     }
 
     /// The next stdout line that matches (earlier ones are skipped).
-    pub fn stdout_line(&mut self, wanted: impl Fn(&str) -> bool) -> String {
+    pub(crate) fn stdout_line(&mut self, wanted: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + PATIENCE;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -118,12 +118,12 @@ impl Server {
         }
     }
 
-    pub fn stderr(&self) -> String {
+    pub(crate) fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
     }
 
     /// Waits until stderr contains `text`.
-    pub fn wait_stderr(&self, text: &str) {
+    pub(crate) fn wait_stderr(&self, text: &str) {
         let deadline = Instant::now() + PATIENCE;
         while !self.stderr().contains(text) {
             assert!(
@@ -135,7 +135,7 @@ impl Server {
         }
     }
 
-    pub fn signal(&self, name: &str) {
+    pub(crate) fn signal(&self, name: &str) {
         let status = Command::new("kill")
             .arg(format!("-{name}"))
             .arg(self.pid().to_string())
@@ -145,7 +145,7 @@ impl Server {
     }
 
     /// Waits for the process to exit on its own.
-    pub fn wait(&mut self) -> ExitStatus {
+    pub(crate) fn wait(&mut self) -> ExitStatus {
         let deadline = Instant::now() + PATIENCE;
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -161,7 +161,7 @@ impl Server {
     }
 
     /// `GET /healthz` on the admin listener: the body.
-    pub fn health(&self) -> String {
+    pub(crate) fn health(&self) -> String {
         let mut conn = crate::raw::RawConn::connect(self.admin);
         conn.send(b"GET /healthz HTTP/1.1\r\nHost: admin\r\n\r\n");
         let response = conn.response().expect("healthz answer");
@@ -170,7 +170,7 @@ impl Server {
     }
 
     /// The deployment version `/healthz` reports.
-    pub fn version(&self) -> u64 {
+    pub(crate) fn version(&self) -> u64 {
         let body = self.health();
         let rest = body.split("\"deploymentVersion\":").nth(1).expect("deploymentVersion");
         rest.split(|c: char| !c.is_ascii_digit())
@@ -181,7 +181,7 @@ impl Server {
     }
 
     /// Waits until `/healthz` reports at least `version`.
-    pub fn wait_version(&self, version: u64) {
+    pub(crate) fn wait_version(&self, version: u64) {
         let deadline = Instant::now() + PATIENCE;
         while self.version() < version {
             assert!(
@@ -194,7 +194,7 @@ impl Server {
     }
 
     /// One request on a fresh connection.
-    pub fn request(&self, raw: &[u8]) -> crate::raw::RawResponse {
+    pub(crate) fn request(&self, raw: &[u8]) -> crate::raw::RawResponse {
         let mut conn = crate::raw::RawConn::connect(self.addr);
         conn.send(raw);
         conn.response().expect("an answer")
@@ -223,7 +223,7 @@ fn address_in(line: &str) -> SocketAddr {
 }
 
 /// Runs `tollgate ARGS...` to completion: (exit code, stdout, stderr).
-pub fn run(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
+pub(crate) fn run(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
     let mut child = Command::new(bin())
         .args(args)
         .stdin(Stdio::null())

@@ -8,38 +8,38 @@ use std::time::Duration;
 
 /// Longest a test waits for any one read: generous, so a slow CI machine never fails a test, and bounded,
 /// so a broken server never hangs one.
-pub const READ_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// One parsed response.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RawResponse {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
+pub(crate) struct RawResponse {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
 }
 
 impl RawResponse {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
 
-    pub fn body_text(&self) -> String {
+    pub(crate) fn body_text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 }
 
 /// A connection to the server under test.
-pub struct RawConn {
+pub(crate) struct RawConn {
     stream: TcpStream,
     buf: Vec<u8>,
     eof: bool,
 }
 
 impl RawConn {
-    pub fn connect(addr: SocketAddr) -> RawConn {
+    pub(crate) fn connect(addr: SocketAddr) -> RawConn {
         let stream = TcpStream::connect_timeout(&addr, READ_TIMEOUT).expect("connect");
         stream.set_read_timeout(Some(READ_TIMEOUT)).unwrap();
         stream.set_nodelay(true).unwrap();
@@ -51,7 +51,7 @@ impl RawConn {
     }
 
     /// Sends bytes; a reset from a server that already answered and closed is not an error here.
-    pub fn send(&mut self, bytes: &[u8]) {
+    pub(crate) fn send(&mut self, bytes: &[u8]) {
         if let Err(err) = self.stream.write_all(bytes) {
             assert!(
                 matches!(err.kind(), ErrorKind::BrokenPipe | ErrorKind::ConnectionReset),
@@ -60,7 +60,7 @@ impl RawConn {
         }
     }
 
-    pub fn shutdown_write(&mut self) {
+    pub(crate) fn shutdown_write(&mut self) {
         let _ = self.stream.shutdown(std::net::Shutdown::Write);
     }
 
@@ -87,7 +87,7 @@ impl RawConn {
     }
 
     /// Reads the next response; `None` if the server closed the connection first.
-    pub fn response(&mut self) -> Option<RawResponse> {
+    pub(crate) fn response(&mut self) -> Option<RawResponse> {
         loop {
             let mut headers = [httparse::EMPTY_HEADER; 64];
             let mut parsed = httparse::Response::new(&mut headers);
@@ -124,7 +124,7 @@ impl RawConn {
     }
 
     /// Whether the server closed the connection (waits up to [`READ_TIMEOUT`] for it).
-    pub fn closed(&mut self) -> bool {
+    pub(crate) fn closed(&mut self) -> bool {
         while self.fill() {}
         self.eof
     }
@@ -132,12 +132,12 @@ impl RawConn {
 
 /// One case of the smuggling corpus: bytes to send and what must come back.
 #[derive(Debug)]
-pub struct CorpusCase {
-    pub name: String,
-    pub payload: Vec<u8>,
-    pub statuses: Vec<u16>,
+pub(crate) struct CorpusCase {
+    pub(crate) name: String,
+    pub(crate) payload: Vec<u8>,
+    pub(crate) statuses: Vec<u16>,
     /// `true`: the server must close after the last answer; `false`: it must keep serving.
-    pub close: bool,
+    pub(crate) close: bool,
 }
 
 /// Reads every `*.http` case in `dir`, sorted by name.
@@ -145,7 +145,7 @@ pub struct CorpusCase {
 /// Format: `#` comment lines (what the case is, where the expectation comes from), one `expect:` line
 /// (`expect: 400 close` or `expect: 200 200 open`), a `---` line, then the payload. Payload line breaks are
 /// not sent; `\r`, `\n`, `\t`, `\0`, `\\` and `\xHH` escapes are.
-pub fn load_corpus(dir: &Path) -> Vec<CorpusCase> {
+pub(crate) fn load_corpus(dir: &Path) -> Vec<CorpusCase> {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .expect("corpus dir")
         .map(|entry| entry.unwrap().path())
@@ -209,10 +209,10 @@ fn unescape(text: &str) -> Vec<u8> {
 }
 
 /// The follow-up request that proves a connection is still usable.
-pub const FOLLOW_UP: &[u8] = b"GET /dev/echo HTTP/1.1\r\nHost: a\r\n\r\n";
+pub(crate) const FOLLOW_UP: &[u8] = b"GET /dev/echo HTTP/1.1\r\nHost: a\r\n\r\n";
 
 /// Runs one corpus case against `addr`; returns a description of the mismatch, if any.
-pub fn run_case(addr: SocketAddr, case: &CorpusCase) -> Result<(), String> {
+pub(crate) fn run_case(addr: SocketAddr, case: &CorpusCase) -> Result<(), String> {
     let mut conn = RawConn::connect(addr);
     conn.send(&case.payload);
     let mut got = Vec::new();
@@ -241,7 +241,7 @@ pub fn run_case(addr: SocketAddr, case: &CorpusCase) -> Result<(), String> {
 
 impl RawConn {
     /// Whatever bytes arrive next (at least one), for non-HTTP/1 exchanges.
-    pub fn read_some(&mut self) -> Vec<u8> {
+    pub(crate) fn read_some(&mut self) -> Vec<u8> {
         if self.buf.is_empty() {
             self.fill();
         }
@@ -251,7 +251,7 @@ impl RawConn {
 
 impl RawConn {
     /// Everything until the server closes the connection.
-    pub fn read_to_end(&mut self) -> Vec<u8> {
+    pub(crate) fn read_to_end(&mut self) -> Vec<u8> {
         while self.fill() {}
         std::mem::take(&mut self.buf)
     }
