@@ -83,7 +83,10 @@ async fn serve<H: Handler>(
     }
     parts.extensions.insert(PeerAddr(remote));
     parts.extensions.insert(ReceivedAt(received_at));
-    match catch_panic(handler.handle(Request::from_parts(parts, body))).await {
+    // Boxed on its own: the gateway's future is large, and inline it would be copied each time an enclosing
+    // future moves (into hyper's box, into this state machine); boxed, it is copied once.
+    let handling = Box::pin(handler.handle(Request::from_parts(parts, body)));
+    match catch_panic(handling).await {
         Ok(response) => response.map(Either::Right),
         Err(_) => {
             tracing::error!("the gateway panicked while handling a request; answered 500");
