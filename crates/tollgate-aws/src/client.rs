@@ -16,7 +16,7 @@ use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
 
-use crate::credentials::CredentialCache;
+use crate::credential_cache::CredentialCache;
 use crate::http::{HttpClient, PoolOptions, new_http_client, sdk_http_client};
 use crate::services::{Service, ServiceTable};
 use crate::sign::{SignError, sign_request};

@@ -259,9 +259,15 @@ mod tests {
         use aws_sdk_lambda::types::error::ResourceNotFoundException;
         // The shape of Lambda's answer for a missing function (Lambda API reference, Invoke errors:
         // ResourceNotFoundException, HTTP 404).
-        let meta = ErrorMetadata::builder().code("ResourceNotFoundException").message("Function not found: x").build();
+        let meta = ErrorMetadata::builder()
+            .code("ResourceNotFoundException")
+            .message("Function not found: x")
+            .build();
         let error = SdkInvokeError::ResourceNotFoundException(
-            ResourceNotFoundException::builder().message("Function not found: x").meta(meta).build(),
+            ResourceNotFoundException::builder()
+                .message("Function not found: x")
+                .meta(meta)
+                .build(),
         );
         let status = aws_smithy_runtime_api::http::StatusCode::try_from(404).unwrap();
         let raw = HttpResponse::new(status, SdkBody::from("{}"));

@@ -18,8 +18,8 @@ use http::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::{ACCOUNT, REGION, client, moto, unique};
 use tollgate_aws::{
-    AwsClient, AwsResponse, IntegrationRequest, IntegrationUri, InvocationType, LambdaInvoker,
-    PlaceholderValues, SendError, ServiceTable,
+    AwsClient, AwsResponse, IntegrationRequest, IntegrationUri, InvocationType, LambdaInvoker, PlaceholderValues,
+    SendError, ServiceTable,
 };
 
 /// moto 5.2.5 answers SQS query-protocol requests in XML even with `Accept: application/json` (it switches to JSON
@@ -82,7 +82,10 @@ impl<'a> Call<'a> {
 
     async fn send(&self, aws: &AwsClient) -> Result<AwsResponse, SendError> {
         let uri = IntegrationUri::parse(self.uri, ServiceTable::builtin()).unwrap();
-        let vars = PlaceholderValues { stage_variables: &self.stage_variables, path_parameters: &[] };
+        let vars = PlaceholderValues {
+            stage_variables: &self.stage_variables,
+            path_parameters: &[],
+        };
         let target = uri.resolve(&vars).unwrap();
         let request = IntegrationRequest {
             method: &self.method,
@@ -120,20 +123,40 @@ fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
 }
 
 async fn bounded<F: Future<Output = ()>>(test: F) {
-    tokio::time::timeout(TEST_BOUND, test).await.expect("test exceeded its bound");
+    tokio::time::timeout(TEST_BOUND, test)
+        .await
+        .expect("test exceeded its bound");
 }
 
 async fn create_queue(aws: &AwsClient) -> (String, String) {
     let sqs = aws_sdk_sqs::Client::new(aws.sdk_config());
     let name = unique("q");
-    let url = sqs.create_queue().queue_name(&name).send().await.unwrap().queue_url.unwrap();
+    let url = sqs
+        .create_queue()
+        .queue_name(&name)
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
     (name, url)
 }
 
 async fn receive_all(aws: &AwsClient, queue_url: &str) -> Vec<String> {
     let sqs = aws_sdk_sqs::Client::new(aws.sdk_config());
-    let received = sqs.receive_message().queue_url(queue_url).max_number_of_messages(10).send().await.unwrap();
-    received.messages.unwrap_or_default().into_iter().filter_map(|m| m.body).collect()
+    let received = sqs
+        .receive_message()
+        .queue_url(queue_url)
+        .max_number_of_messages(10)
+        .send()
+        .await
+        .unwrap();
+    received
+        .messages
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|m| m.body)
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -154,7 +177,10 @@ async fn sqs_send_message_by_path_keeps_the_body_byte_for_byte() {
         assert_eq!(response.status, StatusCode::OK);
         let text = String::from_utf8_lossy(&response.body);
         assert!(text.contains(MOTO_SQS_QUERY_ANSWERS_XML), "{text}");
-        assert!(between(&text, "<MessageId>", "</MessageId>").is_some_and(|id| !id.is_empty()), "{text}");
+        assert!(
+            between(&text, "<MessageId>", "</MessageId>").is_some_and(|id| !id.is_empty()),
+            "{text}"
+        );
 
         // The recorded template writes the body raw: `Action=SendMessage&MessageBody=$input.body`; a JSON body
         // without `&`, `+` or `%` survives form decoding (REC test_sqs_aws_integration reads {"foo": "bar"} back).
@@ -187,7 +213,12 @@ async fn sqs_send_message_by_action_with_query_parameters() {
             .send(&aws)
             .await
             .unwrap();
-        assert_eq!(response.status, StatusCode::OK, "{}", String::from_utf8_lossy(&response.body));
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "{}",
+            String::from_utf8_lossy(&response.body)
+        );
         assert_eq!(receive_all(&aws, &url).await, vec![message.to_owned()]);
 
         // The parameters in a form body instead. moto reads only the body's parameters when there is a form body
@@ -203,7 +234,12 @@ async fn sqs_send_message_by_action_with_query_parameters() {
             .send(&aws)
             .await
             .unwrap();
-        assert_eq!(response.status, StatusCode::OK, "{}", String::from_utf8_lossy(&response.body));
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "{}",
+            String::from_utf8_lossy(&response.body)
+        );
         assert_eq!(receive_all(&aws, &url).await, vec!["in the body".to_owned()]);
     })
     .await;
@@ -237,9 +273,19 @@ async fn dynamodb_put_get_query_update() {
         ddb.create_table()
             .table_name(&table)
             .attribute_definitions(
-                AttributeDefinition::builder().attribute_name("id").attribute_type(ScalarAttributeType::S).build().unwrap(),
+                AttributeDefinition::builder()
+                    .attribute_name("id")
+                    .attribute_type(ScalarAttributeType::S)
+                    .build()
+                    .unwrap(),
             )
-            .key_schema(KeySchemaElement::builder().attribute_name("id").key_type(KeyType::Hash).build().unwrap())
+            .key_schema(
+                KeySchemaElement::builder()
+                    .attribute_name("id")
+                    .key_type(KeyType::Hash)
+                    .build()
+                    .unwrap(),
+            )
             .billing_mode(aws_sdk_dynamodb::types::BillingMode::PayPerRequest)
             .send()
             .await
@@ -248,11 +294,17 @@ async fn dynamodb_put_get_query_update() {
 
         // REC test_rest_api_to_dynamodb_integration[PutItem]: the service answers `{}`.
         let item = json!({"TableName": table, "Item": {"id": {"S": "test new"}, "note": {"S": "quote \" & ü"}}});
-        let put = Call::post(&action("PutItem"), item.to_string()).send(&aws).await.unwrap();
+        let put = Call::post(&action("PutItem"), item.to_string())
+            .send(&aws)
+            .await
+            .unwrap();
         assert_eq!((put.status, json_body(&put)), (StatusCode::OK, json!({})));
 
         let get = json!({"TableName": table, "Key": {"id": {"S": "test new"}}});
-        let got = Call::post(&action("GetItem"), get.to_string()).send(&aws).await.unwrap();
+        let got = Call::post(&action("GetItem"), get.to_string())
+            .send(&aws)
+            .await
+            .unwrap();
         assert_eq!(got.status, StatusCode::OK);
         assert_eq!(json_body(&got)["Item"]["note"], json!({"S": "quote \" & ü"}));
 
@@ -262,7 +314,10 @@ async fn dynamodb_put_get_query_update() {
             "KeyConditionExpression": "id = :id",
             "ExpressionAttributeValues": {":id": {"S": "test new"}},
         });
-        let queried = Call::post(&action("Query"), query.to_string()).send(&aws).await.unwrap();
+        let queried = Call::post(&action("Query"), query.to_string())
+            .send(&aws)
+            .await
+            .unwrap();
         let queried = json_body(&queried);
         assert_eq!((&queried["Count"], &queried["ScannedCount"]), (&json!(1), &json!(1)));
         assert_eq!(queried["Items"][0]["id"], json!({"S": "test new"}));
@@ -274,7 +329,10 @@ async fn dynamodb_put_get_query_update() {
             "ExpressionAttributeValues": {":one": {"N": "1"}},
             "ReturnValues": "ALL_NEW",
         });
-        let updated = Call::post(&action("UpdateItem"), update.to_string()).send(&aws).await.unwrap();
+        let updated = Call::post(&action("UpdateItem"), update.to_string())
+            .send(&aws)
+            .await
+            .unwrap();
         assert_eq!(json_body(&updated)["Attributes"]["hits"], json!({"N": "1"}));
 
         let stored = ddb
@@ -302,7 +360,12 @@ async fn dynamodb_missing_table_is_returned_raw() {
         let response = Call::post(&uri, item.to_string()).send(&aws).await.unwrap();
         assert_eq!(response.status, StatusCode::BAD_REQUEST);
         let body = json_body(&response);
-        assert!(body["__type"].as_str().is_some_and(|t| t.ends_with("ResourceNotFoundException")), "{body}");
+        assert!(
+            body["__type"]
+                .as_str()
+                .is_some_and(|t| t.ends_with("ResourceNotFoundException")),
+            "{body}"
+        );
     })
     .await;
 }
@@ -314,14 +377,23 @@ async fn kinesis_put_record_and_put_records() {
     bounded(async {
         let kinesis = aws_sdk_kinesis::Client::new(aws.sdk_config());
         let stream = unique("s");
-        kinesis.create_stream().stream_name(&stream).shard_count(1).send().await.unwrap();
+        kinesis
+            .create_stream()
+            .stream_name(&stream)
+            .shard_count(1)
+            .send()
+            .await
+            .unwrap();
         let uri = |action: &str| format!("arn:aws:apigateway:{REGION}:kinesis:action/{action}");
 
         // REC test_apigateway_to_kinesis: Data = $util.base64Encode($input.body); the answer has SequenceNumber
         // and ShardId.
         let payload = "{\"kinesis\": \"snapshot\", \"ü\": 1}";
         let record = json!({"StreamName": stream, "Data": base64(payload.as_bytes()), "PartitionKey": "test"});
-        let put = Call::post(&uri("PutRecord"), record.to_string()).send(&aws).await.unwrap();
+        let put = Call::post(&uri("PutRecord"), record.to_string())
+            .send(&aws)
+            .await
+            .unwrap();
         assert_eq!(put.status, StatusCode::OK, "{}", String::from_utf8_lossy(&put.body));
         let put = json_body(&put);
         assert!(put["SequenceNumber"].is_string() && put["ShardId"].is_string(), "{put}");
@@ -333,12 +405,22 @@ async fn kinesis_put_record_and_put_records() {
                 {"Data": base64(b"two"), "PartitionKey": "b"},
             ],
         });
-        let put_many = Call::post(&uri("PutRecords"), records.to_string()).send(&aws).await.unwrap();
+        let put_many = Call::post(&uri("PutRecords"), records.to_string())
+            .send(&aws)
+            .await
+            .unwrap();
         let put_many = json_body(&put_many);
         assert_eq!(put_many["FailedRecordCount"], json!(0), "{put_many}");
         assert_eq!(put_many["Records"].as_array().map(Vec::len), Some(2));
 
-        let shard = kinesis.list_shards().stream_name(&stream).send().await.unwrap().shards.unwrap();
+        let shard = kinesis
+            .list_shards()
+            .stream_name(&stream)
+            .send()
+            .await
+            .unwrap()
+            .shards
+            .unwrap();
         let iterator = kinesis
             .get_shard_iterator()
             .stream_name(&stream)
@@ -351,7 +433,10 @@ async fn kinesis_put_record_and_put_records() {
             .unwrap();
         let read = kinesis.get_records().shard_iterator(iterator).send().await.unwrap();
         let data: Vec<Vec<u8>> = read.records.iter().map(|r| r.data.clone().into_inner()).collect();
-        assert_eq!(data, vec![payload.as_bytes().to_vec(), b"one".to_vec(), b"two".to_vec()]);
+        assert_eq!(
+            data,
+            vec![payload.as_bytes().to_vec(), b"one".to_vec(), b"two".to_vec()]
+        );
     })
     .await;
 }
@@ -378,7 +463,12 @@ async fn step_functions_start_execution() {
         let request = json!({"input": input, "stateMachineArn": machine});
         let uri = format!("arn:aws:apigateway:{REGION}:states:action/StartExecution");
         let started = Call::post(&uri, request.to_string()).send(&aws).await.unwrap();
-        assert_eq!(started.status, StatusCode::OK, "{}", String::from_utf8_lossy(&started.body));
+        assert_eq!(
+            started.status,
+            StatusCode::OK,
+            "{}",
+            String::from_utf8_lossy(&started.body)
+        );
         let started = json_body(&started);
         let execution = started["executionArn"].as_str().unwrap().to_owned();
         assert!(started["startDate"].is_number(), "{started}");
@@ -432,7 +522,10 @@ async fn a_burst_is_concurrent_and_loses_nothing() {
             .unwrap()
             .attributes
             .unwrap();
-        assert_eq!(attributes[&QueueAttributeName::ApproximateNumberOfMessages], MESSAGES.to_string());
+        assert_eq!(
+            attributes[&QueueAttributeName::ApproximateNumberOfMessages],
+            MESSAGES.to_string()
+        );
     })
     .await;
 }
@@ -448,7 +541,11 @@ async fn an_integration_role_is_assumed_through_sts_and_cached() {
         assert_ne!(assumed.access_key_id(), support::test_credentials().access_key_id());
         assert!(assumed.session_token().is_some() && assumed.expiry().is_some());
         let again = aws.credentials(Some(&role), REGION).await.unwrap();
-        assert_eq!(again.access_key_id(), assumed.access_key_id(), "the session is reused until it nears expiry");
+        assert_eq!(
+            again.access_key_id(),
+            assumed.access_key_id(),
+            "the session is reused until it nears expiry"
+        );
 
         let (name, url) = create_queue(&aws).await;
         let target = IntegrationUri::parse(
@@ -465,7 +562,10 @@ async fn an_integration_role_is_assumed_through_sts_and_cached() {
             content_type: None,
             body: Bytes::from_static(b"Action=SendMessage&MessageBody=as+the+role"),
         };
-        let sent = aws.send(&target, Some(&role), &request, INTEGRATION_TIMEOUT).await.unwrap();
+        let sent = aws
+            .send(&target, Some(&role), &request, INTEGRATION_TIMEOUT)
+            .await
+            .unwrap();
         assert_eq!(sent.status, StatusCode::OK);
         assert_eq!(receive_all(&aws, &url).await, vec!["as the role".to_owned()]);
     })
@@ -489,7 +589,11 @@ async fn lambda_invoke_request_response_event_errors() {
             .runtime(aws_sdk_lambda::types::Runtime::Python312)
             .role(create_role(&aws, "lambda.amazonaws.com").await)
             .handler("index.handler")
-            .code(aws_sdk_lambda::types::FunctionCode::builder().zip_file(zip.into()).build())
+            .code(
+                aws_sdk_lambda::types::FunctionCode::builder()
+                    .zip_file(zip.into())
+                    .build(),
+            )
             .send()
             .await
             .unwrap()
@@ -500,20 +604,43 @@ async fn lambda_invoke_request_response_event_errors() {
 
         // moto's Docker-less Lambda echoes the payload.
         let payload = Bytes::from("{\"hello\": \"wörld\", \"q\": \"\\\"\"}");
-        let outcome =
-            invoker.invoke(&function, None, payload.clone(), InvocationType::RequestResponse, timeout).await.unwrap();
-        assert_eq!((outcome.status, &outcome.payload, &outcome.function_error), (200, &payload, &None));
+        let outcome = invoker
+            .invoke(
+                &function,
+                None,
+                payload.clone(),
+                InvocationType::RequestResponse,
+                timeout,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (outcome.status, &outcome.payload, &outcome.function_error),
+            (200, &payload, &None)
+        );
 
-        let queued = invoker.invoke(&name, None, payload.clone(), InvocationType::Event, timeout).await.unwrap();
+        let queued = invoker
+            .invoke(&name, None, payload.clone(), InvocationType::Event, timeout)
+            .await
+            .unwrap();
         assert_eq!(queued.status, 202);
 
-        let missing = invoker.invoke(&unique("nope"), None, payload, InvocationType::RequestResponse, timeout).await;
+        let missing = invoker
+            .invoke(&unique("nope"), None, payload, InvocationType::RequestResponse, timeout)
+            .await;
         assert_eq!(missing.map(|o| o.status), Ok(MOTO_SIMPLE_LAMBDA_INVOKES_ANY_NAME));
 
         // The integration's role signs the call when given.
         let role = create_role(&aws, "apigateway.amazonaws.com").await;
         let as_role = invoker
-            .invoke_as(Some(&role), &function, None, Bytes::from_static(b"{}"), InvocationType::RequestResponse, timeout)
+            .invoke_as(
+                Some(&role),
+                &function,
+                None,
+                Bytes::from_static(b"{}"),
+                InvocationType::RequestResponse,
+                timeout,
+            )
             .await
             .unwrap();
         assert_eq!((as_role.status, &as_role.payload[..]), (200, &b"{}"[..]));
@@ -521,7 +648,10 @@ async fn lambda_invoke_request_response_event_errors() {
         // A result over Lambda's 6 MB response limit is a function error (`X-Amz-Function-Error: Unhandled`),
         // which moto reproduces; the payload is Lambda's error document.
         let big = Bytes::from(format!("\"{}\"", "x".repeat(6_000_100)));
-        let failed = invoker.invoke(&function, None, big, InvocationType::RequestResponse, timeout).await.unwrap();
+        let failed = invoker
+            .invoke(&function, None, big, InvocationType::RequestResponse, timeout)
+            .await
+            .unwrap();
         assert_eq!(failed.function_error.as_deref(), Some("Unhandled"));
         let error: Value = serde_json::from_slice(&failed.payload).unwrap();
         assert_eq!(error["errorType"], json!("Function.ResponseSizeTooLarge"));
@@ -532,7 +662,15 @@ async fn lambda_invoke_request_response_event_errors() {
 /// moto's Lambda runs functions in Docker unless told otherwise; these machines have no Docker.
 async fn use_lambda_without_docker(endpoint: &str) {
     let status = std::process::Command::new("curl")
-        .args(["-fsS", "-o", "/dev/null", "-X", "POST", "-H", "Content-Type: application/json"])
+        .args([
+            "-fsS",
+            "-o",
+            "/dev/null",
+            "-X",
+            "POST",
+            "-H",
+            "Content-Type: application/json",
+        ])
         .args(["-d", r#"{"lambda": {"use_docker": false}}"#])
         .arg(format!("{endpoint}/moto-api/config"))
         .status()
@@ -581,8 +719,11 @@ async fn a_closed_port_is_a_connect_error() {
         .credentials(support::test_credentials())
         .build()
         .unwrap();
-    let uri = IntegrationUri::parse("arn:aws:apigateway:us-east-1:dynamodb:action/PutItem", ServiceTable::builtin())
-        .unwrap();
+    let uri = IntegrationUri::parse(
+        "arn:aws:apigateway:us-east-1:dynamodb:action/PutItem",
+        ServiceTable::builtin(),
+    )
+    .unwrap();
     let target = uri.resolve(&tollgate_aws::NoPlaceholders).unwrap();
     let request = IntegrationRequest {
         method: &Method::POST,
@@ -608,7 +749,10 @@ async fn an_oversized_response_is_an_error_not_an_unbounded_read() {
     bounded(async {
         let uri = format!("arn:aws:apigateway:{REGION}:sqs:action/ListQueues");
         let result = Call::post(&uri, "").send(&aws).await;
-        assert!(matches!(result, Err(SendError::ResponseTooLarge { limit: 64 })), "{result:?}");
+        assert!(
+            matches!(result, Err(SendError::ResponseTooLarge { limit: 64 })),
+            "{result:?}"
+        );
     })
     .await;
 }
@@ -632,8 +776,87 @@ async fn create_role(aws: &AwsClient, principal: &str) -> String {
     arn
 }
 
+/// `AwsClient::from_env` takes credentials, region and endpoints from the standard chain: `AWS_ENDPOINT_URL_SQS`
+/// wins over `AWS_ENDPOINT_URL` for SQS, other services use the global one. The environment belongs to the
+/// process, so the check runs in a child process of this test binary with a prepared environment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn from_env_reads_credentials_region_and_endpoint_overrides() {
+    const CHILD: &str = "TOLLGATE_AWS_TEST_FROM_ENV_QUEUE";
+    if let Ok(queue) = std::env::var(CHILD) {
+        bounded(from_env_child(queue)).await;
+        return;
+    }
+    let moto = moto();
+    let aws = client(&moto);
+    let (queue, url) = bounded_result(create_queue(&aws)).await;
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap());
+    child.args([
+        "--exact",
+        "from_env_reads_credentials_region_and_endpoint_overrides",
+        "--nocapture",
+    ]);
+    for (name, _) in std::env::vars() {
+        if name.starts_with("AWS_") {
+            child.env_remove(name);
+        }
+    }
+    child
+        .env(CHILD, &queue)
+        .env("AWS_ACCESS_KEY_ID", "AKIDFROMENVIRONMENT")
+        .env("AWS_SECRET_ACCESS_KEY", "secret-from-environment")
+        .env("AWS_REGION", REGION)
+        .env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{closed_port}"))
+        .env("AWS_ENDPOINT_URL_SQS", &moto.endpoint)
+        .env("AWS_CONFIG_FILE", "/nonexistent/tollgate-aws-test/config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/tollgate-aws-test/credentials",
+        )
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    let output = tokio::task::spawn_blocking(move || child.output())
+        .await
+        .unwrap()
+        .unwrap();
+    let log = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{log}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(log.contains("1 passed"), "{log}");
+    assert_eq!(receive_all(&aws, &url).await, vec!["from the environment".to_owned()]);
+}
+
+async fn from_env_child(queue: String) {
+    let aws = AwsClient::from_env().await.unwrap();
+    let credentials = aws.credentials(None, REGION).await.unwrap();
+    assert_eq!(credentials.access_key_id(), "AKIDFROMENVIRONMENT");
+    assert_eq!(
+        aws.sdk_config().region().map(|r| r.as_ref().to_owned()),
+        Some(REGION.to_owned())
+    );
+    let uri = format!("arn:aws:apigateway:{REGION}:sqs:path/{ACCOUNT}/{queue}");
+    let sent = Call::post(&uri, "Action=SendMessage&MessageBody=from+the+environment")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(&aws)
+        .await
+        .unwrap();
+    assert_eq!(sent.status, StatusCode::OK);
+    let elsewhere = Call::post(&format!("arn:aws:apigateway:{REGION}:dynamodb:action/ListTables"), "{}")
+        .send(&aws)
+        .await;
+    assert!(matches!(elsewhere, Err(SendError::Connect(_))), "{elsewhere:?}");
+}
+
 async fn bounded_result<T>(future: impl Future<Output = T>) -> T {
-    tokio::time::timeout(TEST_BOUND, future).await.expect("call exceeded its bound")
+    tokio::time::timeout(TEST_BOUND, future)
+        .await
+        .expect("call exceeded its bound")
 }
 
 fn base64(bytes: &[u8]) -> String {

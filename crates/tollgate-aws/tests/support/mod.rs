@@ -37,7 +37,11 @@ pub(crate) fn moto() -> Arc<Moto> {
         return moto;
     }
     let script = format!("{}/.ci/start-moto", env!("CARGO_WORKSPACE_DIR").trim_end_matches('/'));
-    let output = Command::new(&script).arg("0").stderr(Stdio::inherit()).output().expect("run .ci/start-moto");
+    let output = Command::new(&script)
+        .arg("0")
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("run .ci/start-moto");
     assert!(output.status.success(), "{script} failed");
     let stdout = String::from_utf8(output.stdout).unwrap();
     let field = |name: &str| {
@@ -59,7 +63,11 @@ pub(crate) fn moto() -> Arc<Moto> {
         .stderr(Stdio::null())
         .spawn()
         .expect("start the moto watchdog");
-    let moto = Arc::new(Moto { endpoint: field("endpoint="), pid, watchdog: Some(watchdog) });
+    let moto = Arc::new(Moto {
+        endpoint: field("endpoint="),
+        pid,
+        watchdog: Some(watchdog),
+    });
     *shared = Arc::downgrade(&moto);
     moto
 }
@@ -83,6 +91,9 @@ pub(crate) fn client(moto: &Moto) -> AwsClient {
 pub(crate) fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static NEXT: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
     format!("{prefix}-{}-{nanos}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
