@@ -123,14 +123,44 @@ fn slow_body_gets_408_and_close() {
 }
 
 #[test]
-fn http2_prior_knowledge_passes_the_edge() {
+fn http2_prior_knowledge_request_is_served() {
     let server = server();
-    // h2c with prior knowledge: the preface passes the edge untouched (a SETTINGS frame comes back).
     let mut conn = RawConn::connect(server.addr);
-    conn.send(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00");
-    let frame = conn.read_some();
-    assert!(
-        frame.len() >= 9 && frame[3] == 0x04,
-        "expected a SETTINGS frame, got {frame:?}"
-    );
+    // Preface, an empty SETTINGS frame, then HEADERS (END_STREAM | END_HEADERS) on stream 1 with an HPACK block
+    // of static-table entries and literals without Huffman coding: GET http://a/dev/echo.
+    let mut request = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00".to_vec();
+    let block: Vec<u8> = [&[0x82, 0x86, 0x04, 9][..], b"/dev/echo", &[0x01, 1, b'a']].concat();
+    request.extend_from_slice(&[0, 0, block.len() as u8, 0x01, 0x05, 0, 0, 0, 1]);
+    request.extend_from_slice(&block);
+    conn.send(&request);
+    let mut frames = Vec::new();
+    let mut received = Vec::new();
+    while !frames
+        .iter()
+        .any(|(kind, flags, stream, _): &(u8, u8, u32, Vec<u8>)| *kind == 0 && flags & 1 == 1 && *stream == 1)
+    {
+        let more = conn.read_some();
+        assert!(!more.is_empty(), "connection closed; frames so far: {frames:?}");
+        received.extend_from_slice(&more);
+        while received.len() >= 9 {
+            let len = usize::from(received[0]) << 16 | usize::from(received[1]) << 8 | usize::from(received[2]);
+            if received.len() < 9 + len {
+                break;
+            }
+            let stream = u32::from_be_bytes([received[5], received[6], received[7], received[8]]) & 0x7fff_ffff;
+            frames.push((received[3], received[4], stream, received[9..9 + len].to_vec()));
+            received.drain(..9 + len);
+        }
+    }
+    let headers = frames
+        .iter()
+        .find(|(kind, _, stream, _)| *kind == 1 && *stream == 1)
+        .expect("a HEADERS frame");
+    assert_eq!(headers.3.first(), Some(&0x88), ":status 200 (static table entry 8)");
+    let body: Vec<u8> = frames
+        .iter()
+        .filter(|(kind, _, stream, _)| *kind == 0 && *stream == 1)
+        .flat_map(|f| f.3.clone())
+        .collect();
+    assert_eq!(String::from_utf8_lossy(&body), r#"{"reply": "one"}"#);
 }

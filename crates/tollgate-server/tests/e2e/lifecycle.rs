@@ -88,3 +88,19 @@ fn access_log_lines_go_to_stdout() {
     );
     assert_eq!(server.stdout_line(|line| line.starts_with("GET ")), "GET /dev/echo 200");
 }
+
+#[test]
+fn port_in_use_is_an_error_with_exit_1() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let api = fixture("echo.yaml");
+    let (code, stdout, stderr) = crate::harness::run(&[
+        std::ffi::OsStr::new("serve"),
+        api.as_os_str(),
+        "--port".as_ref(),
+        port.as_ref(),
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(stdout, "");
+    assert!(stderr.contains("cannot listen on 127.0.0.1:"), "{stderr}");
+}
