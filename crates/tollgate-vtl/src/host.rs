@@ -264,6 +264,13 @@ pub trait HostObject: fmt::Debug {
         None
     }
 
+    /// Visits the values this object holds, if it holds any. The engine uses it to free reference cycles a
+    /// template builds through the object (`$m.put("e", $m.entrySet())`) when a render ends; objects that hold
+    /// no engine values keep the default.
+    fn trace(&self, visit: &mut dyn FnMut(&Value)) {
+        let _ = visit;
+    }
+
     /// `toString()`, written straight into the output.
     fn write_string(&self, out: &mut String);
 

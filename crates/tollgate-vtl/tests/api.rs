@@ -18,7 +18,11 @@ fn vars(entries: &[(&str, Value)]) -> VarsHost {
 }
 
 fn render(engine: &Engine, src: &str, host: &dyn Host) -> String {
-    engine.compile("t.vm", src).unwrap().render(host).unwrap()
+    engine
+        .compile("t.vm", src)
+        .expect("compiles")
+        .render(host)
+        .expect("renders")
 }
 
 #[test]
@@ -95,7 +99,7 @@ impl Host for TestHost {
 
     fn call_prepared(&self, call: &Prepared, args: &[Value]) -> Result<Value, HostError> {
         assert_eq!(call.id, JSON_PATH);
-        let path = call.data::<String>().unwrap();
+        let path = call.data::<String>().expect("the prepared JSONPath");
         assert_eq!(args.len(), 1);
         Ok(Value::from(format!("json({path})")))
     }
@@ -321,4 +325,48 @@ fn parse_and_include_read_no_files() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unsupported);
     assert!(e.message().contains("reads no files"), "{}", e.message());
+}
+
+/// Sets a flag when dropped.
+#[derive(Debug)]
+struct DropProbe(std::rc::Rc<Cell<bool>>);
+
+impl Drop for DropProbe {
+    fn drop(&mut self) {
+        self.0.set(true);
+    }
+}
+
+impl HostObject for DropProbe {
+    fn write_string(&self, out: &mut String) {
+        out.push_str("probe");
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+#[test]
+fn cycles_built_by_a_template_are_freed_when_the_render_ends() {
+    let dropped = std::rc::Rc::new(Cell::new(false));
+    let kept = Map::new();
+    let t = Engine::new()
+        .compile(
+            "t.vm",
+            "#set($l = [])#set($ok = $l.add($l))#set($ok = $l.add($probe))\
+             #set($m = {})$!m.put('self', $m)$!kept.put('inner', $m)",
+        )
+        .unwrap();
+    {
+        let host = vars(&[
+            ("kept", Value::Map(kept.clone())),
+            ("probe", Value::object(DropProbe(dropped.clone()))),
+        ]);
+        assert_eq!(t.render(&host).unwrap(), "");
+    }
+    // The list cycle was garbage: emptied, so the probe inside it was dropped.
+    assert!(dropped.get(), "a cycle built by the template leaked");
+    // `$m` is still reachable from the host's map: it survives, cycle and all.
+    assert_eq!(kept.get_str("inner").unwrap().to_java_string(), "{self=(this Map)}");
 }

@@ -55,6 +55,8 @@ struct MacroFrame {
 }
 
 pub(crate) fn render(engine: &Engine, program: &Arc<Program>, host: &dyn Host, out: &mut String) -> R<()> {
+    // Declared first, dropped last: after the render's own references are gone, it frees leftover cycles.
+    let _cycles = crate::value::Tracking::start();
     let limits = engine.limits();
     let mut r = Render {
         engine,
@@ -72,6 +74,7 @@ pub(crate) fn render(engine: &Engine, program: &Arc<Program>, host: &dyn Host, o
         next_scope: Cell::new(1),
         runtime_macros: HashMap::new(),
         define_depth: HashMap::new(),
+        arg_buf: Vec::with_capacity(4),
     };
     let cx = Cx {
         program: program.clone(),
@@ -105,6 +108,8 @@ struct Render<'a> {
     next_scope: Cell<u64>,
     /// Macros defined by `#evaluate`d code: name → (program, id).
     runtime_macros: HashMap<Arc<str>, (Arc<Program>, u32)>,
+    /// Reused argument buffer for method calls.
+    arg_buf: Vec<Value>,
     /// How deeply each `#define` block is rendering right now.
     define_depth: HashMap<(usize, u32), u32>,
 }
@@ -503,10 +508,7 @@ impl Render<'_> {
                     args,
                     regex,
                     span,
-                } => {
-                    let vals = self.values(args, cx)?;
-                    self.method(&v, name, &vals, regex.as_ref(), *span)?
-                }
+                } => self.call_with_args(&v, name, args, regex.as_ref(), *span, cx)?,
                 Seg::Index { key, span } => {
                     let k = self.value(key, cx)?;
                     self.index(&v, k, *span)?
@@ -514,6 +516,29 @@ impl Render<'_> {
             };
         }
         Ok(v)
+    }
+
+    /// Evaluates `args` into a reused buffer and calls the method (no allocation for the argument list
+    /// unless calls nest inside arguments).
+    fn call_with_args(
+        &mut self,
+        recv: &Value,
+        name: &str,
+        args: &[Expr],
+        regex: Option<&Arc<JavaRegex>>,
+        span: Span,
+        cx: &Cx,
+    ) -> R<Value> {
+        let mut buf = std::mem::take(&mut self.arg_buf);
+        buf.clear();
+        for a in args {
+            let v = self.value(a, cx)?;
+            buf.push(v);
+        }
+        let result = self.method(recv, name, &buf, regex, span);
+        buf.clear();
+        self.arg_buf = buf;
+        result
     }
 
     fn values(&mut self, args: &[Expr], cx: &Cx) -> R<Vec<Value>> {
@@ -543,13 +568,17 @@ impl Render<'_> {
                 Ok(Value::Bool(s.as_str().is_some_and(str::is_empty)))
             }
             _ => {
-                let cap = capitalize(name);
-                for getter in [format!("get{cap}"), format!("get{name}"), format!("is{cap}")] {
-                    if let Some(r) = java::call(v, &getter, &[], None, self.limits) {
-                        return r.map_err(|m| invocation(&m, span));
-                    }
+                // The only bean getters of these classes (`getClass()`, `isEmpty()`, `getBytes()`).
+                let getter = match name {
+                    "class" => "getClass",
+                    "empty" => "isEmpty",
+                    "bytes" => "getBytes",
+                    _ => return Ok(Value::Null),
+                };
+                match java::call(v, getter, &[], None, self.limits) {
+                    Some(r) => r.map_err(|m| invocation(&m, span)),
+                    None => Ok(Value::Null),
                 }
-                Ok(Value::Null)
             }
         }
     }
@@ -656,10 +685,7 @@ impl Render<'_> {
                     args,
                     regex,
                     span,
-                } => {
-                    let vals = self.values(args, cx)?;
-                    self.method(&obj, name, &vals, regex.as_ref(), *span)?
-                }
+                } => self.call_with_args(&obj, name, args, regex.as_ref(), *span, cx)?,
                 Seg::Index { key, span } => {
                     let k = self.value(key, cx)?;
                     self.index(&obj, k, *span)?
@@ -1097,12 +1123,4 @@ fn literal_of(e: &Expr) -> String {
 
 fn invocation(message: &str, span: Span) -> Error {
     Error::new(ErrorKind::Invocation, message.to_owned()).with_span(span)
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
 }

@@ -521,6 +521,11 @@ impl crate::host::HostObject for Entry {
         })
     }
 
+    fn trace(&self, visit: &mut dyn FnMut(&Value)) {
+        visit(&self.key);
+        visit(&self.value);
+    }
+
     fn write_string(&self, out: &mut String) {
         self.key.write_java_string(out);
         out.push('=');

@@ -65,3 +65,13 @@ impl Hash for Key {
         }
     }
 }
+
+/// A borrowed string key that finds a `Key` holding an equal `String` without allocating.
+#[derive(Hash)]
+pub(crate) struct StrKey<'a>(pub(crate) &'a str);
+
+impl indexmap::Equivalent<Key> for StrKey<'_> {
+    fn equivalent(&self, key: &Key) -> bool {
+        key.as_str() == Some(self.0)
+    }
+}

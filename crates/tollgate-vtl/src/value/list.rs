@@ -8,17 +8,36 @@ use super::Value;
 
 /// A `java.util.ArrayList`. Cloning shares the list (as a Java reference does); use [`List::deep_copy`]
 /// for an independent copy.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct List(Rc<Cell>);
 
-#[derive(Default)]
-struct Cell {
-    items: RefCell<Vec<Value>>,
+impl Default for List {
+    fn default() -> List {
+        List::wrap(Vec::new(), false)
+    }
+}
+
+pub(crate) struct Cell {
+    pub(crate) items: RefCell<Vec<Value>>,
     /// A `keySet()`/`values()`/`entrySet()` snapshot: Java's views reject `add`.
     readonly: bool,
 }
 
 impl List {
+    /// Every list is made here, so a render can find the lists it created (see `value::cycles`).
+    fn wrap(items: Vec<Value>, readonly: bool) -> List {
+        let cell = Rc::new(Cell {
+            items: RefCell::new(items),
+            readonly,
+        });
+        super::cycles::track_list(&cell);
+        List(cell)
+    }
+
+    pub(crate) fn cell(&self) -> &Rc<Cell> {
+        &self.0
+    }
+
     /// A new empty list.
     pub fn new() -> List {
         List::default()
@@ -26,10 +45,7 @@ impl List {
 
     /// A new empty list with room for `n` items.
     pub fn with_capacity(n: usize) -> List {
-        List(Rc::new(Cell {
-            items: RefCell::new(Vec::with_capacity(n)),
-            readonly: false,
-        }))
+        List::wrap(Vec::with_capacity(n), false)
     }
 
     /// Appends an item (`add`).
@@ -75,10 +91,7 @@ impl List {
 
     /// A read-only list (what `Map.keySet()` and friends hand out).
     pub(crate) fn readonly(items: Vec<Value>) -> List {
-        List(Rc::new(Cell {
-            items: RefCell::new(items),
-            readonly: true,
-        }))
+        List::wrap(items, true)
     }
 
     pub(crate) fn is_readonly(&self) -> bool {
@@ -110,19 +123,13 @@ impl List {
 
 impl FromIterator<Value> for List {
     fn from_iter<I: IntoIterator<Item = Value>>(iter: I) -> List {
-        List(Rc::new(Cell {
-            items: RefCell::new(iter.into_iter().collect()),
-            readonly: false,
-        }))
+        List::wrap(iter.into_iter().collect(), false)
     }
 }
 
 impl From<Vec<Value>> for List {
     fn from(v: Vec<Value>) -> List {
-        List(Rc::new(Cell {
-            items: RefCell::new(v),
-            readonly: false,
-        }))
+        List::wrap(v, false)
     }
 }
 

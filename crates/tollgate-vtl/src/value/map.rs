@@ -9,13 +9,27 @@ use indexmap::IndexMap;
 use super::{Key, Value};
 
 /// A `java.util.LinkedHashMap`. Cloning shares the map (as a Java reference does).
-#[derive(Clone, Default)]
-pub struct Map(Rc<RefCell<IndexMap<Key, Value>>>);
+#[derive(Clone)]
+pub struct Map(Rc<MapCell>);
+
+pub(crate) type MapCell = RefCell<IndexMap<Key, Value>>;
+
+impl Default for Map {
+    fn default() -> Map {
+        Map::new()
+    }
+}
 
 impl Map {
     /// A new empty map.
     pub fn new() -> Map {
-        Map::default()
+        let cell = Rc::new(RefCell::new(IndexMap::new()));
+        super::cycles::track_map(&cell);
+        Map(cell)
+    }
+
+    pub(crate) fn cell(&self) -> &Rc<MapCell> {
+        &self.0
     }
 
     /// `put(k, v)`: replaces the value in place (keeping the key's position) or appends; returns the old value.
@@ -30,7 +44,7 @@ impl Map {
 
     /// `get(k)` for a `String` key.
     pub fn get_str(&self, k: &str) -> Option<Value> {
-        self.get(&Key::from(k))
+        self.0.borrow().get(&super::key::StrKey(k)).cloned()
     }
 
     /// `remove(k)`: the remaining entries keep their order.

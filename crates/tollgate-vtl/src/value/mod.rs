@@ -6,6 +6,7 @@
 //! the change in both places. Values therefore live inside one render on one thread; a compiled
 //! [`Template`](crate::Template) holds none of them and is `Send + Sync`.
 
+mod cycles;
 mod format;
 mod jdouble;
 mod key;
@@ -16,6 +17,7 @@ use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
 
+pub(crate) use self::cycles::Tracking;
 pub use self::key::Key;
 pub use self::list::List;
 pub use self::map::Map;

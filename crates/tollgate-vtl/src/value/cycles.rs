@@ -1,0 +1,168 @@
+//! Reference cycles made by templates (`$m.put("self", $m)`) would leak with reference counting, render after
+//! render — input-driven unbounded memory. Java's garbage collector frees them; this module does the same for
+//! one render: every list and map created while a render runs is recorded (a weak handle), and when the render
+//! ends, those no longer reachable from outside (the host, the caller) are emptied, which breaks their cycles.
+//!
+//! Reachability is found by trial deletion: a container's strong count minus the references other recorded
+//! containers hold to it is its count of outside references; everything reachable from a container with outside
+//! references survives.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
+
+use super::Value;
+use super::list::Cell as ListCell;
+use super::map::MapCell;
+
+enum Tracked {
+    List(Weak<ListCell>),
+    Map(Weak<MapCell>),
+}
+
+enum Live {
+    List(Rc<ListCell>),
+    Map(Rc<MapCell>),
+}
+
+impl Live {
+    fn addr(&self) -> usize {
+        match self {
+            Live::List(l) => Rc::as_ptr(l).cast::<u8>() as usize,
+            Live::Map(m) => Rc::as_ptr(m).cast::<u8>() as usize,
+        }
+    }
+
+    fn strong(&self) -> usize {
+        match self {
+            Live::List(l) => Rc::strong_count(l),
+            Live::Map(m) => Rc::strong_count(m),
+        }
+    }
+
+    fn children(&self, visit: &mut dyn FnMut(&Value)) {
+        let mut each = |v: &Value| {
+            visit(v);
+            if let Value::Object(o) = v {
+                o.trace(visit);
+            }
+        };
+        match self {
+            Live::List(l) => l.items.borrow().iter().for_each(&mut each),
+            Live::Map(m) => m.borrow().iter().for_each(|(k, v)| {
+                each(&k.0);
+                each(v);
+            }),
+        }
+    }
+
+    fn clear(&self) {
+        match self {
+            Live::List(l) => drop(std::mem::take(&mut *l.items.borrow_mut())),
+            Live::Map(m) => drop(std::mem::take(&mut *m.borrow_mut())),
+        }
+    }
+}
+
+thread_local! {
+    static TRACKER: RefCell<Option<Vec<Tracked>>> = const { RefCell::new(None) };
+}
+
+pub(crate) fn track_list(cell: &Rc<ListCell>) {
+    TRACKER.with(|t| {
+        if let Ok(mut t) = t.try_borrow_mut()
+            && let Some(v) = t.as_mut()
+        {
+            v.push(Tracked::List(Rc::downgrade(cell)));
+        }
+    });
+}
+
+pub(crate) fn track_map(cell: &Rc<MapCell>) {
+    TRACKER.with(|t| {
+        if let Ok(mut t) = t.try_borrow_mut()
+            && let Some(v) = t.as_mut()
+        {
+            v.push(Tracked::Map(Rc::downgrade(cell)));
+        }
+    });
+}
+
+/// Records containers created until dropped; then frees the unreachable cycles among them.
+#[derive(Debug)]
+pub(crate) struct Tracking {
+    outer: Option<usize>,
+}
+
+impl Tracking {
+    pub(crate) fn start() -> Tracking {
+        let outer = TRACKER.with(|t| {
+            let mut t = t.borrow_mut();
+            let outer_len = t.as_ref().map(Vec::len);
+            if t.is_none() {
+                *t = Some(Vec::new());
+            }
+            outer_len
+        });
+        Tracking { outer }
+    }
+}
+
+impl Drop for Tracking {
+    fn drop(&mut self) {
+        let recorded = TRACKER.with(|t| {
+            let mut t = t.borrow_mut();
+            match self.outer {
+                // A nested render: its containers stay recorded for the outer render to judge.
+                Some(_) => Vec::new(),
+                None => t.take().unwrap_or_default(),
+            }
+        });
+        collect(recorded);
+    }
+}
+
+fn collect(recorded: Vec<Tracked>) {
+    let live: Vec<Live> = recorded
+        .into_iter()
+        .filter_map(|t| match t {
+            Tracked::List(w) => w.upgrade().map(Live::List),
+            Tracked::Map(w) => w.upgrade().map(Live::Map),
+        })
+        .collect();
+    if live.is_empty() {
+        return;
+    }
+    let index: HashMap<usize, usize> = live.iter().enumerate().map(|(i, l)| (l.addr(), i)).collect();
+    let addr_of = |v: &Value| match v {
+        Value::List(l) => Some(Rc::as_ptr(l.cell()).cast::<u8>() as usize),
+        Value::Map(m) => Some(Rc::as_ptr(m.cell()).cast::<u8>() as usize),
+        _ => None,
+    };
+    let mut internal = vec![0usize; live.len()];
+    let mut edges: Vec<Vec<usize>> = vec![Vec::new(); live.len()];
+    for (i, node) in live.iter().enumerate() {
+        node.children(&mut |v| {
+            if let Some(j) = addr_of(v).and_then(|a| index.get(&a).copied()) {
+                internal[j] += 1;
+                edges[i].push(j);
+            }
+        });
+    }
+    let mut alive = vec![false; live.len()];
+    let mut stack: Vec<usize> = (0..live.len())
+        .filter(|&i| live[i].strong().saturating_sub(1 + internal[i]) > 0)
+        .collect();
+    while let Some(i) = stack.pop() {
+        if alive[i] {
+            continue;
+        }
+        alive[i] = true;
+        stack.extend(edges[i].iter().copied().filter(|&j| !alive[j]));
+    }
+    for (i, node) in live.iter().enumerate() {
+        if !alive[i] {
+            node.clear();
+        }
+    }
+}
