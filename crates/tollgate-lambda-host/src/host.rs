@@ -15,6 +15,8 @@ use crate::pool::{Job, Pool};
 use crate::process::kill_group;
 use crate::settings::{Settings, function_arn};
 
+/// The longest an invocation's caller may wait (a function runs 15 minutes at most, after an init of seconds).
+const MAX_WAIT: Duration = Duration::from_secs(3600);
 /// How long [`FunctionHost::shutdown`] waits for every process to be killed and reaped.
 const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -24,8 +26,9 @@ const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct InvokeRequest {
     /// The event (at most 6 MiB, as Lambda's synchronous invoke).
     pub payload: Bytes,
-    /// How long the caller waits (the integration timeout). The function's own timeout still applies inside it;
-    /// when this runs out first the caller gets [`InvokeError::Timeout`] and the function runs on to its end.
+    /// How long the caller waits (the integration timeout; at most an hour). The function's own timeout still
+    /// applies inside it; when this runs out first the caller gets [`InvokeError::Timeout`] and the function runs
+    /// on to its end.
     pub timeout: Duration,
     /// `Lambda-Runtime-Trace-Id` (an X-Ray trace header); a fresh unsampled one when `None`.
     pub trace_id: Option<String>,
@@ -160,7 +163,7 @@ impl FunctionHost {
             cognito_identity: request.cognito_identity,
             reply,
         })?;
-        match tokio::time::timeout(request.timeout, outcome).await {
+        match tokio::time::timeout(request.timeout.min(MAX_WAIT), outcome).await {
             Ok(Ok(result)) => result,
             // The process holding it vanished before it could be answered.
             Ok(Err(_)) => Ok(Invocation::exited(&request_id, None)),

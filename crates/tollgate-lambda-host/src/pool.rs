@@ -147,7 +147,10 @@ impl Pool {
         }
         let (sender, receiver) = oneshot::channel();
         process.set_parked(sender);
-        state.idle.push(Arc::clone(process));
+        // A runtime that asks again on another connection replaces its parked request, not adds a second one.
+        if !state.idle.iter().any(|p| Arc::ptr_eq(p, process)) {
+            state.idle.push(Arc::clone(process));
+        }
         Parked::Wait(receiver)
     }
 

@@ -233,7 +233,10 @@ async fn output_lines_are_logged_with_the_function_and_request_id() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn payload_limits_are_lambdas() {
-    let host = host(vec![rust_function("sizes")]);
+    // Building and checking 6 MB in the debug build takes a while on a busy machine.
+    let mut config = rust_function("sizes");
+    config.timeout = Duration::from_secs(60);
+    let host = host(vec![config]);
     let too_big = "x".repeat(6 * 1024 * 1024 + 1);
     let refused = host.invoke("sizes", request(&too_big)).await;
     assert_eq!(
