@@ -26,14 +26,15 @@ const SETTLE: Duration = Duration::from_millis(100);
 
 /// What identifies a version of the file without reading it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Fingerprint {
+pub(crate) struct Fingerprint {
     modified_ns: i128,
     len: u64,
     inode: u64,
     device: u64,
 }
 
-fn fingerprint(path: &Path) -> Option<Fingerprint> {
+/// The file's fingerprint now; taken before the first load, so a change made while it loads is seen.
+pub(crate) fn fingerprint(path: &Path) -> Option<Fingerprint> {
     // `metadata` follows symlinks, so a swapped ConfigMap link shows up as a new inode.
     let meta = std::fs::metadata(path).ok()?;
     Some(Fingerprint {
@@ -44,15 +45,16 @@ fn fingerprint(path: &Path) -> Option<Fingerprint> {
     })
 }
 
-/// Watches `args.file` (when `poll`) and listens for SIGHUP requests on `hangups` until `shutdown`.
+/// Watches `args.file` (when `poll`) and listens for SIGHUP requests on `hangups` until `shutdown`. `loaded`
+/// is the fingerprint of the version being served.
 pub(crate) async fn run(
     args: ApiArgs,
     health: Arc<Health>,
-    poll: bool,
+    (poll, loaded): (bool, Option<Fingerprint>),
     mut hangups: mpsc::Receiver<()>,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let mut last = fingerprint(&args.file);
+    let mut last = loaded;
     let mut ticker = tokio::time::interval(POLL);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

@@ -43,6 +43,7 @@ pub(crate) fn run(args: ServeArgs) -> ExitCode {
         }
     };
     let file = api::display_name(&args.api);
+    let loaded = reload::fingerprint(&args.api.file);
     let compiled = match api::load(&args.api) {
         Ok(compiled) => compiled,
         Err(report) => {
@@ -59,7 +60,7 @@ pub(crate) fn run(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(serve(args, compiled, access_log));
+    let result = runtime.block_on(serve(args, compiled, loaded, access_log));
     // A reload still compiling on the blocking pool must not hold the exit.
     runtime.shutdown_timeout(Duration::from_millis(100));
     match result {
@@ -87,7 +88,12 @@ fn build_runtime(workers: Option<usize>) -> std::io::Result<tokio::runtime::Runt
     builder.enable_all().build()
 }
 
-async fn serve(args: ServeArgs, compiled: api::Compiled, access_log: Option<AccessLogFormat>) -> anyhow::Result<()> {
+async fn serve(
+    args: ServeArgs,
+    compiled: api::Compiled,
+    loaded: Option<reload::Fingerprint>,
+    access_log: Option<AccessLogFormat>,
+) -> anyhow::Result<()> {
     // Signals first, so a stop request that arrives as soon as the URLs are printed is never lost.
     let (stop, stopped) = watch::channel(false);
     let (hangup, hangups) = mpsc::channel(1);
@@ -133,7 +139,7 @@ async fn serve(args: ServeArgs, compiled: api::Compiled, access_log: Option<Acce
     tokio::spawn(reload::run(
         args.api.clone(),
         health,
-        args.watch,
+        (args.watch, loaded),
         hangups,
         stopped.clone(),
     ));

@@ -24,7 +24,9 @@ fn sigterm_drains_in_flight_requests_refuses_new_connections_and_exits_0() {
     let mut server = Server::start(&fixture("echo.yaml"), &["--body-timeout", "30s"]);
     // In flight: the head and half the body are in; the rest comes after the stop signal.
     let mut in_flight = RawConn::connect(server.addr);
-    in_flight.send(b"POST /dev/echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhello");
+    in_flight.send(b"POST /dev/echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n");
+    in_flight.expect_continue();
+    in_flight.send(b"hello");
     // Idle keep-alive connection: closed by the drain.
     let mut idle = RawConn::connect(server.addr);
     idle.send(raw::FOLLOW_UP);
@@ -62,7 +64,9 @@ fn grace_period_bounds_the_drain() {
         &["--grace-period", "300ms", "--body-timeout", "60s"],
     );
     let mut stuck = RawConn::connect(server.addr);
-    stuck.send(b"POST /dev/echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhello");
+    stuck.send(b"POST /dev/echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n");
+    stuck.expect_continue();
+    stuck.send(b"hello");
     server.signal("TERM");
     // The body never completes; the process still exits 0 once the grace period is over.
     assert_eq!(server.wait().code(), Some(0));

@@ -256,3 +256,16 @@ impl RawConn {
         std::mem::take(&mut self.buf)
     }
 }
+
+impl RawConn {
+    /// Waits for the interim `100 Continue` a server sends when it starts reading a body sent with
+    /// `Expect: 100-continue`: proof that the request is in flight, not merely in a socket buffer.
+    pub(crate) fn expect_continue(&mut self) {
+        const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
+        while self.buf.len() < CONTINUE.len() {
+            assert!(self.fill(), "connection closed before 100 Continue");
+        }
+        assert_eq!(&self.buf[..CONTINUE.len()], CONTINUE, "expected 100 Continue");
+        self.buf.drain(..CONTINUE.len());
+    }
+}

@@ -64,7 +64,9 @@ fn sighup_reloads_and_a_request_in_flight_completes() {
     let server = Server::start(&api, &["--no-watch", "--body-timeout", "30s"]);
 
     let mut in_flight = RawConn::connect(server.addr);
-    in_flight.send(b"POST /dev/echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhello");
+    in_flight.send(b"POST /dev/echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n");
+    in_flight.expect_continue();
+    in_flight.send(b"hello");
     write_reply(&api, r#"{"reply": "two"}"#);
     server.signal("HUP");
     server.wait_version(2);
