@@ -143,16 +143,7 @@ impl FunctionHost {
     /// Invokes `name` synchronously (Lambda's `RequestResponse`): the function's answer, or its failure as
     /// Lambda reports it (an [`Invocation`] with `function_error`), or an [`InvokeError`] when no answer came.
     pub async fn invoke(&self, name: &str, request: InvokeRequest) -> Result<Invocation, InvokeError> {
-        let Some(pool) = self.shared.pools.get(name) else {
-            return Err(InvokeError::UnknownFunction {
-                arn: function_arn(&self.shared.options, name),
-            });
-        };
-        if request.payload.len() > MAX_REQUEST_PAYLOAD {
-            return Err(InvokeError::PayloadTooLarge {
-                size: request.payload.len(),
-            });
-        }
+        let pool = self.pool(name, request.payload.len())?;
         let request_id: Arc<str> = Arc::from(self.shared.ids.request_id());
         let (reply, outcome) = oneshot::channel();
         pool.submit(Job {
@@ -169,6 +160,51 @@ impl FunctionHost {
             Ok(Err(_)) => Ok(Invocation::exited(&request_id, None)),
             Err(_) => Err(InvokeError::Timeout),
         }
+    }
+
+    /// Invokes `name` asynchronously (Lambda's `Event` invocation type, which `Invoke` answers with 202 at once):
+    /// the invocation is queued like a synchronous one and runs in the background; its outcome is only logged.
+    /// Call within a tokio runtime.
+    pub fn invoke_event(&self, name: &str, payload: Bytes) -> Result<(), InvokeError> {
+        let pool = self.pool(name, payload.len())?;
+        let runtime = tokio::runtime::Handle::try_current().map_err(|e| InvokeError::Spawn(e.to_string()))?;
+        let request_id: Arc<str> = Arc::from(self.shared.ids.request_id());
+        let (reply, outcome) = oneshot::channel();
+        pool.submit(Job {
+            request_id: Arc::clone(&request_id),
+            payload,
+            trace_id: self.shared.ids.trace_id(),
+            client_context: None,
+            cognito_identity: None,
+            reply,
+        })?;
+        let function = name.to_owned();
+        runtime.spawn(async move {
+            match tokio::time::timeout(MAX_WAIT, outcome).await {
+                Ok(Ok(Ok(invocation))) if invocation.function_error.is_none() => {
+                    tracing::debug!(function, %request_id, "asynchronous invocation succeeded");
+                }
+                Ok(Ok(Ok(invocation))) => tracing::warn!(
+                    function, %request_id, error_type = invocation.error_type.as_deref(),
+                    "asynchronous invocation failed: {}", String::from_utf8_lossy(&invocation.payload)
+                ),
+                Ok(Ok(Err(error))) => tracing::warn!(function, %request_id, %error, "asynchronous invocation failed"),
+                Ok(Err(_)) | Err(_) => tracing::warn!(function, %request_id, "asynchronous invocation got no answer"),
+            }
+        });
+        Ok(())
+    }
+
+    fn pool(&self, name: &str, payload_len: usize) -> Result<&Arc<Pool>, InvokeError> {
+        let Some(pool) = self.shared.pools.get(name) else {
+            return Err(InvokeError::UnknownFunction {
+                arn: function_arn(&self.shared.options, name),
+            });
+        };
+        if payload_len > MAX_REQUEST_PAYLOAD {
+            return Err(InvokeError::PayloadTooLarge { size: payload_len });
+        }
+        Ok(pool)
     }
 
     /// Refuses new invocations, answers queued ones with [`InvokeError::ShuttingDown`], kills every process

@@ -289,3 +289,22 @@ async fn idle_processes_are_stopped() {
     assert_ne!(pid_of(&host, "idle").await, pid);
     host.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn event_invocations_run_in_the_background() {
+    let host = host(vec![rust_function("background")]);
+    let payload = r#"{"action":"log","lines":["an event invocation of background ran"]}"#;
+    host.invoke_event("background", payload.into()).unwrap();
+    let ran = eventually(WAIT, || {
+        captured_logs().lines().any(|line| {
+            line.contains("an event invocation of background ran") && line.contains("function=\"background\"")
+        })
+    })
+    .await;
+    assert!(ran, "the event invocation left no log line");
+    assert!(matches!(
+        host.invoke_event("missing", "{}".into()),
+        Err(InvokeError::UnknownFunction { .. })
+    ));
+    host.shutdown().await;
+}
