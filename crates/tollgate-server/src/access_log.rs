@@ -10,6 +10,48 @@ use std::time::Duration;
 
 use tollgate_runtime::AccessLogSink;
 
+/// The API Gateway console's example formats, by the names the console gives them (AWS developer guide,
+/// "CloudWatch log formats for API Gateway", `set-up-logging.md`), joined on one line as AWS requires.
+const PRESETS: [(&str, &str); 4] = [
+    (
+        "clf",
+        "$context.identity.sourceIp $context.identity.caller $context.identity.user [$context.requestTime] \
+         \"$context.httpMethod $context.resourcePath $context.protocol\" $context.status $context.responseLength \
+         $context.requestId",
+    ),
+    (
+        "json",
+        "{ \"requestId\":\"$context.requestId\", \"ip\": \"$context.identity.sourceIp\", \
+         \"caller\":\"$context.identity.caller\", \"user\":\"$context.identity.user\", \
+         \"requestTime\":\"$context.requestTime\", \"httpMethod\":\"$context.httpMethod\", \
+         \"resourcePath\":\"$context.resourcePath\", \"status\":\"$context.status\", \
+         \"protocol\":\"$context.protocol\", \"responseLength\":\"$context.responseLength\" }",
+    ),
+    (
+        "xml",
+        "<request id=\"$context.requestId\"> <ip>$context.identity.sourceIp</ip> \
+         <caller>$context.identity.caller</caller> <user>$context.identity.user</user> \
+         <requestTime>$context.requestTime</requestTime> <httpMethod>$context.httpMethod</httpMethod> \
+         <resourcePath>$context.resourcePath</resourcePath> <status>$context.status</status> \
+         <protocol>$context.protocol</protocol> <responseLength>$context.responseLength</responseLength> </request>",
+    ),
+    (
+        "csv",
+        "$context.identity.sourceIp,$context.identity.caller,$context.identity.user,$context.requestTime,\
+         $context.httpMethod,$context.resourcePath,$context.protocol,$context.status,$context.responseLength,\
+         $context.requestId",
+    ),
+];
+
+/// `--access-log-format` takes a format, or the name of one of the console's examples (`clf`, `json`, `xml`,
+/// `csv`, any case).
+pub(crate) fn format_text(argument: &str) -> &str {
+    PRESETS
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(argument))
+        .map_or(argument, |(_, format)| format)
+}
+
 /// Lines waiting for the writer before new ones are dropped.
 const QUEUE: usize = 65_536;
 
@@ -98,5 +140,26 @@ fn write_lines(queue: &Receiver<Message>) {
             }
         }
         let _ = out.flush();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presets_are_valid_runtime_formats() {
+        for (name, format) in PRESETS {
+            assert!(
+                !format.contains("  "),
+                "{name}: the line continuations left double spaces"
+            );
+            assert!(
+                tollgate_runtime::AccessLogFormat::parse(format).is_ok(),
+                "{name}: {format}"
+            );
+        }
+        assert_eq!(format_text("CLF"), PRESETS[0].1);
+        assert_eq!(format_text("$context.requestId"), "$context.requestId");
     }
 }

@@ -31,8 +31,10 @@ options:
   --port N                       port to listen on, 0 for any free port (default: 3000)
   --admin-port N                 serve /healthz on HOST:N (default: no admin listener)
   --access-log-format FORMAT     write an access log line per request to stdout, in API Gateway's
-                                 $context format (e.g. '$context.requestId $context.status')
-  --log-level LEVEL              error, warn, info, debug or trace (default: info; RUST_LOG wins)
+                                 $context format (e.g. '$context.requestId $context.status'), or
+                                 one of the console's examples by name: clf, json, xml, csv
+  --log-level LEVEL              error, warn, info, debug or trace, or RUST_LOG-style directives
+                                 (default: info; overrides RUST_LOG)
   --no-watch                     do not watch API_FILE for changes (SIGHUP still reloads)
   --max-connections N            connections served at once (default: 10000)
   --header-timeout DURATION      time to receive a request head once it starts (default: 10s)

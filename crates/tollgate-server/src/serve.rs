@@ -17,7 +17,7 @@ use tokio::sync::{mpsc, watch};
 use tollgate_model::GatewayResponseType;
 use tollgate_runtime::{AccessLogFormat, AccessLogSink, Backends, Gateway, GatewayOptions, ResponseBody};
 
-use crate::access_log::StdoutSink;
+use crate::access_log::{self, StdoutSink};
 use crate::admin::{self, Health};
 use crate::cli::ServeArgs;
 use crate::edge::{self, Rejection};
@@ -33,7 +33,7 @@ pub(crate) fn run(args: ServeArgs) -> ExitCode {
     let access_log = match args
         .access_log_format
         .as_deref()
-        .map(AccessLogFormat::parse)
+        .map(|format| AccessLogFormat::parse(access_log::format_text(format)))
         .transpose()
     {
         Ok(format) => format,

@@ -108,3 +108,15 @@ fn port_in_use_is_an_error_with_exit_1() {
     assert_eq!(stdout, "");
     assert!(stderr.contains("cannot listen on 127.0.0.1:"), "{stderr}");
 }
+
+#[test]
+fn access_log_presets_by_name() {
+    let mut server = Server::start(&fixture("echo.yaml"), &["--access-log-format", "json"]);
+    assert_eq!(server.request(b"GET /dev/echo HTTP/1.1\r\nHost: a\r\n\r\n").status, 200);
+    let line = server.stdout_line(|line| line.starts_with("{ \"requestId\":\""));
+    assert!(
+        line.contains(r#""httpMethod":"GET""#) && line.contains(r#""status":"200""#),
+        "{line}"
+    );
+    assert!(line.contains(r#""resourcePath":"/echo""#), "{line}");
+}
