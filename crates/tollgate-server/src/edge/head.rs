@@ -6,8 +6,6 @@
 //! and a head that breaks a rule never reaches hyper: the connection substitutes a marker request and answers it
 //! with the rejection (see `wire.rs`).
 
-use tollgate_runtime::OriginalHeaderNames;
-
 /// AWS: "total combined size of all header values" (names, values, line ends, whitespace), Regional APIs.
 pub(crate) const MAX_HEADER_BYTES: usize = 10_240;
 /// AWS: URL length 10,240 characters (Regional); the request line adds a method and a version to it.
@@ -103,9 +101,10 @@ fn checked_end(line_end: usize, end: usize, terminator: usize) -> Scan {
 #[derive(Debug)]
 pub(crate) struct Inspected {
     pub(crate) framing: Framing,
-    /// The names as the client wrote them: hyper lowercases HTTP/1 names and keeps the original case only in
-    /// a crate-private map, but API Gateway hands custom header names to Lambda as sent (peers.md fact 14).
-    pub(crate) names: OriginalHeaderNames,
+    /// The names as the client wrote them, in order: hyper lowercases HTTP/1 names and keeps the original
+    /// case only in a crate-private map, but API Gateway hands custom header names to Lambda as sent (peers.md
+    /// fact 14).
+    pub(crate) names: Vec<Box<str>>,
 }
 
 /// Checks one complete head (as found by [`scan`]) against the edge rules.
@@ -194,10 +193,7 @@ pub(crate) fn inspect(head: &[u8]) -> Result<Inspected, Rejection> {
             Some(len) => Framing::Length(len),
         }
     };
-    Ok(Inspected {
-        framing,
-        names: OriginalHeaderNames(names.into()),
-    })
+    Ok(Inspected { framing, names })
 }
 
 /// `Content-Length = 1*DIGIT` (RFC 9110 §8.6): no sign, no list, no hex; too many digits is too large.
@@ -251,7 +247,7 @@ mod tests {
     #[test]
     fn inspect_keeps_names_as_sent() {
         let inspected = inspect(b"GET / HTTP/1.1\r\nHost: a\r\ntEsT-HEADeR: 1\r\nx-b: 2\r\nX-B: 3\r\n\r\n").unwrap();
-        let names: Vec<&str> = inspected.names.0.iter().map(AsRef::as_ref).collect();
+        let names: Vec<&str> = inspected.names.iter().map(AsRef::as_ref).collect();
         assert_eq!(names, ["Host", "tEsT-HEADeR", "x-b", "X-B"]);
     }
 

@@ -190,7 +190,8 @@ impl WireIo {
         self.head_timer_armed = false;
         Some(match verdict {
             Ok((inspected, len)) => {
-                self.shared.push(Ok(inspected.names));
+                self.shared
+                    .push(Ok(tollgate_runtime::OriginalHeaderNames(inspected.names.into())));
                 State::Deliver {
                     remaining: len,
                     framing: inspected.framing,
