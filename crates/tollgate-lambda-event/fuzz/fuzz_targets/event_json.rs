@@ -13,7 +13,10 @@ fuzz_target!(|data: &[u8]| {
     let query_raw = text(parts.next());
     let body = parts.next().unwrap_or_default().to_vec();
     let strings: Vec<String> = parts.map(|p| text(Some(p))).collect();
-    let headers: Vec<(&str, &str)> = strings.chunks_exact(2).map(|c| (c[0].as_str(), c[1].as_str())).collect();
+    let headers: Vec<(&str, &str)> = strings
+        .chunks_exact(2)
+        .map(|c| (c[0].as_str(), c[1].as_str()))
+        .collect();
     let query = decode_query(&query_raw);
     let query_pairs = query.to_pairs();
     let user_agent = strings.first().map(String::as_str);
@@ -30,7 +33,11 @@ fuzz_target!(|data: &[u8]| {
         stage: "prod",
         domain_prefix: "a1b2c3d4e5",
         request_id: "0547626d-6f57-4e19-b03e-92289aea3627",
-        identity: Identity { source_ip: "198.51.100.7", user_agent, ..Identity::default() },
+        identity: Identity {
+            source_ip: "198.51.100.7",
+            user_agent,
+            ..Identity::default()
+        },
         domain_name: "example.com",
         deployment_id: "2pi5mk",
         api_id: "a1b2c3d4e5",
@@ -45,17 +52,34 @@ fuzz_target!(|data: &[u8]| {
         path_parameters: &headers,
         stage_variables: &query_pairs,
         request_context: &context,
-        body: if data.first() == Some(&0) { Body::Binary(&body) } else { Body::Text(&body) },
+        body: if data.first() == Some(&0) {
+            Body::Binary(&body)
+        } else {
+            Body::Text(&body)
+        },
     };
     let mut out = Vec::new();
     write_event(&input, &mut out);
     let event: serde_json::Value = serde_json::from_slice(&out).expect("the event is JSON");
     assert_eq!(event["path"].as_str(), Some(input.path));
     const DROPPED: [&str; 12] = [
-        "connection", "content-length", "content-md5", "expect", "max-forwards", "proxy-authenticate", "server", "te",
-        "trailer", "transfer-encoding", "upgrade", "www-authenticate",
+        "connection",
+        "content-length",
+        "content-md5",
+        "expect",
+        "max-forwards",
+        "proxy-authenticate",
+        "server",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "www-authenticate",
     ];
-    if let Some((name, _)) = headers.iter().find(|(name, _)| !DROPPED.iter().any(|d| d.eq_ignore_ascii_case(name))) {
+    if let Some((name, _)) = headers
+        .iter()
+        .find(|(name, _)| !DROPPED.iter().any(|d| d.eq_ignore_ascii_case(name)))
+    {
         let object = event["multiValueHeaders"].as_object().expect("headers present");
         assert!(object.keys().any(|k| k.eq_ignore_ascii_case(name)));
     }

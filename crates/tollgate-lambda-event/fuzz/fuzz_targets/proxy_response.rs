@@ -8,14 +8,26 @@ use tollgate_lambda_event::{
     BinaryMediaTypes, ProxyResponseErrorKind, ResponseOptions, classify_function_result, parse_proxy_response,
 };
 
-const ACCEPTS: [Option<&str>; 6] = [None, Some("*/*"), Some("image/png"), Some("application/x, image/png"), Some("image/*"), Some("text/plain;q=1")];
+const ACCEPTS: [Option<&str>; 6] = [
+    None,
+    Some("*/*"),
+    Some("image/png"),
+    Some("application/x, image/png"),
+    Some("image/*"),
+    Some("text/plain;q=1"),
+];
 
 fn is_token(name: &str) -> bool {
-    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&flags, payload)) = data.split_first() else { return };
+    let Some((&flags, payload)) = data.split_first() else {
+        return;
+    };
     let lists: [&[&str]; 4] = [&[], &["image/png"], &["*/*"], &["application/*", "*/test"]];
     let types = BinaryMediaTypes::new(lists[usize::from(flags >> 4) % 4]);
     let options = ResponseOptions {
@@ -33,8 +45,13 @@ fuzz_target!(|data: &[u8]| {
                 assert!(!header.value().bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f));
             }
             // Escaped lone surrogates are accepted here (as Jackson does) and refused by serde_json.
-            let surrogate_escape = payload.windows(3).any(|w| w[0] == b'\\' && w[1] == b'u' && matches!(w[2], b'd' | b'D'));
-            assert!(serde_accepts || surrogate_escape, "accepted JSON that serde_json refuses");
+            let surrogate_escape = payload
+                .windows(3)
+                .any(|w| w[0] == b'\\' && w[1] == b'u' && matches!(w[2], b'd' | b'D'));
+            assert!(
+                serde_accepts || surrogate_escape,
+                "accepted JSON that serde_json refuses"
+            );
             assert!(!options.function_error);
         }
         Err(error) => {
