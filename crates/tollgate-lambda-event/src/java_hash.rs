@@ -87,8 +87,9 @@ mod tests {
             "user",
         ];
         assert_eq!(order(&insertion), insertion);
-        // Fourteen keys with an API key: the order of a TestInvoke execution log
-        // ("Endpoint request body after transformations", 2022).
+        // Fourteen keys with an API key: TestInvoke execution logs ("Endpoint request body after
+        // transformations") show the first nine in this order (2022, truncated after accountId) and the rest in
+        // this order (2018, before principalOrgId existed; its bucket moves no other key).
         let with_key = [
             "cognitoIdentityPoolId",
             "accountId",
