@@ -219,12 +219,12 @@ impl Read for WireIo {
                     if this.end > this.start {
                         this.arm_head_timer();
                     }
+                    // The timer runs only while a head is incomplete (armed above once bytes wait). A stream of
+                    // empty lines never arms it, but it never completes a head either: hyper's idle timeout ends it.
                     if ready!(this.fill(cx))? == 0 {
                         // End of stream: whatever partial head there was, hyper sees a closed connection.
                         return Poll::Ready(Ok(()));
                     }
-                    // Leading empty lines count as the start of a head, so they cannot keep a connection forever.
-                    this.arm_head_timer();
                 }
                 State::Deliver { remaining, framing } => {
                     let count = this.deliver(&mut cursor, remaining);
