@@ -120,3 +120,15 @@ fn help_and_version() {
     assert_eq!(code, 0);
     assert_eq!(stdout, format!("tollgate {}\n", env!("CARGO_PKG_VERSION")));
 }
+
+#[test]
+fn warnings_are_printed_but_do_not_fail() {
+    let (code, stdout, stderr) = run(&[OsStr::new("validate"), fixture("warning.yaml").as_os_str()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.ends_with("warning.yaml: valid for stage dev (1 warning)\n"),
+        "{stdout}"
+    );
+    assert_eq!(locations(&stderr), ["warning.yaml:16:26"], "{stderr}");
+    assert!(stderr.starts_with("warning: "), "{stderr}");
+}
