@@ -33,7 +33,7 @@ pub use crate::engine::{Engine, EngineBuilder, Template};
 pub use crate::error::{Error, ErrorKind, Errors, Phase, Span};
 pub use crate::host::{Arg, EmptyHost, Host, HostError, HostObject, NoSchema, Prepared, RootId, Schema, VarsHost};
 pub use crate::limits::{Limits, Profile};
-pub use crate::value::{Key, List, Map, Value};
+pub use crate::value::{CycleGuard, Key, List, Map, Value};
 
 #[doc(hidden)]
 pub use crate::value::BlockRef;

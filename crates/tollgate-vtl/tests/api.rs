@@ -370,3 +370,21 @@ fn cycles_built_by_a_template_are_freed_when_the_render_ends() {
     // `$m` is still reachable from the host's map: it survives, cycle and all.
     assert_eq!(kept.get_str("inner").unwrap().to_java_string(), "{self=(this Map)}");
 }
+
+#[test]
+fn a_cycle_guard_frees_cycles_made_through_host_values() {
+    let dropped = std::rc::Rc::new(Cell::new(false));
+    let t = Engine::new()
+        .compile("t.vm", "$!body.put('self', $body)$!body.put('p', $probe)")
+        .unwrap();
+    {
+        let _guard = tollgate_vtl::CycleGuard::new();
+        let body = Map::new();
+        let host = vars(&[
+            ("body", Value::Map(body)),
+            ("probe", Value::object(DropProbe(dropped.clone()))),
+        ]);
+        assert_eq!(t.render(&host).unwrap(), "");
+    }
+    assert!(dropped.get(), "a cycle through a host map leaked");
+}

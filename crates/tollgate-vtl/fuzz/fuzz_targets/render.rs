@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tollgate_vtl::{Engine, Limits, Map, Profile, Value, VarsHost};
+use tollgate_vtl::{CycleGuard, Engine, Limits, Map, Profile, Value, VarsHost};
 
 fn vars() -> VarsHost {
     let m = Map::new();
@@ -21,6 +21,8 @@ fn vars() -> VarsHost {
 
 fuzz_target!(|data: &[u8]| {
     let Ok(source) = std::str::from_utf8(data) else { return };
+    // Host values are built inside the guard, so cycles a template makes through them are freed too.
+    let _guard = CycleGuard::new();
     for profile in [Profile::Velocity, Profile::ApiGateway] {
         let mut limits = Limits::api_gateway();
         // Small budgets keep each run fast; they are still the production code paths.

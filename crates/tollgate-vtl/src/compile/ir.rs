@@ -131,10 +131,13 @@ pub(crate) struct RefExpr {
 pub(crate) enum Seg {
     Property {
         name: Arc<str>,
+        hash: u64,
         span: Span,
     },
     Method {
         name: Arc<str>,
+        /// The name resolved against the built-in Java methods.
+        method: crate::java::M,
         args: Box<[Expr]>,
         regex: Option<Arc<JavaRegex>>,
         span: Span,

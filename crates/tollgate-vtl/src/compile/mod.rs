@@ -15,9 +15,6 @@ use crate::java::regex::JavaRegex;
 use crate::syntax::ast;
 use crate::syntax::lower::STRIP_MARKER;
 
-/// Methods whose first argument is a Java regex (compiled once here when it is a literal).
-const REGEX_METHODS: [&str; 4] = ["replaceAll", "replaceFirst", "matches", "split"];
-
 pub(crate) struct Compiler<'e> {
     engine: &'e EngineInner,
     slots: Vec<Arc<str>>,
@@ -338,6 +335,7 @@ impl<'e> Compiler<'e> {
                     }
                     chain.push(Seg::Property {
                         name: Arc::from(name.as_str()),
+                        hash: crate::value::hash_str(&name),
                         span,
                     });
                 }
@@ -364,6 +362,7 @@ impl<'e> Compiler<'e> {
                     let regex = self.literal_regex(&name, &args, &arg_spans);
                     chain.push(Seg::Method {
                         name: Arc::from(name.as_str()),
+                        method: crate::java::M::from_name(&name),
                         args,
                         regex,
                         span,
@@ -389,7 +388,7 @@ impl<'e> Compiler<'e> {
     /// `replaceAll("lit", …)` and friends: compile the Java regex now. A pattern that does not compile is left
     /// to fail at render time, where Velocity fails (a `PatternSyntaxException` inside the method call).
     fn literal_regex(&mut self, name: &str, args: &[Expr], _spans: &[Span]) -> Option<Arc<JavaRegex>> {
-        if !REGEX_METHODS.contains(&name) {
+        if !crate::java::M::from_name(name).takes_regex() {
             return None;
         }
         match args.first() {

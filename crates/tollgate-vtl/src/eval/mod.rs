@@ -286,6 +286,12 @@ impl Render<'_> {
     }
 
     fn get_slot(&mut self, cx: &Cx, slot: u32) -> Value {
+        // Fast path: the template's own variables, already fetched.
+        if Arc::ptr_eq(&cx.program, &self.root)
+            && let Some(Some(v)) = self.vars.get(slot as usize)
+        {
+            return v.clone();
+        }
         match self.var_loc(&cx.program, slot) {
             VarLoc::Root(i) => {
                 let i = i as usize;
@@ -316,6 +322,12 @@ impl Render<'_> {
     }
 
     fn put_slot(&mut self, cx: &Cx, slot: u32, v: Value) {
+        if Arc::ptr_eq(&cx.program, &self.root) {
+            if let Some(s) = self.vars.get_mut(slot as usize) {
+                *s = Some(v);
+            }
+            return;
+        }
         match self.var_loc(&cx.program, slot) {
             VarLoc::Root(i) => {
                 if let Some(s) = self.vars.get_mut(i as usize) {
@@ -502,13 +514,8 @@ impl Render<'_> {
                 return Ok(Value::Null);
             }
             v = match seg {
-                Seg::Property { name, span } => self.property(&v, name, *span)?,
-                Seg::Method {
-                    name,
-                    args,
-                    regex,
-                    span,
-                } => self.call_with_args(&v, name, args, regex.as_ref(), *span, cx)?,
+                Seg::Property { name, hash, span } => self.property(&v, name, *hash, *span)?,
+                Seg::Method { .. } => self.call_with_args(&v, seg, cx)?,
                 Seg::Index { key, span } => {
                     let k = self.value(key, cx)?;
                     self.index(&v, k, *span)?
@@ -520,22 +527,24 @@ impl Render<'_> {
 
     /// Evaluates `args` into a reused buffer and calls the method (no allocation for the argument list
     /// unless calls nest inside arguments).
-    fn call_with_args(
-        &mut self,
-        recv: &Value,
-        name: &str,
-        args: &[Expr],
-        regex: Option<&Arc<JavaRegex>>,
-        span: Span,
-        cx: &Cx,
-    ) -> R<Value> {
+    fn call_with_args(&mut self, recv: &Value, seg: &Seg, cx: &Cx) -> R<Value> {
+        let Seg::Method {
+            name,
+            method,
+            args,
+            regex,
+            span,
+        } = seg
+        else {
+            return Ok(Value::Null);
+        };
         let mut buf = std::mem::take(&mut self.arg_buf);
         buf.clear();
         for a in args {
             let v = self.value(a, cx)?;
             buf.push(v);
         }
-        let result = self.method(recv, name, &buf, regex, span);
+        let result = self.method(recv, name, *method, &buf, regex.as_ref(), *span);
         buf.clear();
         self.arg_buf = buf;
         result
@@ -549,11 +558,11 @@ impl Render<'_> {
         Ok(vals)
     }
 
-    fn property(&mut self, v: &Value, name: &str, span: Span) -> R<Value> {
+    fn property(&mut self, v: &Value, name: &str, hash: u64, span: Span) -> R<Value> {
         match v {
             // Velocity tries `getX()` before `get("x")`: `$map.class` is `getClass()`.
             Value::Map(_) if name == "class" => Ok(Value::string("class java.util.LinkedHashMap")),
-            Value::Map(m) => Ok(m.get_str(name).unwrap_or_default()),
+            Value::Map(m) => Ok(m.get_str_hashed(name, hash).unwrap_or_default()),
             Value::Object(o) => {
                 if let Some(scope) = o.as_any().downcast_ref::<ForeachScope>()
                     && name == "topmost"
@@ -570,9 +579,9 @@ impl Render<'_> {
             _ => {
                 // The only bean getters of these classes (`getClass()`, `isEmpty()`, `getBytes()`).
                 let getter = match name {
-                    "class" => "getClass",
-                    "empty" => "isEmpty",
-                    "bytes" => "getBytes",
+                    "class" => java::M::GetClass,
+                    "empty" => java::M::IsEmpty,
+                    "bytes" => java::M::GetBytes,
                     _ => return Ok(Value::Null),
                 };
                 match java::call(v, getter, &[], None, self.limits) {
@@ -587,6 +596,7 @@ impl Render<'_> {
         &mut self,
         v: &Value,
         name: &str,
+        method: java::M,
         args: &[Value],
         regex: Option<&Arc<JavaRegex>>,
         span: Span,
@@ -596,14 +606,18 @@ impl Render<'_> {
             Value::Object(o) => o.call(name, args).map_err(|e| invocation(e.message(), span)),
             Value::Block(b) => {
                 let s = self.block_to_string(b)?;
-                self.method(&s, name, args, regex, span)
+                self.method(&s, name, method, args, regex, span)
             }
             _ => {
+                if method == java::M::Other {
+                    return Ok(Value::Null);
+                }
                 let regex = match regex {
                     Some(r) => Some(r.clone()),
-                    None => self.dynamic_regex(name, args),
+                    None if method.takes_regex() => self.dynamic_regex(args),
+                    None => None,
                 };
-                match java::call(v, name, args, regex.as_deref(), self.limits) {
+                match java::call(v, method, args, regex.as_deref(), self.limits) {
                     Some(r) => r.map_err(|m| invocation(&m, span)),
                     None => Ok(Value::Null),
                 }
@@ -611,10 +625,7 @@ impl Render<'_> {
         }
     }
 
-    fn dynamic_regex(&mut self, name: &str, args: &[Value]) -> Option<Arc<JavaRegex>> {
-        if !matches!(name, "replaceAll" | "replaceFirst" | "matches" | "split") {
-            return None;
-        }
+    fn dynamic_regex(&mut self, args: &[Value]) -> Option<Arc<JavaRegex>> {
         let pattern = match args.first() {
             Some(Value::Str(p)) => p.clone(),
             _ => return None,
@@ -679,13 +690,8 @@ impl Render<'_> {
                 return Ok(());
             }
             obj = match seg {
-                Seg::Property { name, span } => self.property(&obj, name, *span)?,
-                Seg::Method {
-                    name,
-                    args,
-                    regex,
-                    span,
-                } => self.call_with_args(&obj, name, args, regex.as_ref(), *span, cx)?,
+                Seg::Property { name, hash, span } => self.property(&obj, name, *hash, *span)?,
+                Seg::Method { .. } => self.call_with_args(&obj, seg, cx)?,
                 Seg::Index { key, span } => {
                     let k = self.value(key, cx)?;
                     self.index(&obj, k, *span)?
@@ -696,7 +702,7 @@ impl Render<'_> {
             return Ok(());
         }
         match last {
-            Seg::Property { name, span } => match &obj {
+            Seg::Property { name, span, .. } => match &obj {
                 Value::Map(m) => {
                     m.insert(Value::Str(name.clone()), v);
                 }

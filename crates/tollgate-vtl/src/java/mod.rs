@@ -11,6 +11,124 @@ use self::regex::JavaRegex;
 use crate::limits::Limits;
 use crate::value::{Key, List, Map, Value};
 
+/// The Java methods the engine implements, resolved from the name once, at compile time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum M {
+    Add,
+    AddAll,
+    BooleanValue,
+    CharAt,
+    Clear,
+    CompareTo,
+    Concat,
+    Contains,
+    ContainsKey,
+    ContainsValue,
+    DoubleValue,
+    EndsWith,
+    EntrySet,
+    Equals,
+    EqualsIgnoreCase,
+    FloatValue,
+    Get,
+    GetBytes,
+    GetClass,
+    GetOrDefault,
+    HashCode,
+    IndexOf,
+    IntValue,
+    Intern,
+    IsEmpty,
+    KeySet,
+    LastIndexOf,
+    Length,
+    LongValue,
+    Matches,
+    Put,
+    PutAll,
+    PutIfAbsent,
+    Remove,
+    Replace,
+    ReplaceAll,
+    ReplaceFirst,
+    Set,
+    Size,
+    Split,
+    StartsWith,
+    SubList,
+    Substring,
+    ToCharArray,
+    ToLowerCase,
+    ToString,
+    ToUpperCase,
+    Trim,
+    Values,
+    /// Any other name: no built-in class has it.
+    Other,
+}
+
+impl M {
+    pub(crate) fn from_name(name: &str) -> M {
+        match name {
+            "add" => M::Add,
+            "addAll" => M::AddAll,
+            "booleanValue" => M::BooleanValue,
+            "charAt" => M::CharAt,
+            "clear" => M::Clear,
+            "compareTo" => M::CompareTo,
+            "concat" => M::Concat,
+            "contains" => M::Contains,
+            "containsKey" => M::ContainsKey,
+            "containsValue" => M::ContainsValue,
+            "doubleValue" => M::DoubleValue,
+            "endsWith" => M::EndsWith,
+            "entrySet" => M::EntrySet,
+            "equals" => M::Equals,
+            "equalsIgnoreCase" => M::EqualsIgnoreCase,
+            "floatValue" => M::FloatValue,
+            "get" => M::Get,
+            "getBytes" => M::GetBytes,
+            "getClass" => M::GetClass,
+            "getOrDefault" => M::GetOrDefault,
+            "hashCode" => M::HashCode,
+            "indexOf" => M::IndexOf,
+            "intValue" => M::IntValue,
+            "intern" => M::Intern,
+            "isEmpty" => M::IsEmpty,
+            "keySet" => M::KeySet,
+            "lastIndexOf" => M::LastIndexOf,
+            "length" => M::Length,
+            "longValue" => M::LongValue,
+            "matches" => M::Matches,
+            "put" => M::Put,
+            "putAll" => M::PutAll,
+            "putIfAbsent" => M::PutIfAbsent,
+            "remove" => M::Remove,
+            "replace" => M::Replace,
+            "replaceAll" => M::ReplaceAll,
+            "replaceFirst" => M::ReplaceFirst,
+            "set" => M::Set,
+            "size" => M::Size,
+            "split" => M::Split,
+            "startsWith" => M::StartsWith,
+            "subList" => M::SubList,
+            "substring" => M::Substring,
+            "toCharArray" => M::ToCharArray,
+            "toLowerCase" => M::ToLowerCase,
+            "toString" => M::ToString,
+            "toUpperCase" => M::ToUpperCase,
+            "trim" => M::Trim,
+            "values" => M::Values,
+            _ => M::Other,
+        }
+    }
+
+    /// `replaceAll`, `replaceFirst`, `matches`, `split`: the first argument is a Java regex.
+    pub(crate) fn takes_regex(self) -> bool {
+        matches!(self, M::ReplaceAll | M::ReplaceFirst | M::Matches | M::Split)
+    }
+}
+
 type Call = Option<Result<Value, String>>;
 
 fn ok(v: Value) -> Call {
@@ -42,12 +160,12 @@ fn str_arg(v: &Value) -> Option<&str> {
     v.as_str()
 }
 
-pub(crate) fn call(recv: &Value, name: &str, args: &[Value], regex: Option<&JavaRegex>, limits: &Limits) -> Call {
+pub(crate) fn call(recv: &Value, name: M, args: &[Value], regex: Option<&JavaRegex>, limits: &Limits) -> Call {
     // Methods every object has.
     match (name, args) {
-        ("toString", []) => return ok(s(recv.to_java_string())),
-        ("equals", [other]) => return ok(Value::Bool(recv.java_equals(other))),
-        ("getClass", []) => return ok(s(format!("class {}", recv.type_name()))),
+        (M::ToString, []) => return ok(s(recv.to_java_string())),
+        (M::Equals, [other]) => return ok(Value::Bool(recv.java_equals(other))),
+        (M::GetClass, []) => return ok(s(format!("class {}", recv.type_name()))),
         _ => {}
     }
     match recv {
@@ -56,18 +174,24 @@ pub(crate) fn call(recv: &Value, name: &str, args: &[Value], regex: Option<&Java
             let takes_objects = matches!(
                 (name, args.len()),
                 (
-                    "concat"
-                        | "contains"
-                        | "startsWith"
-                        | "endsWith"
-                        | "indexOf"
-                        | "lastIndexOf"
-                        | "compareTo"
-                        | "split"
-                        | "matches",
+                    M::Concat
+                        | M::Contains
+                        | M::StartsWith
+                        | M::EndsWith
+                        | M::IndexOf
+                        | M::LastIndexOf
+                        | M::CompareTo
+                        | M::Split
+                        | M::Matches,
                     1
                 ) | (
-                    "replace" | "replaceAll" | "replaceFirst" | "split" | "indexOf" | "lastIndexOf" | "startsWith",
+                    M::Replace
+                        | M::ReplaceAll
+                        | M::ReplaceFirst
+                        | M::Split
+                        | M::IndexOf
+                        | M::LastIndexOf
+                        | M::StartsWith,
                     2
                 )
             );
@@ -82,8 +206,8 @@ pub(crate) fn call(recv: &Value, name: &str, args: &[Value], regex: Option<&Java
         Value::Map(m) => map(m, name, args),
         Value::Int(_) | Value::Long(_) | Value::Double(_) | Value::BigInt(_) => number(recv, name, args),
         Value::Bool(b) => match (name, args) {
-            ("booleanValue", []) => ok(Value::Bool(*b)),
-            ("compareTo", [Value::Bool(o)]) => ok(Value::Int((*b as i32) - (*o as i32))),
+            (M::BooleanValue, []) => ok(Value::Bool(*b)),
+            (M::CompareTo, [Value::Bool(o)]) => ok(Value::Int((*b as i32) - (*o as i32))),
             _ => None,
         },
         _ => None,
@@ -142,22 +266,22 @@ fn out_of_bounds(kind: &str, detail: String) -> Call {
     throw(format!("java.lang.{kind}: {detail}"))
 }
 
-fn string(st: &Arc<str>, name: &str, args: &[Value], regex: Option<&JavaRegex>, limits: &Limits) -> Call {
+fn string(st: &Arc<str>, name: M, args: &[Value], regex: Option<&JavaRegex>, limits: &Limits) -> Call {
     let st: &str = st;
     match (name, args) {
-        ("length", []) => ok(Value::integer(utf16_len(st) as i64)),
-        ("isEmpty", []) => ok(Value::Bool(st.is_empty())),
-        ("trim", []) => ok(s(st.trim_matches(|c: char| c <= ' '))),
-        ("toLowerCase", []) => ok(s(st.to_lowercase())),
-        ("toUpperCase", []) => ok(s(st.to_uppercase())),
-        ("intern", []) => ok(s(st)),
-        ("hashCode", []) => {
+        (M::Length, []) => ok(Value::integer(utf16_len(st) as i64)),
+        (M::IsEmpty, []) => ok(Value::Bool(st.is_empty())),
+        (M::Trim, []) => ok(s(st.trim_matches(|c: char| c <= ' '))),
+        (M::ToLowerCase, []) => ok(s(st.to_lowercase())),
+        (M::ToUpperCase, []) => ok(s(st.to_uppercase())),
+        (M::Intern, []) => ok(s(st)),
+        (M::HashCode, []) => {
             let h = st
                 .encode_utf16()
                 .fold(0i32, |h, u| h.wrapping_mul(31).wrapping_add(i32::from(u)));
             ok(Value::Int(h))
         }
-        ("charAt", [i]) => {
+        (M::CharAt, [i]) => {
             let i = int_arg(i)?;
             let units: Vec<u16> = st.encode_utf16().collect();
             match usize::try_from(i).ok().and_then(|i| units.get(i)) {
@@ -168,7 +292,7 @@ fn string(st: &Arc<str>, name: &str, args: &[Value], regex: Option<&JavaRegex>, 
                 ),
             }
         }
-        ("substring", [b]) => {
+        (M::Substring, [b]) => {
             let b = int_arg(b)?;
             let len = utf16_len(st);
             match usize::try_from(b).ok().filter(|&b| b <= len) {
@@ -179,7 +303,7 @@ fn string(st: &Arc<str>, name: &str, args: &[Value], regex: Option<&JavaRegex>, 
                 ),
             }
         }
-        ("substring", [b, e]) => {
+        (M::Substring, [b, e]) => {
             let (b, e) = (int_arg(b)?, int_arg(e)?);
             let len = utf16_len(st);
             let valid = b >= 0 && e >= b && (e as usize) <= len;
@@ -192,21 +316,21 @@ fn string(st: &Arc<str>, name: &str, args: &[Value], regex: Option<&JavaRegex>, 
                 )
             }
         }
-        ("indexOf", [n]) => ok(Value::Int(utf16_index_of(st, str_arg(n)?, 0))),
-        ("indexOf", [n, from]) => {
+        (M::IndexOf, [n]) => ok(Value::Int(utf16_index_of(st, str_arg(n)?, 0))),
+        (M::IndexOf, [n, from]) => {
             let from = int_arg(from)?.max(0) as usize;
             ok(Value::Int(utf16_index_of(st, str_arg(n)?, from)))
         }
-        ("lastIndexOf", [n]) => ok(Value::Int(utf16_last_index_of(st, str_arg(n)?, usize::MAX))),
-        ("lastIndexOf", [n, from]) => {
+        (M::LastIndexOf, [n]) => ok(Value::Int(utf16_last_index_of(st, str_arg(n)?, usize::MAX))),
+        (M::LastIndexOf, [n, from]) => {
             let from = int_arg(from)?;
             if from < 0 {
                 return ok(Value::Int(-1));
             }
             ok(Value::Int(utf16_last_index_of(st, str_arg(n)?, from as usize)))
         }
-        ("getBytes", []) => ok(Value::list(st.bytes().map(|b| Value::Int(i32::from(b as i8))))),
-        ("getBytes", [Value::Str(cs)]) => {
+        (M::GetBytes, []) => ok(Value::list(st.bytes().map(|b| Value::Int(i32::from(b as i8))))),
+        (M::GetBytes, [Value::Str(cs)]) => {
             let cs = cs.to_ascii_uppercase();
             let bytes: Vec<u8> = match cs.as_str() {
                 "UTF-8" | "UTF8" => st.as_bytes().to_vec(),
@@ -223,10 +347,10 @@ fn string(st: &Arc<str>, name: &str, args: &[Value], regex: Option<&JavaRegex>, 
             };
             ok(Value::list(bytes.into_iter().map(|b| Value::Int(i32::from(b as i8)))))
         }
-        ("toCharArray", []) => ok(Value::list(st.encode_utf16().map(|u| s(java_string_from_utf16(&[u]))))),
-        ("contains", [n]) => ok(Value::Bool(st.contains(str_arg(n)?))),
-        ("startsWith", [n]) => ok(Value::Bool(st.starts_with(str_arg(n)?))),
-        ("startsWith", [n, off]) => {
+        (M::ToCharArray, []) => ok(Value::list(st.encode_utf16().map(|u| s(java_string_from_utf16(&[u]))))),
+        (M::Contains, [n]) => ok(Value::Bool(st.contains(str_arg(n)?))),
+        (M::StartsWith, [n]) => ok(Value::Bool(st.starts_with(str_arg(n)?))),
+        (M::StartsWith, [n, off]) => {
             let off = int_arg(off)?;
             let rest = usize::try_from(off)
                 .ok()
@@ -235,19 +359,19 @@ fn string(st: &Arc<str>, name: &str, args: &[Value], regex: Option<&JavaRegex>, 
                 utf16_substring(st, o, utf16_len(st)).starts_with(str_arg(n).unwrap_or("\u{0}"))
             })))
         }
-        ("endsWith", [n]) => ok(Value::Bool(st.ends_with(str_arg(n)?))),
-        ("equalsIgnoreCase", [n]) => ok(Value::Bool(match n {
+        (M::EndsWith, [n]) => ok(Value::Bool(st.ends_with(str_arg(n)?))),
+        (M::EqualsIgnoreCase, [n]) => ok(Value::Bool(match n {
             Value::Str(o) => st.to_lowercase() == o.to_lowercase(),
             _ => false,
         })),
-        ("concat", [n]) => {
+        (M::Concat, [n]) => {
             let o = str_arg(n)?;
             if st.len() + o.len() > limits.max_collection_len {
                 return throw("string too long".to_owned());
             }
             ok(s(format!("{st}{o}")))
         }
-        ("compareTo", [n]) => {
+        (M::CompareTo, [n]) => {
             let o = str_arg(n)?;
             let (a, b): (Vec<u16>, Vec<u16>) = (st.encode_utf16().collect(), o.encode_utf16().collect());
             let r = a
@@ -257,7 +381,7 @@ fn string(st: &Arc<str>, name: &str, args: &[Value], regex: Option<&JavaRegex>, 
                 .map_or(a.len() as i32 - b.len() as i32, |(x, y)| i32::from(*x) - i32::from(*y));
             ok(Value::Int(r))
         }
-        ("replace", [a, b]) => match (a, b) {
+        (M::Replace, [a, b]) => match (a, b) {
             (Value::Str(a), Value::Str(b)) => {
                 let r = if a.is_empty() {
                     java_replace_empty(st, b)
@@ -271,7 +395,7 @@ fn string(st: &Arc<str>, name: &str, args: &[Value], regex: Option<&JavaRegex>, 
             }
             _ => None,
         },
-        ("replaceAll" | "replaceFirst", [p, r]) => {
+        (M::ReplaceAll | M::ReplaceFirst, [p, r]) => {
             let (Value::Str(p), Value::Str(r)) = (p, r) else {
                 return None;
             };
@@ -286,13 +410,13 @@ fn string(st: &Arc<str>, name: &str, args: &[Value], regex: Option<&JavaRegex>, 
                     &compiled
                 }
             };
-            match re.replace(st, r, name == "replaceFirst") {
+            match re.replace(st, r, name == M::ReplaceFirst) {
                 Ok(out) if out.len() > limits.max_collection_len => throw("string too long".to_owned()),
                 Ok(out) => ok(s(out)),
                 Err(e) => throw(e),
             }
         }
-        ("matches", [p]) => {
+        (M::Matches, [p]) => {
             let Value::Str(p) = p else { return None };
             match regex {
                 Some(re) => ok(Value::Bool(re.matches(st))),
@@ -302,7 +426,7 @@ fn string(st: &Arc<str>, name: &str, args: &[Value], regex: Option<&JavaRegex>, 
                 },
             }
         }
-        ("split", [p]) => {
+        (M::Split, [p]) => {
             let Value::Str(p) = p else { return None };
             let parts = match regex {
                 Some(re) => re.split(st),
@@ -314,7 +438,7 @@ fn string(st: &Arc<str>, name: &str, args: &[Value], regex: Option<&JavaRegex>, 
             // Velocity wraps a String[] result; it prints as an array object, but templates index and iterate it.
             ok(Value::list(parts.into_iter().map(Value::from)))
         }
-        ("split", [p, limit]) => {
+        (M::Split, [p, limit]) => {
             let (Value::Str(p), Some(limit)) = (p, int_arg(limit)) else {
                 return None;
             };
@@ -342,7 +466,7 @@ fn java_replace_empty(st: &str, with: &str) -> String {
     out
 }
 
-fn list(l: &List, name: &str, args: &[Value], limits: &Limits) -> Call {
+fn list(l: &List, name: M, args: &[Value], limits: &Limits) -> Call {
     let len = l.len();
     let index = |v: &Value| int_arg(v);
     let oob = |i: i64| {
@@ -352,16 +476,16 @@ fn list(l: &List, name: &str, args: &[Value], limits: &Limits) -> Call {
         )
     };
     match (name, args) {
-        ("size", []) => ok(Value::integer(len as i64)),
-        ("isEmpty", []) => ok(Value::Bool(len == 0)),
-        ("get", [i]) => {
+        (M::Size, []) => ok(Value::integer(len as i64)),
+        (M::IsEmpty, []) => ok(Value::Bool(len == 0)),
+        (M::Get, [i]) => {
             let i = index(i)?;
             match usize::try_from(i).ok().and_then(|i| l.get(i)) {
                 Some(v) => ok(v),
                 None => oob(i64::from(i)),
             }
         }
-        ("add", [v]) => {
+        (M::Add, [v]) => {
             if l.is_readonly() {
                 return unsupported();
             }
@@ -371,7 +495,7 @@ fn list(l: &List, name: &str, args: &[Value], limits: &Limits) -> Call {
             l.push(v.clone());
             ok(Value::Bool(true))
         }
-        ("add", [i, v]) => {
+        (M::Add, [i, v]) => {
             let i = index(i)?;
             match usize::try_from(i).ok().filter(|&i| i <= len) {
                 Some(i) => {
@@ -384,45 +508,45 @@ fn list(l: &List, name: &str, args: &[Value], limits: &Limits) -> Call {
                 None => oob(i64::from(i)),
             }
         }
-        ("set", [i, v]) => {
+        (M::Set, [i, v]) => {
             let i = index(i)?;
             match usize::try_from(i).ok().and_then(|i| l.set(i, v.clone())) {
                 Some(old) => ok(old),
                 None => oob(i64::from(i)),
             }
         }
-        ("remove", [Value::Int(i)]) => {
+        (M::Remove, [Value::Int(i)]) => {
             let i = *i;
             match usize::try_from(i).ok().filter(|&i| i < len) {
                 Some(i) => ok(l.with_mut(|items| items.remove(i))),
                 None => oob(i64::from(i)),
             }
         }
-        ("remove", [v]) => {
+        (M::Remove, [v]) => {
             let pos = l.items().iter().position(|x| x.java_equals(v));
             if let Some(p) = pos {
                 l.with_mut(|items| items.remove(p));
             }
             ok(Value::Bool(pos.is_some()))
         }
-        ("contains", [v]) => ok(Value::Bool(l.items().iter().any(|x| x.java_equals(v)))),
-        ("indexOf", [v]) => ok(Value::integer(
+        (M::Contains, [v]) => ok(Value::Bool(l.items().iter().any(|x| x.java_equals(v)))),
+        (M::IndexOf, [v]) => ok(Value::integer(
             l.items().iter().position(|x| x.java_equals(v)).map_or(-1, |p| p as i64),
         )),
-        ("lastIndexOf", [v]) => ok(Value::integer(
+        (M::LastIndexOf, [v]) => ok(Value::integer(
             l.items()
                 .iter()
                 .rposition(|x| x.java_equals(v))
                 .map_or(-1, |p| p as i64),
         )),
-        ("clear", []) => {
+        (M::Clear, []) => {
             if l.is_readonly() {
                 return unsupported();
             }
             l.with_mut(Vec::clear);
             void()
         }
-        ("addAll", [Value::List(other)]) => {
+        (M::AddAll, [Value::List(other)]) => {
             let items = other.to_vec();
             if len + items.len() > limits.max_collection_len {
                 return throw("list too long".to_owned());
@@ -431,7 +555,7 @@ fn list(l: &List, name: &str, args: &[Value], limits: &Limits) -> Call {
             l.with_mut(|v| v.extend(items));
             ok(Value::Bool(changed))
         }
-        ("subList", [a, b]) => {
+        (M::SubList, [a, b]) => {
             let (a, b) = (index(a)?, index(b)?);
             if a < 0 || b < a || b as usize > len {
                 return out_of_bounds("IndexOutOfBoundsException", format!("fromIndex: {a}, toIndex: {b}"));
@@ -443,40 +567,68 @@ fn list(l: &List, name: &str, args: &[Value], limits: &Limits) -> Call {
     }
 }
 
-fn map(m: &Map, name: &str, args: &[Value]) -> Call {
+fn map(m: &Map, name: M, args: &[Value]) -> Call {
     match (name, args) {
-        ("size", []) => ok(Value::integer(m.len() as i64)),
-        ("isEmpty", []) => ok(Value::Bool(m.is_empty())),
-        ("get", [k]) => ok(m.get(&Key::from(k.clone())).unwrap_or_default()),
-        ("containsKey", [k]) => ok(Value::Bool(m.contains_key(&Key::from(k.clone())))),
-        ("containsValue", [v]) => ok(Value::Bool(m.values().iter().any(|x| x.java_equals(v)))),
-        ("put", [k, v]) => ok(m.insert(k.clone(), v.clone()).unwrap_or_default()),
-        ("remove", [k]) => ok(m.remove(&Key::from(k.clone())).unwrap_or_default()),
-        ("putAll", [Value::Map(other)]) => {
+        (M::Size, []) => ok(Value::integer(m.len() as i64)),
+        (M::IsEmpty, []) => ok(Value::Bool(m.is_empty())),
+        (M::Get, [k]) => ok(m.get(&Key::from(k.clone())).unwrap_or_default()),
+        (M::ContainsKey, [k]) => ok(Value::Bool(m.contains_key(&Key::from(k.clone())))),
+        (M::ContainsValue, [v]) => ok(Value::Bool(m.values().iter().any(|x| x.java_equals(v)))),
+        (M::Put, [k, v]) => ok(m.insert(k.clone(), v.clone()).unwrap_or_default()),
+        (M::Remove, [k]) => ok(m.remove(&Key::from(k.clone())).unwrap_or_default()),
+        (M::PutAll, [Value::Map(other)]) => {
             for (k, v) in other.to_vec() {
                 m.insert(k, v);
             }
             void()
         }
-        ("getOrDefault", [k, d]) => ok(m.get(&Key::from(k.clone())).unwrap_or_else(|| d.clone())),
-        ("putIfAbsent", [k, v]) => {
+        (M::GetOrDefault, [k, d]) => ok(m.get(&Key::from(k.clone())).unwrap_or_else(|| d.clone())),
+        (M::PutIfAbsent, [k, v]) => {
             let key = Key::from(k.clone());
             match m.get(&key) {
                 Some(existing) if !existing.is_null() => ok(existing),
                 _ => ok(m.insert(key, v.clone()).unwrap_or_default()),
             }
         }
-        ("keySet", []) => ok(Value::List(List::readonly(m.keys()))),
-        ("values", []) => ok(Value::List(List::readonly(m.values()))),
-        ("entrySet", []) => ok(Value::List(List::readonly(
+        (M::KeySet, []) => ok(Value::List(List::readonly(m.keys()))),
+        (M::Values, []) => ok(Value::List(List::readonly(m.values()))),
+        (M::EntrySet, []) => ok(Value::List(List::readonly(
             m.to_vec()
                 .into_iter()
                 .map(|(k, v)| Value::object(Entry { key: k, value: v }))
                 .collect(),
         ))),
-        ("clear", []) => {
+        (M::Clear, []) => {
             m.with_mut(indexmap::IndexMap::clear);
             void()
+        }
+        _ => None,
+    }
+}
+
+fn number(v: &Value, name: M, args: &[Value]) -> Call {
+    let as_f64 = |v: &Value| match v {
+        Value::Int(i) => f64::from(*i),
+        Value::Long(l) => *l as f64,
+        Value::BigInt(b) => *b as f64,
+        Value::Double(d) => *d,
+        _ => 0.0,
+    };
+    let as_i64 = |v: &Value| match v {
+        Value::Int(i) => i64::from(*i),
+        Value::Long(l) => *l,
+        Value::BigInt(b) => *b as i64,
+        Value::Double(d) => *d as i64,
+        _ => 0,
+    };
+    match (name, args) {
+        (M::IntValue, []) => ok(Value::Int(as_i64(v) as i32)),
+        (M::LongValue, []) => ok(Value::Long(as_i64(v))),
+        (M::DoubleValue, []) => ok(Value::Double(as_f64(v))),
+        (M::FloatValue, []) => ok(Value::Double(f64::from(as_f64(v) as f32))),
+        (M::CompareTo, [o]) if std::mem::discriminant(v) == std::mem::discriminant(o) => {
+            let ord = crate::eval::ops::compare_numbers(v, o).unwrap_or(std::cmp::Ordering::Equal);
+            ok(Value::Int(ord as i32))
         }
         _ => None,
     }
@@ -534,33 +686,5 @@ impl crate::host::HostObject for Entry {
 
     fn as_any(&self) -> &dyn std::any::Any {
         self
-    }
-}
-
-fn number(v: &Value, name: &str, args: &[Value]) -> Call {
-    let as_f64 = |v: &Value| match v {
-        Value::Int(i) => f64::from(*i),
-        Value::Long(l) => *l as f64,
-        Value::BigInt(b) => *b as f64,
-        Value::Double(d) => *d,
-        _ => 0.0,
-    };
-    let as_i64 = |v: &Value| match v {
-        Value::Int(i) => i64::from(*i),
-        Value::Long(l) => *l,
-        Value::BigInt(b) => *b as i64,
-        Value::Double(d) => *d as i64,
-        _ => 0,
-    };
-    match (name, args) {
-        ("intValue", []) => ok(Value::Int(as_i64(v) as i32)),
-        ("longValue", []) => ok(Value::Long(as_i64(v))),
-        ("doubleValue", []) => ok(Value::Double(as_f64(v))),
-        ("floatValue", []) => ok(Value::Double(f64::from(as_f64(v) as f32))),
-        ("compareTo", [o]) if std::mem::discriminant(v) == std::mem::discriminant(o) => {
-            let ord = crate::eval::ops::compare_numbers(v, o).unwrap_or(std::cmp::Ordering::Equal);
-            ok(Value::Int(ord as i32))
-        }
-        _ => None,
     }
 }

@@ -88,6 +88,43 @@ pub(crate) fn track_map(cell: &Rc<MapCell>) {
     });
 }
 
+/// Frees reference cycles among the lists and maps created while it lives.
+///
+/// Every render runs inside one. A host that builds values *before* rendering (a request body turned into
+/// maps, a `VarsHost`) should create a guard first and drop it after those values, so a cycle the template
+/// builds through them (`$body.put("self", $body)`) is freed too:
+///
+/// ```
+/// # use tollgate_vtl::{CycleGuard, Engine, Map, Value, VarsHost};
+/// let template = Engine::new().compile("t.vm", "$!m.put('self', $m)")?;
+/// let _guard = CycleGuard::new(); // first in, last out
+/// let vars = Map::new();
+/// vars.insert("m", Value::Map(Map::new()));
+/// template.render(&VarsHost::new(vars))?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// Guards nest: only the outermost one collects.
+#[derive(Debug)]
+pub struct CycleGuard {
+    _tracking: Tracking,
+}
+
+impl CycleGuard {
+    /// Starts recording containers created on this thread.
+    pub fn new() -> CycleGuard {
+        CycleGuard {
+            _tracking: Tracking::start(),
+        }
+    }
+}
+
+impl Default for CycleGuard {
+    fn default() -> CycleGuard {
+        CycleGuard::new()
+    }
+}
+
 /// Records containers created until dropped; then frees the unreachable cycles among them.
 #[derive(Debug)]
 pub(crate) struct Tracking {

@@ -1,6 +1,6 @@
 //! `java.util.LinkedHashMap`: a shared, mutable, insertion-ordered map.
 
-use std::cell::{Ref, RefCell};
+use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
 
@@ -12,7 +12,30 @@ use super::{Key, Value};
 #[derive(Clone)]
 pub struct Map(Rc<MapCell>);
 
-pub(crate) type MapCell = RefCell<IndexMap<Key, Value>>;
+pub(crate) type MapCell = RefCell<IndexMap<Key, Value, MapHasher>>;
+
+/// One randomly keyed SipHash state per process, shared by every map: hashing stays resistant to crafted
+/// keys (request bodies become maps), and the compiler can hash literal property names once, ahead of time.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct MapHasher;
+
+static HASH_STATE: std::sync::OnceLock<std::collections::hash_map::RandomState> = std::sync::OnceLock::new();
+
+impl std::hash::BuildHasher for MapHasher {
+    type Hasher = std::collections::hash_map::DefaultHasher;
+
+    fn build_hasher(&self) -> Self::Hasher {
+        HASH_STATE
+            .get_or_init(std::collections::hash_map::RandomState::new)
+            .build_hasher()
+    }
+}
+
+/// The hash a map gives the `String` key `name` (for lookups prepared at compile time).
+pub(crate) fn hash_str(name: &str) -> u64 {
+    use std::hash::BuildHasher as _;
+    MapHasher.hash_one(super::key::StrKey(name))
+}
 
 impl Default for Map {
     fn default() -> Map {
@@ -23,7 +46,7 @@ impl Default for Map {
 impl Map {
     /// A new empty map.
     pub fn new() -> Map {
-        let cell = Rc::new(RefCell::new(IndexMap::new()));
+        let cell = Rc::new(RefCell::new(IndexMap::with_hasher(MapHasher)));
         super::cycles::track_map(&cell);
         Map(cell)
     }
@@ -47,6 +70,15 @@ impl Map {
         self.0.borrow().get(&super::key::StrKey(k)).cloned()
     }
 
+    /// `get(k)` for a `String` key whose hash ([`hash_str`]) was computed ahead of time.
+    pub(crate) fn get_str_hashed(&self, k: &str, hash: u64) -> Option<Value> {
+        use indexmap::map::raw_entry_v1::RawEntryApiV1 as _;
+        let map = self.0.borrow();
+        map.raw_entry_v1()
+            .from_hash(hash, |key| key.as_str() == Some(k))
+            .map(|(_, v)| v.clone())
+    }
+
     /// `remove(k)`: the remaining entries keep their order.
     pub fn remove(&self, k: &Key) -> Option<Value> {
         self.0.borrow_mut().shift_remove(k)
@@ -65,11 +97,6 @@ impl Map {
     /// `isEmpty()`.
     pub fn is_empty(&self) -> bool {
         self.0.borrow().is_empty()
-    }
-
-    /// Borrows the entries (do not hold the borrow while calling back into the engine).
-    pub fn entries(&self) -> Ref<'_, IndexMap<Key, Value>> {
-        self.0.borrow()
     }
 
     /// A copy of the entries in order (cheap: values are reference-counted).
@@ -105,7 +132,7 @@ impl Map {
         Rc::as_ptr(&self.0).cast::<u8>() as usize
     }
 
-    pub(crate) fn with_mut<R>(&self, f: impl FnOnce(&mut IndexMap<Key, Value>) -> R) -> R {
+    pub(crate) fn with_mut<R>(&self, f: impl FnOnce(&mut IndexMap<Key, Value, MapHasher>) -> R) -> R {
         f(&mut self.0.borrow_mut())
     }
 

@@ -17,10 +17,12 @@ use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
 
+pub use self::cycles::CycleGuard;
 pub(crate) use self::cycles::Tracking;
 pub use self::key::Key;
 pub use self::list::List;
 pub use self::map::Map;
+pub(crate) use self::map::hash_str;
 use crate::host::HostObject;
 
 /// A template value: the Java object a Velocity reference evaluates to.
