@@ -63,8 +63,8 @@ async fn serve<H: Handler>(
     let names = if version < Version::HTTP_2 {
         // Heads reach hyper in order and hyper calls us in order, so the oldest verdict is this request's.
         match shared.next_head() {
-            Some(Ok(names)) => Some(names),
-            Some(Err(rejection)) => return refuse(&*handler, rejection, version),
+            Some((Ok(names), answering)) => Some((names, answering)),
+            Some((Err(rejection), _answering)) => return refuse(&*handler, rejection, version),
             None => return refuse(&*handler, Rejection::BadRequest("no verdict for a head"), version),
         }
     } else {
@@ -78,9 +78,10 @@ async fn serve<H: Handler>(
             return refuse(&*handler, rejection, version);
         }
     };
-    if let Some(names) = names {
+    let _answering = names.map(|(names, answering)| {
         parts.extensions.insert(names);
-    }
+        answering
+    });
     parts.extensions.insert(PeerAddr(remote));
     parts.extensions.insert(ReceivedAt(received_at));
     // Boxed on its own: the gateway's future is large, and inline it would be copied each time an enclosing

@@ -32,6 +32,9 @@ impl Handler for Echo {
         if request.uri().path() == "/dev/panic" {
             panic!("the stub handler panics on purpose");
         }
+        if request.uri().path() == "/dev/slow" {
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+        }
         let names = request
             .extensions()
             .get::<OriginalHeaderNames>()
@@ -261,4 +264,21 @@ fn panic_is_a_500_and_the_connection_lives_on() {
     );
     conn.send(raw::FOLLOW_UP);
     assert_eq!(conn.response().unwrap().status, 200);
+}
+
+#[test]
+fn a_pipelined_head_waiting_behind_a_slow_answer_is_not_a_slowloris() {
+    let server = TestServer::start(EdgeConfig {
+        header_timeout: Duration::from_secs(1),
+        ..quick()
+    });
+    let mut conn = server.conn();
+    // The second head is incomplete while the first request takes longer than the header timeout.
+    conn.send(b"GET /dev/slow HTTP/1.1\r\nHost: a\r\n\r\nGET /dev/next HTTP/1.1\r\nHo");
+    assert_eq!(conn.response().expect("the slow answer").status, 200);
+    conn.send(b"st: a\r\n\r\n");
+    assert_eq!(
+        conn.response().expect("the pipelined answer").body_text(),
+        "GET /dev/next 0 [Host]"
+    );
 }

@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use std::io;
 use std::pin::Pin;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
@@ -36,12 +36,17 @@ pub(crate) type HeadVerdict = Result<tollgate_runtime::OriginalHeaderNames, Reje
 pub(crate) struct ConnShared {
     heads: Mutex<VecDeque<HeadVerdict>>,
     framing_error: AtomicBool,
+    /// Requests handed to the service and not yet answered.
+    in_flight: AtomicUsize,
 }
 
 impl ConnShared {
-    /// The verdict on the oldest head hyper has not yet turned into a request (HTTP/1 only).
-    pub(crate) fn next_head(&self) -> Option<HeadVerdict> {
-        self.heads.lock().ok()?.pop_front()
+    /// The verdict on the oldest head hyper has not yet turned into a request (HTTP/1 only), and a guard to hold
+    /// until that request is answered. From the moment a head is handed to hyper until then, the slow-head timer
+    /// does not start for a pipelined head behind it: that head waits for the answer, not for a slow client.
+    pub(crate) fn next_head(&self) -> Option<(HeadVerdict, Answering<'_>)> {
+        let verdict = self.heads.lock().ok()?.pop_front()?;
+        Some((verdict, Answering(self)))
     }
 
     /// Whether the body framing broke (the connection then ends after the current request).
@@ -51,8 +56,19 @@ impl ConnShared {
 
     fn push(&self, verdict: HeadVerdict) {
         if let Ok(mut heads) = self.heads.lock() {
+            self.in_flight.fetch_add(1, Ordering::Relaxed);
             heads.push_back(verdict);
         }
+    }
+}
+
+/// See [`ConnShared::next_head`].
+#[derive(Debug)]
+pub(crate) struct Answering<'a>(&'a ConnShared);
+
+impl Drop for Answering<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -158,7 +174,7 @@ impl WireIo {
     }
 
     fn arm_head_timer(&mut self) {
-        if self.head_timer_armed {
+        if self.head_timer_armed || self.shared.in_flight.load(Ordering::Relaxed) > 0 {
             return;
         }
         let deadline = Instant::now() + self.header_timeout;
