@@ -1,0 +1,530 @@
+//! `cargo xtask bench`: the criterion suites of the library crates, with named baselines so a change can be
+//! compared with main, Apache Velocity's timings next to ours for the VTL suite, and instruction counts under
+//! Callgrind for regression gates (docs/performance.md, "## Method").
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::SystemTime;
+
+use anyhow::{Context, bail};
+
+use crate::load::json::Json;
+use crate::util::{cargo, describe, run_command, workspace_root};
+
+const USAGE: &str = "\
+usage: cargo xtask bench [SUITE...] [--save NAME | --baseline NAME] [--icount [--op OP]... [--iterations N]]
+
+suites: vtl, mapping, router, gateway, event, aws, all (default: all)
+  vtl      tollgate-vtl, then Apache Velocity 1.7 on crates/tollgate-vtl/tests/golden/bench (needs Java) and a
+           ratio table: Velocity's ns/render ÷ ours
+  mapping  tollgate-mapping          router, gateway  tollgate-runtime (benchmarks named router*/gateway*)
+  event    tollgate-lambda-event     aws              tollgate-aws
+
+  --save NAME       keep this run as criterion baseline NAME (e.g. `--save main` on the main branch)
+  --baseline NAME   compare this run with baseline NAME (criterion prints the change of every benchmark)
+  --icount          instead of timings: instructions per operation under valgrind --tool=callgrind, from bench
+                    binaries that honour TOLLGATE_BENCH_ITERATIONS=N and TOLLGATE_BENCH_OP=OP (run OP N times,
+                    exit); (count(N) - count(0)) / N. With --save/--baseline, counts are kept in / compared with
+                    target/icount/NAME.txt.
+  --op OP           operation to count (repeatable; default: the suite's known operations)
+  --iterations N    iterations for --icount (default 2000)
+";
+
+/// A suite: a crate's criterion benches, optionally only the benchmarks whose id contains `filter`.
+#[derive(Debug, Clone, Copy)]
+struct Suite {
+    name: &'static str,
+    krate: &'static str,
+    filter: Option<&'static str>,
+    /// Operations its bench binaries run under `TOLLGATE_BENCH_OP` (for `--icount` without `--op`).
+    ops: &'static [&'static str],
+}
+
+const SUITES: &[Suite] = &[
+    Suite {
+        name: "vtl",
+        krate: "tollgate-vtl",
+        filter: None,
+        ops: &[],
+    },
+    Suite {
+        name: "mapping",
+        krate: "tollgate-mapping",
+        filter: None,
+        ops: &[],
+    },
+    Suite {
+        name: "router",
+        krate: "tollgate-runtime",
+        filter: Some("router"),
+        ops: &[],
+    },
+    Suite {
+        name: "gateway",
+        krate: "tollgate-runtime",
+        filter: Some("gateway"),
+        ops: &[],
+    },
+    Suite {
+        name: "event",
+        krate: "tollgate-lambda-event",
+        filter: None,
+        ops: &["event", "response"],
+    },
+    Suite {
+        name: "aws",
+        krate: "tollgate-aws",
+        filter: None,
+        ops: &[],
+    },
+];
+
+/// The Velocity comparison set, rendered by `cargo xtask velocity bench`.
+const VELOCITY_BENCH_DIR: &str = "crates/tollgate-vtl/tests/golden/bench";
+const DEFAULT_ITERATIONS: u64 = 2000;
+
+#[derive(Debug, Default)]
+struct Options {
+    suites: Vec<Suite>,
+    save: Option<String>,
+    baseline: Option<String>,
+    icount: bool,
+    ops: Vec<String>,
+    iterations: Option<u64>,
+}
+
+fn parse(args: &[String]) -> anyhow::Result<Options> {
+    let mut opts = Options::default();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let mut value = |flag: &str| args.next().cloned().with_context(|| format!("`{flag}` needs a value"));
+        match arg.as_str() {
+            "--save" => opts.save = Some(value("--save")?),
+            "--baseline" => opts.baseline = Some(value("--baseline")?),
+            "--icount" => opts.icount = true,
+            "--op" => opts.ops.push(value("--op")?),
+            "--iterations" => {
+                let text = value("--iterations")?;
+                opts.iterations = Some(text.parse().with_context(|| format!("`--iterations {text}`"))?);
+            }
+            "-h" | "--help" | "help" => {
+                print!("{USAGE}");
+                std::process::exit(0);
+            }
+            "all" => opts.suites.extend(SUITES.iter().copied()),
+            name => match SUITES.iter().find(|s| s.name == name) {
+                Some(suite) => opts.suites.push(*suite),
+                None => bail!("unknown suite or option `{name}`\n{USAGE}"),
+            },
+        }
+    }
+    if opts.suites.is_empty() {
+        opts.suites = SUITES.to_vec();
+    }
+    let mut seen = Vec::new();
+    opts.suites.retain(|s| {
+        let first = !seen.contains(&s.name);
+        seen.push(s.name);
+        first
+    });
+    if opts.save.is_some() && opts.baseline.is_some() {
+        bail!("--save and --baseline exclude each other: save on main, compare on your branch");
+    }
+    if !opts.icount && (!opts.ops.is_empty() || opts.iterations.is_some()) {
+        bail!("--op and --iterations go with --icount");
+    }
+    Ok(opts)
+}
+
+pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
+    let opts = parse(args)?;
+    for suite in &opts.suites {
+        check_suite_exists(suite)?;
+    }
+    if opts.icount {
+        return icount(&opts);
+    }
+    let started = SystemTime::now();
+    let criterion_dir = target_dir().join("criterion");
+    for suite in &opts.suites {
+        let listed = list_benchmarks(suite)?;
+        if listed.is_empty() {
+            bail!(
+                "suite `{}`: {} has no criterion benchmark{} yet (crates/{}/benches/)",
+                suite.name,
+                suite.krate,
+                suite.filter.map(|f| format!(" matching `{f}`")).unwrap_or_default(),
+                suite.krate
+            );
+        }
+        let mut cmd = cargo();
+        cmd.args(["bench", "-p", suite.krate, "--benches", "--"]);
+        if let Some(filter) = suite.filter {
+            cmd.arg(filter);
+        }
+        if let Some(name) = &opts.save {
+            cmd.args(["--save-baseline", name]);
+        }
+        if let Some(name) = &opts.baseline {
+            cmd.args(["--baseline", name]);
+        }
+        cmd.env("CRITERION_HOME", &criterion_dir);
+        run_command(&mut cmd)?;
+    }
+    let results = collect(&criterion_dir, started);
+    print_summary(&results, opts.baseline.as_deref());
+    if opts.suites.iter().any(|s| s.name == "vtl") {
+        velocity_ratios(&results)?;
+    }
+    Ok(())
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace_root().join("target"), PathBuf::from)
+}
+
+fn check_suite_exists(suite: &Suite) -> anyhow::Result<()> {
+    let dir = workspace_root().join("crates").join(suite.krate).join("benches");
+    let has_bench = fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.path().extension().is_some_and(|x| x == "rs"))
+        })
+        .unwrap_or(false);
+    if !has_bench {
+        bail!(
+            "suite `{}`: {} has no benches/ yet ({})",
+            suite.name,
+            suite.krate,
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// The benchmark ids the suite's binaries list (criterion's `--list`: `id: benchmark`).
+fn list_benchmarks(suite: &Suite) -> anyhow::Result<Vec<String>> {
+    let mut cmd = cargo();
+    cmd.args(["bench", "-p", suite.krate, "--benches", "--", "--list"]);
+    if let Some(filter) = suite.filter {
+        cmd.arg(filter);
+    }
+    eprintln!("$ {}", describe(&cmd));
+    let out = cmd.stderr(Stdio::inherit()).output().with_context(|| describe(&cmd))?;
+    if !out.status.success() {
+        bail!("`{}` failed with {}", describe(&cmd), out.status);
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.strip_suffix(": benchmark"))
+        .map(str::to_owned)
+        .collect())
+}
+
+/// One criterion result of this run.
+#[derive(Debug, Clone)]
+struct Estimate {
+    id: String,
+    mean_ns: f64,
+    /// Relative change of the mean against the compared baseline (0.05 = 5 % slower).
+    change: Option<f64>,
+}
+
+/// Every benchmark criterion wrote since `since`, from `<dir>/**/new/benchmark.json` + `estimates.json`.
+fn collect(dir: &Path, since: SystemTime) -> Vec<Estimate> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(path) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&path) else { continue };
+        for entry in entries.flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.file_name().is_some_and(|n| n == "benchmark.json")
+                && p.parent().and_then(Path::file_name).is_some_and(|n| n == "new")
+                && modified(&p).is_some_and(|m| m >= since)
+                && let Some(estimate) = read_estimate(&p, since)
+            {
+                found.push(estimate);
+            }
+        }
+    }
+    found.sort_by(|a, b| a.id.cmp(&b.id));
+    found
+}
+
+fn read_estimate(benchmark_json: &Path, since: SystemTime) -> Option<Estimate> {
+    let new_dir = benchmark_json.parent()?;
+    let read = |p: &Path| fs::read_to_string(p).ok().and_then(|t| Json::parse(&t).ok());
+    let id = read(benchmark_json)?.get("full_id")?.as_str()?.to_owned();
+    let mean_ns = read(&new_dir.join("estimates.json"))?
+        .at(&["mean", "point_estimate"])?
+        .as_f64()?;
+    let change_file = new_dir.parent()?.join("change/estimates.json");
+    let change = modified(&change_file)
+        .filter(|m| *m >= since)
+        .and_then(|_| read(&change_file))
+        .and_then(|j| j.at(&["mean", "point_estimate"]).and_then(Json::as_f64));
+    Some(Estimate { id, mean_ns, change })
+}
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+fn print_summary(results: &[Estimate], baseline: Option<&str>) {
+    if results.is_empty() {
+        return;
+    }
+    let change_header = baseline.map(|b| format!(" vs `{b}`")).unwrap_or_default();
+    println!("\n| benchmark | mean time | change{change_header} |\n|---|---:|---:|");
+    for r in results {
+        let change = r.change.map_or("—".to_owned(), |c| format!("{:+.1} %", 100.0 * c));
+        println!("| {} | {} | {change} |", r.id, human_ns(r.mean_ns));
+    }
+}
+
+fn human_ns(ns: f64) -> String {
+    match ns {
+        ns if ns >= 1e6 => format!("{:.2} ms", ns / 1e6),
+        ns if ns >= 1e3 => format!("{:.2} µs", ns / 1e3),
+        ns => format!("{ns:.1} ns"),
+    }
+}
+
+/// Runs Velocity on the comparison templates (through this xtask, so the harness is built the usual way) and
+/// prints Velocity's ns/render next to the criterion benchmark of the same template: the benchmark whose id
+/// ends with `/<template name>` (e.g. `vtl/render/reshape-list-100`).
+fn velocity_ratios(results: &[Estimate]) -> anyhow::Result<()> {
+    let dir = workspace_root().join(VELOCITY_BENCH_DIR);
+    let exe = std::env::current_exe().context("locating xtask")?;
+    let mut cmd = Command::new(exe);
+    cmd.arg("velocity").arg("bench").arg(&dir).stderr(Stdio::inherit());
+    eprintln!("$ cargo xtask velocity bench {VELOCITY_BENCH_DIR}");
+    let out = cmd.output().context("running `cargo xtask velocity bench`")?;
+    if !out.status.success() {
+        bail!(
+            "`cargo xtask velocity bench` failed ({}); the tollgate-vtl timings above stand alone",
+            out.status
+        );
+    }
+    let velocity: BTreeMap<String, f64> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| {
+            let (name, value) = line.split_once(" ns_per_render=")?;
+            Some((name.trim().to_owned(), value.trim().parse().ok()?))
+        })
+        .collect();
+    println!(
+        "\n| template ({VELOCITY_BENCH_DIR}) | tollgate-vtl ns/render | Velocity 1.7 ns/render | Velocity ÷ tollgate |\n\
+         |---|---:|---:|---:|"
+    );
+    for (name, velocity_ns) in &velocity {
+        let ours = results
+            .iter()
+            .filter(|r| r.id.rsplit('/').next() == Some(name.as_str()))
+            .max_by_key(|r| r.id.contains("render"));
+        match ours {
+            Some(r) => println!(
+                "| {name} | {:.0} | {velocity_ns:.0} | {:.2}× |",
+                r.mean_ns,
+                velocity_ns / r.mean_ns
+            ),
+            None => println!("| {name} | no criterion benchmark named `…/{name}` | {velocity_ns:.0} | — |"),
+        }
+    }
+    Ok(())
+}
+
+/// `--icount`: instructions per operation under Callgrind.
+fn icount(opts: &Options) -> anyhow::Result<()> {
+    if Command::new("valgrind").arg("--version").output().is_err() {
+        bail!("--icount needs valgrind (apt-get install -y valgrind)");
+    }
+    let iterations = opts.iterations.unwrap_or(DEFAULT_ITERATIONS).max(1);
+    let out_dir = target_dir().join("icount");
+    fs::create_dir_all(&out_dir)?;
+    let mut rows: Vec<(String, f64)> = Vec::new();
+    let mut krates: Vec<&str> = opts.suites.iter().map(|s| s.krate).collect();
+    krates.dedup();
+    for krate in krates {
+        let ops: Vec<String> = if opts.ops.is_empty() {
+            let known: Vec<&str> = opts
+                .suites
+                .iter()
+                .filter(|s| s.krate == krate)
+                .flat_map(|s| s.ops)
+                .copied()
+                .collect();
+            if known.is_empty() {
+                vec![String::new()]
+            } else {
+                known.iter().map(|s| (*s).to_owned()).collect()
+            }
+        } else {
+            opts.ops.clone()
+        };
+        for (bench, exe) in bench_binaries(krate)? {
+            if !honours_iterations(&exe)? {
+                eprintln!(
+                    "icount: {krate} bench `{bench}` ignores TOLLGATE_BENCH_ITERATIONS (runs criterion instead); skipped"
+                );
+                continue;
+            }
+            for op in &ops {
+                let base = callgrind(&exe, 0, op, &out_dir)?;
+                let total = callgrind(&exe, iterations, op, &out_dir)?;
+                let per_op = total.saturating_sub(base) as f64 / iterations as f64;
+                let label = if op.is_empty() {
+                    format!("{krate}/{bench}")
+                } else {
+                    format!("{krate}/{bench}/{op}")
+                };
+                eprintln!("  {label}: {per_op:.0} instructions per operation");
+                rows.push((label, per_op));
+            }
+        }
+    }
+    if rows.is_empty() {
+        bail!("no bench binary of the chosen suites supports TOLLGATE_BENCH_ITERATIONS");
+    }
+    let saved: BTreeMap<String, f64> = opts
+        .baseline
+        .as_ref()
+        .map(|name| {
+            let path = out_dir.join(format!("{name}.txt"));
+            fs::read_to_string(&path).with_context(|| format!("baseline {} not found", path.display()))
+        })
+        .transpose()?
+        .map(|text| {
+            text.lines()
+                .filter_map(|l| {
+                    l.rsplit_once(' ')
+                        .and_then(|(k, v)| Some((k.to_owned(), v.parse().ok()?)))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    println!("\n| operation | instructions / op ({iterations} iterations) | change |\n|---|---:|---:|");
+    for (label, value) in &rows {
+        let change = saved.get(label).map_or("—".to_owned(), |base| {
+            format!("{:+.2} %", 100.0 * (value / base - 1.0))
+        });
+        println!("| {label} | {value:.0} | {change} |");
+    }
+    if let Some(name) = &opts.save {
+        let path = out_dir.join(format!("{name}.txt"));
+        let text: String = rows
+            .iter()
+            .map(|(label, value)| format!("{label} {value:.1}\n"))
+            .collect();
+        fs::write(&path, text)?;
+        eprintln!("saved {}", path.display());
+    }
+    Ok(())
+}
+
+/// Builds a crate's benches (bench profile) and returns (bench name, executable) from cargo's JSON messages.
+fn bench_binaries(krate: &str) -> anyhow::Result<Vec<(String, PathBuf)>> {
+    let mut cmd = cargo();
+    cmd.args([
+        "bench",
+        "-p",
+        krate,
+        "--benches",
+        "--no-run",
+        "--message-format=json-render-diagnostics",
+    ]);
+    eprintln!("$ {}", describe(&cmd));
+    let out = cmd.stderr(Stdio::inherit()).output()?;
+    if !out.status.success() {
+        bail!("`{}` failed with {}", describe(&cmd), out.status);
+    }
+    let mut found = Vec::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let Ok(msg) = Json::parse(line) else { continue };
+        let is_bench = msg
+            .at(&["target", "kind"])
+            .is_some_and(|k| k.as_array().iter().any(|x| x.as_str() == Some("bench")));
+        if let (true, Some(name), Some(exe)) = (
+            is_bench,
+            msg.at(&["target", "name"]).and_then(Json::as_str),
+            msg.get("executable").and_then(Json::as_str),
+        ) {
+            found.push((name.to_owned(), PathBuf::from(exe)));
+        }
+    }
+    Ok(found)
+}
+
+/// A binary honours the contract if, with `TOLLGATE_BENCH_ITERATIONS=0`, it does not list criterion benchmarks.
+fn honours_iterations(exe: &Path) -> anyhow::Result<bool> {
+    let out = Command::new(exe)
+        .arg("--list")
+        .env("TOLLGATE_BENCH_ITERATIONS", "0")
+        .stderr(Stdio::null())
+        .output()
+        .with_context(|| format!("running {}", exe.display()))?;
+    let listed = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .any(|l| l.ends_with(": benchmark"));
+    Ok(out.status.success() && !listed)
+}
+
+/// Instructions executed by `exe` with `TOLLGATE_BENCH_ITERATIONS=n` (Callgrind's `Collected :` total).
+fn callgrind(exe: &Path, n: u64, op: &str, out_dir: &Path) -> anyhow::Result<u64> {
+    let mut cmd = Command::new("valgrind");
+    cmd.arg("--tool=callgrind")
+        .arg(format!(
+            "--callgrind-out-file={}",
+            out_dir.join("callgrind.out.%p").display()
+        ))
+        .arg(exe)
+        .env("TOLLGATE_BENCH_ITERATIONS", n.to_string())
+        .stdout(Stdio::null());
+    if !op.is_empty() {
+        cmd.env("TOLLGATE_BENCH_OP", op);
+    }
+    let out = cmd.output().with_context(|| describe(&cmd))?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        bail!("`{}` failed with {}: {}", describe(&cmd), out.status, stderr.trim());
+    }
+    stderr
+        .lines()
+        .find_map(|l| l.split_once("Collected :").and_then(|(_, n)| n.trim().parse().ok()))
+        .with_context(|| format!("no `Collected :` line from callgrind: {}", stderr.trim()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn options() {
+        let o = parse(&args(&["vtl", "router", "--save", "main"])).unwrap();
+        let names: Vec<&str> = o.suites.iter().map(|s| s.name).collect();
+        assert_eq!(names, ["vtl", "router"]);
+        assert_eq!(o.save.as_deref(), Some("main"));
+        assert_eq!(parse(&args(&[])).unwrap().suites.len(), SUITES.len());
+        assert!(parse(&args(&["--save", "a", "--baseline", "b"])).is_err());
+        assert!(parse(&args(&["--op", "x"])).is_err());
+        assert!(parse(&args(&["nope"])).is_err());
+        let o = parse(&args(&["event", "--icount", "--op", "event", "--iterations", "10"])).unwrap();
+        assert_eq!((o.icount, o.ops.len(), o.iterations), (true, 1, Some(10)));
+    }
+
+    #[test]
+    fn durations_read_well() {
+        assert_eq!(human_ns(12.34), "12.3 ns");
+        assert_eq!(human_ns(1_500.0), "1.50 µs");
+        assert_eq!(human_ns(2_500_000.0), "2.50 ms");
+    }
+}

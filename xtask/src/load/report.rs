@@ -1,0 +1,495 @@
+//! Medians, ratios and goals of a load run: one markdown report (printed, and saved with the raw numbers as
+//! JSON under `target/load/`).
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use super::json::Json;
+use super::targets::{self, Server, Shape, Target};
+use super::wrk::Shot;
+
+/// What happened to one target.
+#[derive(Debug)]
+pub(crate) enum Outcome {
+    Measured { thr: Vec<Shot>, lat: Vec<Shot> },
+    Skipped(String),
+}
+
+#[derive(Debug)]
+pub(crate) struct TargetResult {
+    pub(crate) target: Target,
+    pub(crate) outcome: Outcome,
+    /// The first bytes of the pre-flight response, to show the route does its work.
+    pub(crate) sample: String,
+}
+
+#[derive(Debug)]
+pub(crate) struct ProcResult {
+    pub(crate) name: &'static str,
+    pub(crate) server: Server,
+    pub(crate) startups: Vec<Duration>,
+    pub(crate) idle_rss_kib: u64,
+    pub(crate) load_rss_kib: u64,
+    pub(crate) hwm_kib: u64,
+}
+
+#[derive(Debug)]
+pub(crate) struct Meta {
+    pub(crate) started: String,
+    pub(crate) command: String,
+    pub(crate) rounds: usize,
+    pub(crate) secs: u64,
+    pub(crate) lat_secs: u64,
+    pub(crate) conns: u32,
+    pub(crate) load_cpu: u32,
+    pub(crate) sut_cpu: u32,
+    pub(crate) machine: Vec<(String, String)>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Run {
+    pub(crate) meta: Meta,
+    pub(crate) targets: Vec<TargetResult>,
+    pub(crate) procs: Vec<ProcResult>,
+}
+
+pub(crate) fn median(mut xs: Vec<f64>) -> f64 {
+    xs.retain(|x| x.is_finite());
+    if xs.is_empty() {
+        return f64::NAN;
+    }
+    xs.sort_by(f64::total_cmp);
+    let mid = xs.len() / 2;
+    if xs.len() % 2 == 1 {
+        xs[mid]
+    } else {
+        (xs[mid - 1] + xs[mid]) / 2.0
+    }
+}
+
+/// Medians of one target.
+#[derive(Debug, Clone, Copy)]
+struct Med {
+    rps: f64,
+    rps_min: f64,
+    rps_max: f64,
+    p50: f64,
+    p99: f64,
+    errors: f64,
+    server_us: f64,
+    total_us: f64,
+    core_us: f64,
+    busy_sut: f64,
+    busy_load: f64,
+    lat_rps: f64,
+    lat_p50: f64,
+    lat_p99: f64,
+}
+
+fn med(thr: &[Shot], lat: &[Shot]) -> Med {
+    let m = |shots: &[Shot], f: fn(&Shot) -> f64| median(shots.iter().map(f).collect());
+    let rps: Vec<f64> = thr.iter().map(|s| s.rps).collect();
+    Med {
+        rps: m(thr, |s| s.rps),
+        rps_min: rps.iter().copied().fold(f64::INFINITY, f64::min),
+        rps_max: rps.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        p50: m(thr, |s| s.p50_ms),
+        p99: m(thr, |s| s.p99_ms),
+        errors: thr.iter().chain(lat).map(|s| s.errors).sum(),
+        server_us: m(thr, |s| s.server_us),
+        total_us: m(thr, |s| s.total_us),
+        core_us: m(thr, |s| s.core_us),
+        busy_sut: m(thr, |s| s.busy_sut_pct),
+        busy_load: m(thr, |s| s.busy_load_pct),
+        lat_rps: m(lat, |s| s.rps),
+        lat_p50: m(lat, |s| s.p50_ms),
+        lat_p99: m(lat, |s| s.p99_ms),
+    }
+}
+
+impl Run {
+    fn medians(&self, name: &str) -> Option<Med> {
+        self.targets
+            .iter()
+            .find(|t| t.target.name == name)
+            .and_then(|t| match &t.outcome {
+                Outcome::Measured { thr, lat } => Some(med(thr, lat)),
+                Outcome::Skipped(_) => None,
+            })
+    }
+
+    fn reference(&self, server: Server, shape: Shape) -> Option<Med> {
+        targets::reference(server, shape).and_then(|t| self.medians(t.name))
+    }
+
+    fn proc(&self, server: Server) -> Option<&ProcResult> {
+        self.procs.iter().find(|p| p.server == server)
+    }
+
+    /// The markdown report.
+    pub(crate) fn markdown(&self) -> String {
+        let m = &self.meta;
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "### Load run {} ({} rounds, medians; {} connections × {} s and 1 connection × {} s; wrk on CPU {}, \
+             servers on CPU {})\n",
+            m.started, m.rounds, m.conns, m.secs, m.lat_secs, m.load_cpu, m.sut_cpu
+        );
+        let _ = writeln!(out, "Command: `{}`\n", m.command);
+        for (key, value) in &m.machine {
+            let _ = writeln!(out, "* {key}: {value}");
+        }
+        out.push('\n');
+        self.throughput(&mut out);
+        self.latency(&mut out);
+        self.cpu(&mut out);
+        self.processes(&mut out);
+        self.goals(&mut out);
+        let skipped: Vec<String> = self
+            .targets
+            .iter()
+            .filter_map(|t| match &t.outcome {
+                Outcome::Skipped(why) => Some(format!("* `{}` ({}): {why}", t.target.name, t.target.what)),
+                Outcome::Measured { .. } => None,
+            })
+            .collect();
+        if !skipped.is_empty() {
+            let _ = writeln!(out, "Not measured:\n\n{}\n", skipped.join("\n"));
+        }
+        out
+    }
+
+    fn rows(&self) -> impl Iterator<Item = (&Target, Med)> {
+        self.targets.iter().filter_map(|t| match &t.outcome {
+            Outcome::Measured { thr, lat } => Some((&t.target, med(thr, lat))),
+            Outcome::Skipped(_) => None,
+        })
+    }
+
+    fn throughput(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "#### Throughput, {} connections\n\n\
+             | target | what | req/s | min–max | % of direct | × nginx | p50 ms | p99 ms | p99 × direct | errors |\n\
+             |---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+            self.meta.conns
+        );
+        for (t, x) in self.rows() {
+            let direct = self.reference(Server::Direct, t.shape);
+            let nginx = self.reference(Server::Nginx, t.shape);
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {}–{} | {} | {} | {:.3} | {:.3} | {} | {:.0} |",
+                t.name,
+                t.what,
+                thousands(x.rps),
+                thousands(x.rps_min),
+                thousands(x.rps_max),
+                pct(direct.map(|d| x.rps / d.rps)),
+                times(nginx.map(|n| x.rps / n.rps)),
+                x.p50,
+                x.p99,
+                times(direct.map(|d| x.p99 / d.p99)),
+                x.errors
+            );
+        }
+        out.push('\n');
+    }
+
+    fn latency(&self, out: &mut String) {
+        out.push_str(
+            "#### One connection (per-hop latency, no queueing)\n\n\
+             | target | req/s | p50 ms | p99 ms | added p50 vs direct, ms | × nginx's added p50 |\n\
+             |---|---:|---:|---:|---:|---:|\n",
+        );
+        for (t, x) in self.rows() {
+            let direct = self.reference(Server::Direct, t.shape);
+            let nginx = self.reference(Server::Nginx, t.shape);
+            let added = direct.map(|d| x.lat_p50 - d.lat_p50);
+            let nginx_added = nginx.zip(direct).map(|(n, d)| n.lat_p50 - d.lat_p50);
+            let _ = writeln!(
+                out,
+                "| {} | {} | {:.3} | {:.3} | {} | {} |",
+                t.name,
+                thousands(x.lat_rps),
+                x.lat_p50,
+                x.lat_p99,
+                added.map_or("—".to_owned(), |a| format!("{a:+.3}")),
+                if t.is_reference() {
+                    "—".to_owned()
+                } else {
+                    // A ratio to a zero or negative hop cost (noise) says nothing.
+                    times(added.zip(nginx_added.filter(|n| *n > 0.0)).map(|(a, n)| a / n))
+                }
+            );
+        }
+        out.push('\n');
+    }
+
+    fn cpu(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "#### CPU per request ({} connections)\n\n\
+             \"server\" = the process under test (gateway, nginx or backend) and its children, from /proc/PID/stat; \
+             \"+ upstream\" adds the backend's (or function's) CPU; \"SUT core\" = everything that ran on CPU {} \
+             (/proc/stat, the ANCHORS.md method; other work on that core inflates it).\n\n\
+             | target | server µs/req | × direct | × nginx | server + upstream µs/req | SUT core µs/req | busy % SUT / load core |\n\
+             |---|---:|---:|---:|---:|---:|---:|",
+            self.meta.conns, self.meta.sut_cpu
+        );
+        for (t, x) in self.rows() {
+            let direct = self.reference(Server::Direct, t.shape);
+            let nginx = self.reference(Server::Nginx, t.shape);
+            let _ = writeln!(
+                out,
+                "| {} | {:.1} | {} | {} | {:.1} | {:.1} | {:.0} / {:.0} |",
+                t.name,
+                x.server_us,
+                times(direct.map(|d| x.server_us / d.server_us)),
+                times(nginx.map(|n| x.server_us / n.server_us)),
+                x.total_us,
+                x.core_us,
+                x.busy_sut,
+                x.busy_load
+            );
+        }
+        out.push('\n');
+    }
+
+    fn processes(&self, out: &mut String) {
+        out.push_str(
+            "#### Processes\n\n\
+             Start-up = process start → first 200, polled every 10 ms (median of the starts). RSS = VmRSS of the \
+             process and its children: idle = 1 s after start-up; under load = the largest value sampled every \
+             250 ms during the 50-connection runs; peak = VmHWM at the end.\n\n\
+             | process | start-up ms | all starts ms | × direct | × nginx | RSS idle MB | × direct | × nginx | RSS under load MB | peak MB |\n\
+             |---|---:|---|---:|---:|---:|---:|---:|---:|---:|\n",
+        );
+        let start = |p: &ProcResult| median(p.startups.iter().map(|d| d.as_secs_f64() * 1e3).collect());
+        let direct = self.proc(Server::Direct);
+        let nginx = self.proc(Server::Nginx);
+        for p in &self.procs {
+            let all: Vec<String> = p
+                .startups
+                .iter()
+                .map(|d| format!("{:.0}", d.as_secs_f64() * 1e3))
+                .collect();
+            let _ = writeln!(
+                out,
+                "| {} | {:.0} | {} | {} | {} | {:.1} | {} | {} | {:.1} | {:.1} |",
+                p.name,
+                start(p),
+                all.join(", "),
+                times(direct.map(|d| start(p) / start(d))),
+                times(nginx.map(|n| start(p) / start(n))),
+                mb(p.idle_rss_kib),
+                times(direct.map(|d| p.idle_rss_kib as f64 / d.idle_rss_kib as f64)),
+                times(nginx.map(|n| p.idle_rss_kib as f64 / n.idle_rss_kib as f64)),
+                mb(p.load_rss_kib),
+                mb(p.hwm_kib)
+            );
+        }
+        out.push('\n');
+    }
+
+    /// The checks of issue 7, each against the references of this same run.
+    pub(crate) fn goal_rows(&self) -> Vec<(String, String, Option<bool>)> {
+        let mut rows = Vec::new();
+        let direct = self.reference(Server::Direct, Shape::Get);
+        let nginx = self.reference(Server::Nginx, Shape::Get);
+        if let (Some(x), Some(d)) = (self.medians("mock"), direct) {
+            let r = x.rps / d.rps;
+            rows.push((
+                "MOCK req/s ≥ 90 % of direct".to_owned(),
+                format!("{:.1} %", 100.0 * r),
+                Some(r >= 0.9),
+            ));
+            let r = x.p99 / d.p99;
+            rows.push((
+                format!("MOCK p99 @{}c ≤ 2× direct's", self.meta.conns),
+                format!("{r:.2}× ({:.3} vs {:.3} ms)", x.p99, d.p99),
+                Some(r <= 2.0),
+            ));
+        }
+        if let (Some(x), Some(n), Some(d)) = (self.medians("http-proxy"), nginx, direct) {
+            let r = x.rps / n.rps;
+            rows.push((
+                "HTTP_PROXY req/s ≥ 1.25× nginx".to_owned(),
+                format!("{r:.2}×"),
+                Some(r >= 1.25),
+            ));
+            let (ours, theirs) = (x.lat_p50 - d.lat_p50, n.lat_p50 - d.lat_p50);
+            rows.push((
+                "HTTP_PROXY added p50 @1c ≤ nginx's".to_owned(),
+                format!("{ours:+.3} vs {theirs:+.3} ms"),
+                Some(ours <= theirs),
+            ));
+        }
+        for (name, shape) in [("http-vtl", Shape::Get), ("http-vtl-2k", Shape::Post2k)] {
+            if let (Some(x), Some(n)) = (self.medians(name), self.reference(Server::Nginx, shape)) {
+                let r = x.rps / n.rps;
+                rows.push((format!("{name} req/s ≥ nginx's"), format!("{r:.2}×"), Some(r >= 1.0)));
+            }
+        }
+        if let Some(p) = self.proc(Server::Tollgate) {
+            let start = median(p.startups.iter().map(|d| d.as_secs_f64() * 1e3).collect());
+            rows.push((
+                "start-up ≤ 20 ms".to_owned(),
+                format!("{start:.0} ms"),
+                Some(start <= 20.0),
+            ));
+            let idle = mb(p.idle_rss_kib);
+            rows.push((
+                "idle RSS ≤ 15 MB".to_owned(),
+                format!("{idle:.1} MB"),
+                Some(idle <= 15.0),
+            ));
+            let load = mb(p.load_rss_kib.max(p.hwm_kib));
+            rows.push((
+                format!("RSS under {}-connection load ≤ 60 MB", self.meta.conns),
+                format!("{load:.1} MB (peak)"),
+                Some(load <= 60.0),
+            ));
+        }
+        rows
+    }
+
+    fn goals(&self, out: &mut String) {
+        let rows = self.goal_rows();
+        if rows.is_empty() {
+            return;
+        }
+        out.push_str(
+            "#### Goals (issue 7), against this run's references\n\n| goal | measured | met |\n|---|---:|---|\n",
+        );
+        for (goal, measured, met) in rows {
+            let met = match met {
+                Some(true) => "yes",
+                Some(false) => "**no**",
+                None => "—",
+            };
+            let _ = writeln!(out, "| {goal} | {measured} | {met} |");
+        }
+        out.push('\n');
+    }
+
+    /// Everything, raw shots included.
+    pub(crate) fn json(&self) -> Json {
+        let shot = |s: &Shot| {
+            Json::object([
+                ("rps", Json::num(s.rps)),
+                ("p50_ms", Json::num(s.p50_ms)),
+                ("p99_ms", Json::num(s.p99_ms)),
+                ("requests", Json::num(s.requests)),
+                ("errors", Json::num(s.errors)),
+                ("server_us_per_req", Json::num(s.server_us)),
+                ("server_upstream_us_per_req", Json::num(s.total_us)),
+                ("core_us_per_req", Json::num(s.core_us)),
+                ("busy_sut_pct", Json::num(s.busy_sut_pct)),
+                ("busy_load_pct", Json::num(s.busy_load_pct)),
+                ("max_rss_kib", Json::num(s.max_rss_kib as f64)),
+            ])
+        };
+        let targets = self.targets.iter().map(|t| {
+            let mut members = vec![
+                ("name", Json::from(t.target.name)),
+                ("what", Json::from(t.target.what)),
+                ("method", Json::from(t.target.method())),
+                ("path", Json::from(t.target.full_path())),
+                ("sample", Json::from(t.sample.as_str())),
+            ];
+            match &t.outcome {
+                Outcome::Measured { thr, lat } => {
+                    members.push(("throughput", Json::Arr(thr.iter().map(shot).collect())));
+                    members.push(("latency", Json::Arr(lat.iter().map(shot).collect())));
+                }
+                Outcome::Skipped(why) => members.push(("skipped", Json::from(why.as_str()))),
+            }
+            Json::object(members)
+        });
+        let procs = self.procs.iter().map(|p| {
+            Json::object([
+                ("name", Json::from(p.name)),
+                (
+                    "startup_ms",
+                    Json::Arr(p.startups.iter().map(|d| Json::num(d.as_secs_f64() * 1e3)).collect()),
+                ),
+                ("idle_rss_kib", Json::num(p.idle_rss_kib as f64)),
+                ("load_rss_kib", Json::num(p.load_rss_kib as f64)),
+                ("hwm_kib", Json::num(p.hwm_kib as f64)),
+            ])
+        });
+        let goals = self.goal_rows().into_iter().map(|(goal, measured, met)| {
+            Json::object([
+                ("goal", Json::from(goal)),
+                ("measured", Json::from(measured)),
+                ("met", met.map_or(Json::Null, Json::Bool)),
+            ])
+        });
+        let m = &self.meta;
+        Json::object([
+            ("started", Json::from(m.started.as_str())),
+            ("command", Json::from(m.command.as_str())),
+            ("rounds", Json::num(m.rounds as f64)),
+            ("secs", Json::num(m.secs as f64)),
+            ("lat_secs", Json::num(m.lat_secs as f64)),
+            ("conns", Json::num(m.conns as f64)),
+            (
+                "machine",
+                Json::object(m.machine.iter().map(|(k, v)| (k.clone(), Json::from(v.as_str())))),
+            ),
+            ("targets", Json::Arr(targets.collect())),
+            ("processes", Json::Arr(procs.collect())),
+            ("goals", Json::Arr(goals.collect())),
+        ])
+    }
+}
+
+pub(crate) fn mb(kib: u64) -> f64 {
+    kib as f64 * 1024.0 / 1e6
+}
+
+fn thousands(x: f64) -> String {
+    if !x.is_finite() {
+        return "—".to_owned();
+    }
+    let digits = format!("{:.0}", x.round());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn pct(ratio: Option<f64>) -> String {
+    ratio
+        .filter(|r| r.is_finite())
+        .map_or("—".to_owned(), |r| format!("{:.1} %", 100.0 * r))
+}
+
+fn times(ratio: Option<f64>) -> String {
+    ratio
+        .filter(|r| r.is_finite())
+        .map_or("—".to_owned(), |r| format!("{r:.2}×"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians_and_formatting() {
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert!(median(vec![f64::NAN]).is_nan());
+        assert_eq!(thousands(131_613.4), "131,613");
+        assert_eq!(thousands(836.0), "836");
+        assert_eq!(pct(Some(0.325)), "32.5 %");
+        assert_eq!(times(Some(f64::INFINITY)), "—");
+        assert_eq!(mb(15_000), 15.36);
+    }
+}
