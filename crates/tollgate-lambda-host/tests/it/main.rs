@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod lifecycle;
+mod node;
 mod protocol;
 mod python;
 mod rust;
