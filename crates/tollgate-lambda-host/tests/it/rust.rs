@@ -308,3 +308,45 @@ async fn event_invocations_run_in_the_background() {
     ));
     host.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mixed_burst_is_answered_in_full() {
+    // Bounded: 120 invocations from 12 callers against 3 processes, with crashes and errors mixed in; every
+    // caller gets its own answer and the pool's books balance at the end.
+    let mut config = rust_function("burst");
+    config.max_concurrency = 3;
+    config.queue_capacity = 200;
+    let host = host(vec![config]);
+    let callers: Vec<_> = (0..12)
+        .map(|caller| {
+            let host = host.clone();
+            tokio::spawn(async move {
+                for round in 0..10 {
+                    let n = caller * 10 + round;
+                    let (payload, expect) = match n % 10 {
+                        0 => (r#"{"action":"exit","code":2}"#.to_owned(), Some("Runtime.ExitError")),
+                        3 | 7 => (format!(r#"{{"action":"error","message":"n{n}"}}"#), Some("EchoError")),
+                        _ => (format!(r#"{{"action":"echo","n":{n}}}"#), None),
+                    };
+                    let invocation = host.invoke("burst", request(&payload)).await.unwrap();
+                    assert_eq!(invocation.error_type.as_deref(), expect, "{n}: {invocation:?}");
+                    if expect.is_none() {
+                        assert_eq!(invocation.payload, payload.as_bytes());
+                    }
+                }
+            })
+        })
+        .collect();
+    for caller in callers {
+        caller.await.unwrap();
+    }
+    let status = host.status("burst").unwrap();
+    assert!(status.processes <= 3 && status.queued == 0, "{status:?}");
+    assert!(
+        eventually(Duration::from_secs(5), || host.status("burst").unwrap().idle
+            == host.status("burst").unwrap().processes)
+        .await
+    );
+    host.shutdown().await;
+    assert_eq!(host.status("burst").unwrap().processes, 0);
+}
