@@ -6,6 +6,8 @@
 //! and a head that breaks a rule never reaches hyper: the connection substitutes a marker request and answers it
 //! with the rejection (see `wire.rs`).
 
+use std::sync::Arc;
+
 /// AWS: "total combined size of all header values" (names, values, line ends, whitespace), Regional APIs.
 pub(crate) const MAX_HEADER_BYTES: usize = 10_240;
 /// AWS: URL length 10,240 characters (Regional); the request line adds a method and a version to it.
@@ -104,7 +106,7 @@ pub(crate) struct Inspected {
     /// The names as the client wrote them, in order: hyper lowercases HTTP/1 names and keeps the original
     /// case only in a crate-private map, but API Gateway hands custom header names to Lambda as sent (peers.md
     /// fact 14).
-    pub(crate) names: Vec<Box<str>>,
+    pub(crate) names: Arc<[Box<str>]>,
 }
 
 /// Checks one complete head (as found by [`scan`]) against the edge rules.
@@ -136,7 +138,6 @@ pub(crate) fn inspect(head: &[u8]) -> Result<Inspected, Rejection> {
     if request.method == Some("CONNECT") {
         return Err(Rejection::BadRequest("CONNECT is not supported"));
     }
-    let mut names: Vec<Box<str>> = Vec::with_capacity(request.headers.len());
     let mut content_length: Option<u64> = None;
     let mut content_length_fields = 0usize;
     let mut transfer_encoding_fields = 0usize;
@@ -144,7 +145,6 @@ pub(crate) fn inspect(head: &[u8]) -> Result<Inspected, Rejection> {
     let mut codings = 0usize;
     let mut hosts = 0usize;
     for header in request.headers.iter() {
-        names.push(header.name.into());
         if header.name.eq_ignore_ascii_case("content-length") {
             content_length_fields += 1;
             content_length = Some(parse_content_length(header.value)?);
@@ -193,6 +193,8 @@ pub(crate) fn inspect(head: &[u8]) -> Result<Inspected, Rejection> {
             Some(len) => Framing::Length(len),
         }
     };
+    // Collected straight into the shared slice: one allocation for the list (plus one per name).
+    let names = request.headers.iter().map(|header| Box::from(header.name)).collect();
     Ok(Inspected { framing, names })
 }
 

@@ -207,7 +207,7 @@ impl WireIo {
         Some(match verdict {
             Ok((inspected, len)) => {
                 self.shared
-                    .push(Ok(tollgate_runtime::OriginalHeaderNames(inspected.names.into())));
+                    .push(Ok(tollgate_runtime::OriginalHeaderNames(inspected.names)));
                 State::Deliver {
                     remaining: len,
                     framing: inspected.framing,
