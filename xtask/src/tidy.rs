@@ -20,6 +20,7 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
     ("tollgate-model", &[]),
     ("tollgate-aws", &[]),
     ("tollgate-lambda-host", &[]),
+    ("tollgate-auth", &[]),
     ("tollgate-mapping", &["tollgate-vtl"]),
     (
         "tollgate-runtime",
@@ -29,6 +30,7 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
             "tollgate-lambda-event",
             "tollgate-model",
             "tollgate-aws",
+            "tollgate-auth",
         ],
     ),
     (
@@ -41,6 +43,7 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
             "tollgate-aws",
             "tollgate-runtime",
             "tollgate-lambda-host",
+            "tollgate-auth",
         ],
     ),
 ];
@@ -51,6 +54,7 @@ const PURE_CRATES: &[&str] = &[
     "tollgate-mapping",
     "tollgate-lambda-event",
     "tollgate-model",
+    "tollgate-auth",
 ];
 const IMPURE_DEPENDENCIES: &[&str] = &["tokio", "hyper", "hyper-util", "http", "anyhow"];
 
