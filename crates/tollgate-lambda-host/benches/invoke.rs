@@ -1,6 +1,7 @@
 //! Invocations of a warm local Rust function (examples/rust_echo.rs on `lambda_runtime`) through the host:
-//! criterion timings for one invocation, then a bounded run that prints invocations per second and p50/p99
-//! latency, sequential and with concurrent callers. Nothing is asserted.
+//! criterion timings for one invocation, then bounded runs that print invocations per second and p50/p99
+//! latency, sequential and with concurrent callers, and the same echo on awslambdaric (Python) and aws-lambda-ric
+//! (Node), installed by the test scripts if missing. Nothing is asserted.
 //!
 //! `cargo bench -p tollgate-lambda-host --bench invoke` (builds the example in release first if needed).
 
@@ -37,10 +38,50 @@ fn rust_echo() -> PathBuf {
     path
 }
 
-fn start(max_concurrency: usize) -> FunctionHost {
-    let mut config = FunctionConfig::new("echo", format!("exec '{}'", rust_echo().display()));
+/// The functions measured: the same echo on three runtime clients.
+#[derive(Clone, Copy, Debug)]
+enum Client {
+    Rust,
+    Python,
+    Node,
+}
+
+fn setup(script: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/functions")
+        .join(script);
+    let output = Command::new(path).output().unwrap();
+    assert!(
+        output.status.success(),
+        "{script}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap().trim().to_owned()
+}
+
+fn start_client(client: Client, max_concurrency: usize) -> FunctionHost {
+    let functions = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/functions");
+    let mut config = match client {
+        Client::Rust => FunctionConfig::new("echo", format!("exec '{}'", rust_echo().display())),
+        Client::Python => {
+            let python = setup("python/setup-awslambdaric");
+            let mut config = FunctionConfig::new("echo", format!("exec '{python}' -m awslambdaric handler.fn"));
+            config.working_dir = Some(functions.join("python"));
+            config
+        }
+        Client::Node => {
+            let ric = setup("node/setup-aws-lambda-ric");
+            let mut config = FunctionConfig::new("echo", format!("exec '{ric}' handler.fn"));
+            config.working_dir = Some(functions.join("node"));
+            config
+        }
+    };
     config.max_concurrency = max_concurrency;
     FunctionHost::start(vec![config], HostOptions::default()).unwrap()
+}
+
+fn start(max_concurrency: usize) -> FunctionHost {
+    start_client(Client::Rust, max_concurrency)
 }
 
 fn payload(size: usize) -> String {
@@ -74,8 +115,8 @@ fn criterion_benches(c: &mut Criterion, runtime: &tokio::runtime::Runtime) {
 }
 
 /// `count` invocations from `callers` concurrent callers; prints the rate and latency percentiles.
-fn measure(runtime: &tokio::runtime::Runtime, callers: usize, count: usize) {
-    let host = start(callers);
+fn measure(runtime: &tokio::runtime::Runtime, client: Client, callers: usize, count: usize) {
+    let host = start_client(client, callers);
     let body = bytes::Bytes::from(payload(100));
     runtime.block_on(async {
         // Warm every process the run will use.
@@ -117,7 +158,7 @@ fn measure(runtime: &tokio::runtime::Runtime, callers: usize, count: usize) {
             latencies[index].as_secs_f64() * 1e6
         };
         println!(
-            "lambda_host/measure callers={callers} invocations={} rate={:.0}/s p50={:.0}µs p99={:.0}µs max={:.0}µs processes={}",
+            "lambda_host/measure client={client:?} callers={callers} invocations={} rate={:.0}/s p50={:.0}µs p99={:.0}µs max={:.0}µs processes={}",
             latencies.len(),
             latencies.len() as f64 / elapsed.as_secs_f64(),
             percentile(0.50),
@@ -138,6 +179,8 @@ fn main() {
     let mut criterion = Criterion::default().configure_from_args();
     criterion_benches(&mut criterion, &runtime);
     criterion.final_summary();
-    measure(&runtime, 1, 5_000);
-    measure(&runtime, 4, 8_000);
+    measure(&runtime, Client::Rust, 1, 5_000);
+    measure(&runtime, Client::Rust, 4, 8_000);
+    measure(&runtime, Client::Python, 1, 2_000);
+    measure(&runtime, Client::Node, 1, 2_000);
 }
