@@ -35,15 +35,16 @@ impl RequestIds {
     /// Ids derived from 128 + 128 bits of randomness: a version-4 UUID and an extended id from 11 more bytes.
     pub fn from_random(a: u128, b: u128) -> RequestIds {
         let uuid = (a & !(0xF << 76) | (0x4 << 76)) & !(0x3 << 62) | (0x2 << 62);
-        let hex = format!("{uuid:032x}");
-        let request_id = format!(
-            "{}-{}-{}-{}-{}",
-            &hex[0..8],
-            &hex[8..12],
-            &hex[12..16],
-            &hex[16..20],
-            &hex[20..32]
-        );
+        // Hex-encode into one buffer: this runs on every request, so no `format!`.
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut request_id = String::with_capacity(36);
+        for (index, byte) in uuid.to_be_bytes().iter().enumerate() {
+            if matches!(index, 4 | 6 | 8 | 10) {
+                request_id.push('-');
+            }
+            request_id.push(char::from(HEX[usize::from(byte >> 4)]));
+            request_id.push(char::from(HEX[usize::from(byte & 0xF)]));
+        }
         let bytes = b.to_be_bytes();
         let mut extended_request_id = String::with_capacity(16);
         base64_11(&bytes[..11], &mut extended_request_id);

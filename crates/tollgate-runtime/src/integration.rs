@@ -44,6 +44,13 @@ pub(crate) fn map_request(cx: &mut RequestCx<'_>, mappings: &[RequestMapping]) -
     }
     let mut mapped = Mapped::default();
     for mapping in mappings {
+        // Every value of a repeated query parameter becomes its own integration query parameter (spec §4 [unk]).
+        if let (RequestTargetKind::QueryString, Source::RequestMultiQuery(name)) = (mapping.kind, &mapping.source) {
+            for value in cx.query.all(name) {
+                mapped.query.push((mapping.name.clone(), value.to_owned()));
+            }
+            continue;
+        }
         let mut value = String::new();
         if !cx.source(&mapping.source, &mut value) {
             continue; // An absent source leaves the target unset (spec §4, recorded).
@@ -239,10 +246,16 @@ async fn call(
 /// Picks the integration response: the first whose pattern matches the whole status text, else the default;
 /// none → 500 (spec §5).
 pub(crate) fn select_response(responses: &[CompiledResponse], status: u16) -> Result<&CompiledResponse, GatewayError> {
-    let text = status.to_string();
+    // Three ASCII digits on the stack: selection runs on every non-proxy request.
+    let digits = [
+        b'0' + (status / 100 % 10) as u8,
+        b'0' + (status / 10 % 10) as u8,
+        b'0' + (status % 10) as u8,
+    ];
+    let text = std::str::from_utf8(&digits).unwrap_or("500");
     responses
         .iter()
-        .find(|r| r.pattern.as_ref().is_some_and(|p| p.is_match(&text)))
+        .find(|r| r.pattern.as_ref().is_some_and(|p| p.is_match(text)))
         .or_else(|| responses.iter().find(|r| r.pattern.is_none()))
         .ok_or_else(|| {
             GatewayError::config(format!(

@@ -92,6 +92,11 @@ pub enum RouteError {
     },
     /// The same method twice on one resource.
     DuplicateMethod,
+    /// One path names the same parameter twice (`/{id}/x/{id}`).
+    DuplicateParameter {
+        /// The repeated name.
+        name: String,
+    },
 }
 
 impl std::fmt::Display for RouteError {
@@ -109,6 +114,9 @@ impl std::fmt::Display for RouteError {
                 write!(f, "a greedy path variable ({greedy}) cannot have child resources")
             }
             RouteError::DuplicateMethod => f.write_str("the method is defined twice on this resource"),
+            RouteError::DuplicateParameter { name } => {
+                write!(f, "the path parameter `{name}` appears twice in this path")
+            }
         }
     }
 }
@@ -172,7 +180,14 @@ impl Router {
     /// Adds `method` on the resource at `path` (e.g. `/pets/{id}`, `/{proxy+}`, `/`) with the caller's `route` id.
     pub fn insert(&mut self, path: &str, method: RouteMethod, route: u32) -> Result<(), RouteError> {
         let mut node = 0usize;
+        let mut names: Vec<&str> = Vec::new();
         for segment in path.split('/').filter(|s| !s.is_empty()) {
+            if let Some(Segment::Variable { name, .. }) = classify(segment) {
+                if names.contains(&name) {
+                    return Err(RouteError::DuplicateParameter { name: name.to_owned() });
+                }
+                names.push(name);
+            }
             node = self.child(node, segment)?;
         }
         let slot = self

@@ -54,7 +54,10 @@ fn mock_api(body: &str) -> Deployment {
          uri: 'http://backend.invalid/x'\n        timeoutInMillis: 50\n        responses: {{default: {{statusCode: '200'}}}}\n"
     );
     let loaded = tollgate_model::load("api.yaml", yaml.as_bytes(), &Default::default());
-    let api = loaded.api.clone().unwrap_or_else(|| panic!("{}", loaded.render_diagnostics()));
+    let api = loaded
+        .api
+        .clone()
+        .unwrap_or_else(|| panic!("{}", loaded.render_diagnostics()));
     Deployment::compile(&api, &tollgate_model::Stage::new("prod"), &CompileOptions::default()).unwrap()
 }
 
@@ -66,7 +69,9 @@ fn options() -> GatewayOptions {
 }
 
 fn get(path: &str) -> http::Request<Full<Bytes>> {
-    http::Request::get(format!("http://h{path}")).body(Full::new(Bytes::new())).unwrap()
+    http::Request::get(format!("http://h{path}"))
+        .body(Full::new(Bytes::new()))
+        .unwrap()
 }
 
 async fn body(response: http::Response<ResponseBody>) -> String {
@@ -102,7 +107,9 @@ async fn a_request_in_flight_keeps_its_snapshot() {
 async fn serves_as_a_tower_service() {
     use tower_service::Service;
     let mut service = Gateway::new(mock_api("svc"), Backends::new(Arc::new(NeverAnswers)), options());
-    std::future::poll_fn(|cx| Service::<http::Request<Full<Bytes>>>::poll_ready(&mut service, cx)).await.unwrap();
+    std::future::poll_fn(|cx| Service::<http::Request<Full<Bytes>>>::poll_ready(&mut service, cx))
+        .await
+        .unwrap();
     let response = service.call(get("/prod/hello")).await.unwrap();
     assert_eq!(body(response).await, "svc");
 }
@@ -135,7 +142,9 @@ async fn bodies_over_the_limit_get_413() {
     let mut options = options();
     options.max_body_bytes = 8;
     let gateway = Gateway::new(mock_api("x"), Backends::new(Arc::new(NeverAnswers)), options);
-    let request = http::Request::get("http://h/prod/hello").body(Full::new(Bytes::from_static(b"123456789"))).unwrap();
+    let request = http::Request::get("http://h/prod/hello")
+        .body(Full::new(Bytes::from_static(b"123456789")))
+        .unwrap();
     let response = gateway.handle(request).await;
     assert_eq!(response.status(), 413);
     assert_eq!(body(response).await, "HTTP content length exceeded 10485760 bytes.");

@@ -37,11 +37,13 @@ fuzz_target!(|data: &[u8]| {
                 panic!("route {} was never inserted", found.route);
             };
             let mut rebuilt = String::new();
+            let mut params = found.params.iter();
             for segment in template.split('/').filter(|s| !s.is_empty()) {
                 rebuilt.push('/');
                 if segment.starts_with('{') {
                     let name = segment.trim_start_matches('{').trim_end_matches('}').trim_end_matches('+');
-                    let param = found.params.iter().find(|p| p.name == name).expect("every variable is captured");
+                    let param = params.next().expect("every variable is captured, outermost first");
+                    assert_eq!(param.name, name, "parameters come in path order");
                     rebuilt.push_str(param.value);
                 } else {
                     rebuilt.push_str(segment);

@@ -1,6 +1,8 @@
 //! Gateway responses (spec §7): AWS's defaults per type, the API's customizations compiled at deploy time,
 //! and [`respond`], the one place a [`GatewayError`] becomes a response.
 
+// Generated from spec/gateway-responses.toml; rustfmt would make it differ from the generator's output.
+#[rustfmt::skip]
 mod table;
 mod template;
 

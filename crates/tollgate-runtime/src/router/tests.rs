@@ -140,6 +140,10 @@ fn rejects_invalid_trees() {
         r.insert("/x{a}", RouteMethod::Get, 3),
         Err(RouteError::InvalidSegment { .. })
     ));
+    assert!(matches!(
+        r.insert("/{a}/b/{a}", RouteMethod::Get, 4),
+        Err(RouteError::DuplicateParameter { .. })
+    ));
     let mut g = Router::default();
     g.insert("/{p+}/child", RouteMethod::Get, 0).unwrap();
     assert!(matches!(g.validate(), Err(RouteError::ChildOfGreedy { .. })));
