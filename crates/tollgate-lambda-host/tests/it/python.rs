@@ -48,7 +48,7 @@ async fn python_echo_error_and_warm_reuse() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_timeout_and_crash() {
     let mut config = python_function("pyslow", "handler.fn");
-    config.timeout = Duration::from_secs(1);
+    config.timeout = Duration::from_secs(2);
     let host = host(vec![config]);
     let before = pid_of(&host, "pyslow").await;
     let timed_out = invoke(&host, "pyslow", r#"{"action":"sleep","ms":10000}"#).await;

@@ -38,14 +38,14 @@ async fn a_function_error_is_unhandled_with_its_type_and_message() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_timeout_kills_the_process_and_answers_as_lambda() {
     let mut config = rust_function("slow");
-    config.timeout = Duration::from_secs(1);
+    config.timeout = Duration::from_secs(2);
     let host = host(vec![config]);
     let before = pid_of(&host, "slow").await;
     let invocation = invoke(&host, "slow", r#"{"action":"sleep","ms":10000}"#).await;
     assert_eq!(invocation.function_error.as_deref(), Some("Unhandled"));
     assert_eq!(invocation.error_type.as_deref(), Some("Sandbox.Timedout"));
     let expected = format!(
-        r#"{{"errorType":"Sandbox.Timedout","errorMessage":"RequestId: {} Error: Task timed out after 1.00 seconds"}}"#,
+        r#"{{"errorType":"Sandbox.Timedout","errorMessage":"RequestId: {} Error: Task timed out after 2.00 seconds"}}"#,
         invocation.request_id
     );
     assert_eq!(invocation.payload, expected.as_bytes());
@@ -119,9 +119,10 @@ async fn a_full_queue_is_throttled() {
     let host = host(vec![config]);
     let running = tokio::spawn({
         let host = host.clone();
-        async move { host.invoke("narrow", request(r#"{"action":"sleep","ms":1500}"#)).await }
+        async move { host.invoke("narrow", request(r#"{"action":"sleep","ms":5000}"#)).await }
     });
     let status = |host: &FunctionHost| host.status("narrow").unwrap();
+    // Wait until the first invocation is with the process (it leaves the queue when delivered).
     assert!(
         eventually(WAIT, || {
             let s = status(&host);
@@ -129,7 +130,6 @@ async fn a_full_queue_is_throttled() {
         })
         .await
     );
-    // Give the first invocation time to be handed to the process (it leaves the queue when delivered).
     let queued = tokio::spawn({
         let host = host.clone();
         async move { host.invoke("narrow", request(r#"{"action":"echo","n":2}"#)).await }
