@@ -116,6 +116,7 @@ async fn a_full_queue_is_throttled() {
     let mut config = rust_function("narrow");
     config.max_concurrency = 1;
     config.queue_capacity = 1;
+    config.timeout = Duration::from_secs(10);
     let host = host(vec![config]);
     let running = tokio::spawn({
         let host = host.clone();
