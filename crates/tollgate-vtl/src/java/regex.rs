@@ -39,6 +39,20 @@ impl JavaRegex {
         let parts = parse_replacement(replacement, self.re.captures_len() - 1, &self.re)?;
         let mut out = String::with_capacity(s.len());
         let mut last = 0;
+        if parts.iter().all(|p| matches!(p, Part::Lit(_))) {
+            // No group references: plain matching (the regex crate's fast path), no capture groups.
+            let literal: String = parts.iter().map(|p| if let Part::Lit(l) = p { l.as_str() } else { "" }).collect();
+            for m in self.re.find_iter(s) {
+                out.push_str(&s[last..m.start()]);
+                out.push_str(&literal);
+                last = m.end();
+                if first {
+                    break;
+                }
+            }
+            out.push_str(&s[last..]);
+            return Ok(out);
+        }
         for caps in self.re.captures_iter(s) {
             let Some(m) = caps.get(0) else { continue };
             out.push_str(&s[last..m.start()]);
