@@ -64,7 +64,8 @@ pub struct FunctionStatus {
 }
 
 /// Local Lambda functions run as processes through the Runtime API. A cheap `Clone` handle; when the last
-/// handle is dropped every process is killed. Invoke from within a tokio runtime.
+/// handle is dropped every process is killed. Invoke from within a tokio runtime with I/O and time enabled
+/// (`enable_all`): processes, their listeners and supervisors are tasks of that runtime.
 #[derive(Debug, Clone)]
 pub struct FunctionHost {
     shared: Arc<Shared>,
