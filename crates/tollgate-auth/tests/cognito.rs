@@ -1,5 +1,7 @@
 //! Cognito user-pool tokens: `fixtures/cognito.json`, signed here with the committed test keys.
 
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
 mod common;
 
 use std::sync::Arc;

@@ -1,5 +1,7 @@
 //! Identity sources and the checks made before invoking a Lambda authorizer: `fixtures/identity.json`.
 
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
 mod common;
 
 use serde_json::Value;

@@ -1,5 +1,7 @@
 //! Lambda authorizer answers: `fixtures/output.json`.
 
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
 mod common;
 
 use serde_json::Value;

@@ -1,5 +1,7 @@
 //! The policy table: `fixtures/policy.json`, policy × method ARN → decision.
 
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
 mod common;
 
 use tollgate_auth::{Policy, PolicyDecision};

@@ -1,6 +1,6 @@
 //! Shared test helpers: a request for identity sources, fixture loading.
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
 use std::borrow::Cow;
 use std::path::PathBuf;
