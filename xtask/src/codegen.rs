@@ -41,7 +41,11 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
 fn generate(root: &Path, check: bool) -> anyhow::Result<()> {
     let text = fs::read_to_string(root.join(CONTEXT_DATA)).with_context(|| format!("reading {CONTEXT_DATA}"))?;
     let mut data = parse(&text).with_context(|| format!("in {CONTEXT_DATA}"))?;
-    data.variables.sort_by(|a, b| string(a, "name").unwrap_or_default().cmp(string(b, "name").unwrap_or_default()));
+    data.variables.sort_by(|a, b| {
+        string(a, "name")
+            .unwrap_or_default()
+            .cmp(string(b, "name").unwrap_or_default())
+    });
     let mut stale = Vec::new();
     let rust = reformat(root, &context_rust(&data)?)?;
     for (path, contents) in [(CONTEXT_RUST, rust), (CONTEXT_DOCS, context_docs(&data))] {
@@ -58,7 +62,10 @@ fn generate(root: &Path, check: bool) -> anyhow::Result<()> {
         }
     }
     if !stale.is_empty() {
-        bail!("stale generated file(s): {}; run `cargo xtask codegen` and commit", stale.join(", "));
+        bail!(
+            "stale generated file(s): {}; run `cargo xtask codegen` and commit",
+            stale.join(", ")
+        );
     }
     Ok(())
 }
@@ -75,7 +82,11 @@ fn reformat(root: &Path, text: &str) -> anyhow::Result<String> {
         .stdout(Stdio::piped())
         .spawn()
         .context("running rustfmt")?;
-    child.stdin.take().context("rustfmt stdin")?.write_all(text.as_bytes())?;
+    child
+        .stdin
+        .take()
+        .context("rustfmt stdin")?
+        .write_all(text.as_bytes())?;
     let output = child.wait_with_output()?;
     if !output.status.success() {
         bail!("rustfmt failed on generated code");
@@ -109,7 +120,11 @@ impl Data {
 }
 
 fn field<'a>(table: &'a Table, key: &str) -> anyhow::Result<&'a Value> {
-    table.iter().find(|(k, _)| k == key).map(|(_, v)| v).with_context(|| format!("a variable lacks `{key}`"))
+    table
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
+        .with_context(|| format!("a variable lacks `{key}`"))
 }
 
 fn string<'a>(table: &'a Table, key: &str) -> anyhow::Result<&'a str> {
@@ -159,7 +174,9 @@ fn parse(text: &str) -> anyhow::Result<Data> {
 
 fn parse_value(text: &str) -> anyhow::Result<Value> {
     if let Some(inner) = text.strip_prefix('[') {
-        let Some(inner) = inner.strip_suffix(']') else { bail!("an array must end on its line with `]`") };
+        let Some(inner) = inner.strip_suffix(']') else {
+            bail!("an array must end on its line with `]`")
+        };
         let mut items = Vec::new();
         let mut rest = inner.trim();
         while !rest.is_empty() {
@@ -179,7 +196,9 @@ fn parse_value(text: &str) -> anyhow::Result<Value> {
 
 /// A TOML basic string at the start of `text`; returns it and the rest.
 fn parse_string(text: &str) -> anyhow::Result<(String, &str)> {
-    let Some(body) = text.strip_prefix('"') else { bail!("expected a \"string\", found `{text}`") };
+    let Some(body) = text.strip_prefix('"') else {
+        bail!("expected a \"string\", found `{text}`")
+    };
     let mut out = String::new();
     let mut chars = body.char_indices();
     while let Some((i, c)) = chars.next() {
@@ -207,7 +226,9 @@ fn availability_consts(words: &[String]) -> anyhow::Result<String> {
         };
         consts.push(format!("Availability::{name}"));
     }
-    let Some((first, rest)) = consts.split_first() else { return Ok("Availability::NONE".to_owned()) };
+    let Some((first, rest)) = consts.split_first() else {
+        return Ok("Availability::NONE".to_owned());
+    };
     Ok(rest.iter().fold(first.clone(), |acc, c| format!("{acc}.with({c})")))
 }
 
@@ -218,7 +239,10 @@ fn context_rust(data: &Data) -> anyhow::Result<String> {
     out.push_str("//! The `$context` variables and recorded orders, generated from `spec/context-variables.toml`.\n\n");
     out.push_str("use super::{Availability, ContextVariable};\n\n");
     for (key, doc) in [
-        ("keyset", "`$context.keySet()` as recorded on AWS (without an authorizer)."),
+        (
+            "keyset",
+            "`$context.keySet()` as recorded on AWS (without an authorizer).",
+        ),
         ("identity_keyset", "`$context.identity.keySet()` as recorded on AWS."),
     ] {
         let _ = writeln!(out, "/// {doc}");
@@ -234,7 +258,11 @@ fn context_rust(data: &Data) -> anyhow::Result<String> {
         let _ = writeln!(out, "    ContextVariable {{");
         let _ = writeln!(out, "        name: {:?},", string(table, "name")?);
         let _ = writeln!(out, "        java_type: {:?},", string(table, "type")?);
-        let _ = writeln!(out, "        available: {},", availability_consts(strings(table, "available")?)?);
+        let _ = writeln!(
+            out,
+            "        available: {},",
+            availability_consts(strings(table, "available")?)?
+        );
         let _ = writeln!(out, "        description: {:?},", string(table, "description")?);
         let _ = writeln!(out, "        example: {:?},", string(table, "example")?);
         let _ = writeln!(out, "        source: {:?},", string(table, "source")?);
@@ -249,7 +277,9 @@ fn context_docs(data: &Data) -> String {
     out.push_str("<!-- @generated by `cargo xtask codegen` from crates/tollgate-mapping/spec/context-variables.toml; ");
     out.push_str("do not edit by hand. -->\n\n");
     out.push_str("# `$context` variables\n\n");
-    out.push_str("Every `$context` variable of Amazon API Gateway REST APIs that Tollgate knows, where it can be used, ");
+    out.push_str(
+        "Every `$context` variable of Amazon API Gateway REST APIs that Tollgate knows, where it can be used, ",
+    );
     out.push_str("and where the fact comes from (`DG/` = the API Gateway developer guide, ");
     out.push_str("`REC/` = LocalStack's snapshots recorded against AWS).\n\n");
     out.push_str("| variable | type | available in | description | example | source |\n");
@@ -259,7 +289,12 @@ fn context_docs(data: &Data) -> String {
         let available: Vec<&str> = strings(table, "available")
             .unwrap_or_default()
             .iter()
-            .filter_map(|w| AVAILABILITY.iter().find(|(word, _, _)| word == w).map(|(_, _, label)| *label))
+            .filter_map(|w| {
+                AVAILABILITY
+                    .iter()
+                    .find(|(word, _, _)| word == w)
+                    .map(|(_, _, label)| *label)
+            })
             .collect();
         let _ = writeln!(
             out,
@@ -272,7 +307,10 @@ fn context_docs(data: &Data) -> String {
             cell("source"),
         );
     }
-    for (key, title) in [("keyset", "`$context.keySet()`"), ("identity_keyset", "`$context.identity.keySet()`")] {
+    for (key, title) in [
+        ("keyset", "`$context.keySet()`"),
+        ("identity_keyset", "`$context.identity.keySet()`"),
+    ] {
         let names = data.array(key).unwrap_or_default();
         let _ = write!(out, "\n{title} order, as recorded on AWS:\n\n");
         let _ = writeln!(out, "```text\n{}\n```", names.join(", "));

@@ -41,8 +41,8 @@ impl Case {
 }
 
 fn parse_case(path: &Path) -> Case {
-    let text = fs::read_to_string(path).unwrap();
-    let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+    let text = fs::read_to_string(path).expect("a readable case file");
+    let name = path.file_stem().expect("a file name").to_string_lossy().into_owned();
     let mut headers = Vec::new();
     let mut sections: Vec<(String, String)> = Vec::new();
     let mut rest = text.as_str();
@@ -129,8 +129,8 @@ fn json_string(s: &str) -> String {
 fn case_files() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance");
     let mut files: Vec<PathBuf> = fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
+        .expect("tests/conformance exists")
+        .map(|e| e.expect("a readable directory entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "case"))
         .collect();
     files.sort();

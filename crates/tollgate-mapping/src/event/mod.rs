@@ -95,8 +95,7 @@ pub fn parse_proxy_event(text: &str) -> Result<EventRequest, EventError> {
         Some(_) => return Err(field_error("requestContext", "an object")),
     };
     let mut context = RequestContext::example();
-    let text =
-        |key: &str| -> Result<Option<String>, EventError> { Ok(scalar(rc, key, &format!("requestContext.{key}"))?) };
+    let text = |key: &str| -> Result<Option<String>, EventError> { scalar(rc, key, &format!("requestContext.{key}")) };
     let set = |target: &mut String, value: Option<String>| {
         if let Some(v) = value {
             *target = v;

@@ -79,7 +79,7 @@ impl Parser<'_> {
         match self.peek() {
             Some(b'{') => self.object(depth + 1),
             Some(b'[') => self.array(depth + 1),
-            Some(b'"') => Ok(Json::String(self.string()?.into_boxed_str())),
+            Some(b'"') => Ok(Json::String(self.string()?)),
             Some(b't') => self.expect_literal("true", Json::Bool(true)),
             Some(b'f') => self.expect_literal("false", Json::Bool(false)),
             Some(b'n') => self.expect_literal("null", Json::Null),
@@ -94,11 +94,12 @@ impl Parser<'_> {
             return Err(self.error("JSON nested too deeply"));
         }
         self.pos += 1;
-        let mut map = IndexMap::new();
+        // Members are collected first so the map is allocated once, at its final size.
+        let mut members: Vec<(Box<str>, Json)> = Vec::new();
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
-            return Ok(Json::Object(map));
+            return Ok(Json::Object(IndexMap::new()));
         }
         loop {
             self.skip_ws();
@@ -113,13 +114,18 @@ impl Parser<'_> {
             self.pos += 1;
             self.skip_ws();
             let value = self.value(depth)?;
-            // A repeated key keeps its first position and takes the last value, as LinkedHashMap.put does.
-            map.insert(key.into_boxed_str(), value);
+            members.push((key, value));
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
+                    let mut map = IndexMap::with_capacity(members.len());
+                    for (key, value) in members {
+                        // A repeated key keeps its first position and takes the last value, as
+                        // LinkedHashMap.put does.
+                        map.insert(key, value);
+                    }
                     return Ok(Json::Object(map));
                 }
                 Some(_) => return Err(self.error("expected `,` or `}` in an object")),
@@ -194,9 +200,22 @@ impl Parser<'_> {
     }
 
     /// Reads a string starting at its opening quote.
-    fn string(&mut self) -> Result<String, JsonError> {
+    fn string(&mut self) -> Result<Box<str>, JsonError> {
         self.pos += 1;
-        let mut out = String::new();
+        let start = self.pos;
+        // Most strings have no escapes: copy them once, straight from the input.
+        while let Some(b) = self.peek() {
+            match b {
+                b'"' => {
+                    self.pos += 1;
+                    return Ok(self.text[start..self.pos - 1].into());
+                }
+                b'\\' => break,
+                0..=0x1f => return Err(self.error("control character in a string")),
+                _ => self.pos += 1,
+            }
+        }
+        let mut out = String::from(&self.text[start..self.pos]);
         loop {
             let run_start = self.pos;
             while let Some(b) = self.peek() {
@@ -210,7 +229,7 @@ impl Parser<'_> {
             match self.peek() {
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(out);
+                    return Ok(out.into_boxed_str());
                 }
                 Some(b'\\') => {
                     self.pos += 1;

@@ -181,11 +181,7 @@ impl<'a> Cx<'a> {
                     }
                 }
                 // Jayway applies a filter on an object to the object itself.
-                Json::Object(_) => {
-                    if self.test(filter, node)? {
-                        emit(Cow::Borrowed(node));
-                    }
-                }
+                Json::Object(_) if self.test(filter, node)? => emit(Cow::Borrowed(node)),
                 _ => {}
             },
         }

@@ -1,6 +1,9 @@
 //! Mapping expression text → [`Source`] / [`Target`].
 
 use super::{MappingSide, ParseError, Part, Source, Target};
+
+/// A prefix and the variant its name goes into.
+type Prefixes<T> = &'static [(&'static str, fn(String) -> T)];
 use crate::jsonpath::JsonPath;
 
 /// AWS's rule for parameter names: `^[a-zA-Z0-9._$-]+$`.
@@ -24,7 +27,7 @@ fn check_name(part: Part, text: &str, start: usize) -> Result<String, ParseError
 }
 
 pub(super) fn target(text: &str, side: MappingSide) -> Result<Target, ParseError> {
-    let prefixes: &[(&str, fn(String) -> Target)] = match side {
+    let prefixes: Prefixes<Target> = match side {
         MappingSide::Request => &[
             ("integration.request.path.", Target::IntegrationPath),
             ("integration.request.querystring.", Target::IntegrationQuery),
@@ -58,7 +61,7 @@ pub(super) fn source(text: &str, side: MappingSide) -> Result<Source, ParseError
             None => Err(err(text.len(), "a literal must end with `'`".into())),
         };
     }
-    let named: &[(&str, fn(String) -> Source)] = match side {
+    let named: Prefixes<Source> = match side {
         MappingSide::Request => &[
             ("method.request.path.", Source::MethodPath),
             ("method.request.querystring.", Source::MethodQuery),

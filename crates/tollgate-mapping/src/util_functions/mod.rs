@@ -14,7 +14,17 @@ use base64::Engine as _;
 /// code units below 0x20 and every UTF-16 code unit above 0x7F become `\uXXXX` with uppercase hex.
 pub fn escape_javascript(s: &str, out: &mut String) {
     out.reserve(s.len());
-    for c in s.chars() {
+    let mut rest = s;
+    while !rest.is_empty() {
+        // Copy the longest run of characters that need no escape in one go.
+        let safe = rest
+            .bytes()
+            .position(|b| matches!(b, b'"' | b'\'' | b'\\' | b'/' | 0..=0x1f | 0x80..))
+            .unwrap_or(rest.len());
+        out.push_str(&rest[..safe]);
+        rest = &rest[safe..];
+        let Some(c) = rest.chars().next() else { break };
+        rest = &rest[c.len_utf8()..];
         match c {
             '"' => out.push_str("\\\""),
             '\'' => out.push_str("\\'"),
@@ -25,14 +35,22 @@ pub fn escape_javascript(s: &str, out: &mut String) {
             '\n' => out.push_str("\\n"),
             '\u{c}' => out.push_str("\\f"),
             '\r' => out.push_str("\\r"),
-            '\0'..='\u{1f}' | '\u{80}'.. => {
+            _ => {
                 let mut units = [0u16; 2];
                 for unit in c.encode_utf16(&mut units) {
-                    let _ = write!(out, "\\u{unit:04X}");
+                    push_unicode_escape(*unit, out);
                 }
             }
-            _ => out.push(c),
         }
+    }
+}
+
+/// Appends `\uXXXX` with uppercase hex digits.
+fn push_unicode_escape(unit: u16, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    out.push_str("\\u");
+    for shift in [12, 8, 4, 0] {
+        out.push(char::from(HEX[usize::from((unit >> shift) & 0xF)]));
     }
 }
 

@@ -1,0 +1,88 @@
+//! Runs one operation a given number of times, for instruction counts under Callgrind, which do not depend on
+//! machine load (wall-clock numbers on a shared 2-core VM do):
+//!
+//! ```sh
+//! cargo bench -p tollgate-mapping --bench instructions --no-run
+//! valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/deps/instructions-* OP 10
+//! valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/deps/instructions-* OP 110
+//! ```
+//!
+//! (difference of the two totals) / 100 = instructions per operation; set-up cancels out. OP is one of
+//! `reshape`, `compile`, `json-root-1mb`, `parse-1mb`, `escape-74kb`.
+
+use std::hint::black_box;
+
+use tollgate_mapping::json::parse;
+use tollgate_mapping::util_functions::escape_javascript;
+use tollgate_mapping::{ContextState, MappingEngine, MethodRequest, RequestContext, TemplateInput};
+
+mod common;
+use common::{RESHAPE, escape_text, large_body, order_body};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let [op, count] = args.as_slice() else {
+        eprintln!("usage: instructions OP COUNT");
+        std::process::exit(64);
+    };
+    let count: usize = count.parse().unwrap_or(1);
+    let engine = MappingEngine::new();
+    let method = MethodRequest::new(
+        vec![("id".into(), "42".into())],
+        vec![("verbose".into(), "true".into())],
+        vec![("Content-Type".into(), "application/json".into())],
+    );
+    let context = RequestContext::example();
+    let small = order_body();
+    let large = large_body();
+    let text = escape_text();
+    let reshape = engine.compile("reshape", RESHAPE).expect("benchmark input is valid");
+    let json_root = engine
+        .compile("json-root", "$input.json('$')")
+        .expect("benchmark input is valid");
+    for _ in 0..count {
+        match op.as_str() {
+            "reshape" => {
+                let input = TemplateInput {
+                    method: &method,
+                    body: &small,
+                    context: &context,
+                    stage_variables: &[],
+                };
+                black_box(
+                    reshape
+                        .render(&input, &mut ContextState::default())
+                        .expect("benchmark input is valid"),
+                );
+            }
+            "compile" => {
+                black_box(engine.compile("reshape", RESHAPE).expect("benchmark input is valid"));
+            }
+            "json-root-1mb" => {
+                let input = TemplateInput {
+                    method: &method,
+                    body: &large,
+                    context: &context,
+                    stage_variables: &[],
+                };
+                black_box(
+                    json_root
+                        .render(&input, &mut ContextState::default())
+                        .expect("benchmark input is valid"),
+                );
+            }
+            "parse-1mb" => {
+                black_box(parse(black_box(&large)).expect("benchmark input is valid"));
+            }
+            "escape-74kb" => {
+                let mut out = String::with_capacity(text.len() * 2);
+                escape_javascript(black_box(&text), &mut out);
+                black_box(out);
+            }
+            other => {
+                eprintln!("unknown operation `{other}`");
+                std::process::exit(64);
+            }
+        }
+    }
+}
