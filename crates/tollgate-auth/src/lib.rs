@@ -53,7 +53,7 @@ pub use arn::method_arn;
 pub use cache::{AuthorizerCache, CacheKey};
 pub use cognito::{
     CognitoAuthorizer, CognitoAuthorizerConfig, CognitoClaims, Jwks, JwksError, MAX_JWKS_BYTES, MAX_KEYS,
-    MAX_TOKEN_BYTES, UnverifiedJwt, UserPool,
+    MAX_TOKEN_BYTES, UserPool,
 };
 pub use context::{ContextValue, java_double};
 pub use error::{AuthError, ConfigError, ConfigurationFault, Denial, ResponseType, TokenRejection, UnauthorizedReason};

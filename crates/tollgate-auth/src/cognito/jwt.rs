@@ -11,15 +11,15 @@ pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
 
 /// A decoded, **unverified** JWT.
 #[derive(Debug, Clone, PartialEq)]
-pub struct UnverifiedJwt<'t> {
+pub(crate) struct UnverifiedJwt<'t> {
     /// The JOSE header.
-    pub header: Map<String, Value>,
+    pub(crate) header: Map<String, Value>,
     /// The claims, in token order.
-    pub claims: Map<String, Value>,
+    pub(crate) claims: Map<String, Value>,
     /// `base64url(header) "." base64url(payload)`: what the signature covers.
-    pub signing_input: &'t str,
+    pub(crate) signing_input: &'t str,
     /// The signature bytes.
-    pub signature: Vec<u8>,
+    pub(crate) signature: Vec<u8>,
 }
 
 impl<'t> UnverifiedJwt<'t> {
@@ -27,7 +27,7 @@ impl<'t> UnverifiedJwt<'t> {
     ///
     /// # Errors
     /// [`TokenRejection::Malformed`].
-    pub fn parse(token: &'t str) -> Result<UnverifiedJwt<'t>, TokenRejection> {
+    pub(crate) fn parse(token: &'t str) -> Result<UnverifiedJwt<'t>, TokenRejection> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(TokenRejection::Malformed);
         }

@@ -23,7 +23,8 @@ mod jwt;
 
 pub use claims::CognitoClaims;
 pub use jwks::{Jwks, JwksError, MAX_JWKS_BYTES, MAX_KEYS};
-pub use jwt::{MAX_TOKEN_BYTES, UnverifiedJwt};
+pub use jwt::MAX_TOKEN_BYTES;
+use jwt::UnverifiedJwt;
 
 use std::sync::Arc;
 
