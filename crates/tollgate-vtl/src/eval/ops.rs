@@ -131,6 +131,8 @@ pub(crate) fn compare_numbers(a: &Value, b: &Value) -> Option<Ordering> {
 /// `toString()` results.
 pub(crate) fn equals(a: &Value, b: &Value) -> bool {
     match (a, b) {
+        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) => x == y,
         (Value::Null, Value::Null) => true,
         (Value::Null, _) | (_, Value::Null) => false,
         _ if a.is_number() && b.is_number() => compare_numbers(a, b) == Some(Ordering::Equal),

@@ -41,7 +41,10 @@ impl JavaRegex {
         let mut last = 0;
         if parts.iter().all(|p| matches!(p, Part::Lit(_))) {
             // No group references: plain matching (the regex crate's fast path), no capture groups.
-            let literal: String = parts.iter().map(|p| if let Part::Lit(l) = p { l.as_str() } else { "" }).collect();
+            let literal: String = parts
+                .iter()
+                .map(|p| if let Part::Lit(l) = p { l.as_str() } else { "" })
+                .collect();
             for m in self.re.find_iter(s) {
                 out.push_str(&s[last..m.start()]);
                 out.push_str(&literal);

@@ -31,6 +31,9 @@ impl std::hash::BuildHasher for MapHasher {
     }
 }
 
+/// Maps up to this size are searched by scanning.
+const SMALL_MAP: usize = 8;
+
 /// The hash a map gives the `String` key `name` (for lookups prepared at compile time).
 pub(crate) fn hash_str(name: &str) -> u64 {
     use std::hash::BuildHasher as _;
@@ -74,6 +77,13 @@ impl Map {
     pub(crate) fn get_str_hashed(&self, k: &str, hash: u64) -> Option<Value> {
         use indexmap::map::raw_entry_v1::RawEntryApiV1 as _;
         let map = self.0.borrow();
+        // Small maps (most JSON objects): a scan beats hashing and probing.
+        if map.len() <= SMALL_MAP {
+            return map
+                .iter()
+                .find(|(key, _)| key.as_str() == Some(k))
+                .map(|(_, v)| v.clone());
+        }
         map.raw_entry_v1()
             .from_hash(hash, |key| key.as_str() == Some(k))
             .map(|(_, v)| v.clone())
