@@ -19,5 +19,18 @@ pub(crate) fn init(level: Option<&str>) -> Result<(), String> {
         .with_target(false)
         .compact()
         .try_init()
-        .map_err(|err| err.to_string())
+        .map_err(|err| err.to_string())?;
+    // A panic inside a request is caught and answered with a 500 (`edge::service`); report it as one log event
+    // with its place, in the same stream as everything else, instead of the default hook's free text.
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| info.payload().downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("(no message)");
+        let location = info.location().map(ToString::to_string).unwrap_or_default();
+        tracing::error!(%location, "panic: {message}");
+    }));
+    Ok(())
 }
