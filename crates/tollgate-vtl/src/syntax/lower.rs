@@ -24,6 +24,7 @@ pub(crate) fn parse(source: &str, base: usize) -> Result<Block, Vec<Error>> {
         errors: Vec::new(),
         macros: HashSet::new(),
         depth: 0,
+        unclosed: 0,
     };
     let block = lowerer.template(source);
     if lowerer.errors.is_empty() {
@@ -39,6 +40,8 @@ struct Lowerer {
     /// Macros defined so far (Velocity's parser knows only those when it decides on escapes).
     macros: HashSet<String>,
     depth: u32,
+    /// Blocks reported as malformed whose `#end` is still to come.
+    unclosed: u32,
 }
 
 impl Lowerer {
@@ -155,7 +158,11 @@ impl Lowerer {
                         out.push(node);
                     }
                 }
-                Rule::malformed_set | Rule::malformed_if | Rule::malformed_block_directive => self.malformed(&p),
+                Rule::malformed_set => self.malformed(&p),
+                Rule::malformed_if | Rule::malformed_block_directive => {
+                    self.unclosed += 1;
+                    self.malformed(&p);
+                }
                 Rule::bang_text => {
                     let t = p.as_str();
                     push_text(&mut out, &t[..t.len() - 1]);
@@ -168,6 +175,15 @@ impl Lowerer {
                 Rule::malformed_reference => self.malformed_at(&p, Rule::reference),
                 Rule::malformed_call => self.malformed_at(&p, Rule::line_directive),
                 Rule::stray_keyword => {
+                    // The `#end` of a block that was already reported as malformed is no news.
+                    if p.as_str().starts_with("#end") || p.as_str().starts_with("#{end}") {
+                        if self.unclosed > 0 {
+                            self.unclosed -= 1;
+                            continue;
+                        }
+                    } else if self.unclosed > 0 {
+                        continue;
+                    }
                     let span = self.span(&p);
                     self.syntax_error(span, format!("`{}` without a matching block", p.as_str().trim_end()));
                 }
@@ -615,6 +631,7 @@ impl Lowerer {
             errors: Vec::new(),
             macros: self.macros.clone(),
             depth: self.depth + 1,
+            unclosed: 0,
         };
         let body = nested.template(&padded);
         // Velocity reports a problem inside an interpolated string at the string literal.
