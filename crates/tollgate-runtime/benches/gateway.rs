@@ -33,36 +33,7 @@ impl HttpBackend for InProcessBackend {
     }
 }
 
-const API: &str = r#"
-openapi: 3.0.1
-info: {title: bench, version: "1"}
-paths:
-  /pets/{id}:
-    get:
-      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
-      responses: {"200": {description: ok}}
-      x-amazon-apigateway-integration:
-        type: mock
-        requestTemplates: {application/json: '{"statusCode": 200}'}
-        responses: {default: {statusCode: "200", responseTemplates: {application/json: '{"ok": true}'}}}
-  /search:
-    post:
-      parameters: [{name: q, in: query, schema: {type: string}}]
-      responses: {"200": {description: ok}}
-      x-amazon-apigateway-integration:
-        type: http
-        httpMethod: POST
-        uri: "http://backend.internal/search"
-        requestParameters: {integration.request.querystring.q: method.request.querystring.q}
-        requestTemplates:
-          application/json: '{"name": "$util.escapeJavaScript($input.path(''$.name''))", "q": "$input.params(''q'')", "id": "$context.requestId"}'
-        responses:
-          default:
-            statusCode: "200"
-            responseTemplates:
-              application/json: |
-                [#foreach($item in $input.path('$.items')){"id": $item.id, "name": "$item.name"}#if($foreach.hasNext),#end#end]
-"#;
+const API: &str = include_str!("api.yaml");
 
 fn gateway() -> Gateway {
     let loaded = tollgate_model::load("bench.yaml", API.as_bytes(), &Default::default());

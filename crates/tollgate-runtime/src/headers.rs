@@ -1,6 +1,11 @@
 //! The header tables of spec §4 and §8: what may be mapped, what is remapped, what a proxy drops.
 
-use http::HeaderName;
+use http::{HeaderName, HeaderValue};
+
+/// `application/json`, validated at compile time (AWS's default `Content-Type` and `Accept`).
+pub(crate) const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
+/// The `x-amzn-ErrorType` header name.
+pub(crate) static X_AMZN_ERROR_TYPE: HeaderName = HeaderName::from_static("x-amzn-errortype");
 
 /// Request headers an integration request parameter may never target, for HTTP / HTTP_PROXY / MOCK
 /// (spec §4.1: mapping one is a 500). AWS / AWS_PROXY add Authorization, Connection, Expect,

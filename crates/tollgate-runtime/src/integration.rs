@@ -136,7 +136,7 @@ pub(crate) async fn http(
         .map_err(|err| GatewayError::config(err.to_string()))?;
     let out = request.headers_mut();
     let deployment = cx.deployment.ok_or_else(|| GatewayError::config("no deployment"))?;
-    out.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    out.insert(ACCEPT, headers::APPLICATION_JSON);
     out.insert(USER_AGENT, deployment.user_agent.clone());
     out.insert(X_AMZN_APIGATEWAY_API_ID.clone(), deployment.api_id_header.clone());
     if let Ok(trace) = HeaderValue::from_str(&pipeline::trace_id(cx)) {

@@ -166,7 +166,7 @@ fn finish(inner: &Inner, cx: &mut RequestCx<'_>, answer: Answer) -> Response<Res
         headers.insert(X_AMZN_TRACE_ID.clone(), value);
     }
     if !headers.contains_key(CONTENT_TYPE) {
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(CONTENT_TYPE, crate::headers::APPLICATION_JSON);
     }
     if let Some((format, sink)) = &inner.options.access_log {
         cx.status = response.status().as_u16();

@@ -128,6 +128,6 @@ fn remap_backend_headers(from: HeaderMap, to: &mut HeaderMap) {
         }
     }
     if !to.contains_key(CONTENT_TYPE) {
-        to.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        to.insert(CONTENT_TYPE, headers::APPLICATION_JSON);
     }
 }

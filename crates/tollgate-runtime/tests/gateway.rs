@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
+use http_body::Body as _;
 use http_body_util::Full;
 use tollgate_model::GatewayResponseType;
 use tollgate_runtime::{
@@ -157,4 +158,64 @@ async fn bodies_over_the_limit_get_413() {
 fn access_log_formats_reject_unknown_variables() {
     let err = AccessLogFormat::parse("$context.requestId $context.nonsense").unwrap_err();
     assert_eq!(err.name, "nonsense");
+}
+
+/// A backend body fed by a channel: frames arrive only when the test sends them.
+struct ChannelBody(tokio::sync::mpsc::Receiver<Bytes>);
+
+impl http_body::Body for ChannelBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, std::io::Error>>> {
+        self.0
+            .poll_recv(cx)
+            .map(|frame| frame.map(|bytes| Ok(http_body::Frame::data(bytes))))
+    }
+}
+
+/// An HTTP_PROXY backend whose body streams from a channel.
+#[derive(Debug)]
+struct Streaming(Mutex<Option<tokio::sync::mpsc::Receiver<Bytes>>>);
+
+impl HttpBackend for Streaming {
+    fn send(&self, _request: http::Request<RequestBody>) -> BackendFuture {
+        let receiver = self.0.lock().unwrap().take();
+        Box::pin(async move {
+            let receiver = receiver.ok_or_else(|| HttpBackendError::Exchange("one request only".to_owned()))?;
+            Ok(http::Response::new(ResponseBody::stream(ChannelBody(receiver))))
+        })
+    }
+}
+
+// HTTP_PROXY bodies stream: the response head reaches the client before the backend has finished its body.
+#[tokio::test]
+async fn http_proxy_streams_the_backend_body() {
+    let yaml = "openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths:\n  /{proxy+}:\n    get:\n      \
+                responses: {'200': {description: ok}}\n      x-amazon-apigateway-integration:\n        type: http_proxy\n        \
+                httpMethod: GET\n        uri: 'http://backend.invalid/{proxy}'\n";
+    let loaded = tollgate_model::load("api.yaml", yaml.as_bytes(), &Default::default());
+    let api = loaded
+        .api
+        .clone()
+        .unwrap_or_else(|| panic!("{}", loaded.render_diagnostics()));
+    let deployment =
+        Deployment::compile(&api, &tollgate_model::Stage::new("prod"), &CompileOptions::default()).unwrap();
+    let (sender, receiver) = tokio::sync::mpsc::channel(4);
+    let backend = Streaming(Mutex::new(Some(receiver)));
+    let gateway = Gateway::new(deployment, Backends::new(Arc::new(backend)), options());
+    let response = gateway.handle(get("/prod/file")).await;
+    assert_eq!(response.status(), 200);
+    sender.send(Bytes::from_static(b"first ")).await.unwrap();
+    let mut body = response.into_body();
+    let first = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await;
+    let first = first.unwrap().unwrap().into_data().unwrap();
+    assert_eq!(&first[..], b"first ");
+    sender.send(Bytes::from_static(b"second")).await.unwrap();
+    drop(sender);
+    let rest = body.collect_bytes().await.unwrap();
+    assert_eq!(&rest[..], b"second");
 }

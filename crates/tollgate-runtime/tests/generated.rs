@@ -37,13 +37,15 @@ fn variant(aws_name: &str) -> String {
 
 fn generate(data: &str) -> String {
     let file: File = toml::from_str(data).expect("spec/gateway-responses.toml parses");
-    let mut out = String::from(
+    let out = String::from(
         "// @generated from spec/gateway-responses.toml by tests/generated.rs (UPDATE_GENERATED=1); do not edit.\n\n\
+         use http::HeaderValue;\n\
          use tollgate_model::GatewayResponseType as T;\n\n\
          use super::{BodyForm, Defaults};\n\n\
          /// AWS's defaults for every gateway response type.\n\
-         pub(super) const TABLE: &[Defaults] = &[\n",
+         pub(super) static TABLE: [Defaults; {count}] = [\n",
     );
+    let mut out = out.replace("{count}", &file.response.len().to_string());
     for r in &file.response {
         let form = match r.form.as_str() {
             "compact" => "Compact",
@@ -56,9 +58,10 @@ fn generate(data: &str) -> String {
         writeln!(out, "    // {}", r.evidence).unwrap();
         writeln!(
             out,
-            "    Defaults {{ kind: T::{}, status: {}, error_type: {:?}, message: {}, form: BodyForm::{form}, fallback: {} }},",
+            "    Defaults {{ kind: T::{}, status: {}, error_type: {:?}, error_type_header: HeaderValue::from_static({:?}), message: {}, form: BodyForm::{form}, fallback: {} }},",
             variant(&r.kind),
             r.status.map_or("None".to_owned(), |s| format!("Some({s})")),
+            r.error_type,
             r.error_type,
             r.message.as_ref().map_or("None".to_owned(), |m| format!("Some({m:?})")),
             r.fallback.as_ref().map_or("None".to_owned(), |f| format!("Some(T::{})", variant(f))),

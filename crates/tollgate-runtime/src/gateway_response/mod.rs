@@ -33,11 +33,13 @@ pub(crate) enum BodyForm {
 }
 
 /// AWS's defaults for one type.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Defaults {
     pub(crate) kind: GatewayResponseType,
     pub(crate) status: Option<u16>,
     pub(crate) error_type: &'static str,
+    /// `error_type` as a header value, validated at compile time.
+    pub(crate) error_type_header: HeaderValue,
     pub(crate) message: Option<&'static str>,
     pub(crate) form: BodyForm,
     pub(crate) fallback: Option<GatewayResponseType>,
@@ -52,10 +54,11 @@ pub(crate) fn defaults(kind: GatewayResponseType) -> &'static Defaults {
 }
 
 /// Used only if the table lacked a type, which `every_type_has_defaults` rules out.
-const API_CONFIGURATION_ERROR: Defaults = Defaults {
+static API_CONFIGURATION_ERROR: Defaults = Defaults {
     kind: GatewayResponseType::ApiConfigurationError,
     status: Some(500),
     error_type: "InternalServerErrorException",
+    error_type_header: HeaderValue::from_static("InternalServerErrorException"),
     message: Some("Internal server error"),
     form: BodyForm::Spaced,
     fallback: Some(GatewayResponseType::Default5xx),
@@ -204,12 +207,9 @@ pub(crate) fn respond(responses: &GatewayResponses, info: &ErrorInfo, values: &d
     let mut response = Response::new(ResponseBody::full(body));
     *response.status_mut() = status;
     let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(CONTENT_TYPE, crate::headers::APPLICATION_JSON);
     if !own.error_type.is_empty() {
-        headers.insert(
-            HeaderName::from_static("x-amzn-errortype"),
-            HeaderValue::from_static(own.error_type),
-        );
+        headers.insert(crate::headers::X_AMZN_ERROR_TYPE.clone(), own.error_type_header.clone());
     }
     if let Some(custom) = custom {
         for (name, source) in &custom.headers {
