@@ -96,13 +96,24 @@ impl Drop for TestServer {
     }
 }
 
+/// Timeouts long enough that a loaded CI machine never trips them by accident (a 10 MB body may stall for a
+/// while between writes); the timeout tests use [`impatient`].
 fn quick() -> EdgeConfig {
     EdgeConfig {
-        header_timeout: Duration::from_millis(300),
-        idle_timeout: Duration::from_secs(5),
-        body_timeout: Duration::from_millis(300),
-        body_deadline: Duration::from_secs(5),
+        header_timeout: Duration::from_secs(5),
+        idle_timeout: Duration::from_secs(10),
+        body_timeout: Duration::from_secs(5),
+        body_deadline: Duration::from_secs(30),
         max_connections: 64,
+    }
+}
+
+/// Short header and body timeouts, for the tests that wait for them to pass.
+fn impatient() -> EdgeConfig {
+    EdgeConfig {
+        header_timeout: Duration::from_millis(300),
+        body_timeout: Duration::from_millis(300),
+        ..quick()
     }
 }
 
@@ -217,7 +228,7 @@ fn body_limits() {
 
 #[test]
 fn slow_head_is_cut_off() {
-    let server = TestServer::start(quick());
+    let server = TestServer::start(impatient());
     let mut conn = server.conn();
     conn.send(b"GET /dev/x HTTP/1.1\r\nHost: a\r\nX-Slow: ");
     // The head never completes: the server closes without an answer once the header timeout passes.
@@ -227,7 +238,7 @@ fn slow_head_is_cut_off() {
 
 #[test]
 fn slow_body_gets_408() {
-    let server = TestServer::start(quick());
+    let server = TestServer::start(impatient());
     let mut conn = server.conn();
     conn.send(b"POST /dev/x HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhello");
     let response = conn.response().expect("an answer");
@@ -237,7 +248,7 @@ fn slow_body_gets_408() {
 
 #[test]
 fn client_half_close_after_body_still_gets_its_answer_or_a_close() {
-    let server = TestServer::start(quick());
+    let server = TestServer::start(impatient());
     let mut conn = server.conn();
     conn.send(b"POST /dev/x HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhello");
     conn.shutdown_write();

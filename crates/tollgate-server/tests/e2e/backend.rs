@@ -54,7 +54,9 @@ impl Drop for ChaosBackend {
     }
 }
 
-/// Reads the request head, then: `/hang` keeps the connection open and silent (returned, to be held),
+/// One request per connection (answers say `Connection: close`, so the gateway's client never reuses a
+/// connection this backend is about to close). Reads the request head, then: `/hang` keeps the connection open
+/// and silent (returned, to be held),
 /// `/reset` closes at once, `/garbage` answers bytes that are not HTTP, `/truncated` promises 100 bytes and
 /// sends 5, anything else answers 200.
 fn misbehave(mut stream: TcpStream) -> Option<TcpStream> {
@@ -83,10 +85,12 @@ fn misbehave(mut stream: TcpStream) -> Option<TcpStream> {
             let _ = stream.write_all(b"\x00\x01 this is not HTTP at all\r\n\r\n");
         }
         "/truncated" => {
-            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort");
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\nshort");
         }
         _ => {
-            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok");
+            let _ = stream.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nok",
+            );
         }
     }
     None
@@ -235,17 +239,7 @@ fn capture(stream: TcpStream, seen: &std::sync::Mutex<Vec<String>>) {
 fn smuggling_corpus_through_http_proxy_reaches_the_backend_as_sent_once() {
     let backend = CaptureBackend::start();
     let variable = format!("backend={}", backend.addr);
-    let server = Server::start(
-        &fixture("backend.yaml"),
-        &[
-            "--stage-variable",
-            &variable,
-            "--header-timeout",
-            "500ms",
-            "--body-timeout",
-            "500ms",
-        ],
-    );
+    let server = Server::start(&fixture("backend.yaml"), &["--stage-variable", &variable]);
     let corpus = crate::raw::load_corpus(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/edge-corpus"));
     let mut accepted = 0;
     for case in &corpus {

@@ -6,6 +6,12 @@ use crate::harness::{Server, fixture};
 use crate::raw::{self, RawConn};
 
 fn server() -> Server {
+    Server::start(&fixture("echo.yaml"), &[])
+}
+
+/// Short header and body timeouts, for the tests that wait for them to pass (the others keep the defaults, so
+/// a loaded machine never trips a timeout in the middle of a 10 MB upload).
+fn impatient_server() -> Server {
     Server::start(
         &fixture("echo.yaml"),
         &["--header-timeout", "500ms", "--body-timeout", "500ms"],
@@ -103,7 +109,7 @@ fn body_is_capped_at_10_mb_with_aws_text() {
 
 #[test]
 fn slowloris_head_is_closed_without_an_answer() {
-    let server = server();
+    let server = impatient_server();
     let mut conn = RawConn::connect(server.addr);
     conn.send(b"GET /dev/echo HTTP/1.1\r\nHost: a\r\nX-Drip: ");
     assert_eq!(conn.response(), None);
@@ -114,7 +120,7 @@ fn slowloris_head_is_closed_without_an_answer() {
 
 #[test]
 fn slow_body_gets_408_and_close() {
-    let server = server();
+    let server = impatient_server();
     let mut conn = RawConn::connect(server.addr);
     conn.send(b"POST /dev/echo HTTP/1.1\r\nHost: a\r\nContent-Length: 20\r\n\r\nonly ten b");
     let response = conn.response().unwrap();

@@ -15,7 +15,7 @@ fn tollgate(args: &[&str]) -> Output {
         .current_dir(fixtures)
         .args(args)
         .output()
-        .unwrap()
+        .expect("the tollgate binary runs")
 }
 
 fn stderr(out: &Output) -> String {
