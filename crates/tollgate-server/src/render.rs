@@ -7,7 +7,7 @@
 use std::ffi::OsString;
 use std::fs;
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -141,7 +141,7 @@ fn render(args: &Args) -> anyhow::Result<()> {
 }
 
 /// An event error as `file:line:col: message` (JSON errors carry a byte offset).
-fn event_error(path: &PathBuf, text: &str, err: &EventError) -> anyhow::Error {
+fn event_error(path: &Path, text: &str, err: &EventError) -> anyhow::Error {
     match err {
         EventError::Json(json) => {
             let before = &text[..json.offset.min(text.len())];
