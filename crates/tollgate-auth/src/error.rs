@@ -215,6 +215,9 @@ pub enum ConfigError {
     },
     /// `authorizerResultTtlInSeconds` above 3600.
     TtlOutOfRange(u32),
+    /// A REQUEST authorizer with caching on but no identity source: every caller would share one cached
+    /// result (AWS requires identity sources when caching is enabled).
+    CachingWithoutIdentitySource,
     /// A `providerARNs` entry is not `arn:aws:cognito-idp:{region}:{account}:userpool/{poolId}`.
     InvalidProviderArn(String),
     /// A Cognito authorizer without `providerARNs`.
@@ -236,6 +239,9 @@ impl fmt::Display for ConfigError {
                 write!(f, "invalid identityValidationExpression `{expression}`: {reason}")
             }
             ConfigError::TtlOutOfRange(ttl) => write!(f, "authorizerResultTtlInSeconds {ttl} is above 3600"),
+            ConfigError::CachingWithoutIdentitySource => {
+                f.write_str("REQUEST authorizer with authorizerResultTtlInSeconds > 0 needs an identity source")
+            }
             ConfigError::InvalidProviderArn(arn) => write!(
                 f,
                 "invalid provider ARN `{arn}`: expected arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID"

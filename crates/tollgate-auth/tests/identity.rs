@@ -101,6 +101,17 @@ fn compile_rules() {
         token("method.request.header.A", 300, Some("(")),
         Err(ConfigError::InvalidValidationExpression { .. })
     ));
+    let request_without_sources = LambdaAuthorizer::compile(&LambdaAuthorizerConfig {
+        id: "a".to_owned(),
+        kind: LambdaAuthorizerKind::Request,
+        identity_source: Vec::new(),
+        identity_validation_expression: None,
+        result_ttl_seconds: 300,
+    });
+    assert_eq!(
+        request_without_sources.unwrap_err(),
+        ConfigError::CachingWithoutIdentitySource
+    );
     // An unbalanced expression cannot escape the whole-match anchors.
     assert!(matches!(
         token("method.request.header.A", 300, Some("a)|(b")),

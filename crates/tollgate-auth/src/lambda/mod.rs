@@ -56,7 +56,8 @@ impl LambdaAuthorizer {
     ///
     /// # Errors
     /// [`ConfigError`] for a bad identity source (TOKEN: exactly one header), an expression that does not
-    /// compile, or a TTL above 3600.
+    /// compile, a TTL above 3600, or caching without identity sources (AWS API reference
+    /// `Authorizer.identitySource`: required when caching is enabled).
     pub fn compile(config: &LambdaAuthorizerConfig) -> Result<LambdaAuthorizer, ConfigError> {
         let mut sources = Vec::new();
         for entry in &config.identity_source {
@@ -76,6 +77,9 @@ impl LambdaAuthorizer {
         }
         if config.result_ttl_seconds > MAX_TTL_SECONDS {
             return Err(ConfigError::TtlOutOfRange(config.result_ttl_seconds));
+        }
+        if config.result_ttl_seconds > 0 && sources.is_empty() {
+            return Err(ConfigError::CachingWithoutIdentitySource);
         }
         let validation = match (&config.identity_validation_expression, config.kind) {
             (Some(expression), LambdaAuthorizerKind::Token) if !expression.is_empty() => {
