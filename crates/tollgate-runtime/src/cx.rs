@@ -153,9 +153,10 @@ impl RequestCx<'_> {
         template: &crate::templates::Template,
         body: &[u8],
     ) -> Result<Bytes, crate::error::GatewayError> {
-        if template.is_dynamic() {
-            self.ensure_template_env();
+        if let crate::templates::Template::Static(bytes) = template {
+            return Ok(bytes.clone());
         }
+        self.ensure_template_env();
         let empty = (MethodRequest::default(), RequestContext::default());
         let env = self.template_env.as_deref().unwrap_or(&empty);
         let body = String::from_utf8_lossy(body);

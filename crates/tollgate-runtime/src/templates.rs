@@ -27,10 +27,6 @@ impl Template {
         }
     }
 
-    /// Whether rendering needs the request's template environment.
-    pub(crate) fn is_dynamic(&self) -> bool {
-        matches!(self, Template::Vtl(_))
-    }
 }
 
 /// The templates of one request or response, keyed by media type, in definition order.
