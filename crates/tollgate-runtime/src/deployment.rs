@@ -114,7 +114,8 @@ impl Deployment {
         for CompileProblem { span, message } in problems {
             cx.error(span, message);
         }
-        if !cx.diagnostics.is_empty() {
+        if cx.diagnostics.iter().any(Diagnostic::is_error) {
+            cx.diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
             return Err(cx.diagnostics);
         }
         let user_agent = http::HeaderValue::from_str(&format!("AmazonAPIGateway_{api_id}"))
@@ -430,7 +431,17 @@ pub(crate) fn selection_regex(pattern: &str) -> Result<Regex, String> {
         .size_limit(1 << 20)
         .dfa_size_limit(1 << 20)
         .build()
-        .map_err(|err| format!("invalid selection pattern `{pattern}`: {err}"))
+        .map_err(|err| {
+            // The regex crate's message repeats the pattern over several lines; its last line is the reason.
+            let text = err.to_string();
+            let reason = text
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("")
+                .trim_start_matches("error: ");
+            format!("invalid selection pattern `{pattern}`: {reason}")
+        })
 }
 
 /// Whether a header mapping targets a header AWS refuses to map (HTTP and MOCK).

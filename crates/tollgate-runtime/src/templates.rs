@@ -26,7 +26,6 @@ impl Template {
                 .map_err(|err| GatewayError::config(format!("mapping template failed: {}", err.message()))),
         }
     }
-
 }
 
 /// The templates of one request or response, keyed by media type, in definition order.

@@ -1,0 +1,32 @@
+//! `Deployment::compile` reports every problem at once, each at `file:line:col` in the definition file.
+//! The expected report is `tests/compile/errors.expected`; rerun with `UPDATE_EXPECT=1` after a deliberate change.
+
+// Test code: a failed unwrap is a failed test with its location.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+
+use tollgate_runtime::{CompileOptions, Deployment};
+
+#[test]
+fn reports_every_problem_with_its_location() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/compile");
+    let yaml = std::fs::read_to_string(dir.join("errors.yaml")).unwrap();
+    let loaded = tollgate_model::load("errors.yaml", yaml.as_bytes(), &Default::default());
+    let api = loaded
+        .api
+        .clone()
+        .unwrap_or_else(|| panic!("{}", loaded.render_diagnostics()));
+    let diagnostics = Deployment::compile(&api, &tollgate_model::Stage::new("prod"), &CompileOptions::default())
+        .err()
+        .expect("the definition has compile errors");
+    let report = tollgate_model::render_all(&diagnostics, &yaml);
+    let expected_path = dir.join("errors.expected");
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        std::fs::write(&expected_path, &report).unwrap();
+    }
+    let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+    assert_eq!(report, expected, "rerun with UPDATE_EXPECT=1 to accept");
+    // One problem per broken item, none dropped.
+    assert_eq!(diagnostics.len(), 5, "{report}");
+}
