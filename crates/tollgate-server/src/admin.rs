@@ -3,7 +3,7 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -22,15 +22,18 @@ pub(crate) struct Health {
     pub(crate) gateway: Gateway,
     pub(crate) stage: String,
     pub(crate) reload_failures: AtomicU64,
+    /// Connections the API listener is serving (the admin listener's own are not counted).
+    pub(crate) connections: Arc<AtomicUsize>,
 }
 
 impl Health {
     fn body(&self) -> String {
         format!(
-            r#"{{"status":"ok","deploymentVersion":{},"stage":"{}","reloadFailures":{}}}"#,
+            r#"{{"status":"ok","deploymentVersion":{},"stage":"{}","reloadFailures":{},"connections":{}}}"#,
             self.gateway.version(),
             self.stage.escape_default(),
-            self.reload_failures.load(Ordering::Relaxed)
+            self.reload_failures.load(Ordering::Relaxed),
+            self.connections.load(Ordering::Relaxed)
         )
     }
 }

@@ -4,7 +4,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, AtomicUsize};
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -127,10 +127,12 @@ async fn serve(
         api::display_name(&args.api),
         url(address, &format!("/{stage}/"))
     );
+    let connections = Arc::new(AtomicUsize::new(0));
     let health = Arc::new(Health {
         gateway: gateway.clone(),
         stage: stage.clone(),
         reload_failures: AtomicU64::new(0),
+        connections: Arc::clone(&connections),
     });
     if let Some(admin) = admin {
         println!("tollgate: health at {}", url(admin.local_addr()?, "/healthz"));
@@ -145,7 +147,7 @@ async fn serve(
     ));
 
     let handler = Arc::new(GatewayHandler(gateway));
-    let drained = edge::serve(listener, handler, args.edge, stopped, args.grace_period).await;
+    let drained = edge::serve(listener, handler, args.edge, (stopped, args.grace_period), connections).await;
     if drained {
         tracing::info!("stopped; every in-flight request completed");
     } else {

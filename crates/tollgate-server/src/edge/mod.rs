@@ -11,6 +11,7 @@ mod wire;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -68,13 +69,14 @@ impl Default for EdgeConfig {
 }
 
 /// Serves `listener` until `shutdown` turns true, then stops accepting and drains live connections for at most
-/// `grace`. Returns whether every connection finished in time.
+/// `grace`. `connections` counts the connections being served (for `/healthz`). Returns whether every
+/// connection finished in time.
 pub(crate) async fn serve<H: Handler>(
     listener: TcpListener,
     handler: Arc<H>,
     config: EdgeConfig,
-    mut shutdown: watch::Receiver<bool>,
-    grace: Duration,
+    (mut shutdown, grace): (watch::Receiver<bool>, Duration),
+    connections: Arc<AtomicUsize>,
 ) -> bool {
     let config = Arc::new(config);
     let builder = Arc::new(builder(&config));
@@ -106,8 +108,11 @@ pub(crate) async fn serve<H: Handler>(
         let handler = Arc::clone(&handler);
         let config = Arc::clone(&config);
         let builder = Arc::clone(&builder);
+        let connections = Arc::clone(&connections);
+        connections.fetch_add(1, Ordering::Relaxed);
         tokio::spawn(async move {
             serve_connection(stream, remote, handler, config, &builder, watcher).await;
+            connections.fetch_sub(1, Ordering::Relaxed);
             drop(permit);
         });
     }

@@ -71,8 +71,8 @@ impl TestServer {
                 listener,
                 Arc::new(Echo),
                 config,
-                stopped,
-                Duration::from_secs(5),
+                (stopped, Duration::from_secs(5)),
+                Arc::default(),
             ))
         });
         TestServer {
