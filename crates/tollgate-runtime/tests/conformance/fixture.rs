@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct Fixture {
     pub(crate) feature: String,
     #[serde(default = "default_stage")]
@@ -34,6 +35,7 @@ impl Fixture {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct Case {
     pub(crate) name: String,
     /// Where the expectation comes from (`rec: …`, `doc: …`, `obs: …`, `unk: …`).
@@ -68,6 +70,7 @@ fn expect<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Expect, D::Error> {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct ClientRequest {
     #[serde(default = "get")]
     pub(crate) method: String,
@@ -97,6 +100,7 @@ impl ClientRequest {
 
 /// How the loopback backend answers this case.
 #[derive(Deserialize, Clone, Debug)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct BackendAnswer {
     #[serde(default = "ok")]
     pub(crate) status: u16,
@@ -117,6 +121,7 @@ fn ok() -> u16 {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct ExpectedResponse {
     pub(crate) status: u16,
     /// Headers that must be present with exactly these values (names case-insensitive).
@@ -133,6 +138,7 @@ pub(crate) struct ExpectedResponse {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct ExpectedBackendRequest {
     pub(crate) method: Option<String>,
     /// Path and query as received.
