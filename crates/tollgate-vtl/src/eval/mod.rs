@@ -51,7 +51,9 @@ struct MacroFrame {
     args: Arc<[Expr]>,
     caller: Cx,
     count: usize,
-    locals: Vec<Option<Value>>,
+    /// Parameters the body `#set`, allocated on the first such `#set` (rare).
+    locals: Option<Box<[Option<Value>]>>,
+    params: usize,
 }
 
 pub(crate) fn render(engine: &Engine, program: &Arc<Program>, host: &dyn Host, out: &mut String) -> R<()> {
@@ -119,6 +121,7 @@ const MAX_DYNAMIC_REGEXES: usize = 64;
 const MAX_DEFINE_DEPTH: u32 = 2;
 
 impl Render<'_> {
+    #[inline]
     fn burn(&mut self, span: Span) -> R<()> {
         if self.fuel == 0 {
             return Err(Error::new(ErrorKind::OutOfFuel, "the template used up its step budget").with_span(span));
@@ -127,6 +130,7 @@ impl Render<'_> {
         Ok(())
     }
 
+    #[inline]
     fn write(&self, out: &mut String, s: &str) -> R<()> {
         if out.len() + s.len() > self.limits.max_output_bytes {
             return Err(Error::new(
@@ -285,6 +289,7 @@ impl Render<'_> {
         map.get(slot as usize).cloned().unwrap_or(VarLoc::Extra(Arc::from("")))
     }
 
+    #[inline]
     fn get_slot(&mut self, cx: &Cx, slot: u32) -> Value {
         // Fast path: the template's own variables, already fetched.
         if Arc::ptr_eq(&cx.program, &self.root)
@@ -321,6 +326,7 @@ impl Render<'_> {
         }
     }
 
+    #[inline]
     fn put_slot(&mut self, cx: &Cx, slot: u32, v: Value) {
         if Arc::ptr_eq(&cx.program, &self.root) {
             if let Some(s) = self.vars.get_mut(slot as usize) {
@@ -340,6 +346,7 @@ impl Render<'_> {
         }
     }
 
+    #[inline]
     fn get_var(&mut self, var: Var, cx: &Cx) -> R<Value> {
         match var {
             Var::Slot(s) => Ok(self.get_slot(cx, s)),
@@ -347,7 +354,7 @@ impl Render<'_> {
                 let Some(f) = cx.frame.and_then(|fi| self.frames.get(fi)) else {
                     return Ok(self.get_slot(cx, slot));
                 };
-                if let Some(Some(v)) = f.locals.get(index as usize) {
+                if let Some(Some(v)) = f.locals.as_deref().and_then(|l| l.get(index as usize)) {
                     return Ok(v.clone());
                 }
                 let i = index as usize;
@@ -369,9 +376,12 @@ impl Render<'_> {
             Var::Param { index, slot } => {
                 if let Some(fi) = cx.frame
                     && let Some(f) = self.frames.get_mut(fi)
-                    && let Some(l) = f.locals.get_mut(index as usize)
                 {
-                    *l = Some(v.clone());
+                    let n = f.params;
+                    let locals = f.locals.get_or_insert_with(|| vec![None; n].into_boxed_slice());
+                    if let Some(l) = locals.get_mut(index as usize) {
+                        *l = Some(v.clone());
+                    }
                 }
                 self.put_slot(cx, slot, v);
             }
@@ -437,7 +447,12 @@ impl Render<'_> {
 
     fn param_literal(&self, cx: &Cx, index: u32) -> Option<String> {
         let f = self.frames.get(cx.frame?)?;
-        if f.locals.get(index as usize).is_some_and(Option::is_some) || index as usize >= f.count {
+        let set_locally = f
+            .locals
+            .as_deref()
+            .and_then(|l| l.get(index as usize))
+            .is_some_and(Option::is_some);
+        if set_locally || index as usize >= f.count {
             return None;
         }
         match f.args.get(index as usize)? {
@@ -527,6 +542,7 @@ impl Render<'_> {
 
     /// Evaluates `args` into a reused buffer and calls the method (no allocation for the argument list
     /// unless calls nest inside arguments).
+    #[inline]
     fn call_with_args(&mut self, recv: &Value, seg: &Seg, cx: &Cx) -> R<Value> {
         let Seg::Method {
             name,
@@ -558,6 +574,7 @@ impl Render<'_> {
         Ok(vals)
     }
 
+    #[inline]
     fn property(&mut self, v: &Value, name: &str, hash: u64, span: Span) -> R<Value> {
         match v {
             // Velocity tries `getX()` before `get("x")`: `$map.class` is `getClass()`.
@@ -747,7 +764,7 @@ impl Render<'_> {
         Ok(match e {
             Expr::Const(c) => const_value(c),
             Expr::Interp(nodes) => {
-                let mut s = String::new();
+                let mut s = String::with_capacity(32);
                 self.enter(Span::default())?;
                 let flow = self.block(nodes, cx, &mut s);
                 self.depth -= 1;
@@ -893,6 +910,7 @@ impl Render<'_> {
     }
 
     /// An operand's value; `#define` blocks become their rendered text.
+    #[inline]
     fn operand(&mut self, e: &Expr, cx: &Cx) -> R<Value> {
         match self.value(e, cx)? {
             Value::Block(b) => self.block_to_string(&b),
@@ -1061,7 +1079,8 @@ impl Render<'_> {
             args: args.clone(),
             caller: cx.clone(),
             count,
-            locals: vec![None; def.params.len()],
+            locals: None,
+            params: def.params.len(),
         });
         let frame = self.frames.len() - 1;
         let inner = Cx {
@@ -1109,6 +1128,7 @@ impl Render<'_> {
     }
 }
 
+#[inline]
 fn const_value(c: &Const) -> Value {
     match c {
         Const::Str(s) => Value::Str(s.clone()),

@@ -266,8 +266,8 @@ fn out_of_bounds(kind: &str, detail: String) -> Call {
     throw(format!("java.lang.{kind}: {detail}"))
 }
 
-fn string(st: &Arc<str>, name: M, args: &[Value], regex: Option<&JavaRegex>, limits: &Limits) -> Call {
-    let st: &str = st;
+fn string(st_arc: &Arc<str>, name: M, args: &[Value], regex: Option<&JavaRegex>, limits: &Limits) -> Call {
+    let st: &str = st_arc;
     match (name, args) {
         (M::Length, []) => ok(Value::integer(utf16_len(st) as i64)),
         (M::IsEmpty, []) => ok(Value::Bool(st.is_empty())),
@@ -411,8 +411,9 @@ fn string(st: &Arc<str>, name: M, args: &[Value], regex: Option<&JavaRegex>, lim
                 }
             };
             match re.replace(st, r, name == M::ReplaceFirst) {
-                Ok(out) if out.len() > limits.max_collection_len => throw("string too long".to_owned()),
-                Ok(out) => ok(s(out)),
+                Ok(None) => ok(Value::Str(st_arc.clone())),
+                Ok(Some(out)) if out.len() > limits.max_collection_len => throw("string too long".to_owned()),
+                Ok(Some(out)) => ok(s(out)),
                 Err(e) => throw(e),
             }
         }

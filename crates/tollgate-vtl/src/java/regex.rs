@@ -35,27 +35,46 @@ impl JavaRegex {
     }
 
     /// `replaceAll` (`first == false`) / `replaceFirst`.
-    pub(crate) fn replace(&self, s: &str, replacement: &str, first: bool) -> Result<String, String> {
-        let parts = parse_replacement(replacement, self.re.captures_len() - 1, &self.re)?;
-        let mut out = String::with_capacity(s.len());
+    /// `Ok(None)` when nothing matched (the string is returned unchanged, without copying).
+    pub(crate) fn replace(&self, s: &str, replacement: &str, first: bool) -> Result<Option<String>, String> {
+        let mut matches = self.re.find_iter(s).peekable();
+        // Java reads the replacement only once something matched (a bad one fails only then).
+        if matches.peek().is_none() {
+            return Ok(None);
+        }
+        let parts = if replacement.contains(['$', '\\']) {
+            parse_replacement(replacement, self.re.captures_len() - 1, &self.re)?
+        } else {
+            vec![Part::Lit(replacement.to_owned())]
+        };
+        let mut out = String::with_capacity(s.len() + replacement.len());
         let mut last = 0;
-        if parts.iter().all(|p| matches!(p, Part::Lit(_))) {
+        if let [Part::Lit(literal)] | [Part::Lit(literal), ..] = parts.as_slice()
+            && parts.iter().all(|p| matches!(p, Part::Lit(_)))
+        {
             // No group references: plain matching (the regex crate's fast path), no capture groups.
-            let literal: String = parts
-                .iter()
-                .map(|p| if let Part::Lit(l) = p { l.as_str() } else { "" })
-                .collect();
-            for m in self.re.find_iter(s) {
+            let joined: String;
+            let literal = if parts.len() == 1 {
+                literal.as_str()
+            } else {
+                joined = parts
+                    .iter()
+                    .map(|p| if let Part::Lit(l) = p { l.as_str() } else { "" })
+                    .collect();
+                joined.as_str()
+            };
+            for m in matches {
                 out.push_str(&s[last..m.start()]);
-                out.push_str(&literal);
+                out.push_str(literal);
                 last = m.end();
                 if first {
                     break;
                 }
             }
             out.push_str(&s[last..]);
-            return Ok(out);
+            return Ok(Some(out));
         }
+        drop(matches);
         for caps in self.re.captures_iter(s) {
             let Some(m) = caps.get(0) else { continue };
             out.push_str(&s[last..m.start()]);
@@ -71,7 +90,7 @@ impl JavaRegex {
             }
         }
         out.push_str(&s[last..]);
-        Ok(out)
+        Ok(Some(out))
     }
 
     /// `String.split(regex, limit)`: `limit > 0` caps the number of parts; `limit < 0` keeps trailing empties.

@@ -74,6 +74,7 @@ impl Map {
     }
 
     /// `get(k)` for a `String` key whose hash ([`hash_str`]) was computed ahead of time.
+    #[inline]
     pub(crate) fn get_str_hashed(&self, k: &str, hash: u64) -> Option<Value> {
         use indexmap::map::raw_entry_v1::RawEntryApiV1 as _;
         let map = self.0.borrow();
