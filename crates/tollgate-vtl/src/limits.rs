@@ -7,8 +7,9 @@ pub enum Profile {
     /// Stock Apache Velocity 1.7: an undefined non-quiet reference renders as its source text.
     #[default]
     Velocity,
-    /// Amazon API Gateway's mapping templates: Velocity 1.7 with AWS's recorded deviations (an undefined
-    /// or null reference renders as nothing, as if every reference were quiet).
+    /// Amazon API Gateway's mapping templates: Velocity 1.7 with AWS's recorded deviations: an undefined or
+    /// null reference renders as nothing (as if every reference were quiet), a null equals `""` as well as
+    /// null in `==`/`!=`, and (through [`Limits::api_gateway`]) `#foreach` stops after 1,000 iterations.
     ApiGateway,
 }
 

@@ -388,3 +388,14 @@ fn a_cycle_guard_frees_cycles_made_through_host_values() {
     }
     assert!(dropped.get(), "a cycle through a host map leaked");
 }
+
+#[test]
+fn api_gateway_profile_treats_a_missing_value_as_equal_to_the_empty_string() {
+    // shared/spec/aws-rest-api.md §2 [rec]: a missing JSONPath result equals both `$null` and `""`;
+    // an empty list equals neither.
+    let aws = Engine::builder().profile(Profile::ApiGateway).build();
+    let src = "#if($missing == '')a#end#if($missing == $null)b#end#if('' != $missing)c#end#if($list == '')d#end";
+    let host = vars(&[("list", Value::list([]))]);
+    assert_eq!(render(&aws, src, &host), "ab");
+    assert_eq!(render(&Engine::new(), src, &host), "bc");
+}

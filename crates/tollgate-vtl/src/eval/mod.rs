@@ -870,11 +870,14 @@ impl Render<'_> {
         let x = self.operand(a, cx)?;
         let y = self.operand(b, cx)?;
         Ok(match op {
-            BinOp::Eq => Value::Bool(ops::equals(&x, &y)),
-            BinOp::Ne => Value::Bool(match (&x, &y) {
-                (Value::Null, Value::Null) => false,
-                (Value::Null, _) | (_, Value::Null) => true,
-                _ => !ops::equals(&x, &y),
+            BinOp::Eq => Value::Bool(self.null_as_empty(&x, &y).unwrap_or_else(|| ops::equals(&x, &y))),
+            BinOp::Ne => Value::Bool(match self.null_as_empty(&x, &y) {
+                Some(eq) => !eq,
+                None => match (&x, &y) {
+                    (Value::Null, Value::Null) => false,
+                    (Value::Null, _) | (_, Value::Null) => true,
+                    _ => !ops::equals(&x, &y),
+                },
             }),
             BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
                 let ord = ops::compare_numbers(&x, &y);
@@ -907,6 +910,18 @@ impl Render<'_> {
                 Err(m) => return Err(invocation(&m, span)),
             },
         })
+    }
+
+    /// API Gateway: a null (a missing JSONPath result) equals the empty string as well as null
+    /// (shared/spec/aws-rest-api.md §2, AWS-recorded). `None`: the stock rules apply.
+    fn null_as_empty(&self, x: &Value, y: &Value) -> Option<bool> {
+        if self.profile != Profile::ApiGateway {
+            return None;
+        }
+        match (x, y) {
+            (Value::Null, Value::Str(s)) | (Value::Str(s), Value::Null) => Some(s.is_empty()),
+            _ => None,
+        }
     }
 
     /// An operand's value; `#define` blocks become their rendered text.
