@@ -25,31 +25,49 @@ pub(crate) fn is_dropped_request_header(name: &HeaderName) -> bool {
     )
 }
 
-/// Response headers that reach the client renamed to `x-amzn-Remapped-<name>` (spec §4.2), for mapped
-/// headers of non-proxy integrations and for everything an HTTP_PROXY backend returns.
-pub(crate) fn is_remapped_response_header(name: &HeaderName, proxy: bool) -> bool {
-    matches!(
-        name.as_str(),
-        "authorization"
-            | "connection"
-            | "content-length"
-            | "content-md5"
-            | "date"
-            | "expect"
-            | "host"
-            | "max-forwards"
-            | "proxy-authenticate"
-            | "server"
-            | "trailer"
-            | "upgrade"
-            | "user-agent"
-            | "www-authenticate"
-    ) || (proxy && name.as_str() == "x-amzn-requestid")
+/// Which integration produced a response, for the remapping rules of spec §4.2.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Remap {
+    /// MOCK: only mapped headers exist.
+    Mock,
+    /// HTTP and AWS (non-proxy): mapped headers.
+    NonProxy,
+    /// HTTP_PROXY: everything the backend returned.
+    Proxy,
 }
 
-/// Response headers a gateway never passes on: the hop-by-hop framing of the backend connection.
-pub(crate) fn is_dropped_response_header(name: &HeaderName) -> bool {
+/// Response headers that reach the client renamed to `x-amzn-Remapped-<name>` (spec §4.2; the per-type lists
+/// follow LocalStack's AWS-validated `method_response.py`: Connection, Content-Length, Date and Server always;
+/// the non-proxy types add Authorization, Content-MD5, Expect, Host, Max-Forwards, Proxy-Authenticate, Trailer,
+/// Upgrade, User-Agent, WWW-Authenticate; HTTP_PROXY adds the backend's own x-amzn-RequestId).
+pub(crate) fn is_remapped_response_header(name: &HeaderName, remap: Remap) -> bool {
+    let common = matches!(name.as_str(), "connection" | "content-length" | "date" | "server");
+    common
+        || match remap {
+            Remap::Mock => false,
+            Remap::NonProxy => matches!(
+                name.as_str(),
+                "authorization"
+                    | "content-md5"
+                    | "expect"
+                    | "host"
+                    | "max-forwards"
+                    | "proxy-authenticate"
+                    | "trailer"
+                    | "upgrade"
+                    | "user-agent"
+                    | "www-authenticate"
+            ),
+            Remap::Proxy => name.as_str() == "x-amzn-requestid",
+        }
+}
+
+/// Response headers a gateway never passes on: the hop-by-hop framing of the backend connection, and for
+/// HTTP_PROXY the backend's `Via` (AWS drops it). AWS also drops an HTTP_PROXY backend's `Content-Encoding`;
+/// Tollgate keeps it because it streams the encoded bytes unchanged (named divergence `proxy-content-encoding`).
+pub(crate) fn is_dropped_response_header(name: &HeaderName, remap: Remap) -> bool {
     matches!(name.as_str(), "transfer-encoding" | "keep-alive" | "proxy-connection")
+        || (remap == Remap::Proxy && name.as_str() == "via")
 }
 
 /// Client request headers an HTTP_PROXY integration does not forward (spec §5 HTTP_PROXY row: hop-by-hop,

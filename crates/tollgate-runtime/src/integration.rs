@@ -86,14 +86,18 @@ fn request_body(cx: &mut RequestCx<'_>, non_proxy: &NonProxy) -> Result<Option<B
 pub(crate) fn mock(cx: &mut RequestCx<'_>, non_proxy: &NonProxy) -> Result<Answer, GatewayError> {
     map_request(cx, &non_proxy.request_parameters)?;
     let status = match request_body(cx, non_proxy)? {
-        // No template: 200 (spec [unk], decided).
-        None => 200,
+        // No template and no body: 200 (spec [unk], decided). A body passed through untransformed is read for
+        // its statusCode like a template's output, so a non-JSON upload to a MOCK without a matching template
+        // is a 500, AWS's well-known "Unable to parse statusCode".
+        None if cx.body.is_empty() => 200,
+        None => mock_status(&cx.body)
+            .ok_or_else(|| GatewayError::config("the body passed through to MOCK has no statusCode"))?,
         Some(rendered) => mock_status(&rendered)
             .ok_or_else(|| GatewayError::config("the MOCK request template did not yield a statusCode"))?,
     };
     cx.integration.status = Some(status);
     let response = select_response(&non_proxy.responses, status)?;
-    respond(cx, response, Bytes::new(), false)
+    respond(cx, response, Bytes::new(), headers::Remap::Mock)
 }
 
 /// Reads `statusCode` from a MOCK template's output the way AWS's lax parser does: `{"statusCode": 200}`,
@@ -153,7 +157,7 @@ pub(crate) async fn http(
     cx.integration.headers = headers;
     cx.integration.body = response_body.clone();
     let response = select_response(&non_proxy.responses, status.as_u16())?;
-    respond(cx, response, response_body, true)
+    respond(cx, response, response_body, headers::Remap::NonProxy)
 }
 
 /// `$context.requestOverride.*` from the request template replaces mapped values (spec §2.4).
@@ -269,7 +273,7 @@ fn respond(
     cx: &mut RequestCx<'_>,
     selected: &CompiledResponse,
     backend_body: Bytes,
-    trace: bool,
+    remap: headers::Remap,
 ) -> Result<Answer, GatewayError> {
     if selected
         .headers
@@ -296,11 +300,11 @@ fn respond(
                 "the value mapped to `{name}` is not a valid header value"
             )));
         };
-        if headers::is_remapped_response_header(name, false) {
+        if headers::is_remapped_response_header(name, remap) {
             if let Some(remapped) = headers::remapped_name(name) {
                 out.append(remapped, value);
             }
-        } else if !headers::is_dropped_response_header(name) {
+        } else if !headers::is_dropped_response_header(name, remap) {
             out.insert(name.clone(), value);
         }
     }
@@ -316,6 +320,6 @@ fn respond(
     }
     Ok(Answer {
         response,
-        trace_header: trace,
+        trace_header: remap == headers::Remap::NonProxy,
     })
 }

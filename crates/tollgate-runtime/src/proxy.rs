@@ -116,10 +116,10 @@ fn remap_backend_headers(from: HeaderMap, to: &mut HeaderMap) {
                 None => continue,
             },
         };
-        if headers::is_dropped_response_header(&name) {
+        if headers::is_dropped_response_header(&name, headers::Remap::Proxy) {
             continue;
         }
-        if headers::is_remapped_response_header(&name, true) {
+        if headers::is_remapped_response_header(&name, headers::Remap::Proxy) {
             if let Some(remapped) = headers::remapped_name(&name) {
                 to.append(remapped, value);
             }
