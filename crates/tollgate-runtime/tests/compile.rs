@@ -18,8 +18,7 @@ fn reports_every_problem_with_its_location() {
         .clone()
         .unwrap_or_else(|| panic!("{}", loaded.render_diagnostics()));
     let diagnostics = Deployment::compile(&api, &tollgate_model::Stage::new("prod"), &CompileOptions::default())
-        .err()
-        .expect("the definition has compile errors");
+        .expect_err("the definition has compile errors");
     let report = tollgate_model::render_all(&diagnostics, &yaml);
     let expected_path = dir.join("errors.expected");
     if std::env::var_os("UPDATE_EXPECT").is_some() {
