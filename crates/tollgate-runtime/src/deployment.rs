@@ -60,6 +60,7 @@ pub struct Deployment {
     /// `User-Agent: AmazonAPIGateway_<apiId>`, prepared once.
     pub(crate) user_agent: http::HeaderValue,
     pub(crate) api_id_header: http::HeaderValue,
+    warnings: Vec<Diagnostic>,
 }
 
 impl Deployment {
@@ -71,6 +72,12 @@ impl Deployment {
     /// `$context.apiId`.
     pub fn api_id(&self) -> &str {
         &self.api_id
+    }
+
+    /// Problems that did not stop the compile (e.g. a mapped header the method response does not declare),
+    /// located like errors; the server logs them or `tollgate validate` prints them.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
     }
 
     /// Compiles `api` for `stage`: routes, templates, selection patterns, parameter mappings, integration
@@ -134,6 +141,7 @@ impl Deployment {
             gateway_responses,
             user_agent,
             api_id_header,
+            warnings: cx.diagnostics,
         })
     }
 }

@@ -9,7 +9,8 @@
 //!    [`Deployment::compile`]`(&RestApi, &Stage, &CompileOptions) -> Result<Deployment, Vec<Diagnostic>>`.
 //!    Every problem comes back at once as a `tollgate_model::Diagnostic` located at `file:line:col` in the
 //!    definition file (VTL compile errors, bad selection-pattern regexes, malformed parameter mappings, bad
-//!    integration URIs, invalid resource trees, undeclared response headers, …). Warnings never fail a compile.
+//!    integration URIs, invalid resource trees, …). Warnings never fail a compile; a compiled deployment keeps
+//!    them in [`Deployment::warnings`].
 //! 2. **Serve**: [`Gateway::new`]`(Deployments, Backends, GatewayOptions)`; then for each request
 //!    [`Gateway::handle`]`(http::Request<B>) -> http::Response<ResponseBody>`. `B` is any
 //!    `http_body::Body<Data = Bytes>` (hyper's `Incoming` in production). `Gateway` is a cheap `Clone` handle

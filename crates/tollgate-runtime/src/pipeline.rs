@@ -51,7 +51,7 @@ where
         ids: inner.options.ids.next_ids(),
         started,
         method: parts.method.clone(),
-        context_path: format!("/{trimmed}"),
+        context_path: slash_prefixed(trimmed),
         stage_name: if deployment.is_some() {
             stage_name.to_owned()
         } else {
@@ -79,6 +79,14 @@ where
     };
     let answer = result.unwrap_or_else(|err| rescue(&mut cx, &err));
     finish(inner, &mut cx, answer)
+}
+
+/// `/` + `path`, without the formatting machinery (this runs on every request).
+fn slash_prefixed(path: &str) -> String {
+    let mut out = String::with_capacity(path.len() + 1);
+    out.push('/');
+    out.push_str(path);
+    out
 }
 
 /// Phase: route the request to a method of the stage's deployment (spec §1).
