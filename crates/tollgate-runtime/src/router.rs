@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-/// The HTTP methods API Gateway routes, plus `ANY`, in a fixed order (an index into [`Node::methods`]).
+/// The HTTP methods API Gateway routes, plus `ANY`, in a fixed order (the index of a resource's method slot).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RouteMethod {
     /// `DELETE`.
