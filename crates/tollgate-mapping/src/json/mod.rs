@@ -6,11 +6,13 @@
 //! text they were written with (json-smart's high-precision mode hands out `BigDecimal`s, whose `toString` is the
 //! literal). This module models exactly that: [`Json::Number`] holds the literal, objects are insertion-ordered.
 
+mod compact;
 mod parse;
 mod write;
 
 use indexmap::IndexMap;
 
+pub use compact::write_compact_text;
 pub use parse::{JsonError, MAX_DEPTH, parse};
 pub use write::{write_compact, write_java, write_json_string};
 

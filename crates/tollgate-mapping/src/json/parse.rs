@@ -42,6 +42,54 @@ pub fn parse(text: &str) -> Result<Json, JsonError> {
     Ok(value)
 }
 
+/// Reads the string whose opening quote is at `pos`: its unescaped text and the offset after its closing quote.
+pub(super) fn parse_string_at(text: &str, pos: usize) -> Result<(Box<str>, usize), JsonError> {
+    let mut parser = Parser {
+        bytes: text.as_bytes(),
+        text,
+        pos,
+    };
+    let s = parser.string()?;
+    Ok((s, parser.pos))
+}
+
+/// The end of the number starting at `pos` (RFC 8259 grammar), or the offset where it stopped being one.
+pub(super) fn number_end(bytes: &[u8], mut pos: usize) -> Result<((), usize), usize> {
+    let digits = |pos: &mut usize| {
+        let start = *pos;
+        while let Some(b'0'..=b'9') = bytes.get(*pos) {
+            *pos += 1;
+        }
+        *pos - start
+    };
+    if bytes.get(pos) == Some(&b'-') {
+        pos += 1;
+    }
+    match bytes.get(pos) {
+        Some(b'0') => pos += 1,
+        Some(b'1'..=b'9') => {
+            digits(&mut pos);
+        }
+        _ => return Err(pos),
+    }
+    if bytes.get(pos) == Some(&b'.') {
+        pos += 1;
+        if digits(&mut pos) == 0 {
+            return Err(pos);
+        }
+    }
+    if let Some(b'e' | b'E') = bytes.get(pos) {
+        pos += 1;
+        if let Some(b'+' | b'-') = bytes.get(pos) {
+            pos += 1;
+        }
+        if digits(&mut pos) == 0 {
+            return Err(pos);
+        }
+    }
+    Ok(((), pos))
+}
+
 struct Parser<'a> {
     bytes: &'a [u8],
     text: &'a str,
@@ -161,42 +209,14 @@ impl Parser<'_> {
         }
     }
 
-    fn digits(&mut self) -> usize {
-        let start = self.pos;
-        while let Some(b'0'..=b'9') = self.peek() {
-            self.pos += 1;
-        }
-        self.pos - start
-    }
-
     fn number(&mut self) -> Result<Json, JsonError> {
         let start = self.pos;
-        if self.peek() == Some(b'-') {
-            self.pos += 1;
-        }
-        match self.peek() {
-            Some(b'0') => self.pos += 1,
-            Some(b'1'..=b'9') => {
-                self.digits();
-            }
-            _ => return Err(self.error("expected a digit")),
-        }
-        if self.peek() == Some(b'.') {
-            self.pos += 1;
-            if self.digits() == 0 {
-                return Err(self.error("expected a digit after the decimal point"));
-            }
-        }
-        if let Some(b'e' | b'E') = self.peek() {
-            self.pos += 1;
-            if let Some(b'+' | b'-') = self.peek() {
-                self.pos += 1;
-            }
-            if self.digits() == 0 {
-                return Err(self.error("expected a digit in the exponent"));
-            }
-        }
-        Ok(Json::Number(self.text[start..self.pos].into()))
+        let ((), end) = number_end(self.bytes, self.pos).map_err(|offset| JsonError {
+            offset,
+            message: "expected a digit",
+        })?;
+        self.pos = end;
+        Ok(Json::Number(self.text[start..end].into()))
     }
 
     /// Reads a string starting at its opening quote.

@@ -64,3 +64,36 @@ fn nesting_is_limited() {
     let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
     assert!(parse(&ok).is_ok());
 }
+
+#[test]
+fn compact_text_matches_the_tree() {
+    for text in [
+        r#" { "b" : 1.50, "a" : [ 1e3 , -0, true, null, "x\/y\u00e9" ], "c": {"d": {}} } "#,
+        "[]",
+        r#""plain""#,
+        r#"{"k":"\u0001\n"}"#,
+        &format!(
+            "{{{}}}",
+            (0..40).map(|i| format!(r#""k{i}":{i}"#)).collect::<Vec<_>>().join(",")
+        ),
+    ] {
+        let mut out = String::new();
+        assert_eq!(write_compact_text(text, &mut out), Ok(true), "{text}");
+        assert_eq!(out, parse(text).unwrap().to_compact(), "{text}");
+    }
+}
+
+#[test]
+fn compact_text_defers_repeated_keys_and_rejects_what_parse_rejects() {
+    let many = format!(
+        "{{{},\"k3\":0}}",
+        (0..40).map(|i| format!(r#""k{i}":{i}"#)).collect::<Vec<_>>().join(",")
+    );
+    for text in [r#"{"a":1,"a":2}"#, r#"{"a":1,"\u0061":2}"#, many.as_str()] {
+        assert_eq!(write_compact_text(text, &mut String::new()), Ok(false), "{text}");
+    }
+    for text in ["", "{", "[1,]", "01", "1 2", "\"\u{1}\"", "[-]", "1.", "1e"] {
+        assert!(write_compact_text(text, &mut String::new()).is_err(), "{text:?}");
+        assert!(parse(text).is_err(), "{text:?}");
+    }
+}

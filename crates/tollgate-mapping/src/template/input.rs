@@ -68,6 +68,18 @@ impl<'a> InputData<'a> {
 
     /// `$input.json(path)`: the selection as compact JSON; `""` when nothing matches or the body is not JSON.
     fn json_text(&self, path: &JsonPath) -> Result<Value, HostError> {
+        // `$input.json('$')` of a body nobody parsed yet: compact the text directly, without a tree.
+        if path.is_root() && self.json.get().is_none() {
+            let mut out = String::with_capacity(self.body.len());
+            match json::write_compact_text(self.body, &mut out) {
+                Ok(true) => return Ok(Value::string(out)),
+                Ok(false) => {}
+                Err(_) => {
+                    let _ = self.json.set(None);
+                    return Ok(Value::string(""));
+                }
+            }
+        }
         let Some(doc) = self.doc() else {
             return Ok(Value::string(""));
         };
