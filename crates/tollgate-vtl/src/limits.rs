@@ -20,7 +20,8 @@ pub enum Profile {
 pub struct Limits {
     /// Largest template source accepted, in bytes.
     pub max_template_bytes: usize,
-    /// Deepest nesting of directives, brackets and parentheses accepted at compile time.
+    /// Deepest nesting of directives, brackets and parentheses accepted at compile time (the parser is
+    /// recursive: this bounds its stack use).
     pub max_nesting: u32,
     /// Iterations after which each `#foreach` stops (as Velocity's `directive.foreach.maxloops`); `None`: no cap.
     pub max_foreach: Option<u32>,
@@ -30,9 +31,14 @@ pub struct Limits {
     pub fuel: u64,
     /// Deepest nesting of macro calls, `#define` blocks, `#evaluate` and interpolated strings at render time.
     pub max_call_depth: u32,
+    /// Deepest nesting of `#evaluate` (each level compiles its text on the render's stack).
+    pub max_evaluate_depth: u32,
     /// Deepest nesting of macro calls alone: Velocity's `velocimacro.max.depth` (20; exceeding it is a render
     /// error, as in Velocity).
     pub max_macro_depth: u32,
+    /// Deepest nesting of blocks and expressions while rendering, all causes together (directives inside macros
+    /// inside `#evaluate`…): bounds the stack a render uses.
+    pub max_depth: u32,
     /// Largest list, map or string a template can build (ranges, `add`, concatenation), in elements or bytes.
     pub max_collection_len: usize,
 }
@@ -42,12 +48,14 @@ impl Limits {
     pub fn velocity() -> Limits {
         Limits {
             max_template_bytes: 1 << 20,
-            max_nesting: 128,
+            max_nesting: 64,
             max_foreach: None,
             max_output_bytes: 64 << 20,
             fuel: 100_000_000,
             max_call_depth: 64,
             max_macro_depth: 20,
+            max_evaluate_depth: 8,
+            max_depth: 600,
             max_collection_len: 1 << 24,
         }
     }
@@ -56,12 +64,14 @@ impl Limits {
     pub fn api_gateway() -> Limits {
         Limits {
             max_template_bytes: 300 * 1024,
-            max_nesting: 128,
+            max_nesting: 64,
             max_foreach: Some(1000),
             max_output_bytes: 10 << 20,
             fuel: 10_000_000,
             max_call_depth: 64,
             max_macro_depth: 20,
+            max_evaluate_depth: 8,
+            max_depth: 600,
             max_collection_len: 1 << 20,
         }
     }

@@ -399,3 +399,39 @@ fn api_gateway_profile_treats_a_missing_value_as_equal_to_the_empty_string() {
     assert_eq!(render(&aws, src, &host), "ab");
     assert_eq!(render(&Engine::new(), src, &host), "bc");
 }
+
+#[test]
+fn adversarial_nesting_is_an_error_not_a_stack_overflow() {
+    // A 2 MiB stack, as a tokio worker thread has; a stack overflow would abort the whole test binary.
+    let parens = format!("{}1{}", "(".repeat(60), ")".repeat(60));
+    let ifs = |n: usize| format!("{}x{}", "#if(true)".repeat(n), "#end".repeat(n));
+    let templates = [
+        format!("#set($s = '#set($z = {parens})#evaluate($s)')#evaluate($s)"),
+        format!(
+            "#macro(r $n)#if($n > 0){}#set($m = $n - 1)#r($m)#end#end#r(19)",
+            ifs(28)
+        ),
+        format!("#macro(r $n){}#r($n)#end#r(1)", ifs(60)),
+        "#define($d)$d$d#end$d".to_owned(),
+        format!(
+            "#set($s = \"{}\")$s",
+            "#if(true)".repeat(30) + "$s" + &"#end".repeat(30)
+        ),
+    ];
+    let handle = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let aws = Engine::builder().profile(Profile::ApiGateway).build();
+            templates
+                .iter()
+                .map(|src| {
+                    aws.compile("deep.vm", src)
+                        .map_err(|e| e.to_string())
+                        .and_then(|t| t.render(&vars(&[])).map(|_| ()).map_err(|e| e.to_string()))
+                })
+                .collect::<Vec<_>>()
+        })
+        .unwrap();
+    let results = handle.join().expect("no stack overflow");
+    assert_eq!(results.len(), 5);
+}

@@ -77,6 +77,8 @@ pub(crate) fn render(engine: &Engine, program: &Arc<Program>, host: &dyn Host, o
         runtime_macros: HashMap::new(),
         define_depth: HashMap::new(),
         arg_buf: Vec::with_capacity(4),
+        nest: 0,
+        evaluate_depth: 0,
     };
     let cx = Cx {
         program: program.clone(),
@@ -110,6 +112,10 @@ struct Render<'a> {
     next_scope: Cell<u64>,
     /// Macros defined by `#evaluate`d code: name → (program, id).
     runtime_macros: HashMap<Arc<str>, (Arc<Program>, u32)>,
+    /// Current Rust recursion depth of blocks and expressions (see `descend`).
+    nest: u32,
+    /// `#evaluate` levels in flight.
+    evaluate_depth: u32,
     /// Reused argument buffer for method calls.
     arg_buf: Vec<Value>,
     /// How deeply each `#define` block is rendering right now.
@@ -143,6 +149,13 @@ impl Render<'_> {
     }
 
     fn block(&mut self, nodes: &[Node], cx: &Cx, out: &mut String) -> R<Flow> {
+        self.descend()?;
+        let result = self.block_nodes(nodes, cx, out);
+        self.nest -= 1;
+        result
+    }
+
+    fn block_nodes(&mut self, nodes: &[Node], cx: &Cx, out: &mut String) -> R<Flow> {
         for node in nodes {
             let flow = self.node(node, cx, out)?;
             if flow != Flow::Normal {
@@ -150,6 +163,23 @@ impl Render<'_> {
             }
         }
         Ok(Flow::Normal)
+    }
+
+    /// Counts one more level of Rust recursion (blocks and expressions); every level of template nesting,
+    /// macro call, `#define` and `#evaluate` adds some, and their product is what could exhaust the stack.
+    #[inline]
+    fn descend(&mut self) -> R<()> {
+        if self.nest >= self.limits.max_depth {
+            return Err(Error::new(
+                ErrorKind::RecursionLimit,
+                format!(
+                    "the template nests deeper than {} levels while rendering",
+                    self.limits.max_depth
+                ),
+            ));
+        }
+        self.nest += 1;
+        Ok(())
     }
 
     fn node(&mut self, node: &Node, cx: &Cx, out: &mut String) -> R<Flow> {
@@ -761,6 +791,13 @@ impl Render<'_> {
     // ------------------------------------------------------------------ expressions
 
     fn value(&mut self, e: &Expr, cx: &Cx) -> R<Value> {
+        self.descend()?;
+        let result = self.value_inner(e, cx);
+        self.nest -= 1;
+        result
+    }
+
+    fn value_inner(&mut self, e: &Expr, cx: &Cx) -> R<Value> {
         Ok(match e {
             Expr::Const(c) => const_value(c),
             Expr::Interp(nodes) => {
@@ -1121,6 +1158,14 @@ impl Render<'_> {
             Value::Null => return Ok(Flow::Normal),
             v => v.to_java_string(),
         };
+        // Each level compiles its text on the render's stack: bound how many can be in flight.
+        if self.evaluate_depth >= self.limits.max_evaluate_depth {
+            return Err(Error::new(
+                ErrorKind::RecursionLimit,
+                format!("#evaluate nests deeper than {} levels", self.limits.max_evaluate_depth),
+            )
+            .with_span(span));
+        }
         let program = self.engine.compile_nested(&cx.program.name, &src).map_err(|e| {
             Error::new(e.kind(), format!("#evaluate: {}", e.message()))
                 .with_span(span)
@@ -1136,7 +1181,9 @@ impl Render<'_> {
             program: program.clone(),
             frame: cx.frame,
         };
+        self.evaluate_depth += 1;
         let result = self.block(&program.body, &inner, out);
+        self.evaluate_depth -= 1;
         self.depth -= 1;
         // `#stop` and `#break` inside `#evaluate` end only the evaluated text.
         result.map(|_| Flow::Normal)
