@@ -21,6 +21,7 @@
 #![deny(missing_docs)]
 
 mod diagnostic;
+mod document;
 mod import;
 mod json;
 mod model;
@@ -33,6 +34,7 @@ mod yaml;
 pub mod dump;
 
 pub use diagnostic::{Diagnostic, Related, Severity, render_all};
+pub use document::{Document, parse_document};
 pub use model::*;
 pub use source::{LineCol, SourceFile, Span};
 pub use stage::{MethodSettings, Stage, StageError, UnauthorizedCacheControlHeaderStrategy};
