@@ -435,3 +435,22 @@ fn adversarial_nesting_is_an_error_not_a_stack_overflow() {
     let results = handle.join().expect("no stack overflow");
     assert_eq!(results.len(), 5);
 }
+
+#[test]
+fn unclosed_blocks_fail_fast() {
+    // Found by fuzzing: a grammar that let unclosed blocks fail would re-parse every enclosing one (2^n steps:
+    // this test would not finish). Each of these is a compile error.
+    let shapes = [
+        "#if(1)",
+        "#foreach($a in $b)",
+        "#if(1)#else",
+        "#macro(m)#define($d)",
+        "$a.b(",
+        "#set($a = [",
+    ];
+    for shape in shapes {
+        let src = shape.repeat(60);
+        let result = Engine::new().compile("t.vm", &src);
+        assert!(result.is_err(), "{shape}");
+    }
+}

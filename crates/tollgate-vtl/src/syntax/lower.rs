@@ -252,6 +252,20 @@ impl Lowerer {
         self.errors.push(error);
     }
 
+    /// A block that ended without `#end`: Velocity reports the token it found instead (at the end of input,
+    /// its last character).
+    fn missing_end(&mut self, p: &Pair<'_, Rule>) {
+        let input = p.get_input();
+        let at = p.as_span().start();
+        let span = if at >= input.len() {
+            let last = input.char_indices().last().map_or(0, |(i, _)| i);
+            Span::new(self.base + last, self.base + input.len())
+        } else {
+            Span::new(self.base + at, self.base + at + 1)
+        };
+        self.syntax_error(span, "expected `#end` before this");
+    }
+
     fn if_directive(&mut self, p: Pair<'_, Rule>) -> Node {
         let mut branches = Vec::new();
         let mut otherwise = None;
@@ -259,6 +273,7 @@ impl Lowerer {
         for part in p.into_inner() {
             match part.as_rule() {
                 Rule::expression => cond = Some(self.expression(part)),
+                Rule::missing_end => self.missing_end(&part),
                 Rule::block => {
                     if let Some(c) = cond.take() {
                         let b = self.block(part);
@@ -308,6 +323,7 @@ impl Lowerer {
             match part.as_rule() {
                 Rule::directive_args => args = self.directive_args(part),
                 Rule::block => body_pair = Some(part),
+                Rule::missing_end => self.missing_end(&part),
                 _ => {}
             }
         }
