@@ -127,8 +127,7 @@ impl UriTemplate {
                 Piece::Text(text) => out.push_str(text),
                 Piece::Param(name) => {
                     if let Some(value) = param(name) {
-                        let set = if value.raw_path { RAW_PATH_VALUE } else { DECODED_VALUE };
-                        out.extend(utf8_percent_encode(value.value, set));
+                        push_param(&mut out, value);
                     }
                 }
             }
@@ -143,6 +142,30 @@ impl UriTemplate {
         }
         out.parse::<http::Uri>()
             .map_err(|err| format!("invalid integration URI `{out}`: {err}"))
+    }
+}
+
+/// Appends a parameter value. Dot segments (`.`, `..`) are percent-encoded so a request value can never climb
+/// out of the integration's path on the backend (reliability spec §2.8); everything else keeps its bytes.
+fn push_param(out: &mut String, value: ParamValue<'_>) {
+    if !value.raw_path {
+        // A decoded value is one segment: its `/` are encoded, so only the whole value can be a dot segment.
+        match value.value {
+            "." => out.push_str("%2E"),
+            ".." => out.push_str("%2E%2E"),
+            text => out.extend(utf8_percent_encode(text, DECODED_VALUE)),
+        }
+        return;
+    }
+    for (index, segment) in value.value.split('/').enumerate() {
+        if index > 0 {
+            out.push('/');
+        }
+        match segment {
+            "." => out.push_str("%2E"),
+            ".." => out.push_str("%2E%2E"),
+            _ => out.extend(utf8_percent_encode(segment, RAW_PATH_VALUE)),
+        }
     }
 }
 
@@ -203,6 +226,35 @@ mod tests {
             "http://backend.example:8080/pets/a%20b%2F..%2F%3F%23/x/y%2F%3Fz?a=1&q=1%202%263"
         );
         assert_eq!(uri.authority().unwrap().as_str(), "backend.example:8080");
+    }
+
+    // Source: reliability spec §2.4/§2.8 (no request value may escape the integration path).
+    #[test]
+    fn dot_segments_cannot_climb() {
+        let t = UriTemplate::compile("http://h/base/{p}", vars).unwrap();
+        let raw = |v: &'static str| {
+            move |_: &str| {
+                Some(ParamValue {
+                    value: v,
+                    raw_path: true,
+                })
+            }
+        };
+        assert_eq!(
+            t.render(raw("../admin"), &[]).unwrap().to_string(),
+            "http://h/base/%2E%2E/admin"
+        );
+        assert_eq!(
+            t.render(raw("a/./b/..x"), &[]).unwrap().to_string(),
+            "http://h/base/a/%2E/b/..x"
+        );
+        let decoded = |_: &str| {
+            Some(ParamValue {
+                value: "..",
+                raw_path: false,
+            })
+        };
+        assert_eq!(t.render(decoded, &[]).unwrap().to_string(), "http://h/base/%2E%2E");
     }
 
     #[test]
