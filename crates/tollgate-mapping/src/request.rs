@@ -63,7 +63,7 @@ impl MethodRequest {
         self.path.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
-    /// The query parameter `name`; the last one when repeated (spec §2.1 [unk]: last value).
+    /// The query parameter `name`; the last one when repeated (spec §2.1, unrecorded on AWS: last value).
     pub fn query_param(&self, name: &str) -> Option<&str> {
         self.query
             .iter()
