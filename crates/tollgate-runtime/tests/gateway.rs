@@ -89,16 +89,46 @@ async fn install_swaps_the_snapshot_and_counts_versions() {
     assert_eq!(body(gateway.handle(get("/prod/hello")).await).await, "two");
 }
 
+/// An HTTP backend that tells the test a request arrived, then never answers.
+#[derive(Debug)]
+struct ArrivesThenHangs(Arc<tokio::sync::Notify>);
+
+impl HttpBackend for ArrivesThenHangs {
+    fn send(&self, _request: http::Request<RequestBody>) -> BackendFuture {
+        self.0.notify_one();
+        Box::pin(async {
+            std::future::pending::<()>().await;
+            Err(HttpBackendError::Exchange("unreachable".to_owned()))
+        })
+    }
+}
+
+fn without_slow() -> Deployment {
+    let yaml = "openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths:\n  /other:\n    get:\n      \
+                responses: {'200': {description: ok}}\n      x-amazon-apigateway-integration: {type: mock}\n";
+    let loaded = tollgate_model::load("api.yaml", yaml.as_bytes(), &Default::default());
+    let api = loaded
+        .api
+        .clone()
+        .unwrap_or_else(|| panic!("{}", loaded.render_diagnostics()));
+    Deployment::compile(&api, &tollgate_model::Stage::new("prod"), &CompileOptions::default()).unwrap()
+}
+
 #[tokio::test]
 async fn a_request_in_flight_keeps_its_snapshot() {
-    let gateway = Gateway::new(mock_api("one"), Backends::new(Arc::new(NeverAnswers)), options());
+    let arrived = Arc::new(tokio::sync::Notify::new());
+    let backend = ArrivesThenHangs(arrived.clone());
+    let gateway = Gateway::new(mock_api("one"), Backends::new(Arc::new(backend)), options());
     let in_flight = tokio::spawn({
         let gateway = gateway.clone();
         async move { gateway.handle(get("/prod/slow")).await }
     });
-    tokio::task::yield_now().await;
-    gateway.install(mock_api("two"));
-    // The old snapshot's integration still times out on its own terms (50 ms) and answers AWS's 504.
+    // The request is inside its integration call before the swap.
+    arrived.notified().await;
+    gateway.install(without_slow());
+    // A new request sees the new snapshot, which has no /slow ...
+    assert_eq!(gateway.handle(get("/prod/slow")).await.status(), 403);
+    // ... while the one in flight finishes on the old one: its integration times out after 50 ms.
     let response = in_flight.await.unwrap();
     assert_eq!(response.status(), 504);
     assert_eq!(body(response).await, r#"{"message": "Endpoint request timed out"}"#);
