@@ -24,7 +24,7 @@ struct Header(String);
 impl RequestParams for Header {
     fn header(&self, name: &str) -> Option<Cow<'_, str>> {
         name.eq_ignore_ascii_case("authorization")
-            .then(|| Cow::Borrowed(self.0.as_str()))
+            .then_some(Cow::Borrowed(self.0.as_str()))
     }
     fn query_string(&self, _: &str) -> Option<Cow<'_, str>> {
         None
