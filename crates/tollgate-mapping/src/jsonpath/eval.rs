@@ -8,9 +8,11 @@ use indexmap::IndexMap;
 use super::{BudgetExceeded, CompareOp, Filter, JsonPath, Operand, Segment, Selection, Selector};
 use crate::json::Json;
 
-pub(super) fn select<'a>(path: &JsonPath, root: &'a Json, budget: u64) -> Result<Selection<'a>, BudgetExceeded> {
-    let mut cx = Cx { root, budget };
-    let mut results = cx.run(&path.segments, root)?;
+pub(super) fn select<'a>(path: &JsonPath, root: &'a Json, budget: &mut u64) -> Result<Selection<'a>, BudgetExceeded> {
+    let mut cx = Cx { root, budget: *budget };
+    let result = cx.run(&path.segments, root);
+    *budget = cx.budget;
+    let mut results = result?;
     Ok(if path.definite {
         if results.is_empty() {
             Selection::Missing

@@ -109,6 +109,13 @@ impl JsonPath {
 
     /// Evaluates the path against `root`, spending at most `budget` work units.
     pub fn select_with_budget<'a>(&self, root: &'a Json, budget: u64) -> Result<Selection<'a>, BudgetExceeded> {
+        let mut remaining = budget;
+        self.select_metered(root, &mut remaining)
+    }
+
+    /// Evaluates the path against `root`, taking the work it does out of `budget` (shared by several
+    /// evaluations, such as every `$input.path` call of one render).
+    pub fn select_metered<'a>(&self, root: &'a Json, budget: &mut u64) -> Result<Selection<'a>, BudgetExceeded> {
         eval::select(self, root, budget)
     }
 }

@@ -1,6 +1,7 @@
 //! The render-time host: the values of `$input`, `$util`, `$context` and `$stageVariables` for one render.
 
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
+use std::rc::Rc;
 
 use tollgate_vtl::{Host, HostError, Map, Prepared, RootId, Value};
 
@@ -17,23 +18,26 @@ pub(crate) struct RenderHost<'a> {
     input: &'a TemplateInput<'a>,
     state: &'a ContextState,
     json: OnceCell<Option<Json>>,
+    /// JSON work left in this render, shared with the `$input` / `$util` objects handed out.
+    work: Rc<Cell<u64>>,
     /// The `$context` map handed to the template, kept to read overrides back after the render.
     pub(crate) context: OnceCell<Map>,
 }
 
 impl<'a> RenderHost<'a> {
-    pub(crate) fn new(roots: Roots, input: &'a TemplateInput<'a>, state: &'a ContextState) -> Self {
+    pub(crate) fn new(roots: Roots, input: &'a TemplateInput<'a>, state: &'a ContextState, json_work: u64) -> Self {
         RenderHost {
             roots,
             input,
             state,
             json: OnceCell::new(),
+            work: Rc::new(Cell::new(json_work)),
             context: OnceCell::new(),
         }
     }
 
     fn input_data(&self) -> InputData<'_> {
-        InputData::new(self.input.method, self.input.body, &self.json)
+        InputData::new(self.input.method, self.input.body, &self.json, &self.work)
     }
 }
 
@@ -52,12 +56,15 @@ impl Host for RenderHost<'_> {
                     .map(|(k, v)| (k.as_str(), Value::string(v.as_str()))),
             )
         } else if id == self.roots.util {
-            Value::object(UtilObject)
+            Value::object(UtilObject {
+                work: self.work.clone(),
+            })
         } else if id == self.roots.input {
             Value::object(InputObject {
                 method: self.input.method.clone(),
                 body: self.input_data().body.to_owned(),
                 json: self.json.clone(),
+                work: self.work.clone(),
             })
         } else {
             Value::Null
@@ -67,7 +74,7 @@ impl Host for RenderHost<'_> {
     fn call_prepared(&self, call: &Prepared, args: &[Value]) -> Result<Value, HostError> {
         match call.id {
             op::INPUT_BODY..=op::INPUT_PARAMS_ONE => self.input_data().call(call.id, call.data::<JsonPath>(), args),
-            _ => call_util(call.id, args),
+            _ => call_util(call.id, args, &self.work),
         }
     }
 }

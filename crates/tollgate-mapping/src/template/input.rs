@@ -1,7 +1,8 @@
 //! `$input` and `$util`: the operations, shared by prepared calls and by the objects templates can hold.
 
 use std::any::Any;
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
+use std::rc::Rc;
 
 use tollgate_vtl::{HostError, HostObject, Map, Value};
 
@@ -20,15 +21,50 @@ pub(crate) struct InputData<'a> {
     pub(crate) body: &'a str,
     /// The payload parsed as JSON, on first use; `None` when it is not JSON.
     pub(crate) json: &'a OnceCell<Option<Json>>,
+    /// Work left for this render's JSONPath evaluations and JSON conversions (see [`HOST_WORK_BUDGET`]).
+    pub(crate) work: &'a Cell<u64>,
+}
+
+/// Work units one render may spend in `$input.json` / `$input.path` / `$util.parseJson` (JSONPath nodes visited,
+/// values converted, bytes written / 8): the engine's step budget counts a host call as one step, so a template
+/// calling `$input.path('$')` in a 1,000-iteration loop over a 10 MB body is bounded here instead.
+pub(crate) const HOST_WORK_BUDGET: u64 = 64_000_000;
+
+const OUT_OF_WORK: &str = "the render exceeded its work budget for JSON ($input.json, $input.path, $util.parseJson)";
+
+fn charge(work: &Cell<u64>, units: u64) -> Result<(), HostError> {
+    match work.get().checked_sub(units) {
+        Some(left) => {
+            work.set(left);
+            Ok(())
+        }
+        None => {
+            work.set(0);
+            Err(HostError::new(OUT_OF_WORK))
+        }
+    }
 }
 
 impl<'a> InputData<'a> {
-    pub(crate) fn new(method: &'a MethodRequest, body: &'a str, json: &'a OnceCell<Option<Json>>) -> Self {
+    pub(crate) fn new(
+        method: &'a MethodRequest,
+        body: &'a str,
+        json: &'a OnceCell<Option<Json>>,
+        work: &'a Cell<u64>,
+    ) -> Self {
         InputData {
             method,
             body: if body.is_empty() { "{}" } else { body },
             json,
+            work,
         }
+    }
+
+    fn select<'d>(&self, path: &JsonPath, doc: &'d Json) -> Result<Selection<'d>, HostError> {
+        let mut left = self.work.get();
+        let result = path.select_metered(doc, &mut left);
+        self.work.set(left);
+        result.map_err(|_| HostError::new(OUT_OF_WORK))
     }
 
     fn doc(&self) -> Option<&Json> {
@@ -70,6 +106,7 @@ impl<'a> InputData<'a> {
     fn json_text(&self, path: &JsonPath) -> Result<Value, HostError> {
         // `$input.json('$')` of a body nobody parsed yet: compact the text directly, without a tree.
         if path.is_root() && self.json.get().is_none() {
+            charge(self.work, self.body.len() as u64 / 8)?;
             let mut out = String::with_capacity(self.body.len());
             match json::write_compact_text(self.body, &mut out) {
                 Ok(true) => return Ok(Value::string(out)),
@@ -83,7 +120,7 @@ impl<'a> InputData<'a> {
         let Some(doc) = self.doc() else {
             return Ok(Value::string(""));
         };
-        let selection = path.select(doc).map_err(|e| HostError::new(e.to_string()))?;
+        let selection = self.select(path, doc)?;
         let mut out = String::new();
         match selection {
             Selection::Missing => {}
@@ -99,16 +136,23 @@ impl<'a> InputData<'a> {
                 out.push(']');
             }
         }
+        charge(self.work, out.len() as u64 / 8)?;
         Ok(Value::string(out))
     }
 
     /// `$input.path(path)`: the selection as template values; null when nothing matches.
     fn path_value(&self, path: &JsonPath) -> Result<Value, HostError> {
         let Some(doc) = self.doc() else { return Ok(Value::Null) };
-        Ok(match path.select(doc).map_err(|e| HostError::new(e.to_string()))? {
+        Ok(match self.select(path, doc)? {
             Selection::Missing => Value::Null,
-            Selection::One(v) => json_to_value(&v),
-            Selection::Many(items) => super::values::JsonArray::new_value(items.iter().map(|v| json_to_value(v))),
+            Selection::One(v) => {
+                charge(self.work, v.node_count() as u64)?;
+                json_to_value(&v)
+            }
+            Selection::Many(items) => {
+                charge(self.work, items.iter().map(|v| v.node_count() as u64).sum())?;
+                super::values::JsonArray::new_value(items.iter().map(|v| json_to_value(v)))
+            }
         })
     }
 }
@@ -130,7 +174,7 @@ pub(crate) fn params_all(method: &MethodRequest) -> Value {
 }
 
 /// Runs `$util.<op>(args)`. A null argument gives null; other values are read as strings.
-pub(crate) fn call_util(id: u32, args: &[Value]) -> Result<Value, HostError> {
+pub(crate) fn call_util(id: u32, args: &[Value], work: &Cell<u64>) -> Result<Value, HostError> {
     let [arg] = args else { return Ok(Value::Null) };
     let Some(text) = arg_string(arg) else {
         return Ok(Value::Null);
@@ -146,6 +190,7 @@ pub(crate) fn call_util(id: u32, args: &[Value]) -> Result<Value, HostError> {
         }
         op::UTIL_PARSE_JSON => {
             let json = json::parse(&text).map_err(|e| HostError::new(format!("parseJson: {e}")))?;
+            charge(work, json.node_count() as u64)?;
             return Ok(json_to_value(&json));
         }
         _ => return Ok(Value::Null),
@@ -155,7 +200,9 @@ pub(crate) fn call_util(id: u32, args: &[Value]) -> Result<Value, HostError> {
 
 /// `$util` held as a value (`#set($u = $util)`), where calls cannot be prepared.
 #[derive(Debug)]
-pub(crate) struct UtilObject;
+pub(crate) struct UtilObject {
+    pub(crate) work: Rc<Cell<u64>>,
+}
 
 impl HostObject for UtilObject {
     fn type_name(&self) -> &str {
@@ -163,7 +210,7 @@ impl HostObject for UtilObject {
     }
 
     fn call(&self, name: &str, args: &[Value]) -> Result<Value, HostError> {
-        call_util(util_op(name), args)
+        call_util(util_op(name), args, &self.work)
     }
 
     fn write_string(&self, out: &mut String) {
@@ -181,6 +228,7 @@ pub(crate) struct InputObject {
     pub(crate) method: MethodRequest,
     pub(crate) body: String,
     pub(crate) json: OnceCell<Option<Json>>,
+    pub(crate) work: Rc<Cell<u64>>,
 }
 
 impl HostObject for InputObject {
@@ -205,7 +253,7 @@ impl HostObject for InputObject {
             ("getBody", 0) => op::INPUT_BODY,
             _ => return Ok(Value::Null),
         };
-        InputData::new(&self.method, &self.body, &self.json).call(id, None, args)
+        InputData::new(&self.method, &self.body, &self.json, &self.work).call(id, None, args)
     }
 
     fn write_string(&self, out: &mut String) {

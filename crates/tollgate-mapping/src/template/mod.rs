@@ -36,6 +36,7 @@ use schema::{MappingSchema, Roots};
 pub struct MappingEngine {
     engine: Engine,
     roots: Roots,
+    json_work: u64,
 }
 
 /// A compiled mapping template: `Send + Sync`, rendered through `&self`.
@@ -43,6 +44,7 @@ pub struct MappingEngine {
 pub struct MappingTemplate {
     template: tollgate_vtl::Template,
     roots: Roots,
+    json_work: u64,
 }
 
 /// What one render reads.
@@ -81,7 +83,19 @@ impl MappingEngine {
             stage_variables: builder.root("stageVariables"),
         };
         let engine = builder.schema(MappingSchema { roots }).build();
-        MappingEngine { engine, roots }
+        MappingEngine {
+            engine,
+            roots,
+            json_work: input::HOST_WORK_BUDGET,
+        }
+    }
+
+    /// Sets the work one render may spend in `$input.json`, `$input.path` and `$util.parseJson` (JSONPath nodes
+    /// visited, values converted, bytes written / 8; default 64 million). The VTL step budget counts a host call
+    /// as one step, so this is what bounds a loop over a large body.
+    pub fn with_json_work_budget(mut self, units: u64) -> Self {
+        self.json_work = units;
+        self
     }
 
     /// Compiles `source`; `name` appears in error reports (`name:line:col`). Reports every error at once,
@@ -90,6 +104,7 @@ impl MappingEngine {
         Ok(MappingTemplate {
             template: self.engine.compile(name, source)?,
             roots: self.roots,
+            json_work: self.json_work,
         })
     }
 }
@@ -111,7 +126,7 @@ impl MappingTemplate {
         state: &mut ContextState,
         out: &mut String,
     ) -> Result<(), RenderError> {
-        let host = RenderHost::new(self.roots, input, state);
+        let host = RenderHost::new(self.roots, input, state, self.json_work);
         let result = self.template.render_into(&host, out);
         if let Some(map) = host.context.into_inner() {
             context_value::read_back(&map, state);
@@ -132,6 +147,7 @@ impl MappingTemplate {
 
 /// A one-off render failure: the template did not compile or failed while rendering.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum RenderOnceError {
     /// Compile errors (all of them).
     Compile(CompileErrors),
@@ -162,3 +178,6 @@ pub fn render_once(
         .map_err(RenderOnceError::Compile)?;
     template.render(input, state).map_err(RenderOnceError::Render)
 }
+
+#[cfg(test)]
+mod tests;
