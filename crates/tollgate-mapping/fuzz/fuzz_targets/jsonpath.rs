@@ -18,7 +18,12 @@ fuzz_target!(|data: &[u8]| {
     let path = match JsonPath::compile(path_text) {
         Ok(path) => path,
         Err(err) => {
-            assert!(err.offset <= path_text.len(), "offset {} beyond {}", err.offset, path_text.len());
+            assert!(
+                err.offset <= path_text.len(),
+                "offset {} beyond {}",
+                err.offset,
+                path_text.len()
+            );
             let _ = err.to_string();
             return;
         }

@@ -20,11 +20,18 @@ fuzz_target!(|data: &[u8]| {
     let context = RequestContext::example();
     let stage = vec![pair("v", "s")];
     let headers = vec![pair("Set-Cookie", "a")];
-    for side in [MappingSide::Request, MappingSide::Response, MappingSide::GatewayResponse] {
+    for side in [
+        MappingSide::Request,
+        MappingSide::Response,
+        MappingSide::GatewayResponse,
+    ] {
         match ParameterMapping::parse(target, source, side) {
             Ok(mapping) => {
                 let input = MappingInput::new(&method, r#"{"a":{"b":[1,"x"]}}"#, &stage, &context)
-                    .with_integration_response(IntegrationResponseView { headers: &headers, body: source });
+                    .with_integration_response(IntegrationResponseView {
+                        headers: &headers,
+                        body: source,
+                    });
                 if let Ok(Some(value)) = mapping.evaluate(&input) {
                     let _ = value.joined();
                 }
@@ -34,7 +41,12 @@ fuzz_target!(|data: &[u8]| {
                     Part::Target => target,
                     Part::Source => source,
                 };
-                assert!(err.offset <= blamed.len(), "offset {} beyond {}", err.offset, blamed.len());
+                assert!(
+                    err.offset <= blamed.len(),
+                    "offset {} beyond {}",
+                    err.offset,
+                    blamed.len()
+                );
                 let _ = err.to_string();
             }
         }
