@@ -17,7 +17,8 @@ pub(crate) struct RenderHost<'a> {
     roots: Roots,
     input: &'a TemplateInput<'a>,
     state: &'a ContextState,
-    json: OnceCell<Option<Json>>,
+    /// The body parsed as JSON, on first use; shared with an `$input` object handed out.
+    json: Rc<OnceCell<Option<Json>>>,
     /// JSON work left in this render, shared with the `$input` / `$util` objects handed out.
     work: Rc<Cell<u64>>,
     /// The `$context` map handed to the template, kept to read overrides back after the render.
@@ -30,7 +31,7 @@ impl<'a> RenderHost<'a> {
             roots,
             input,
             state,
-            json: OnceCell::new(),
+            json: Rc::new(OnceCell::new()),
             work: Rc::new(Cell::new(json_work)),
             context: OnceCell::new(),
         }

@@ -227,7 +227,7 @@ impl HostObject for UtilObject {
 pub(crate) struct InputObject {
     pub(crate) method: MethodRequest,
     pub(crate) body: String,
-    pub(crate) json: OnceCell<Option<Json>>,
+    pub(crate) json: Rc<OnceCell<Option<Json>>>,
     pub(crate) work: Rc<Cell<u64>>,
 }
 
