@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use tollgate_mapping::event::{EventError, parse_proxy_event};
 use tollgate_mapping::tool::{describe_overrides, render_for_event};
-use tollgate_mapping::{ContextState, MappingEngine, RenderOnceError};
+use tollgate_mapping::{ContextState, MappingEngine};
 
 pub(crate) const RENDER_USAGE: &str = "\
 usage: tollgate render TEMPLATE --event EVENT.json [--stage-variable KEY=VALUE]... [--integration-response BODY_FILE]
@@ -121,11 +121,9 @@ fn render(args: &Args) -> anyhow::Result<()> {
     let name = args.template.display().to_string();
     let mut state = ContextState::default();
     let engine = MappingEngine::new();
-    let output =
-        render_for_event(&engine, &name, &source, &event, integration.as_deref(), &mut state).map_err(|e| match e {
-            RenderOnceError::Compile(errors) => anyhow::format_err!("{}", errors.report().trim_end()),
-            RenderOnceError::Render(error) => anyhow::format_err!("{}", error.report().trim_end()),
-        })?;
+    // The error's Display is the rustc-style report: `--> file:line:col`, the line, a caret.
+    let output = render_for_event(&engine, &name, &source, &event, integration.as_deref(), &mut state)
+        .map_err(|e| anyhow::format_err!("{}", e.to_string().trim_end()))?;
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(output.as_bytes())
