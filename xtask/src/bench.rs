@@ -24,12 +24,13 @@ suites: vtl, mapping, router, gateway, event, aws, all (default: all)
 
   --save NAME       keep this run as criterion baseline NAME (e.g. `--save main` on the main branch)
   --baseline NAME   compare this run with baseline NAME (criterion prints the change of every benchmark)
-  --icount          instead of timings: instructions per operation under valgrind --tool=callgrind, from bench
-                    binaries that honour TOLLGATE_BENCH_ITERATIONS=N and TOLLGATE_BENCH_OP=OP (run OP N times,
-                    exit); (count(N) - count(0)) / N. With --save/--baseline, counts are kept in / compared with
-                    target/icount/NAME.txt.
+  --icount          instead of timings: instructions per operation under valgrind --tool=callgrind,
+                    (count(N) - count(0)) / N, from bench binaries with a counting mode: a bench target named
+                    `instructions` run as `instructions OP N`, or a criterion binary that honours
+                    TOLLGATE_BENCH_ITERATIONS=N (and TOLLGATE_BENCH_OP=OP) by running OP N times and exiting.
+                    With --save/--baseline, counts are kept in / compared with target/icount/NAME.txt.
   --op OP           operation to count (repeatable; default: the suite's known operations)
-  --iterations N    iterations for --icount (default 2000)
+  --iterations N    iterations for --icount (default: as many as make ~1e9 instructions, 10 to 2000)
 ";
 
 /// A suite: a crate's criterion benches, optionally only the benchmarks whose id contains `filter`.
@@ -38,8 +39,8 @@ struct Suite {
     name: &'static str,
     krate: &'static str,
     filter: Option<&'static str>,
-    /// Operations its bench binaries run under `TOLLGATE_BENCH_OP` (for `--icount` without `--op`).
-    ops: &'static [&'static str],
+    /// Operations its bench binaries count, by bench target (for `--icount` without `--op`).
+    ops: &'static [(&'static str, &'static [&'static str])],
 }
 
 const SUITES: &[Suite] = &[
@@ -53,7 +54,10 @@ const SUITES: &[Suite] = &[
         name: "mapping",
         krate: "tollgate-mapping",
         filter: None,
-        ops: &[],
+        ops: &[(
+            "instructions",
+            &["reshape", "compile", "json-root-1mb", "parse-1mb", "escape-74kb"],
+        )],
     },
     Suite {
         name: "router",
@@ -71,7 +75,7 @@ const SUITES: &[Suite] = &[
         name: "event",
         krate: "tollgate-lambda-event",
         filter: None,
-        ops: &["event", "response"],
+        ops: &[("event", &["event", "response"])],
     },
     Suite {
         name: "aws",
@@ -83,7 +87,10 @@ const SUITES: &[Suite] = &[
 
 /// The Velocity comparison set, rendered by `cargo xtask velocity bench`.
 const VELOCITY_BENCH_DIR: &str = "crates/tollgate-vtl/tests/golden/bench";
-const DEFAULT_ITERATIONS: u64 = 2000;
+/// `--icount` sizes its runs to about this many instructions (seconds under Callgrind), within the bounds.
+const INSTRUCTION_BUDGET: u64 = 1_000_000_000;
+const MIN_ITERATIONS: u64 = 10;
+const MAX_ITERATIONS: u64 = 2000;
 
 #[derive(Debug, Default)]
 struct Options {
@@ -149,8 +156,34 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     let started = SystemTime::now();
     let criterion_dir = target_dir().join("criterion");
     for suite in &opts.suites {
-        let listed = list_benchmarks(suite)?;
-        if listed.is_empty() {
+        let mut ran = false;
+        for (bench, exe) in bench_binaries(suite.krate)? {
+            let Some(listed) = criterion_list(suite, &exe)? else {
+                eprintln!(
+                    "bench: {}/{bench} is not a criterion binary; skipped (see --icount)",
+                    suite.krate
+                );
+                continue;
+            };
+            if listed.is_empty() {
+                continue;
+            }
+            let mut cmd = cargo();
+            cmd.args(["bench", "-p", suite.krate, "--bench", &bench, "--"]);
+            if let Some(filter) = suite.filter {
+                cmd.arg(filter);
+            }
+            if let Some(name) = &opts.save {
+                cmd.args(["--save-baseline", name]);
+            }
+            if let Some(name) = &opts.baseline {
+                cmd.args(["--baseline", name]);
+            }
+            cmd.env("CRITERION_HOME", &criterion_dir);
+            run_command(&mut cmd)?;
+            ran = true;
+        }
+        if !ran {
             bail!(
                 "suite `{}`: {} has no criterion benchmark{} yet (crates/{}/benches/)",
                 suite.name,
@@ -159,19 +192,6 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
                 suite.krate
             );
         }
-        let mut cmd = cargo();
-        cmd.args(["bench", "-p", suite.krate, "--benches", "--"]);
-        if let Some(filter) = suite.filter {
-            cmd.arg(filter);
-        }
-        if let Some(name) = &opts.save {
-            cmd.args(["--save-baseline", name]);
-        }
-        if let Some(name) = &opts.baseline {
-            cmd.args(["--baseline", name]);
-        }
-        cmd.env("CRITERION_HOME", &criterion_dir);
-        run_command(&mut cmd)?;
     }
     let results = collect(&criterion_dir, started);
     print_summary(&results, opts.baseline.as_deref());
@@ -205,23 +225,26 @@ fn check_suite_exists(suite: &Suite) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The benchmark ids the suite's binaries list (criterion's `--list`: `id: benchmark`).
-fn list_benchmarks(suite: &Suite) -> anyhow::Result<Vec<String>> {
-    let mut cmd = cargo();
-    cmd.args(["bench", "-p", suite.krate, "--benches", "--", "--list"]);
+/// The benchmark ids a bench binary lists (criterion's `--list`: `id: benchmark`), or `None` when it is not a
+/// criterion binary (it fails on `--list`, like the `instructions` binaries that take `OP COUNT`).
+fn criterion_list(suite: &Suite, exe: &Path) -> anyhow::Result<Option<Vec<String>>> {
+    let mut cmd = Command::new(exe);
+    cmd.arg("--list")
+        .current_dir(workspace_root().join("crates").join(suite.krate));
     if let Some(filter) = suite.filter {
         cmd.arg(filter);
     }
-    eprintln!("$ {}", describe(&cmd));
-    let out = cmd.stderr(Stdio::inherit()).output().with_context(|| describe(&cmd))?;
+    let out = cmd.stderr(Stdio::null()).output().with_context(|| describe(&cmd))?;
     if !out.status.success() {
-        bail!("`{}` failed with {}", describe(&cmd), out.status);
+        return Ok(None);
     }
-    Ok(String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.strip_suffix(": benchmark"))
-        .map(str::to_owned)
-        .collect())
+    Ok(Some(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.strip_suffix(": benchmark"))
+            .map(str::to_owned)
+            .collect(),
+    ))
 }
 
 /// One criterion result of this run.
@@ -344,52 +367,57 @@ fn icount(opts: &Options) -> anyhow::Result<()> {
     if Command::new("valgrind").arg("--version").output().is_err() {
         bail!("--icount needs valgrind (apt-get install -y valgrind)");
     }
-    let iterations = opts.iterations.unwrap_or(DEFAULT_ITERATIONS).max(1);
     let out_dir = target_dir().join("icount");
-    fs::create_dir_all(&out_dir)?;
-    let mut rows: Vec<(String, f64)> = Vec::new();
+    let mut rows: Vec<(String, f64, u64)> = Vec::new();
     let mut krates: Vec<&str> = opts.suites.iter().map(|s| s.krate).collect();
     krates.dedup();
     for krate in krates {
-        let ops: Vec<String> = if opts.ops.is_empty() {
-            let known: Vec<&str> = opts
-                .suites
-                .iter()
-                .filter(|s| s.krate == krate)
-                .flat_map(|s| s.ops)
-                .copied()
-                .collect();
-            if known.is_empty() {
-                vec![String::new()]
-            } else {
-                known.iter().map(|s| (*s).to_owned()).collect()
-            }
-        } else {
-            opts.ops.clone()
-        };
         for (bench, exe) in bench_binaries(krate)? {
-            if !honours_iterations(&exe)? {
-                eprintln!(
-                    "icount: {krate} bench `{bench}` ignores TOLLGATE_BENCH_ITERATIONS (runs criterion instead); skipped"
-                );
+            let Some(style) = counting_style(&bench, &exe)? else {
+                eprintln!("icount: {krate} bench `{bench}` has no counting mode (runs criterion only); skipped");
                 continue;
-            }
+            };
+            let ops: Vec<String> = if opts.ops.is_empty() {
+                let known = opts
+                    .suites
+                    .iter()
+                    .filter(|s| s.krate == krate)
+                    .flat_map(|s| s.ops)
+                    .filter(|(b, _)| *b == bench)
+                    .flat_map(|(_, ops)| ops.iter().map(|op| (*op).to_owned()));
+                let known: Vec<String> = known.collect();
+                if known.is_empty() && style == Style::Args {
+                    eprintln!("icount: {krate} bench `{bench}` needs --op OP; skipped");
+                    continue;
+                }
+                if known.is_empty() { vec![String::new()] } else { known }
+            } else {
+                opts.ops.clone()
+            };
             for op in &ops {
-                let base = callgrind(&exe, 0, op, &out_dir)?;
-                let total = callgrind(&exe, iterations, op, &out_dir)?;
+                let base = callgrind(&exe, style, 0, op)?;
+                let iterations = match opts.iterations {
+                    Some(n) => n.max(1),
+                    // One pilot iteration sizes the run: about 1e9 instructions, bounded both ways.
+                    None => {
+                        let one = callgrind(&exe, style, 1, op)?.saturating_sub(base).max(1);
+                        (INSTRUCTION_BUDGET / one).clamp(MIN_ITERATIONS, MAX_ITERATIONS)
+                    }
+                };
+                let total = callgrind(&exe, style, iterations, op)?;
                 let per_op = total.saturating_sub(base) as f64 / iterations as f64;
                 let label = if op.is_empty() {
                     format!("{krate}/{bench}")
                 } else {
                     format!("{krate}/{bench}/{op}")
                 };
-                eprintln!("  {label}: {per_op:.0} instructions per operation");
-                rows.push((label, per_op));
+                eprintln!("  {label}: {per_op:.0} instructions per operation ({iterations} iterations)");
+                rows.push((label, per_op, iterations));
             }
         }
     }
     if rows.is_empty() {
-        bail!("no bench binary of the chosen suites supports TOLLGATE_BENCH_ITERATIONS");
+        bail!("no bench binary of the chosen suites has a counting mode (see `cargo xtask bench --help`)");
     }
     let saved: BTreeMap<String, f64> = opts
         .baseline
@@ -408,19 +436,20 @@ fn icount(opts: &Options) -> anyhow::Result<()> {
                 .collect()
         })
         .unwrap_or_default();
-    println!("\n| operation | instructions / op ({iterations} iterations) | change |\n|---|---:|---:|");
-    for (label, value) in &rows {
+    println!("\n| operation | instructions / op | iterations | change |\n|---|---:|---:|---:|");
+    for (label, value, iterations) in &rows {
         let change = saved.get(label).map_or("—".to_owned(), |base| {
             format!("{:+.2} %", 100.0 * (value / base - 1.0))
         });
-        println!("| {label} | {value:.0} | {change} |");
+        println!("| {label} | {value:.0} | {iterations} | {change} |");
     }
     if let Some(name) = &opts.save {
         let path = out_dir.join(format!("{name}.txt"));
         let text: String = rows
             .iter()
-            .map(|(label, value)| format!("{label} {value:.1}\n"))
+            .map(|(label, value, _)| format!("{label} {value:.1}\n"))
             .collect();
+        fs::create_dir_all(&out_dir)?;
         fs::write(&path, text)?;
         eprintln!("saved {}", path.display());
     }
@@ -460,8 +489,21 @@ fn bench_binaries(krate: &str) -> anyhow::Result<Vec<(String, PathBuf)>> {
     Ok(found)
 }
 
-/// A binary honours the contract if, with `TOLLGATE_BENCH_ITERATIONS=0`, it does not list criterion benchmarks.
-fn honours_iterations(exe: &Path) -> anyhow::Result<bool> {
+/// How a bench binary runs an operation a fixed number of times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Style {
+    /// `TOLLGATE_BENCH_ITERATIONS=N TOLLGATE_BENCH_OP=OP exe` (a criterion binary with a counting mode).
+    Env,
+    /// `exe OP N`: a bench target named `instructions` that does nothing else.
+    Args,
+}
+
+/// The counting style of a bench binary, or `None` if it has none: `instructions` binaries take `OP N`; others
+/// count if, with `TOLLGATE_BENCH_ITERATIONS=0`, they exit without listing criterion benchmarks.
+fn counting_style(bench: &str, exe: &Path) -> anyhow::Result<Option<Style>> {
+    if bench == "instructions" {
+        return Ok(Some(Style::Args));
+    }
     let out = Command::new(exe)
         .arg("--list")
         .env("TOLLGATE_BENCH_ITERATIONS", "0")
@@ -471,22 +513,25 @@ fn honours_iterations(exe: &Path) -> anyhow::Result<bool> {
     let listed = String::from_utf8_lossy(&out.stdout)
         .lines()
         .any(|l| l.ends_with(": benchmark"));
-    Ok(out.status.success() && !listed)
+    Ok((out.status.success() && !listed).then_some(Style::Env))
 }
 
-/// Instructions executed by `exe` with `TOLLGATE_BENCH_ITERATIONS=n` (Callgrind's `Collected :` total).
-fn callgrind(exe: &Path, n: u64, op: &str, out_dir: &Path) -> anyhow::Result<u64> {
+/// Instructions executed by `exe` running `op` `n` times (Callgrind's `Collected :` total).
+fn callgrind(exe: &Path, style: Style, n: u64, op: &str) -> anyhow::Result<u64> {
     let mut cmd = Command::new("valgrind");
-    cmd.arg("--tool=callgrind")
-        .arg(format!(
-            "--callgrind-out-file={}",
-            out_dir.join("callgrind.out.%p").display()
-        ))
+    cmd.args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
         .arg(exe)
-        .env("TOLLGATE_BENCH_ITERATIONS", n.to_string())
         .stdout(Stdio::null());
-    if !op.is_empty() {
-        cmd.env("TOLLGATE_BENCH_OP", op);
+    match style {
+        Style::Env => {
+            cmd.env("TOLLGATE_BENCH_ITERATIONS", n.to_string());
+            if !op.is_empty() {
+                cmd.env("TOLLGATE_BENCH_OP", op);
+            }
+        }
+        Style::Args => {
+            cmd.arg(op).arg(n.to_string());
+        }
     }
     let out = cmd.output().with_context(|| describe(&cmd))?;
     let stderr = String::from_utf8_lossy(&out.stderr);
