@@ -13,6 +13,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
+use crate::aws_service::AwsSender;
 use crate::body::{RequestBody, ResponseBody};
 
 /// Why a backend exchange failed before a response head arrived.
@@ -140,18 +141,27 @@ fn error_chain(err: &dyn std::error::Error) -> String {
 pub struct Backends {
     /// HTTP and HTTP_PROXY integrations.
     pub http: Arc<dyn HttpBackend>,
+    /// AWS service integrations; `None`: they answer 500 (no AWS configuration).
+    pub aws: Option<Arc<dyn AwsSender>>,
 }
 
 impl Backends {
     /// Backends with this HTTP client.
     pub fn new(http: Arc<dyn HttpBackend>) -> Backends {
-        Backends { http }
+        Backends { http, aws: None }
+    }
+
+    /// These backends, sending AWS service integrations through `aws` (e.g. a `tollgate_aws::AwsClient`).
+    pub fn with_aws(mut self, aws: Arc<dyn AwsSender>) -> Backends {
+        self.aws = Some(aws);
+        self
     }
 
     /// The production backends with default options. Must be called inside a tokio runtime.
     pub fn production() -> Result<Backends, BackendSetupError> {
         Ok(Backends {
             http: Arc::new(HyperHttpBackend::new(&HttpClientOptions::default())?),
+            aws: None,
         })
     }
 }

@@ -179,6 +179,8 @@ pub(crate) enum Plan {
     Http(Arc<NonProxy>, HttpTarget),
     /// HTTP_PROXY.
     HttpProxy(ProxyPlan),
+    /// AWS (a service other than Lambda `Invoke`).
+    Aws(Arc<NonProxy>, crate::aws_service::AwsPlan),
     /// A type this build does not run yet (AWS, AWS_PROXY: issues 5 and 6), or no integration at all.
     Unavailable(&'static str),
 }
@@ -271,7 +273,13 @@ impl Compiler<'_> {
                     None => Plan::Unavailable("invalid HTTP_PROXY integration"),
                 }
             }
-            IntegrationType::Aws => Plan::Unavailable("AWS service integrations are not available in this build"),
+            IntegrationType::Aws => {
+                let non_proxy = self.non_proxy(method, integration);
+                match crate::aws_service::compile(integration, self.source, &mut self.diagnostics) {
+                    Ok(plan) => Plan::Aws(Arc::new(non_proxy), plan),
+                    Err(why) => Plan::Unavailable(why),
+                }
+            }
             IntegrationType::AwsProxy => Plan::Unavailable("Lambda proxy integrations are not available in this build"),
             _ => Plan::Unavailable("unknown integration type"),
         }

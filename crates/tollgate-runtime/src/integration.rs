@@ -67,7 +67,7 @@ pub(crate) fn map_request(cx: &mut RequestCx<'_>, mappings: &[RequestMapping]) -
 
 /// The integration request body: the selected template's output, or the client's body passed through, or
 /// 415 (spec §3 passthrough table).
-fn request_body(cx: &mut RequestCx<'_>, non_proxy: &NonProxy) -> Result<Option<Bytes>, GatewayError> {
+pub(crate) fn request_body(cx: &mut RequestCx<'_>, non_proxy: &NonProxy) -> Result<Option<Bytes>, GatewayError> {
     let content_type = cx.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
     if let Some(template) = non_proxy.request_templates.for_content_type(content_type) {
         let body = cx.body.clone();
@@ -161,7 +161,7 @@ pub(crate) async fn http(
 }
 
 /// `$context.requestOverride.*` from the request template replaces mapped values (spec §2.4).
-fn apply_request_overrides(cx: &RequestCx<'_>, mapped: &mut Mapped) -> Result<(), GatewayError> {
+pub(crate) fn apply_request_overrides(cx: &RequestCx<'_>, mapped: &mut Mapped) -> Result<(), GatewayError> {
     let overrides = &cx.state.request_override;
     for (name, value) in &overrides.path {
         mapped.path.retain(|(k, _)| **k != **name);
@@ -269,7 +269,7 @@ pub(crate) fn select_response(responses: &[CompiledResponse], status: u16) -> Re
 }
 
 /// The method response: response parameters (remapping reserved names), template by `Accept`, status.
-fn respond(
+pub(crate) fn respond(
     cx: &mut RequestCx<'_>,
     selected: &CompiledResponse,
     backend_body: Bytes,

@@ -48,6 +48,7 @@
 //! gateway response (`gateway_response::respond`).
 
 mod access_log;
+mod aws_service;
 mod backends;
 mod body;
 mod clock;
@@ -70,6 +71,7 @@ mod time_fmt;
 mod uri_template;
 
 pub use access_log::{AccessLogFormat, AccessLogFormatError, AccessLogSink};
+pub use aws_service::{AwsFuture, AwsSender};
 pub use backends::{
     BackendFuture, BackendSetupError, Backends, HttpBackend, HttpBackendError, HttpClientOptions, HyperHttpBackend,
 };

@@ -126,6 +126,10 @@ where
             integration::http(inner, cx, non_proxy, target).await
         }
         Plan::HttpProxy(plan) => proxy::http_proxy(inner, cx, plan, body).await,
+        Plan::Aws(non_proxy, plan) => {
+            cx.body = read_body(body, inner.options.max_body_bytes).await?;
+            crate::aws_service::aws_service(inner, cx, non_proxy, plan).await
+        }
         Plan::Unavailable(why) => Err(GatewayError::config(*why)),
     }
 }
