@@ -737,6 +737,42 @@ async fn a_closed_port_is_a_connect_error() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_tls_handshake_is_a_connect_error() {
+    // An `https://` endpoint whose server speaks plain HTTP: the rustls handshake fails.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let _ = socket
+                .write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n")
+                .await;
+        }
+    });
+    let aws = AwsClient::builder()
+        .endpoint_url(format!("https://{address}"))
+        .credentials(support::test_credentials())
+        .build()
+        .unwrap();
+    let uri = IntegrationUri::parse("arn:aws:apigateway:us-east-1:sqs:path/1/q", ServiceTable::builtin()).unwrap();
+    let target = uri.resolve(&tollgate_aws::NoPlaceholders).unwrap();
+    let request = IntegrationRequest {
+        method: &Method::POST,
+        query: &[],
+        headers: &[],
+        content_type: None,
+        body: Bytes::from_static(b"Action=SendMessage"),
+    };
+    let result = bounded_result(aws.send(&target, None, &request, INTEGRATION_TIMEOUT)).await;
+    // rustls reads the plain-HTTP answer as a record of the wrong content type.
+    assert!(
+        matches!(&result, Err(SendError::Connect(message)) if message.contains("InvalidContentType")),
+        "{result:?}"
+    );
+    server.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_oversized_response_is_an_error_not_an_unbounded_read() {
     let moto = moto();
     let aws = AwsClient::builder()
