@@ -9,6 +9,7 @@ use std::process::ExitCode;
 mod access_log;
 mod admin;
 mod api;
+mod aws;
 mod cli;
 mod edge;
 mod reload;

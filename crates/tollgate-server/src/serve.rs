@@ -21,7 +21,7 @@ use crate::access_log::{self, StdoutSink};
 use crate::admin::{self, Health};
 use crate::cli::ServeArgs;
 use crate::edge::{self, Rejection};
-use crate::{api, reload, telemetry};
+use crate::{api, aws, reload, telemetry};
 
 /// Runs `tollgate serve` to completion: 0 after a graceful stop, 1 if the API or the listeners fail, 64 on
 /// bad settings.
@@ -111,7 +111,9 @@ async fn serve(
     options.access_log = sink
         .as_ref()
         .map(|(format, sink)| (format.clone(), Arc::clone(sink) as Arc<dyn AccessLogSink>));
-    let backends = Backends::production().context("setting up the HTTP client for integrations")?;
+    let backends = Backends::production()
+        .context("setting up the HTTP client for integrations")?
+        .with_aws(Arc::new(aws::EnvAwsClient::default()));
     let gateway = Gateway::new(compiled.deployment, backends, options);
 
     let listener = bind(&args.host, args.port).await?;
