@@ -4,12 +4,16 @@
 //! `cargo xtask velocity bench crates/tollgate-vtl/tests/golden/bench` times the same files on a warm JVM).
 //! Allocations are counted by `stats_alloc`'s instrumented system allocator (no unsafe code of ours); they are
 //! printed once before criterion runs.
+//!
+//! Under `TOLLGATE_BENCH_ITERATIONS=N` (optionally `TOLLGATE_BENCH_OP=TEMPLATE`), renders each template (or the
+//! named one) N times and exits, so an instruction counter can measure a render on a busy machine:
+//! `(count(N) - count(0)) / N` under `valgrind --tool=callgrind` (`cargo xtask bench vtl --icount --op NAME`).
 
 use std::alloc::System;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 use tollgate_vtl::{Engine, Map, Template, Value, VarsHost};
 
@@ -112,4 +116,25 @@ fn bench(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+/// The counting mode: compiles every chosen template and renders it `iterations` times.
+fn run_iterations(iterations: u64, which: &str) {
+    let engine = Engine::new();
+    for case in cases().iter().filter(|c| which.is_empty() || c.name == which) {
+        let template = engine.compile(&case.name, &case.source).expect("compiles");
+        let host = VarsHost::new(case.vars.clone());
+        for _ in 0..iterations {
+            black_box(template.render(black_box(&host)).expect("renders"));
+        }
+    }
+}
+
+fn main() {
+    if let Ok(iterations) = std::env::var("TOLLGATE_BENCH_ITERATIONS") {
+        let which = std::env::var("TOLLGATE_BENCH_OP").unwrap_or_default();
+        run_iterations(iterations.parse().unwrap_or(0), &which);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

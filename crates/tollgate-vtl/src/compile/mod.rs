@@ -391,10 +391,16 @@ impl<'e> Compiler<'e> {
         if !crate::java::M::from_name(name).takes_regex() {
             return None;
         }
-        match args.first() {
-            Some(Expr::Const(Const::Str(p))) => JavaRegex::compile(p).ok().map(Arc::new),
-            _ => None,
-        }
+        let compiled = match args.first() {
+            Some(Expr::Const(Const::Str(p))) => JavaRegex::compile(p).ok()?,
+            _ => return None,
+        };
+        // `replaceAll('"', '\\"')`: the replacement is parsed once, too.
+        let compiled = match args.get(1) {
+            Some(Expr::Const(Const::Str(r))) if args.len() == 2 => compiled.with_replacement(r),
+            _ => compiled,
+        };
+        Some(Arc::new(compiled))
     }
 
     fn expr(&mut self, e: ast::Expr) -> Expr {

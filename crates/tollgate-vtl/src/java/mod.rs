@@ -410,34 +410,36 @@ fn string(st_arc: &Arc<str>, name: M, args: &[Value], regex: Option<&JavaRegex>,
                     &compiled
                 }
             };
-            match re.replace(st, r, name == M::ReplaceFirst) {
-                Ok(None) => ok(Value::Str(st_arc.clone())),
-                Ok(Some(out)) if out.len() > limits.max_collection_len => throw("string too long".to_owned()),
-                Ok(Some(out)) => ok(s(out)),
+            let mut out = String::new();
+            match re.replace_into(st, r, name == M::ReplaceFirst, &mut out) {
+                Ok(false) => ok(Value::Str(st_arc.clone())),
+                Ok(true) if out.len() > limits.max_collection_len => throw("string too long".to_owned()),
+                Ok(true) => ok(s(out)),
                 Err(e) => throw(e),
             }
         }
         (M::Matches, [p]) => {
             let Value::Str(p) = p else { return None };
-            match regex {
-                Some(re) => ok(Value::Bool(re.matches(st))),
-                None => match JavaRegex::compile(p) {
-                    Ok(re) => ok(Value::Bool(re.matches(st))),
-                    Err(e) => throw(e),
-                },
+            let result = match regex {
+                Some(re) => re.matches(st),
+                None => JavaRegex::compile(p).and_then(|re| re.matches(st)),
+            };
+            match result {
+                Ok(b) => ok(Value::Bool(b)),
+                Err(e) => throw(e),
             }
         }
         (M::Split, [p]) => {
             let Value::Str(p) = p else { return None };
             let parts = match regex {
                 Some(re) => re.split(st),
-                None => match JavaRegex::compile(p) {
-                    Ok(re) => re.split(st),
-                    Err(e) => return throw(e),
-                },
+                None => JavaRegex::compile(p).and_then(|re| re.split(st)),
             };
             // Velocity wraps a String[] result; it prints as an array object, but templates index and iterate it.
-            ok(Value::list(parts.into_iter().map(Value::from)))
+            match parts {
+                Ok(parts) => ok(Value::list(parts.into_iter().map(Value::from))),
+                Err(e) => throw(e),
+            }
         }
         (M::Split, [p, limit]) => {
             let (Value::Str(p), Some(limit)) = (p, int_arg(limit)) else {
@@ -445,12 +447,12 @@ fn string(st_arc: &Arc<str>, name: M, args: &[Value], regex: Option<&JavaRegex>,
             };
             let parts = match regex {
                 Some(re) => re.split_limit(st, limit),
-                None => match JavaRegex::compile(p) {
-                    Ok(re) => re.split_limit(st, limit),
-                    Err(e) => return throw(e),
-                },
+                None => JavaRegex::compile(p).and_then(|re| re.split_limit(st, limit)),
             };
-            ok(Value::list(parts.into_iter().map(Value::from)))
+            match parts {
+                Ok(parts) => ok(Value::list(parts.into_iter().map(Value::from))),
+                Err(e) => throw(e),
+            }
         }
         _ => None,
     }
