@@ -231,7 +231,9 @@ impl Values for RequestCx<'_> {
                 None => false,
             },
             ContextVar::ErrorResponseType => push_opt(out, self.error.as_ref().map(|e| e.kind.as_str())),
-            ContextVar::ErrorValidationErrorString => false,
+            ContextVar::ErrorValidationErrorString => {
+                push_opt(out, self.error.as_ref().and_then(|e| e.validation_error.as_deref()))
+            }
             ContextVar::ExtendedRequestId => push_opt(out, Some(&self.ids.extended_request_id)),
             ContextVar::HttpMethod => push_opt(out, Some(self.method.as_str())),
             ContextVar::IdentitySourceIp => match self.peer {

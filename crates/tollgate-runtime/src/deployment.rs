@@ -57,6 +57,8 @@ pub struct Deployment {
     pub(crate) router: Router,
     pub(crate) methods: Vec<CompiledMethod>,
     pub(crate) gateway_responses: GatewayResponses,
+    /// `x-amazon-apigateway-binary-media-types`, parsed once.
+    pub(crate) binary_media_types: tollgate_lambda_event::BinaryMediaTypes,
     /// `User-Agent: AmazonAPIGateway_<apiId>`, prepared once.
     pub(crate) user_agent: http::HeaderValue,
     pub(crate) api_id_header: http::HeaderValue,
@@ -103,6 +105,7 @@ impl Deployment {
             .unwrap_or_else(|| derived_id(api.source.text(), 6));
         let mut router = Router::default();
         let mut methods = Vec::new();
+        let mut validation = crate::validate::Compiler::new(api, &api_id);
         for resource in &api.resources {
             for method in &resource.methods {
                 let id = u32::try_from(methods.len()).unwrap_or(u32::MAX);
@@ -110,7 +113,9 @@ impl Deployment {
                 if let Err(err) = router.insert(&resource.path, route_method, id) {
                     cx.error(resource.span, err.to_string());
                 }
-                methods.push(cx.method(resource, method));
+                let mut compiled = cx.method(resource, method);
+                compiled.validation = validation.method(&resource.path, method, &mut cx.diagnostics);
+                methods.push(compiled);
             }
         }
         if let Err(err) = router.validate() {
@@ -139,6 +144,7 @@ impl Deployment {
             router,
             methods,
             gateway_responses,
+            binary_media_types: tollgate_lambda_event::BinaryMediaTypes::new(&api.binary_media_types),
             user_agent,
             api_id_header,
             warnings: cx.diagnostics,
@@ -168,6 +174,8 @@ pub(crate) struct CompiledMethod {
     pub(crate) resource_path: Box<str>,
     pub(crate) resource_id: Box<str>,
     pub(crate) integration: Plan,
+    /// Request validation (spec §9.1); `None` without a validator.
+    pub(crate) validation: Option<Arc<crate::validate::MethodValidation>>,
 }
 
 /// How a method reaches its backend.
@@ -208,6 +216,8 @@ pub(crate) struct NonProxy {
     pub(crate) request_templates: TemplateSet,
     pub(crate) passthrough: PassthroughBehavior,
     pub(crate) responses: Vec<CompiledResponse>,
+    /// `contentHandling` of the request payload (spec §3).
+    pub(crate) content_handling: Option<tollgate_model::ContentHandling>,
 }
 
 /// `integration.request.<kind>.<name>` ← source.
@@ -227,6 +237,8 @@ pub(crate) struct CompiledResponse {
     pub(crate) status: StatusCode,
     pub(crate) headers: Vec<(HeaderName, Source)>,
     pub(crate) templates: TemplateSet,
+    /// `contentHandling` of the response payload (spec §3).
+    pub(crate) content_handling: Option<tollgate_model::ContentHandling>,
 }
 
 struct Compiler<'a> {
@@ -250,6 +262,7 @@ impl Compiler<'_> {
             resource_path: resource.path.as_str().into(),
             resource_id: derived_id(&resource.path, 6).into(),
             integration,
+            validation: None,
         }
     }
 
@@ -363,6 +376,7 @@ impl Compiler<'_> {
             request_templates,
             passthrough: integration.passthrough_behavior,
             responses,
+            content_handling: integration.content_handling,
         }
     }
 
@@ -435,6 +449,7 @@ impl Compiler<'_> {
             status,
             headers,
             templates,
+            content_handling: response.content_handling,
         })
     }
 }

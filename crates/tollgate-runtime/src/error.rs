@@ -32,6 +32,16 @@ pub enum GatewayError {
         /// What went wrong, for the log.
         detail: String,
     },
+    /// Request validation: required parameters missing or blank (400, spec §9.1).
+    BadRequestParameters {
+        /// The missing names in AWS's order (header, path, querystring).
+        missing: Vec<String>,
+    },
+    /// Request validation: the body does not match its model (400 `Invalid request body`, spec §9.1).
+    InvalidRequestBody {
+        /// `$context.error.validationErrorString`.
+        validation: String,
+    },
 }
 
 impl GatewayError {
@@ -44,7 +54,10 @@ impl GatewayError {
             GatewayError::ApiConfiguration { .. } => GatewayResponseType::ApiConfigurationError,
             GatewayError::IntegrationTimeout => GatewayResponseType::IntegrationTimeout,
             GatewayError::IntegrationFailure { .. } => GatewayResponseType::IntegrationFailure,
-            GatewayError::BadRequestBody { .. } => GatewayResponseType::BadRequestBody,
+            GatewayError::BadRequestBody { .. } | GatewayError::InvalidRequestBody { .. } => {
+                GatewayResponseType::BadRequestBody
+            }
+            GatewayError::BadRequestParameters { .. } => GatewayResponseType::BadRequestParameters,
         }
     }
 
@@ -54,6 +67,7 @@ impl GatewayError {
             GatewayError::ApiConfiguration { detail }
             | GatewayError::IntegrationFailure { detail }
             | GatewayError::BadRequestBody { detail } => detail,
+            GatewayError::InvalidRequestBody { validation } => validation,
             _ => "",
         }
     }

@@ -50,6 +50,7 @@
 mod access_log;
 mod aws_service;
 mod backends;
+mod binary;
 mod body;
 mod clock;
 mod context_var;
@@ -69,6 +70,7 @@ pub mod state;
 mod templates;
 mod time_fmt;
 mod uri_template;
+mod validate;
 
 pub use access_log::{AccessLogFormat, AccessLogFormatError, AccessLogSink};
 pub use aws_service::{AwsFuture, AwsSender};

@@ -18,6 +18,7 @@ use crate::gateway::{Deployments, Inner, OriginalHeaderNames, PeerAddr, Received
 use crate::gateway_response::{self, ErrorInfo, GatewayResponses};
 use crate::query::Query;
 use crate::router::RouteMethod;
+use crate::validate::ValidatedBody;
 use crate::{integration, proxy};
 
 static X_AMZN_REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
@@ -74,7 +75,12 @@ where
         state: Default::default(),
     };
     let result = match route(&mut cx, rest) {
-        Ok(plan) => integrate(inner, &mut cx, plan, body).await,
+        // Request validation (spec §9.1) reads the body only when a model checks it.
+        Ok(plan) => match crate::validate::run(inner, &mut cx, body).await {
+            Ok(ValidatedBody::Untouched(body)) => integrate(inner, &mut cx, plan, body).await,
+            Ok(ValidatedBody::Read(bytes)) => integrate(inner, &mut cx, plan, http_body_util::Full::new(bytes)).await,
+            Err(err) => Err(err),
+        },
         Err(err) => Err(err),
     };
     let answer = result.unwrap_or_else(|err| rescue(&mut cx, &err));
@@ -236,6 +242,7 @@ pub(crate) fn edge_response(inner: &Inner, kind: GatewayResponseType) -> Respons
     let info = ErrorInfo {
         kind,
         message: gateway_response::defaults(kind).message.map(str::to_owned),
+        validation_error: None,
     };
     cx.error = Some(info.clone());
     let response = gateway_response::respond(&GatewayResponses::default(), &info, &cx as &dyn Values);

@@ -162,14 +162,27 @@ impl GatewayResponses {
 pub(crate) struct ErrorInfo {
     pub(crate) kind: GatewayResponseType,
     pub(crate) message: Option<String>,
+    /// `$context.error.validationErrorString` (request validation only).
+    pub(crate) validation_error: Option<String>,
 }
 
 impl ErrorInfo {
     pub(crate) fn of(err: &GatewayError) -> ErrorInfo {
         let kind = err.response_type();
+        let message = match err {
+            GatewayError::BadRequestParameters { missing } => {
+                Some(format!("Missing required request parameters: [{}]", missing.join(", ")))
+            }
+            _ => defaults(kind).message.map(str::to_owned),
+        };
+        let validation_error = match err {
+            GatewayError::InvalidRequestBody { validation } => Some(validation.clone()),
+            _ => None,
+        };
         ErrorInfo {
             kind,
-            message: defaults(kind).message.map(str::to_owned),
+            message,
+            validation_error,
         }
     }
 

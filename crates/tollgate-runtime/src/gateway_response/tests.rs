@@ -20,6 +20,7 @@ fn default_bodies_are_byte_exact() {
             &ErrorInfo {
                 kind,
                 message: defaults(kind).message.map(str::to_owned),
+                validation_error: None,
             },
         )
     };

@@ -94,6 +94,7 @@ async fn answer(
         status: 200,
         headers: Vec::new(),
         body: String::new(),
+        body_base64: None,
         delay_ms: 0,
         garbage: false,
     });
@@ -107,7 +108,8 @@ async fn answer(
     for (name, value) in &answer.headers {
         response = response.header(name.as_str(), value.as_str());
     }
-    Ok(response.body(Full::new(Bytes::from(answer.body))).unwrap())
+    let body = crate::fixture::bytes_of(&answer.body, answer.body_base64.as_deref());
+    Ok(response.body(Full::new(Bytes::from(body))).unwrap())
 }
 
 /// A loopback port that refuses connections: bound but never listening, and held by the returned socket so

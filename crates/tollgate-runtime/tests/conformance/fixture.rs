@@ -80,6 +80,9 @@ pub(crate) struct ClientRequest {
     pub(crate) headers: Vec<(String, String)>,
     #[serde(default)]
     pub(crate) body: String,
+    /// A binary body, base64-encoded in the fixture (replaces `body`).
+    #[serde(default)]
+    pub(crate) body_base64: Option<String>,
 }
 
 fn get() -> String {
@@ -87,14 +90,14 @@ fn get() -> String {
 }
 
 impl ClientRequest {
-    pub(crate) fn build(&self) -> http::Request<String> {
+    pub(crate) fn build(&self) -> http::Request<Vec<u8>> {
         let mut builder = http::Request::builder()
             .method(self.method.as_str())
             .uri(format!("http://localhost{}", self.path));
         for (name, value) in &self.headers {
             builder = builder.header(name.as_str(), value.as_str());
         }
-        builder.body(self.body.clone()).unwrap()
+        builder.body(bytes_of(&self.body, self.body_base64.as_deref())).unwrap()
     }
 }
 
@@ -108,6 +111,9 @@ pub(crate) struct BackendAnswer {
     pub(crate) headers: Vec<(String, String)>,
     #[serde(default)]
     pub(crate) body: String,
+    /// A binary body, base64-encoded in the fixture (replaces `body`).
+    #[serde(default)]
+    pub(crate) body_base64: Option<String>,
     /// Wait this long before answering (timeouts).
     #[serde(default)]
     pub(crate) delay_ms: u64,
@@ -135,6 +141,9 @@ pub(crate) struct ExpectedResponse {
     pub(crate) present_headers: Vec<String>,
     /// The exact body; omitted = not checked.
     pub(crate) body: Option<String>,
+    /// The exact body as base64 (binary bodies); omitted = not checked.
+    #[serde(default)]
+    pub(crate) body_base64: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -148,6 +157,18 @@ pub(crate) struct ExpectedBackendRequest {
     #[serde(default)]
     pub(crate) absent_headers: Vec<String>,
     pub(crate) body: Option<String>,
+    /// The exact body as base64 (binary bodies).
+    #[serde(default)]
+    pub(crate) body_base64: Option<String>,
+}
+
+/// A fixture body: `base64` decoded when given, else the text.
+pub(crate) fn bytes_of(text: &str, base64: Option<&str>) -> Vec<u8> {
+    use base64::Engine as _;
+    match base64 {
+        Some(encoded) => base64::engine::general_purpose::STANDARD.decode(encoded).unwrap(),
+        None => text.as_bytes().to_vec(),
+    }
 }
 
 /// What the backend saw.
@@ -184,6 +205,14 @@ impl Case {
         {
             problems.push(format!("body {:?} (want {expected:?})", String::from_utf8_lossy(body)));
         }
+        if let Some(expected) = &want.body_base64
+            && body != bytes_of("", Some(expected))
+        {
+            problems.push(format!(
+                "body {:?} (want base64 {expected})",
+                String::from_utf8_lossy(body)
+            ));
+        }
         if let Some(want) = &self.backend_received {
             match received {
                 None => problems.push("the backend received nothing".to_owned()),
@@ -210,6 +239,14 @@ impl Case {
                     {
                         problems.push(format!(
                             "backend body {:?} (want {body:?})",
+                            String::from_utf8_lossy(&got.body)
+                        ));
+                    }
+                    if let Some(expected) = &want.body_base64
+                        && got.body != bytes_of("", Some(expected))
+                    {
+                        problems.push(format!(
+                            "backend body {:?} (want base64 {expected})",
                             String::from_utf8_lossy(&got.body)
                         ));
                     }
