@@ -19,6 +19,10 @@ pub(crate) enum ContextVar {
     HttpMethod,
     IdentitySourceIp,
     IdentityUserAgent,
+    /// `identity.apiKey`: the key a usage plan admitted the request with.
+    IdentityApiKey,
+    /// `identity.apiKeyId`.
+    IdentityApiKeyId,
     IdentityOther,
     Path,
     Protocol,
@@ -73,9 +77,9 @@ impl ContextVar {
             "httpMethod" => V::HttpMethod,
             "identity.sourceIp" => V::IdentitySourceIp,
             "identity.userAgent" => V::IdentityUserAgent,
+            "identity.apiKey" => V::IdentityApiKey,
+            "identity.apiKeyId" => V::IdentityApiKeyId,
             "identity.accountId"
-            | "identity.apiKey"
-            | "identity.apiKeyId"
             | "identity.caller"
             | "identity.cognitoAuthenticationProvider"
             | "identity.cognitoAuthenticationType"

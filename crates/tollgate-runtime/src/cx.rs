@@ -69,6 +69,8 @@ pub(crate) struct RequestCx<'d> {
     pub(crate) template_env: Option<Box<(MethodRequest, RequestContext)>>,
     /// `$context` state shared by the request and response templates (overrides, carried keys).
     pub(crate) state: ContextState,
+    /// API key, usage plan and cache state (`phases`).
+    pub(crate) usage: crate::phases::RequestUsage,
 }
 
 impl RequestCx<'_> {
@@ -144,6 +146,13 @@ impl RequestCx<'_> {
             .get(http::header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
+        if self.method_route.is_some_and(|m| m.usage.api_key_required) {
+            let key = self.usage.api_key.as_ref();
+            context.identity.api_key = Some(tollgate_mapping::context::ApiKey {
+                key: key.map(|k| k.value.to_string()),
+                id: key.map(|k| k.id.to_string()),
+            });
+        }
         self.template_env = Some(Box::new((method, context)));
     }
 
@@ -244,6 +253,8 @@ impl Values for RequestCx<'_> {
                 out,
                 self.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()),
             ),
+            ContextVar::IdentityApiKey => push_opt(out, self.usage.api_key.as_ref().map(|k| &*k.value)),
+            ContextVar::IdentityApiKeyId => push_opt(out, self.usage.api_key.as_ref().map(|k| &*k.id)),
             ContextVar::IdentityOther | ContextVar::Absent => false,
             ContextVar::Path => push_opt(out, Some(&self.context_path)),
             ContextVar::Protocol => push_opt(out, Some("HTTP/1.1")),

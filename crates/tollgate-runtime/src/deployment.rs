@@ -30,6 +30,8 @@ pub struct CompileOptions {
     pub region: String,
     /// `$context.deploymentId` (6 characters in AWS); default: derived from the definition's bytes.
     pub deployment_id: Option<String>,
+    /// API keys, usage plans and stage settings (`--usage-plans`); `None`: no keys, AWS's account throttle.
+    pub usage_plans: Option<Arc<crate::usage_plans::UsagePlans>>,
 }
 
 impl Default for CompileOptions {
@@ -39,6 +41,7 @@ impl Default for CompileOptions {
             account_id: "123456789012".to_owned(),
             region: "us-east-1".to_owned(),
             deployment_id: None,
+            usage_plans: None,
         }
     }
 }
@@ -57,6 +60,8 @@ pub struct Deployment {
     pub(crate) router: Router,
     pub(crate) methods: Vec<CompiledMethod>,
     pub(crate) gateway_responses: GatewayResponses,
+    /// API keys, usage plans, throttles and the stage cache (`phases`).
+    pub(crate) usage: crate::phases::StageUsage,
     /// `x-amazon-apigateway-binary-media-types`, parsed once.
     pub(crate) binary_media_types: tollgate_lambda_event::BinaryMediaTypes,
     /// `User-Agent: AmazonAPIGateway_<apiId>`, prepared once.
@@ -118,6 +123,14 @@ impl Deployment {
                 methods.push(compiled);
             }
         }
+        let (usage, usage_warnings) = crate::phases::compile(
+            api,
+            stage,
+            options.usage_plans.as_deref(),
+            &deployment_id,
+            &mut methods,
+        );
+        cx.diagnostics.extend(usage_warnings);
         if let Err(err) = router.validate() {
             cx.error(api.root().map_or(Span::empty(0), |r| r.span), err.to_string());
         }
@@ -144,6 +157,7 @@ impl Deployment {
             router,
             methods,
             gateway_responses,
+            usage,
             binary_media_types: tollgate_lambda_event::BinaryMediaTypes::new(&api.binary_media_types),
             user_agent,
             api_id_header,
@@ -174,6 +188,8 @@ pub(crate) struct CompiledMethod {
     pub(crate) resource_path: Box<str>,
     pub(crate) resource_id: Box<str>,
     pub(crate) integration: Plan,
+    /// Its API key requirement, stage throttle and cache settings (`phases`).
+    pub(crate) usage: crate::phases::MethodUsage,
     /// Request validation (spec §9.1); `None` without a validator.
     pub(crate) validation: Option<Arc<crate::validate::MethodValidation>>,
 }
@@ -261,6 +277,7 @@ impl Compiler<'_> {
         CompiledMethod {
             resource_path: resource.path.as_str().into(),
             resource_id: derived_id(&resource.path, 6).into(),
+            usage: Default::default(),
             integration,
             validation: None,
         }

@@ -42,6 +42,18 @@ pub enum GatewayError {
         /// `$context.error.validationErrorString`.
         validation: String,
     },
+    /// A method requiring an API key got none, an unknown one, a disabled one, or one without a usage plan for
+    /// this stage (403 `INVALID_API_KEY`, spec §9.2).
+    InvalidApiKey,
+    /// A throttle's bucket is empty: usage plan, stage method or account (429 `THROTTLED`, spec §9.3).
+    Throttled,
+    /// The usage plan's quota for the period is used up (429 `QUOTA_EXCEEDED`, spec §9.2).
+    QuotaExceeded,
+    /// The caller is not authorized for what it asked (403 `ACCESS_DENIED`); `message` is the body's text.
+    AccessDenied {
+        /// `$context.error.message`.
+        message: String,
+    },
 }
 
 impl GatewayError {
@@ -58,6 +70,10 @@ impl GatewayError {
                 GatewayResponseType::BadRequestBody
             }
             GatewayError::BadRequestParameters { .. } => GatewayResponseType::BadRequestParameters,
+            GatewayError::InvalidApiKey => GatewayResponseType::InvalidApiKey,
+            GatewayError::Throttled => GatewayResponseType::Throttled,
+            GatewayError::QuotaExceeded => GatewayResponseType::QuotaExceeded,
+            GatewayError::AccessDenied { .. } => GatewayResponseType::AccessDenied,
         }
     }
 

@@ -81,6 +81,9 @@ pub struct GatewayOptions {
     pub ids: Arc<dyn IdGenerator>,
     /// The largest request body accepted, AWS's 10 MiB payload limit by default (413 above it).
     pub max_body_bytes: usize,
+    /// Where throttle buckets, quota counters and cached responses live ([`crate::EmbeddedStore`] by
+    /// default). Kept across [`Gateway::install`], so limits and the cache survive a reload.
+    pub state: Arc<dyn crate::state::StateStore>,
 }
 
 impl Default for GatewayOptions {
@@ -90,6 +93,7 @@ impl Default for GatewayOptions {
             clock: Arc::new(SystemClock),
             ids: Arc::new(RandomIds::default()),
             max_body_bytes: 10 * 1024 * 1024,
+            state: Arc::new(crate::state::EmbeddedStore::new()),
         }
     }
 }

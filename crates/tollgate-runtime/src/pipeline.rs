@@ -19,7 +19,7 @@ use crate::gateway_response::{self, ErrorInfo, GatewayResponses};
 use crate::query::Query;
 use crate::router::RouteMethod;
 use crate::validate::ValidatedBody;
-use crate::{integration, proxy};
+use crate::{integration, phases, proxy};
 
 static X_AMZN_REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
 static X_AMZ_APIGW_ID: HeaderName = HeaderName::from_static("x-amz-apigw-id");
@@ -73,12 +73,13 @@ where
         original_names: parts.extensions.get::<OriginalHeaderNames>().map(|n| n.0.clone()),
         template_env: None,
         state: Default::default(),
+        usage: Default::default(),
     };
-    let result = match route(&mut cx, rest) {
+    let result = match admit(inner, &mut cx, rest).await {
         // Request validation (spec §9.1) reads the body only when a model checks it.
         Ok(plan) => match crate::validate::run(inner, &mut cx, body).await {
-            Ok(ValidatedBody::Untouched(body)) => integrate(inner, &mut cx, plan, body).await,
-            Ok(ValidatedBody::Read(bytes)) => integrate(inner, &mut cx, plan, http_body_util::Full::new(bytes)).await,
+            Ok(ValidatedBody::Untouched(body)) => cached(inner, &mut cx, plan, body).await,
+            Ok(ValidatedBody::Read(bytes)) => cached(inner, &mut cx, plan, http_body_util::Full::new(bytes)).await,
             Err(err) => Err(err),
         },
         Err(err) => Err(err),
@@ -114,6 +115,29 @@ fn route<'d>(cx: &mut RequestCx<'d>, rest: &str) -> Result<&'d Plan, GatewayErro
         .collect();
     cx.method_route = Some(compiled);
     Ok(&compiled.integration)
+}
+
+/// Routing, then the phases that may refuse the request before its body is looked at, in API Gateway's order
+/// (spec §0): API key and usage plan, with the throttles.
+async fn admit<'d>(inner: &Inner, cx: &mut RequestCx<'d>, rest: &str) -> Result<&'d Plan, GatewayError> {
+    let plan = route(cx, rest)?;
+    phases::usage_plan(inner, cx).await?;
+    Ok(plan)
+}
+
+/// The integration behind the stage's response cache (spec §9.4): a hit answers without calling it, a miss
+/// stores its answer.
+async fn cached<B>(inner: &Inner, cx: &mut RequestCx<'_>, plan: &Plan, body: B) -> Result<Answer, GatewayError>
+where
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    let lookup = phases::cache_lookup(inner, cx).await?;
+    if let phases::CacheLookup::Hit(answer) = lookup {
+        return Ok(answer);
+    }
+    let answer = integrate(inner, cx, plan, body).await?;
+    Ok(phases::cache_store(inner, cx, lookup, answer).await)
 }
 
 /// Phase: the integration request, call and response, by integration type.
@@ -238,6 +262,7 @@ pub(crate) fn edge_response(inner: &Inner, kind: GatewayResponseType) -> Respons
         original_names: None,
         template_env: None,
         state: Default::default(),
+        usage: Default::default(),
     };
     let info = ErrorInfo {
         kind,

@@ -26,7 +26,7 @@ pub(crate) fn clf(time: SystemTime) -> String {
 }
 
 /// Howard Hinnant's days-to-civil: (year, month 1–12, day 1–31) of a day count since 1970-01-01.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

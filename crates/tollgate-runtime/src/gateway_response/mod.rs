@@ -173,6 +173,7 @@ impl ErrorInfo {
             GatewayError::BadRequestParameters { missing } => {
                 Some(format!("Missing required request parameters: [{}]", missing.join(", ")))
             }
+            GatewayError::AccessDenied { message } => Some(message.clone()),
             _ => defaults(kind).message.map(str::to_owned),
         };
         let validation_error = match err {

@@ -224,6 +224,12 @@ impl<'a, T> StateFuture<'a, T> {
         StateFuture(FutureKind::Ready(Some(Err(error))))
     }
 
+    /// Whether the operation completed when it was called (always, for the embedded store). A pending one has
+    /// not started: it runs when polled.
+    pub fn is_ready(&self) -> bool {
+        matches!(self.0, FutureKind::Ready(_))
+    }
+
     /// An operation still under way (a network round trip).
     pub fn boxed(future: impl Future<Output = Result<T, StateError>> + Send + 'a) -> StateFuture<'a, T> {
         StateFuture(FutureKind::Pending(Box::pin(future)))

@@ -13,6 +13,10 @@ pub(crate) struct Fixture {
     pub(crate) stage: String,
     #[serde(default)]
     pub(crate) stage_variables: BTreeMap<String, String>,
+    /// A usage-plans file (docs/usage-plans.md): API keys, usage plans, stage method settings and cache. Cases
+    /// of such a fixture share the gateway's throttle, quota and cache state, in order.
+    #[serde(default)]
+    pub(crate) usage_plans: Option<String>,
     /// The OpenAPI definition (YAML or JSON).
     pub(crate) definition: String,
     #[serde(rename = "case")]
@@ -48,6 +52,12 @@ pub(crate) struct Case {
     pub(crate) response: ExpectedResponse,
     #[serde(default)]
     pub(crate) backend_received: Option<ExpectedBackendRequest>,
+    /// Whether the backend must (true) or must not (false) have been called, e.g. a cache hit.
+    #[serde(default)]
+    pub(crate) backend_called: Option<bool>,
+    /// The gateway's clock for this request and the following ones, in milliseconds since the epoch.
+    #[serde(default)]
+    pub(crate) clock_ms: Option<u64>,
 }
 
 #[derive(Default)]
@@ -185,6 +195,11 @@ impl Case {
     pub(crate) fn check(&self, parts: &http::response::Parts, body: &[u8], received: Option<&Received>) -> Vec<String> {
         let mut problems = Vec::new();
         let want = &self.response;
+        if let Some(called) = self.backend_called
+            && called != received.is_some()
+        {
+            problems.push(format!("backend called: {} (want {called})", received.is_some()));
+        }
         if parts.status.as_u16() != want.status {
             problems.push(format!("status {} (want {})", parts.status.as_u16(), want.status));
         }

@@ -19,6 +19,7 @@ mod report;
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
@@ -27,13 +28,20 @@ use tollgate_runtime::{Backends, Clock, CompileOptions, Deployment, Gateway, Gat
 use crate::fixture::{Case, Expect, Fixture};
 use crate::report::{Outcome, Report};
 
+/// A clock that stands still (requests are reproducible) unless a case sets it (`clock_ms`).
 #[derive(Debug)]
-struct FixedClock;
+struct FixedClock(AtomicU64);
+
+impl FixedClock {
+    fn new() -> FixedClock {
+        // 22/Jul/2026:03:52:52 +0000, the spec's example time.
+        FixedClock(AtomicU64::new(1_784_692_372_486))
+    }
+}
 
 impl Clock for FixedClock {
     fn now(&self) -> SystemTime {
-        // 22/Jul/2026:03:52:52 +0000, the spec's example time.
-        SystemTime::UNIX_EPOCH + Duration::from_millis(1_784_692_372_486)
+        SystemTime::UNIX_EPOCH + Duration::from_millis(self.0.load(Ordering::Relaxed))
     }
 }
 
@@ -83,6 +91,15 @@ async fn run_fixture(fixture: &Fixture, filter: &str, report: &mut Report) {
     };
     let mut options = CompileOptions::default();
     options.api_id = Some("a1b2c3d4e5".to_owned());
+    if let Some(text) = &fixture.usage_plans {
+        let name = fixture.file_name.replace(".yaml", ".plans.yaml");
+        let (plans, diagnostics) = tollgate_runtime::UsagePlans::parse(&name, text.as_bytes());
+        let plans = plans.unwrap_or_else(|| panic!("{name}:\n{}", tollgate_model::render_all(&diagnostics, text)));
+        let problems = plans.check(&api);
+        assert!(problems.is_empty(), "{name}:\n{}", tollgate_model::render_all(&problems, text));
+        plans.apply_to_stage(&mut stage);
+        options.usage_plans = Some(Arc::new(plans));
+    }
     let deployment = Deployment::compile(&api, &stage, &options).unwrap_or_else(|diagnostics| {
         panic!(
             "{}: compile failed:\n{}",
@@ -91,10 +108,14 @@ async fn run_fixture(fixture: &Fixture, filter: &str, report: &mut Report) {
         )
     });
     let mut gateway_options = GatewayOptions::default();
-    gateway_options.clock = Arc::new(FixedClock);
+    let clock = Arc::new(FixedClock::new());
+    gateway_options.clock = clock.clone();
     gateway_options.ids = Arc::new(RandomIds::seeded(1));
     let gateway = Gateway::new(deployment, Backends::production().unwrap(), gateway_options);
     for case in selected {
+        if let Some(ms) = case.clock_ms {
+            clock.0.store(ms, Ordering::Relaxed);
+        }
         backend.prepare(case.backend.clone());
         let request = case.request.build();
         let mut request = request.map(|b| http_body_util::Full::new(Bytes::from(b)));
