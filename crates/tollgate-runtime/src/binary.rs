@@ -22,10 +22,11 @@
 //!
 //! Without `binaryMediaTypes` every payload is text and non-UTF-8 bytes become U+FFFD (recorded). A failed
 //! base64 decode is a 500 API_CONFIGURATION_ERROR (doc; recorded). The conversion happens before the mapping
-//! template: a template sees binary data only as base64 text (CONVERT_TO_TEXT), and a template selected for a
-//! payload that is still not UTF-8 after conversion fails with 500 (recorded: CONVERT_TO_BINARY then a
-//! request template). Matching follows `tollgate_lambda_event::BinaryMediaTypes` (only the first `Accept`
-//! type counts; `type/*` and `*/*` entries).
+//! template, and a template reads text only: binary data reaches it as base64 (CONVERT_TO_TEXT, doc), and a
+//! template selected for a payload that is binary after conversion fails with 500 (recorded: CONVERT_TO_BINARY
+//! then a request template; observed: a MOCK integration of an API whose `binaryMediaTypes` is `*/*`).
+//! Matching follows `tollgate_lambda_event::BinaryMediaTypes` (only the first `Accept` type counts; `type/*`
+//! and `*/*` entries).
 
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
@@ -110,46 +111,57 @@ fn apply(conversion: Conversion, payload: Bytes) -> Result<Bytes, GatewayError> 
     }
 }
 
-/// Converts the request body in place for the integration request (before parameter mapping reads it and
-/// before a template renders it).
-pub(crate) fn convert_request(cx: &mut RequestCx<'_>, handling: Option<ContentHandling>) -> Result<(), GatewayError> {
+/// Converts the request body in place for the integration request (before a template renders it); returns
+/// whether the payload is binary afterwards.
+pub(crate) fn convert_request(cx: &mut RequestCx<'_>, handling: Option<ContentHandling>) -> Result<bool, GatewayError> {
     let Some(deployment) = cx.deployment else {
-        return Ok(());
+        return Ok(false);
     };
+    let types = &deployment.binary_media_types;
     let content_type = cx.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
-    let conversion = request_conversion(&deployment.binary_media_types, handling, content_type);
+    let binary_type = !types.is_empty() && types.matches_content_type(content_type);
+    let conversion = request_conversion(types, handling, content_type);
     if conversion != Conversion::AsIs {
         cx.body = apply(conversion, std::mem::take(&mut cx.body))?;
         cx.body_json = None;
     }
-    Ok(())
+    Ok(is_binary_after(conversion, binary_type))
 }
 
-/// Converts an integration response payload for the method response.
+/// Converts an integration response payload for the method response; returns it and whether it is binary.
 pub(crate) fn convert_response(
     cx: &RequestCx<'_>,
     handling: Option<ContentHandling>,
     payload: Bytes,
-) -> Result<Bytes, GatewayError> {
+) -> Result<(Bytes, bool), GatewayError> {
     let Some(deployment) = cx.deployment else {
-        return Ok(payload);
+        return Ok((payload, false));
     };
+    let types = &deployment.binary_media_types;
     let content_type = cx.integration.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
     let accept = cx.headers.get(ACCEPT).and_then(|v| v.to_str().ok());
-    apply(
-        response_conversion(&deployment.binary_media_types, handling, content_type, accept),
-        payload,
-    )
+    let binary_type = !types.is_empty() && types.matches_content_type(content_type);
+    let conversion = response_conversion(types, handling, content_type, accept);
+    Ok((apply(conversion, payload)?, is_binary_after(conversion, binary_type)))
 }
 
-/// A mapping template only reads text: a payload that is still binary is an API configuration error.
-pub(crate) fn ensure_text(payload: &[u8]) -> Result<(), GatewayError> {
-    match std::str::from_utf8(payload) {
-        Ok(_) => Ok(()),
-        Err(_) => Err(GatewayError::config(
-            "a mapping template cannot read a binary payload; convert it with CONVERT_TO_TEXT",
-        )),
+/// Whether a payload is binary after `conversion`: decoded, or binary and left as it is.
+fn is_binary_after(conversion: Conversion, binary_type: bool) -> bool {
+    match conversion {
+        Conversion::Decode => true,
+        Conversion::AsIs => binary_type,
+        Conversion::Encode | Conversion::Utf8 => false,
     }
+}
+
+/// A mapping template reads text only: selecting one for a binary payload is an API configuration error.
+pub(crate) fn template_reads_text(binary: bool) -> Result<(), GatewayError> {
+    if binary {
+        return Err(GatewayError::config(
+            "a mapping template cannot read a binary payload; convert it with CONVERT_TO_TEXT",
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

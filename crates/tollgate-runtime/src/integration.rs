@@ -68,11 +68,11 @@ pub(crate) fn map_request(cx: &mut RequestCx<'_>, mappings: &[RequestMapping]) -
 /// The integration request body: the selected template's output, or the client's body passed through, or
 /// 415 (spec §3 passthrough table).
 pub(crate) fn request_body(cx: &mut RequestCx<'_>, non_proxy: &NonProxy) -> Result<Option<Bytes>, GatewayError> {
-    crate::binary::convert_request(cx, non_proxy.content_handling)?;
+    let binary = crate::binary::convert_request(cx, non_proxy.content_handling)?;
     let content_type = cx.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
     if let Some(template) = non_proxy.request_templates.for_content_type(content_type) {
         let body = cx.body.clone();
-        crate::binary::ensure_text(&body)?;
+        crate::binary::template_reads_text(binary)?;
         return cx.render(template, &body).map(Some);
     }
     let has_templates = !non_proxy.request_templates.is_empty();
@@ -284,11 +284,11 @@ pub(crate) fn respond(
     {
         cx.ensure_response_json();
     }
-    let backend_body = crate::binary::convert_response(cx, selected.content_handling, backend_body)?;
+    let (backend_body, binary) = crate::binary::convert_response(cx, selected.content_handling, backend_body)?;
     let accept = cx.headers.get(ACCEPT).and_then(|v| v.to_str().ok());
     let body = match selected.templates.for_accept(accept) {
         Some(template) => {
-            crate::binary::ensure_text(&backend_body)?;
+            crate::binary::template_reads_text(binary)?;
             cx.render(template, &backend_body)?
         }
         None => backend_body,
