@@ -132,6 +132,8 @@ pub(crate) enum Seg {
     Property {
         name: Arc<str>,
         hash: u64,
+        /// What the name means to the built-in objects, decided once.
+        special: Special,
         span: Span,
     },
     Method {
@@ -146,6 +148,41 @@ pub(crate) enum Seg {
         key: Expr,
         span: Span,
     },
+}
+
+/// Property names the built-in objects answer themselves: bean getters of Java classes and `$foreach`'s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Special {
+    /// An ordinary name (a map key, a host object's property).
+    None,
+    Class,
+    Empty,
+    Bytes,
+    Index,
+    Count,
+    HasNext,
+    First,
+    Last,
+    Parent,
+    Topmost,
+}
+
+impl Special {
+    pub(crate) fn of(name: &str) -> Special {
+        match name {
+            "class" => Special::Class,
+            "empty" => Special::Empty,
+            "bytes" => Special::Bytes,
+            "index" => Special::Index,
+            "count" => Special::Count,
+            "hasNext" | "next" => Special::HasNext,
+            "first" => Special::First,
+            "last" => Special::Last,
+            "parent" => Special::Parent,
+            "topmost" => Special::Topmost,
+            _ => Special::None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -334,6 +334,7 @@ impl<'e> Compiler<'e> {
                         }
                     }
                     chain.push(Seg::Property {
+                        special: ir::Special::of(&name),
                         name: Arc::from(name.as_str()),
                         hash: crate::value::hash_str(&name),
                         span,

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use self::scope::ForeachScope;
-use crate::compile::ir::{Const, Expr, Node, Program, RefExpr, Seg, Var};
+use crate::compile::ir::{Const, Expr, Node, Program, RefExpr, Seg, Special, Var};
 use crate::engine::Engine;
 use crate::error::{Error, ErrorKind, Phase, Span};
 use crate::host::Host;
@@ -18,6 +18,38 @@ use crate::java::{self, regex::JavaRegex};
 use crate::limits::{Limits, Profile};
 use crate::syntax::ast::BinOp;
 use crate::value::{BlockRef, Key, List, Map, Value};
+
+/// How far [`walk`] got.
+enum Walked {
+    /// The reference's value.
+    Done(Value),
+    /// The value after the first `n` segments; the rest needs the evaluator.
+    At(Value, usize),
+}
+
+/// Segments [`walk`] follows by recursion before handing over to the evaluator's loop.
+const MAX_WALK: usize = 16;
+
+/// Follows map properties from `v` (segment `i` on), borrowing each map instead of copying its value out.
+fn walk(v: &Value, chain: &[Seg], i: usize) -> Walked {
+    match chain.get(i) {
+        None => Walked::Done(v.clone()),
+        _ if v.is_null() => Walked::Done(Value::Null),
+        Some(Seg::Property {
+            name, hash, special, ..
+        }) if i < MAX_WALK && *special != Special::Class => match v {
+            Value::Map(m) => {
+                let map = m.entries();
+                match crate::value::lookup_str(&map, name, *hash) {
+                    Some(x) => walk(x, chain, i + 1),
+                    None => Walked::Done(Value::Null),
+                }
+            }
+            _ => Walked::At(v.clone(), i),
+        },
+        Some(_) => Walked::At(v.clone(), i),
+    }
+}
 
 /// What `#foreach` walks.
 enum Items {
@@ -77,6 +109,7 @@ pub(crate) fn render(engine: &Engine, program: &Arc<Program>, host: &dyn Host, o
         runtime_macros: HashMap::new(),
         define_depth: HashMap::new(),
         arg_buf: Vec::with_capacity(4),
+        scopes: Vec::new(),
         nest: 0,
         evaluate_depth: 0,
     };
@@ -120,9 +153,13 @@ struct Render<'a> {
     arg_buf: Vec<Value>,
     /// How deeply each `#define` block is rendering right now.
     define_depth: HashMap<(usize, u32), u32>,
+    /// Finished `$foreach` scopes, for reuse.
+    scopes: Vec<Rc<ForeachScope>>,
 }
 
 const MAX_DYNAMIC_REGEXES: usize = 64;
+/// Finished `$foreach` scopes kept for reuse.
+const MAX_SPARE_SCOPES: usize = 8;
 /// Velocity 1.7's `directive.define.max.depth`.
 const MAX_DEFINE_DEPTH: u32 = 2;
 
@@ -139,10 +176,7 @@ impl Render<'_> {
     #[inline]
     fn write(&self, out: &mut String, s: &str) -> R<()> {
         if out.len() + s.len() > self.limits.max_output_bytes {
-            return Err(Error::new(
-                ErrorKind::OutputLimit,
-                format!("output exceeds {} bytes", self.limits.max_output_bytes),
-            ));
+            return Err(self.output_limit());
         }
         out.push_str(s);
         Ok(())
@@ -187,6 +221,9 @@ impl Render<'_> {
             Node::Text(t) => self.write(out, t)?,
             Node::Ref(r) => {
                 self.burn(r.span)?;
+                if r.escapes == 0 {
+                    return self.print_unescaped(r, cx, out);
+                }
                 return self.print_ref(r, cx, out);
             }
             Node::Set {
@@ -420,8 +457,73 @@ impl Render<'_> {
 
     // ------------------------------------------------------------------ references
 
+    /// `$ref` with no backslashes before it (nearly every reference): strings and integers go straight into the
+    /// output, and a final `replaceAll`/`replaceFirst` with literal arguments writes its result there too.
+    #[inline]
+    fn print_unescaped(&mut self, r: &RefExpr, cx: &Cx, out: &mut String) -> R<Flow> {
+        if let Some((
+            Seg::Method {
+                method: method @ (java::M::ReplaceAll | java::M::ReplaceFirst),
+                args,
+                regex: Some(re),
+                span,
+                ..
+            },
+            init,
+        )) = r.chain.split_last()
+            && let [Expr::Const(Const::Str(_)), Expr::Const(Const::Str(replacement))] = &**args
+        {
+            let recv = self.ref_value_upto(r, cx, init.len())?;
+            if let Value::Str(st) = &recv {
+                self.burn(*span)?;
+                let start = out.len();
+                let replaced = re
+                    .replace_into(st, replacement, *method == java::M::ReplaceFirst, out)
+                    .map_err(|m| {
+                        out.truncate(start);
+                        invocation(&m, *span)
+                    })?;
+                if !replaced {
+                    self.write(out, st)?;
+                } else if out.len() - start > self.limits.max_collection_len {
+                    out.truncate(start);
+                    return Err(invocation("string too long", *span));
+                } else if out.len() > self.limits.max_output_bytes {
+                    out.truncate(start);
+                    return Err(self.output_limit());
+                }
+                return Ok(Flow::Normal);
+            }
+            let seg = &r.chain[init.len()];
+            let value = if recv.is_null() {
+                Value::Null
+            } else {
+                self.call_with_args(&recv, seg, cx)?
+            };
+            return self.print_ref_value(r, value, cx, out);
+        }
+        let value = self.ref_value(r, cx)?;
+        match &value {
+            Value::Str(s) => self.write(out, s).map(|()| Flow::Normal),
+            Value::Int(i) => self.write(out, itoa::Buffer::new().format(*i)).map(|()| Flow::Normal),
+            _ => self.print_ref_value(r, value, cx, out),
+        }
+    }
+
+    #[cold]
+    fn output_limit(&self) -> Error {
+        Error::new(
+            ErrorKind::OutputLimit,
+            format!("output exceeds {} bytes", self.limits.max_output_bytes),
+        )
+    }
+
     fn print_ref(&mut self, r: &RefExpr, cx: &Cx, out: &mut String) -> R<Flow> {
         let value = self.ref_value(r, cx)?;
+        self.print_ref_value(r, value, cx, out)
+    }
+
+    fn print_ref_value(&mut self, r: &RefExpr, value: Value, cx: &Cx, out: &mut String) -> R<Flow> {
         // A `#define` block renders in place, unless it is already rendering too deeply (then it is null).
         if let Value::Block(b) = &value
             && r.escapes.is_multiple_of(2)
@@ -545,21 +647,47 @@ impl Render<'_> {
     }
 
     fn ref_value(&mut self, r: &RefExpr, cx: &Cx) -> R<Value> {
-        let mut v = match &r.prepared {
+        self.ref_value_upto(r, cx, r.chain.len())
+    }
+
+    /// The value of the reference's root and its first `end` segments.
+    fn ref_value_upto(&mut self, r: &RefExpr, cx: &Cx, end: usize) -> R<Value> {
+        let chain = r.chain.get(..end).unwrap_or(&r.chain);
+        let (mut v, start) = match &r.prepared {
             Some((prepared, args, span)) => {
                 let vals = self.values(args, cx)?;
-                self.host
+                let v = self
+                    .host
                     .call_prepared(prepared, &vals)
-                    .map_err(|e| Error::new(ErrorKind::Host, e.message().to_owned()).with_span(*span))?
+                    .map_err(|e| Error::new(ErrorKind::Host, e.message().to_owned()).with_span(*span))?;
+                (v, 0)
             }
-            None => self.get_var(r.root, cx)?,
+            None => match r.root {
+                // The common case: a variable of this template, already fetched, looked into through map
+                // properties without copying the maps on the way.
+                Var::Slot(slot)
+                    if Arc::ptr_eq(&cx.program, &self.root)
+                        && let Some(Some(root)) = self.vars.get(slot as usize) =>
+                {
+                    match walk(root, chain, 0) {
+                        Walked::Done(v) => return Ok(v),
+                        Walked::At(v, i) => (v, i),
+                    }
+                }
+                root => (self.get_var(root, cx)?, 0),
+            },
         };
-        for seg in r.chain.iter() {
+        for seg in chain.iter().skip(start) {
             if v.is_null() {
                 return Ok(Value::Null);
             }
             v = match seg {
-                Seg::Property { name, hash, span } => self.property(&v, name, *hash, *span)?,
+                Seg::Property {
+                    name,
+                    hash,
+                    special,
+                    span,
+                } => self.property(&v, name, *hash, *special, *span)?,
                 Seg::Method { .. } => self.call_with_args(&v, seg, cx)?,
                 Seg::Index { key, span } => {
                     let k = self.value(key, cx)?;
@@ -605,30 +733,27 @@ impl Render<'_> {
     }
 
     #[inline]
-    fn property(&mut self, v: &Value, name: &str, hash: u64, span: Span) -> R<Value> {
+    fn property(&mut self, v: &Value, name: &str, hash: u64, special: Special, span: Span) -> R<Value> {
         match v {
             // Velocity tries `getX()` before `get("x")`: `$map.class` is `getClass()`.
-            Value::Map(_) if name == "class" => Ok(Value::string("class java.util.LinkedHashMap")),
+            Value::Map(_) if special == Special::Class => Ok(Value::string("class java.util.LinkedHashMap")),
             Value::Map(m) => Ok(m.get_str_hashed(name, hash).unwrap_or_default()),
             Value::Object(o) => {
-                if let Some(scope) = o.as_any().downcast_ref::<ForeachScope>()
-                    && name == "topmost"
-                    && scope.parent.is_null()
-                {
-                    return Ok(v.clone());
+                if let Some(scope) = o.as_any().downcast_ref::<ForeachScope>() {
+                    return Ok(scope.special(special, v));
                 }
                 o.property(name).map_err(|e| invocation(e.message(), span))
             }
-            Value::Block(b) if name == "empty" => {
+            Value::Block(b) if special == Special::Empty => {
                 let s = self.block_to_string(b)?;
                 Ok(Value::Bool(s.as_str().is_some_and(str::is_empty)))
             }
             _ => {
                 // The only bean getters of these classes (`getClass()`, `isEmpty()`, `getBytes()`).
-                let getter = match name {
-                    "class" => java::M::GetClass,
-                    "empty" => java::M::IsEmpty,
-                    "bytes" => java::M::GetBytes,
+                let getter = match special {
+                    Special::Class => java::M::GetClass,
+                    Special::Empty => java::M::IsEmpty,
+                    Special::Bytes => java::M::GetBytes,
                     _ => return Ok(Value::Null),
                 };
                 match java::call(v, getter, &[], None, self.limits) {
@@ -737,7 +862,12 @@ impl Render<'_> {
                 return Ok(());
             }
             obj = match seg {
-                Seg::Property { name, hash, span } => self.property(&obj, name, *hash, *span)?,
+                Seg::Property {
+                    name,
+                    hash,
+                    special,
+                    span,
+                } => self.property(&obj, name, *hash, *special, *span)?,
                 Seg::Method { .. } => self.call_with_args(&obj, seg, cx)?,
                 Seg::Index { key, span } => {
                     let k = self.value(key, cx)?;
@@ -889,6 +1019,16 @@ impl Render<'_> {
             Expr::Binary(op, a, b, span) => match op {
                 BinOp::And => self.truth(a, cx)? && self.truth(b, cx)?,
                 BinOp::Or => self.truth(a, cx)? || self.truth(b, cx)?,
+                BinOp::Eq | BinOp::Ne if let Expr::Const(Const::Str(lit)) = &**b => {
+                    // `$x == "literal"`: a string compares without making a value of the literal.
+                    match self.operand(a, cx)? {
+                        Value::Str(x) => (*x == **lit) == (*op == BinOp::Eq),
+                        x => {
+                            let y = Value::Str(lit.clone());
+                            self.compare(*op, &x, &y, a, b, *span)?
+                        }
+                    }
+                }
                 BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
                     matches!(self.binary(*op, a, b, *span, cx)?, Value::Bool(true))
                 }
@@ -906,18 +1046,28 @@ impl Render<'_> {
         }
         let x = self.operand(a, cx)?;
         let y = self.operand(b, cx)?;
+        self.operate(op, &x, &y, a, b, span)
+    }
+
+    /// A comparison's truth.
+    fn compare(&mut self, op: BinOp, x: &Value, y: &Value, a: &Expr, b: &Expr, span: Span) -> R<bool> {
+        Ok(matches!(self.operate(op, x, y, a, b, span)?, Value::Bool(true)))
+    }
+
+    /// A binary operator (other than `&&`/`||`) on its operands' values.
+    fn operate(&mut self, op: BinOp, x: &Value, y: &Value, a: &Expr, b: &Expr, span: Span) -> R<Value> {
         Ok(match op {
-            BinOp::Eq => Value::Bool(self.null_as_empty(&x, &y).unwrap_or_else(|| ops::equals(&x, &y))),
-            BinOp::Ne => Value::Bool(match self.null_as_empty(&x, &y) {
+            BinOp::Eq => Value::Bool(self.null_as_empty(x, y).unwrap_or_else(|| ops::equals(x, y))),
+            BinOp::Ne => Value::Bool(match self.null_as_empty(x, y) {
                 Some(eq) => !eq,
-                None => match (&x, &y) {
+                None => match (x, y) {
                     (Value::Null, Value::Null) => false,
                     (Value::Null, _) | (_, Value::Null) => true,
-                    _ => !ops::equals(&x, &y),
+                    _ => !ops::equals(x, y),
                 },
             }),
             BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
-                let ord = ops::compare_numbers(&x, &y);
+                let ord = ops::compare_numbers(x, y);
                 Value::Bool(match (op, ord) {
                     (_, None) => false,
                     (BinOp::Lt, Some(o)) => o.is_lt(),
@@ -928,11 +1078,11 @@ impl Render<'_> {
             }
             BinOp::Add if matches!(x, Value::Str(_)) || matches!(y, Value::Str(_)) => {
                 // `ASTAddNode.handleSpecial`: a null side contributes its source text.
-                let mut s = match &x {
+                let mut s = match x {
                     Value::Null => literal_of(a),
                     v => v.to_java_string(),
                 };
-                match &y {
+                match y {
                     Value::Null => s.push_str(&literal_of(b)),
                     v => v.write_java_string(&mut s),
                 }
@@ -941,7 +1091,7 @@ impl Render<'_> {
                 }
                 Value::Str(Arc::from(s.as_str()))
             }
-            _ => match ops::arith(op, &x, &y) {
+            _ => match ops::arith(op, x, y) {
                 Ok(Some(v)) => v,
                 Ok(None) => Value::Null,
                 Err(m) => return Err(invocation(&m, span)),
@@ -1001,12 +1151,7 @@ impl Render<'_> {
         let saved_scope = self.get_slot(cx, sp.foreach);
         let id = self.next_scope.get();
         self.next_scope.set(id + 1);
-        let scope = Rc::new(ForeachScope {
-            id,
-            index: Cell::new(-1),
-            has_next: Cell::new(false),
-            parent: saved_scope.clone(),
-        });
+        let scope = self.new_scope(id, saved_scope.clone());
         self.put_slot(cx, sp.foreach, Value::Object(scope.clone()));
         let max = self.limits.max_foreach.map_or(usize::MAX, |m| m as usize);
         let mut result = Ok(Flow::Normal);
@@ -1069,7 +1214,37 @@ impl Render<'_> {
         self.put_slot(cx, sp.velocity_count, saved_count);
         self.put_slot(cx, sp.velocity_has_next, saved_has_next);
         self.put_slot(cx, sp.foreach, saved_scope);
+        self.recycle_scope(scope);
         result
+    }
+
+    /// A `$foreach` scope, reusing one a finished loop left unreferenced.
+    fn new_scope(&mut self, id: u64, parent: Value) -> Rc<ForeachScope> {
+        if let Some(mut rc) = self.scopes.pop()
+            && let Some(scope) = Rc::get_mut(&mut rc)
+        {
+            scope.id = id;
+            scope.index.set(-1);
+            scope.has_next.set(false);
+            scope.parent = parent;
+            return rc;
+        }
+        Rc::new(ForeachScope {
+            id,
+            index: Cell::new(-1),
+            has_next: Cell::new(false),
+            parent,
+        })
+    }
+
+    /// Keeps a finished loop's scope for the next loop, unless the template kept a reference to it.
+    fn recycle_scope(&mut self, mut scope: Rc<ForeachScope>) {
+        if let Some(s) = Rc::get_mut(&mut scope) {
+            s.parent = Value::Null;
+            if self.scopes.len() < MAX_SPARE_SCOPES {
+                self.scopes.push(scope);
+            }
+        }
     }
 
     fn enter(&mut self, span: Span) -> R<()> {

@@ -4,6 +4,7 @@
 use std::any::Any;
 use std::cell::Cell;
 
+use crate::compile::ir::Special;
 use crate::host::{HostError, HostObject};
 use crate::value::Value;
 
@@ -26,6 +27,24 @@ impl ForeachScope {
                 None => self.parent.clone(),
             },
             _ => Value::Null,
+        }
+    }
+}
+
+impl ForeachScope {
+    /// A property by its compile-time meaning; `this` is the scope's own value (the topmost of a loop with no
+    /// parent).
+    pub(crate) fn special(&self, special: Special, this: &Value) -> Value {
+        match special {
+            Special::Index => Value::integer(self.index.get()),
+            Special::Count => Value::integer(self.index.get() + 1),
+            Special::HasNext => Value::Bool(self.has_next.get()),
+            Special::First => Value::Bool(self.index.get() == 0),
+            Special::Last => Value::Bool(!self.has_next.get()),
+            Special::Parent => self.parent.clone(),
+            Special::Topmost if self.parent.is_null() => this.clone(),
+            Special::Topmost => self.topmost(),
+            Special::None | Special::Class | Special::Empty | Special::Bytes => Value::Null,
         }
     }
 }

@@ -163,6 +163,8 @@ fn str_arg(v: &Value) -> Option<&str> {
 pub(crate) fn call(recv: &Value, name: M, args: &[Value], regex: Option<&JavaRegex>, limits: &Limits) -> Call {
     // Methods every object has.
     match (name, args) {
+        // `String.toString()` is the string itself.
+        (M::ToString, []) if matches!(recv, Value::Str(_)) => return ok(recv.clone()),
         (M::ToString, []) => return ok(s(recv.to_java_string())),
         (M::Equals, [other]) => return ok(Value::Bool(recv.java_equals(other))),
         (M::GetClass, []) => return ok(s(format!("class {}", recv.type_name()))),

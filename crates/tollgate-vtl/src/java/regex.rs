@@ -25,8 +25,8 @@ type Parsed = Result<Box<[Part]>, String>;
 
 #[derive(Debug)]
 enum Kind {
-    /// No metacharacters: these exact characters.
-    Literal(Box<str>),
+    /// No metacharacters: these exact characters, searched with a finder built once.
+    Literal(Box<str>, memchr::memmem::Finder<'static>),
     Linear {
         re: Regex,
         /// The same pattern anchored at both ends, for `matches`.
@@ -58,8 +58,9 @@ fn backtrack_error(e: &fancy_regex::Error) -> String {
 impl JavaRegex {
     pub(crate) fn compile(pattern: &str) -> Result<JavaRegex, String> {
         if let Some(lit) = literal(pattern) {
+            let finder = memchr::memmem::Finder::new(lit.as_bytes()).into_owned();
             return Ok(JavaRegex {
-                kind: Kind::Literal(lit.into_boxed_str()),
+                kind: Kind::Literal(lit.into_boxed_str(), finder),
                 groups: 0,
                 names: Box::new([None]),
                 replacement: None,
@@ -122,12 +123,12 @@ impl JavaRegex {
     /// `true` when the pattern is searched as a plain string.
     #[cfg(test)]
     fn is_literal(&self) -> bool {
-        matches!(self.kind, Kind::Literal(_))
+        matches!(self.kind, Kind::Literal(..))
     }
 
     pub(crate) fn matches(&self, s: &str) -> Result<bool, String> {
         match &self.kind {
-            Kind::Literal(lit) => Ok(s == &**lit),
+            Kind::Literal(lit, _) => Ok(s == &**lit),
             Kind::Linear { whole, .. } => Ok(whole.is_match(s)),
             Kind::Backtracking { whole, .. } => whole.is_match(s).map_err(|e| backtrack_error(&e)),
         }
@@ -137,9 +138,9 @@ impl JavaRegex {
     /// returns `false`.
     fn each_match(&self, s: &str, groups: bool, f: &mut dyn FnMut(Spans<'_>) -> bool) -> Result<(), String> {
         match &self.kind {
-            Kind::Literal(lit) => {
-                for (start, m) in s.match_indices(&**lit) {
-                    if !f(&[Some((start, start + m.len()))]) {
+            Kind::Literal(lit, finder) => {
+                for start in finder.find_iter(s.as_bytes()) {
+                    if !f(&[Some((start, start + lit.len()))]) {
                         break;
                     }
                 }
@@ -187,7 +188,7 @@ impl JavaRegex {
     /// The first match's span.
     fn first_match(&self, s: &str) -> Result<Option<(usize, usize)>, String> {
         match &self.kind {
-            Kind::Literal(lit) => Ok(s.find(&**lit).map(|i| (i, i + lit.len()))),
+            Kind::Literal(lit, finder) => Ok(finder.find(s.as_bytes()).map(|i| (i, i + lit.len()))),
             Kind::Linear { re, .. } => Ok(re.find(s).map(|m| (m.start(), m.end()))),
             Kind::Backtracking { re, .. } => re
                 .find(s)
@@ -225,14 +226,14 @@ impl JavaRegex {
         let mut last = 0;
         if let [Part::Lit(literal)] = parts {
             // No group references: plain matching, no capture groups.
-            if let Kind::Literal(lit) = &self.kind {
+            if let Kind::Literal(lit, finder) = &self.kind {
                 // The common case (`replaceAll('"', '\\"')`): search on from the first match.
                 out.push_str(&s[..start]);
                 out.push_str(literal);
                 last = start + lit.len();
                 if !first {
                     let base = last;
-                    for (i, _) in s[base..].match_indices(&**lit) {
+                    for i in finder.find_iter(&s.as_bytes()[base..]) {
                         out.push_str(&s[last..base + i]);
                         out.push_str(literal);
                         last = base + i + lit.len();

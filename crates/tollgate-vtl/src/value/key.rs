@@ -8,10 +8,24 @@ use std::sync::Arc;
 use super::{Value, double_bits};
 
 /// A `LinkedHashMap` key: a [`Value`] compared the way Java's `HashMap` compares keys.
+///
+/// The key carries its hash, computed once when it is made: maps compare hashes before contents when they scan,
+/// and never hash a stored key again.
 #[derive(Clone, Debug)]
-pub struct Key(pub(crate) Value);
+pub struct Key(pub(crate) Value, u64);
 
 impl Key {
+    fn new(v: Value) -> Key {
+        let hash = hash_value(&v);
+        Key(v, hash)
+    }
+
+    /// The key's hash ([`hash_str`] for a `String`).
+    #[inline]
+    pub(crate) fn hash(&self) -> u64 {
+        self.1
+    }
+
     /// The key as a value.
     pub fn value(&self) -> &Value {
         &self.0
@@ -25,13 +39,13 @@ impl Key {
 
 impl From<Value> for Key {
     fn from(v: Value) -> Key {
-        Key(v)
+        Key::new(v)
     }
 }
 
 impl From<&str> for Key {
     fn from(s: &str) -> Key {
-        Key(Value::Str(Arc::from(s)))
+        Key(Value::Str(Arc::from(s)), hash_str(s))
     }
 }
 
@@ -50,25 +64,94 @@ impl Eq for Key {}
 
 impl Hash for Key {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        match &self.0 {
-            Value::Null => 0u8.hash(state),
-            Value::Bool(b) => (1u8, b).hash(state),
-            Value::Int(i) => (2u8, i).hash(state),
-            Value::Long(l) => (3u8, l).hash(state),
-            Value::BigInt(l) => (4u8, l).hash(state),
-            Value::Double(d) => (5u8, double_bits(*d)).hash(state),
-            Value::Str(s) => s.hash(state),
-            Value::List(l) => (6u8, l.addr()).hash(state),
-            Value::Map(m) => (7u8, m.addr()).hash(state),
-            Value::Object(o) => (8u8, Rc::as_ptr(o).cast::<u8>() as usize).hash(state),
-            Value::Block(b) => (9u8, b.block).hash(state),
+        state.write_u64(self.1);
+    }
+}
+
+/// One randomly keyed SipHash state per process, shared by every map: hashing stays resistant to crafted keys
+/// (request bodies become maps), and the compiler can hash literal property names once, ahead of time.
+static HASH_STATE: std::sync::OnceLock<std::collections::hash_map::RandomState> = std::sync::OnceLock::new();
+
+fn hasher() -> std::collections::hash_map::DefaultHasher {
+    use std::hash::BuildHasher as _;
+    HASH_STATE
+        .get_or_init(std::collections::hash_map::RandomState::new)
+        .build_hasher()
+}
+
+/// The hash of the `String` key `s` (for lookups prepared at compile time, and for every string key).
+pub(crate) fn hash_str(s: &str) -> u64 {
+    let mut h = hasher();
+    s.hash(&mut h);
+    h.finish()
+}
+
+/// Java's `equals` decides key equality; equal keys hash alike.
+fn hash_value(v: &Value) -> u64 {
+    if let Value::Str(s) = v {
+        return hash_str(s);
+    }
+    let mut state = hasher();
+    match v {
+        Value::Null => 0u8.hash(&mut state),
+        Value::Bool(b) => (1u8, b).hash(&mut state),
+        Value::Int(i) => (2u8, i).hash(&mut state),
+        Value::Long(l) => (3u8, l).hash(&mut state),
+        Value::BigInt(l) => (4u8, l).hash(&mut state),
+        Value::Double(d) => (5u8, double_bits(*d)).hash(&mut state),
+        Value::Str(s) => s.hash(&mut state),
+        Value::List(l) => (6u8, l.addr()).hash(&mut state),
+        Value::Map(m) => (7u8, m.addr()).hash(&mut state),
+        Value::Object(o) => (8u8, Rc::as_ptr(o).cast::<u8>() as usize).hash(&mut state),
+        Value::Block(b) => (9u8, b.block).hash(&mut state),
+    }
+    state.finish()
+}
+
+/// The maps' hasher: keys arrive hashed ([`Key::hash`]), so it passes the hash through.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    #[inline]
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `Key` and `StrKey` are hashed here, both through `write_u64`; stay correct for anything else.
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
         }
     }
 }
 
+/// Builds [`KeyHasher`]s.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct MapHasher;
+
+impl std::hash::BuildHasher for MapHasher {
+    type Hasher = KeyHasher;
+
+    #[inline]
+    fn build_hasher(&self) -> KeyHasher {
+        KeyHasher(0)
+    }
+}
+
 /// A borrowed string key that finds a `Key` holding an equal `String` without allocating.
-#[derive(Hash)]
 pub(crate) struct StrKey<'a>(pub(crate) &'a str);
+
+impl Hash for StrKey<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(hash_str(self.0));
+    }
+}
 
 impl indexmap::Equivalent<Key> for StrKey<'_> {
     fn equivalent(&self, key: &Key) -> bool {

@@ -14,31 +14,10 @@ pub struct Map(Rc<MapCell>);
 
 pub(crate) type MapCell = RefCell<IndexMap<Key, Value, MapHasher>>;
 
-/// One randomly keyed SipHash state per process, shared by every map: hashing stays resistant to crafted
-/// keys (request bodies become maps), and the compiler can hash literal property names once, ahead of time.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct MapHasher;
-
-static HASH_STATE: std::sync::OnceLock<std::collections::hash_map::RandomState> = std::sync::OnceLock::new();
-
-impl std::hash::BuildHasher for MapHasher {
-    type Hasher = std::collections::hash_map::DefaultHasher;
-
-    fn build_hasher(&self) -> Self::Hasher {
-        HASH_STATE
-            .get_or_init(std::collections::hash_map::RandomState::new)
-            .build_hasher()
-    }
-}
-
-/// Maps up to this size are searched by scanning.
+/// Maps up to this size are searched by scanning (comparing stored hashes first).
 const SMALL_MAP: usize = 8;
 
-/// The hash a map gives the `String` key `name` (for lookups prepared at compile time).
-pub(crate) fn hash_str(name: &str) -> u64 {
-    use std::hash::BuildHasher as _;
-    MapHasher.hash_one(super::key::StrKey(name))
-}
+pub(crate) use super::key::MapHasher;
 
 impl Default for Map {
     fn default() -> Map {
@@ -73,21 +52,16 @@ impl Map {
         self.0.borrow().get(&super::key::StrKey(k)).cloned()
     }
 
-    /// `get(k)` for a `String` key whose hash ([`hash_str`]) was computed ahead of time.
+    /// `get(k)` for a `String` key whose hash ([`hash_str`](super::hash_str)) was computed ahead of time.
     #[inline]
     pub(crate) fn get_str_hashed(&self, k: &str, hash: u64) -> Option<Value> {
-        use indexmap::map::raw_entry_v1::RawEntryApiV1 as _;
-        let map = self.0.borrow();
-        // Small maps (most JSON objects): a scan beats hashing and probing.
-        if map.len() <= SMALL_MAP {
-            return map
-                .iter()
-                .find(|(key, _)| key.as_str() == Some(k))
-                .map(|(_, v)| v.clone());
-        }
-        map.raw_entry_v1()
-            .from_hash(hash, |key| key.as_str() == Some(k))
-            .map(|(_, v)| v.clone())
+        lookup_str(&self.0.borrow(), k, hash).cloned()
+    }
+
+    /// Borrows the entries (do not hold the borrow while calling back into the engine).
+    #[inline]
+    pub(crate) fn entries(&self) -> std::cell::Ref<'_, IndexMap<Key, Value, MapHasher>> {
+        self.0.borrow()
     }
 
     /// `remove(k)`: the remaining entries keep their order.
@@ -155,9 +129,25 @@ impl Map {
         let (a, b) = (self.to_vec(), other.to_vec());
         a.len() == b.len()
             && a.iter()
-                .all(|(k, v)| other.get(&Key(k.clone())).is_some_and(|w| v.java_equals(&w)))
+                .all(|(k, v)| other.get(&Key::from(k.clone())).is_some_and(|w| v.java_equals(&w)))
             && b.len() == self.len()
     }
+}
+
+/// The value of the `String` key `k` whose hash is `hash`.
+#[inline]
+pub(crate) fn lookup_str<'m>(map: &'m IndexMap<Key, Value, MapHasher>, k: &str, hash: u64) -> Option<&'m Value> {
+    use indexmap::map::raw_entry_v1::RawEntryApiV1 as _;
+    // Small maps (most JSON objects): a scan over the stored hashes beats probing.
+    if map.len() <= SMALL_MAP {
+        return map
+            .iter()
+            .find(|(key, _)| key.hash() == hash && key.as_str() == Some(k))
+            .map(|(_, v)| v);
+    }
+    map.raw_entry_v1()
+        .from_hash(hash, |key| key.as_str() == Some(k))
+        .map(|(_, v)| v)
 }
 
 pub(super) fn deep_copy_value(v: &Value) -> Value {

@@ -20,9 +20,10 @@ use std::sync::Arc;
 pub use self::cycles::CycleGuard;
 pub(crate) use self::cycles::Tracking;
 pub use self::key::Key;
+pub(crate) use self::key::hash_str;
 pub use self::list::List;
 pub use self::map::Map;
-pub(crate) use self::map::hash_str;
+pub(crate) use self::map::lookup_str;
 use crate::host::HostObject;
 
 /// A template value: the Java object a Velocity reference evaluates to.
