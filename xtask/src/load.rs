@@ -29,7 +29,7 @@ use targets::{Server, Shape, Target};
 use wrk::{Charge, Cores, Request};
 
 const USAGE: &str = "\
-usage: cargo xtask load [--rounds 3] [--secs 10] [--lat-secs 5] [--conns 50] [--only NAME,...]
+usage: cargo xtask load [--rounds 3] [--secs 10] [--lat-secs 5] [--conns 50] [--only NAME,...] [--bin PATH]
        cargo xtask load --soak MINUTES [--conns 50]
        cargo xtask load --allocs [--only NAME,...]
 
@@ -44,6 +44,8 @@ targets: direct, nginx, direct-2k, nginx-2k (references), mock, http-proxy, http
 
   --soak MINUTES   50-connection MOCK load for MINUTES (at most 120), RSS sampled every 10 s
   --allocs         heap allocations per request of each route, under valgrind --tool=dhat
+  --bin PATH       measure this tollgate binary instead of building one (e.g. main's, or a branch's)
+  --report FILE    re-print the tables of a saved run (target/load/load-<time>.json)
 ";
 
 /// Longest soak accepted: every loop here is bounded.
@@ -58,6 +60,10 @@ struct Options {
     only: Vec<String>,
     soak_minutes: Option<u64>,
     allocs: bool,
+    /// A gateway binary to measure instead of building one.
+    bin: Option<std::path::PathBuf>,
+    /// A saved run to re-print.
+    report: Option<std::path::PathBuf>,
 }
 
 fn parse(args: &[String]) -> anyhow::Result<Options> {
@@ -69,6 +75,8 @@ fn parse(args: &[String]) -> anyhow::Result<Options> {
         only: Vec::new(),
         soak_minutes: None,
         allocs: false,
+        bin: None,
+        report: None,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -96,6 +104,8 @@ fn parse(args: &[String]) -> anyhow::Result<Options> {
                 .extend(value()?.split(',').filter(|s| !s.is_empty()).map(str::to_owned)),
             "--soak" => opts.soak_minutes = Some(number(value()?)?),
             "--allocs" => opts.allocs = true,
+            "--bin" => opts.bin = Some(value()?.into()),
+            "--report" => opts.report = Some(value()?.into()),
             "-h" | "--help" | "help" => {
                 print!("{USAGE}");
                 std::process::exit(0);
@@ -129,6 +139,12 @@ fn cpu_from_env(name: &str, default: u32) -> anyhow::Result<u32> {
 
 pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     let opts = parse(args)?;
+    if let Some(path) = &opts.report {
+        let text = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let saved = json::Json::parse(&text).with_context(|| format!("parsing {}", path.display()))?;
+        println!("{}", Run::from_json(&saved)?.markdown());
+        return Ok(());
+    }
     let cores = Cores {
         load: cpu_from_env("LOAD_CPU", 0)?,
         sut: cpu_from_env("SUT_CPU", 1)?,
@@ -146,11 +162,11 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
             "load: soak of {minutes} min on MOCK at {} connections (plus the build)",
             opts.conns
         );
-        let env = setup::prepare(cores.sut)?;
+        let env = setup::prepare(cores.sut, opts.bin.as_deref())?;
         return soak::run(&env, cores, minutes, opts.conns);
     }
     if opts.allocs {
-        let env = setup::prepare(cores.sut)?;
+        let env = setup::prepare(cores.sut, opts.bin.as_deref())?;
         return allocs::run(&env, &selected);
     }
     let per_target = 2 * wrk::WARMUP_SECS + opts.secs + opts.lat_secs + 1;
@@ -164,7 +180,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         expected / 60,
         expected % 60
     );
-    let env = setup::prepare(cores.sut)?;
+    let env = setup::prepare(cores.sut, opts.bin.as_deref())?;
     let run = measure(&env, &opts, cores, &selected, args)?;
     let text = run.markdown();
     println!("{text}");

@@ -27,6 +27,7 @@ pub(crate) struct Env {
     /// `target/load/run`: logs and generated configuration of the last run.
     pub(crate) run_dir: PathBuf,
     pub(crate) tollgate: PathBuf,
+    /// How the gateway was built: `dist`, `release`, or `given` (`--bin`).
     pub(crate) profile: &'static str,
     pub(crate) backend: PathBuf,
     pub(crate) function: PathBuf,
@@ -42,26 +43,32 @@ fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace_root().join("target"), PathBuf::from)
 }
 
-/// Builds the gateway (profile `dist` when the workspace defines it, else `release`) and the reference
-/// processes, and checks the fixed inputs exist.
-pub(crate) fn prepare(sut_cpu: u32) -> anyhow::Result<Env> {
+/// Builds the gateway (profile `dist` when the workspace defines it, else `release`) unless `given` names a
+/// binary to measure, builds the reference processes, and checks the fixed inputs exist.
+pub(crate) fn prepare(sut_cpu: u32, given: Option<&Path>) -> anyhow::Result<Env> {
     let root = workspace_root();
     let target = target_dir();
     let manifest = fs::read_to_string(root.join("Cargo.toml")).context("reading the root Cargo.toml")?;
-    let profile = if manifest.contains("[profile.dist]") {
+    let built = if manifest.contains("[profile.dist]") {
         "dist"
     } else {
         "release"
     };
-    run_command(cargo().args([
-        "build",
-        "--profile",
-        profile,
-        "-p",
-        "tollgate-server",
-        "--bin",
-        "tollgate",
-    ]))?;
+    let (tollgate, profile) = match given {
+        Some(path) => (path.to_path_buf(), "given"),
+        None => {
+            run_command(cargo().args([
+                "build",
+                "--profile",
+                built,
+                "-p",
+                "tollgate-server",
+                "--bin",
+                "tollgate",
+            ]))?;
+            (target.join(built).join("tollgate"), built)
+        }
+    };
     let backend_target = target.join("load-backend");
     run_command(
         cargo()
@@ -73,7 +80,6 @@ pub(crate) fn prepare(sut_cpu: u32) -> anyhow::Result<Env> {
     let out_dir = target.join("load");
     let run_dir = out_dir.join("run");
     fs::create_dir_all(&run_dir).with_context(|| format!("creating {}", run_dir.display()))?;
-    let tollgate = target.join(profile).join("tollgate");
     let env = Env {
         functions: supports_functions(&tollgate)?,
         tollgate,
