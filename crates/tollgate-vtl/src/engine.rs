@@ -166,6 +166,9 @@ impl Engine {
     }
 }
 
+/// The largest output length a template remembers as the next render's initial capacity.
+const MAX_REMEMBERED_LEN: usize = 1 << 20;
+
 /// A compiled template: `Send + Sync`, cheap to clone, rendered through `&self`.
 #[derive(Clone)]
 pub struct Template {
@@ -176,8 +179,12 @@ pub struct Template {
 impl Template {
     /// Renders with `host` supplying roots and variables.
     pub fn render(&self, host: &dyn Host) -> Result<String, Error> {
-        let mut out = String::with_capacity(self.program.size_hint);
+        use std::sync::atomic::Ordering::Relaxed;
+        // Room for what the last render wrote (texts inside loops repeat), bounded.
+        let last = self.program.last_len.load(Relaxed).min(MAX_REMEMBERED_LEN);
+        let mut out = String::with_capacity(self.program.size_hint.max(last));
         self.render_into(host, &mut out)?;
+        self.program.last_len.store(out.len(), Relaxed);
         Ok(out)
     }
 

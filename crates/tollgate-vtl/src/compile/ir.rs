@@ -23,6 +23,14 @@ pub(crate) struct Program {
     pub(crate) slot_roots: Vec<Option<RootId>>,
     pub(crate) specials: Specials,
     pub(crate) size_hint: usize,
+    /// The length of the last render's output (the next render starts with that much room).
+    pub(crate) last_len: std::sync::atomic::AtomicUsize,
+    /// The template can read `$velocityCount`/`$velocityHasNext` (it names them, or runs `#evaluate`d code):
+    /// otherwise `#foreach` does not maintain them.
+    pub(crate) loop_vars: bool,
+    /// The template can read `$foreach` (it names it, or runs `#evaluate`d code): otherwise `#foreach` makes no
+    /// scope object.
+    pub(crate) loop_scope: bool,
 }
 
 /// Slots of the variables `#foreach` maintains.

@@ -29,6 +29,8 @@ pub(crate) struct Compiler<'e> {
     param_slots: Vec<u32>,
     errors: Vec<Error>,
     size_hint: usize,
+    loop_vars: bool,
+    loop_scope: bool,
 }
 
 impl<'e> Compiler<'e> {
@@ -45,6 +47,8 @@ impl<'e> Compiler<'e> {
             param_slots: Vec::new(),
             errors: Vec::new(),
             size_hint: 0,
+            loop_vars: false,
+            loop_scope: false,
         }
     }
 
@@ -126,6 +130,9 @@ impl<'e> Compiler<'e> {
             slot_roots,
             specials,
             size_hint: self.size_hint,
+            last_len: std::sync::atomic::AtomicUsize::new(0),
+            loop_vars: self.loop_vars,
+            loop_scope: self.loop_scope,
         })
     }
 
@@ -260,12 +267,17 @@ impl<'e> Compiler<'e> {
                             });
                             out.push(Node::CallMacro { id, args, body, span });
                         }
-                        None => out.push(Node::CallUnknown {
-                            name: Arc::from(name.as_str()),
-                            args,
-                            literal: literal.into_boxed_str(),
-                            span,
-                        }),
+                        None => {
+                            // A macro `#evaluate` defines may read anything.
+                            self.loop_vars = true;
+                            self.loop_scope = true;
+                            out.push(Node::CallUnknown {
+                                name: Arc::from(name.as_str()),
+                                args,
+                                literal: literal.into_boxed_str(),
+                                span,
+                            });
+                        }
                     }
                 }
                 ast::Node::Define { target, body } => {
@@ -276,6 +288,8 @@ impl<'e> Compiler<'e> {
                     out.push(Node::Define { var, block });
                 }
                 ast::Node::Evaluate { arg, span } => {
+                    self.loop_vars = true;
+                    self.loop_scope = true;
                     let arg = self.expr(arg);
                     out.push(Node::Evaluate { arg, span });
                 }
@@ -298,6 +312,11 @@ impl<'e> Compiler<'e> {
     }
 
     fn var(&mut self, name: &str) -> Var {
+        match name {
+            "velocityCount" | "velocityHasNext" => self.loop_vars = true,
+            "foreach" => self.loop_scope = true,
+            _ => {}
+        }
         let slot = self.slot(name);
         match self.params.iter().position(|p| &**p == name) {
             Some(i) => Var::Param {

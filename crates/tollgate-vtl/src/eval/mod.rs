@@ -20,9 +20,9 @@ use crate::syntax::ast::BinOp;
 use crate::value::{BlockRef, Key, List, Map, Value};
 
 /// How far [`walk`] got.
-enum Walked {
-    /// The reference's value.
-    Done(Value),
+enum Walked<T> {
+    /// What the consumer made of the reference's value.
+    Done(T),
     /// The value after the first `n` segments; the rest needs the evaluator.
     At(Value, usize),
 }
@@ -30,25 +30,55 @@ enum Walked {
 /// Segments [`walk`] follows by recursion before handing over to the evaluator's loop.
 const MAX_WALK: usize = 16;
 
-/// Follows map properties from `v` (segment `i` on), borrowing each map instead of copying its value out.
-fn walk(v: &Value, chain: &[Seg], i: usize) -> Walked {
+/// Follows map properties (and `$foreach` properties) from `v`, segment `i` on, borrowing each map instead of
+/// copying values out, and hands the final value to `done`.
+fn walk<T>(v: &Value, chain: &[Seg], i: usize, done: &mut impl FnMut(&Value) -> T) -> Walked<T> {
     match chain.get(i) {
-        None => Walked::Done(v.clone()),
-        _ if v.is_null() => Walked::Done(Value::Null),
+        None => Walked::Done(done(v)),
+        _ if v.is_null() => Walked::Done(done(&Value::Null)),
         Some(Seg::Property {
             name, hash, special, ..
-        }) if i < MAX_WALK && *special != Special::Class => match v {
-            Value::Map(m) => {
+        }) if i < MAX_WALK => match v {
+            Value::Map(m) if *special != Special::Class => {
                 let map = m.entries();
                 match crate::value::lookup_str(&map, name, *hash) {
-                    Some(x) => walk(x, chain, i + 1),
-                    None => Walked::Done(Value::Null),
+                    Some(x) => walk(x, chain, i + 1, done),
+                    None => Walked::Done(done(&Value::Null)),
                 }
             }
+            Value::Object(o) => match o.as_any().downcast_ref::<ForeachScope>() {
+                Some(scope) => walk(&scope.special(*special, v), chain, i + 1, done),
+                None => Walked::At(v.clone(), i),
+            },
             _ => Walked::At(v.clone(), i),
         },
         Some(_) => Walked::At(v.clone(), i),
     }
+}
+
+/// What printing a borrowed value did.
+enum Printed {
+    Written,
+    /// The output limit would be exceeded.
+    Full,
+    /// Not a string or an integer: the evaluator prints it.
+    Other(Value),
+}
+
+/// Writes a string or an integer straight from where it lives.
+#[inline]
+fn print_direct(v: &Value, out: &mut String, max: usize) -> Printed {
+    let mut buf = itoa::Buffer::new();
+    let s: &str = match v {
+        Value::Str(s) => s,
+        Value::Int(i) => buf.format(*i),
+        other => return Printed::Other(other.clone()),
+    };
+    if out.len() + s.len() > max {
+        return Printed::Full;
+    }
+    out.push_str(s);
+    Printed::Written
 }
 
 /// What `#foreach` walks.
@@ -502,7 +532,38 @@ impl Render<'_> {
             };
             return self.print_ref_value(r, value, cx, out);
         }
+        if r.prepared.is_none()
+            && let Var::Slot(slot) = r.root
+            && Arc::ptr_eq(&cx.program, &self.root)
+            && let Some(Some(root)) = self.vars.get(slot as usize)
+        {
+            // A variable of this template looked into through map properties: printed from where it lives.
+            let max = self.limits.max_output_bytes;
+            let value = match walk(root, &r.chain, 0, &mut |v| print_direct(v, out, max)) {
+                Walked::Done(Printed::Written) => return Ok(Flow::Normal),
+                Walked::Done(Printed::Full) => return Err(self.output_limit()),
+                Walked::Done(Printed::Other(v)) => v,
+                Walked::At(v, i) => self.follow(v, r.chain.get(i..).unwrap_or_default(), cx)?,
+            };
+            return self.print_owned(r, value, cx, out);
+        }
+        if r.prepared.is_none() {
+            let root = self.get_var(r.root, cx)?;
+            let max = self.limits.max_output_bytes;
+            let value = match walk(&root, &r.chain, 0, &mut |v| print_direct(v, out, max)) {
+                Walked::Done(Printed::Written) => return Ok(Flow::Normal),
+                Walked::Done(Printed::Full) => return Err(self.output_limit()),
+                Walked::Done(Printed::Other(v)) => v,
+                Walked::At(v, i) => self.follow(v, r.chain.get(i..).unwrap_or_default(), cx)?,
+            };
+            return self.print_owned(r, value, cx, out);
+        }
         let value = self.ref_value(r, cx)?;
+        self.print_owned(r, value, cx, out)
+    }
+
+    #[inline]
+    fn print_owned(&mut self, r: &RefExpr, value: Value, cx: &Cx, out: &mut String) -> R<Flow> {
         match &value {
             Value::Str(s) => self.write(out, s).map(|()| Flow::Normal),
             Value::Int(i) => self.write(out, itoa::Buffer::new().format(*i)).map(|()| Flow::Normal),
@@ -653,7 +714,7 @@ impl Render<'_> {
     /// The value of the reference's root and its first `end` segments.
     fn ref_value_upto(&mut self, r: &RefExpr, cx: &Cx, end: usize) -> R<Value> {
         let chain = r.chain.get(..end).unwrap_or(&r.chain);
-        let (mut v, start) = match &r.prepared {
+        let (v, start) = match &r.prepared {
             Some((prepared, args, span)) => {
                 let vals = self.values(args, cx)?;
                 let v = self
@@ -669,15 +730,26 @@ impl Render<'_> {
                     if Arc::ptr_eq(&cx.program, &self.root)
                         && let Some(Some(root)) = self.vars.get(slot as usize) =>
                 {
-                    match walk(root, chain, 0) {
+                    match walk(root, chain, 0, &mut Value::clone) {
                         Walked::Done(v) => return Ok(v),
                         Walked::At(v, i) => (v, i),
                     }
                 }
-                root => (self.get_var(root, cx)?, 0),
+                root => {
+                    let v = self.get_var(root, cx)?;
+                    match walk(&v, chain, 0, &mut Value::clone) {
+                        Walked::Done(v) => return Ok(v),
+                        Walked::At(v, i) => (v, i),
+                    }
+                }
             },
         };
-        for seg in chain.iter().skip(start) {
+        self.follow(v, chain.get(start..).unwrap_or_default(), cx)
+    }
+
+    /// The value of `segs` applied to `v`.
+    fn follow(&mut self, mut v: Value, segs: &[Seg], cx: &Cx) -> R<Value> {
+        for seg in segs {
             if v.is_null() {
                 return Ok(Value::Null);
             }
@@ -1145,14 +1217,25 @@ impl Render<'_> {
             },
         };
         let sp = cx.program.specials;
+        let (loop_vars, loop_scope) = (cx.program.loop_vars, cx.program.loop_scope);
         let saved_var = self.get_slot(cx, f.var);
-        let saved_count = self.get_slot(cx, sp.velocity_count);
-        let saved_has_next = self.get_slot(cx, sp.velocity_has_next);
-        let saved_scope = self.get_slot(cx, sp.foreach);
+        // `$velocityCount`, `$velocityHasNext` and `$foreach` only for templates that can read them.
+        let saved_counts = loop_vars.then(|| {
+            (
+                self.get_slot(cx, sp.velocity_count),
+                self.get_slot(cx, sp.velocity_has_next),
+            )
+        });
         let id = self.next_scope.get();
         self.next_scope.set(id + 1);
-        let scope = self.new_scope(id, saved_scope.clone());
-        self.put_slot(cx, sp.foreach, Value::Object(scope.clone()));
+        let scope = if loop_scope {
+            let saved_scope = self.get_slot(cx, sp.foreach);
+            let scope = self.new_scope(id, saved_scope.clone());
+            self.put_slot(cx, sp.foreach, Value::Object(scope.clone()));
+            Some((scope, saved_scope))
+        } else {
+            None
+        };
         let max = self.limits.max_foreach.map_or(usize::MAX, |m| m as usize);
         let mut result = Ok(Flow::Normal);
         let mut i = 0usize;
@@ -1194,11 +1277,15 @@ impl Render<'_> {
                 result = Err(e);
                 break;
             }
-            self.put_slot(cx, sp.velocity_count, Value::integer(i as i64 + 1));
-            self.put_slot(cx, sp.velocity_has_next, Value::Bool(has_next));
+            if loop_vars {
+                self.put_slot(cx, sp.velocity_count, Value::integer(i as i64 + 1));
+                self.put_slot(cx, sp.velocity_has_next, Value::Bool(has_next));
+            }
             self.put_slot(cx, f.var, item);
-            scope.index.set(i as i64);
-            scope.has_next.set(has_next);
+            if let Some((scope, _)) = &scope {
+                scope.index.set(i as i64);
+                scope.has_next.set(has_next);
+            }
             match self.block(&f.body, cx, out) {
                 Ok(Flow::Normal) => {}
                 Ok(Flow::Break(None)) => break,
@@ -1211,10 +1298,14 @@ impl Render<'_> {
             i += 1;
         }
         self.put_slot(cx, f.var, saved_var);
-        self.put_slot(cx, sp.velocity_count, saved_count);
-        self.put_slot(cx, sp.velocity_has_next, saved_has_next);
-        self.put_slot(cx, sp.foreach, saved_scope);
-        self.recycle_scope(scope);
+        if let Some((count, has_next)) = saved_counts {
+            self.put_slot(cx, sp.velocity_count, count);
+            self.put_slot(cx, sp.velocity_has_next, has_next);
+        }
+        if let Some((scope, saved_scope)) = scope {
+            self.put_slot(cx, sp.foreach, saved_scope);
+            self.recycle_scope(scope);
+        }
         result
     }
 
