@@ -993,6 +993,20 @@ impl Render<'_> {
     // ------------------------------------------------------------------ expressions
 
     fn value(&mut self, e: &Expr, cx: &Cx) -> R<Value> {
+        // The commonest operands: a literal, or a variable of this template already fetched.
+        match e {
+            Expr::Const(c) => return Ok(const_value(c)),
+            Expr::Ref(r)
+                if r.chain.is_empty()
+                    && r.prepared.is_none()
+                    && let Var::Slot(slot) = r.root
+                    && Arc::ptr_eq(&cx.program, &self.root)
+                    && let Some(Some(v)) = self.vars.get(slot as usize) =>
+            {
+                return Ok(v.clone());
+            }
+            _ => {}
+        }
         self.descend()?;
         let result = self.value_inner(e, cx);
         self.nest -= 1;
@@ -1128,6 +1142,24 @@ impl Render<'_> {
 
     /// A binary operator (other than `&&`/`||`) on its operands' values.
     fn operate(&mut self, op: BinOp, x: &Value, y: &Value, a: &Expr, b: &Expr, span: Span) -> R<Value> {
+        // Integer + Integer that stays an Integer (overflow widens to Long below, as `MathUtils` does).
+        if let (Value::Int(p), Value::Int(q)) = (x, y) {
+            let r = match op {
+                BinOp::Add => p.checked_add(*q),
+                BinOp::Sub => p.checked_sub(*q),
+                BinOp::Mul => p.checked_mul(*q),
+                BinOp::Eq => return Ok(Value::Bool(p == q)),
+                BinOp::Ne => return Ok(Value::Bool(p != q)),
+                BinOp::Lt => return Ok(Value::Bool(p < q)),
+                BinOp::Le => return Ok(Value::Bool(p <= q)),
+                BinOp::Gt => return Ok(Value::Bool(p > q)),
+                BinOp::Ge => return Ok(Value::Bool(p >= q)),
+                _ => None,
+            };
+            if let Some(r) = r {
+                return Ok(Value::Int(r));
+            }
+        }
         Ok(match op {
             BinOp::Eq => Value::Bool(self.null_as_empty(x, y).unwrap_or_else(|| ops::equals(x, y))),
             BinOp::Ne => Value::Bool(match self.null_as_empty(x, y) {

@@ -408,6 +408,54 @@ pub(crate) fn write_double(d: f64, out: &mut String) {
         out.push_str(if d > 0.0 { "Infinity" } else { "-Infinity" });
         return;
     }
+    if write_short(d, out) {
+        return;
+    }
+    write_general(d, out);
+}
+
+/// Doubles that are a short decimal (at most three decimals, 10^-3 ≤ |d| < 10^7, the plain form): the digits
+/// of that decimal, which is what Java prints for them (the tests check it against [`write_general`]).
+#[inline]
+fn write_short(d: f64, out: &mut String) -> bool {
+    const SCALES: [f64; 4] = [1.0, 10.0, 100.0, 1000.0];
+    let a = d.abs();
+    if !(1e-3..1e7).contains(&a) {
+        return false;
+    }
+    for (decimals, scale) in SCALES.iter().enumerate() {
+        let m = (a * scale).round();
+        // `m / scale` is correctly rounded: the decimal m·10^-k is this double, with the fewest decimals.
+        if m / scale != a {
+            continue;
+        }
+        let mut buf = itoa::Buffer::new();
+        let digits = buf.format(m as u64);
+        if d < 0.0 {
+            out.push('-');
+        }
+        if decimals == 0 {
+            out.push_str(digits);
+            out.push_str(".0");
+        } else if digits.len() > decimals {
+            let (int, frac) = digits.split_at(digits.len() - decimals);
+            out.push_str(int);
+            out.push('.');
+            out.push_str(frac);
+        } else {
+            out.push_str("0.");
+            for _ in digits.len()..decimals {
+                out.push('0');
+            }
+            out.push_str(digits);
+        }
+        return true;
+    }
+    false
+}
+
+/// Java 8–18's `Double.toString` for any finite non-zero double.
+fn write_general(d: f64, out: &mut String) {
     let bits = d.to_bits();
     let negative = bits >> 63 == 1;
     let mut fract = bits & (FRACT_HOB - 1);
@@ -475,5 +523,64 @@ fn write_java_form(negative: bool, dec: &Decimal, out: &mut String) {
         out.push('E');
         let exp = if e <= 0 { -(-e + 1) } else { e - 1 };
         out.push_str(&exp.to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{write_general, write_short};
+
+    fn both(d: f64) -> (Option<String>, String) {
+        let mut short = String::new();
+        let fast = write_short(d, &mut short).then_some(short);
+        let mut general = String::new();
+        write_general(d, &mut general);
+        (fast, general)
+    }
+
+    #[test]
+    fn short_decimals_print_as_the_general_algorithm_does() {
+        let mut checked = 0;
+        let mut check = |d: f64| {
+            if let (Some(fast), general) = both(d) {
+                assert_eq!(fast, general, "{d:e}");
+                checked += 1;
+            }
+        };
+        for k in 0..4 {
+            let scale = 10f64.powi(k);
+            for m in 1..20_000u32 {
+                check(f64::from(m) / scale);
+                check(-f64::from(m) / scale);
+            }
+        }
+        // Spread over the whole range (a fixed linear congruential sequence, so every run checks the same values).
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..40_000 {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let k = (x >> 60) % 4;
+            let m = (x >> 20) % 10_000_000_000;
+            check(m as f64 / 10f64.powi(k as i32));
+        }
+        for edge in [
+            0.001,
+            0.0015,
+            9_999_999.999,
+            9_999_999.0,
+            1_000_000.5,
+            0.1,
+            0.3,
+            2.675,
+            1e-3 + 1e-19,
+        ] {
+            check(edge);
+        }
+        assert!(checked > 150_000, "{checked}");
+        // Outside the short form: left to the general algorithm.
+        for d in [1e7, 1e-4, 0.1 + 0.2, 1.0 / 3.0, 123.4567] {
+            assert!(both(d).0.is_none(), "{d}");
+        }
     }
 }
