@@ -302,7 +302,8 @@ fn print_summary(results: &[Estimate], baseline: Option<&str>) {
     if results.is_empty() {
         return;
     }
-    let change_header = baseline.map(|b| format!(" vs `{b}`")).unwrap_or_default();
+    // Without a named baseline criterion compares with the previous run of the same benchmark.
+    let change_header = baseline.map_or_else(|| " vs the previous run".to_owned(), |b| format!(" vs `{b}`"));
     println!("\n| benchmark | mean time | change{change_header} |\n|---|---:|---:|");
     for r in results {
         let change = r.change.map_or("—".to_owned(), |c| format!("{:+.1} %", 100.0 * c));
