@@ -2,6 +2,7 @@
 //! (off the request path, in `spawn_blocking`) and by `tollgate validate`, so all three report alike.
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use tollgate_model::{Diagnostic, ImportOptions, Severity, Stage};
 use tollgate_runtime::{CompileOptions, Deployment};
@@ -80,7 +81,17 @@ pub(crate) fn load(args: &ApiArgs) -> Result<Compiled, Report> {
             warnings,
         });
     }
-    match Deployment::compile(&api, &stage, &CompileOptions::default()) {
+    let mut options = CompileOptions::default();
+    if let Some(path) = &args.usage_plans {
+        match crate::usage_plans::load(path, &api, &mut text, &mut warnings) {
+            Ok(plans) => {
+                plans.apply_to_stage(&mut stage);
+                options.usage_plans = Some(Arc::new(plans));
+            }
+            Err(errors) => return Err(Report { text, errors, warnings }),
+        }
+    }
+    match Deployment::compile(&api, &stage, &options) {
         Ok(deployment) => Ok(Compiled {
             deployment,
             warnings: text,

@@ -27,6 +27,8 @@ reloads too; SIGTERM or Ctrl-C stops accepting, drains in-flight requests, and e
 options:
   --stage NAME                   stage name, the first path segment (default: dev)
   --stage-variable KEY=VALUE     a stage variable ($stageVariables.KEY); repeat for more
+  --usage-plans FILE             API keys, usage plans, stage throttling and caching (YAML or JSON with
+                                 AWS's field names; see docs/usage-plans.md); watched like API_FILE
   --host HOST                    address to listen on (default: 127.0.0.1)
   --port N                       port to listen on, 0 for any free port (default: 3000)
   --admin-port N                 serve /healthz on HOST:N (default: no admin listener)
@@ -49,7 +51,7 @@ DURATION is a number of seconds or a number with a unit: 250ms, 10s, 2m.
 ";
 
 pub(crate) const VALIDATE_USAGE: &str = "\
-usage: tollgate validate API_FILE [--stage NAME] [--stage-variable KEY=VALUE]...
+usage: tollgate validate API_FILE [--stage NAME] [--stage-variable KEY=VALUE]... [--usage-plans FILE]
 
 Checks an API definition the way `serve` would load it and prints every problem at once, each with
 file:line:col, the offending key and what was expected. Exits 1 if there is an error, 0 otherwise (warnings
@@ -77,6 +79,8 @@ pub(crate) struct ApiArgs {
     pub(crate) file: PathBuf,
     pub(crate) stage: String,
     pub(crate) stage_variables: Vec<(String, String)>,
+    /// `--usage-plans FILE`.
+    pub(crate) usage_plans: Option<PathBuf>,
 }
 
 /// The default stage: AWS has none; `dev` is what serverless-offline uses.
@@ -174,6 +178,7 @@ pub(crate) fn parse_serve(args: Vec<OsString>) -> Result<Parsed<ServeArgs>, Usag
             file: PathBuf::new(),
             stage: String::new(),
             stage_variables: Vec::new(),
+            usage_plans: None,
         },
         host: "127.0.0.1".to_owned(),
         port: DEFAULT_PORT,
@@ -195,7 +200,7 @@ pub(crate) fn parse_serve(args: Vec<OsString>) -> Result<Parsed<ServeArgs>, Usag
         };
         match name.as_str() {
             "-h" | "--help" => return Ok(Parsed::Help),
-            "--stage" | "--stage-variable" => api.flag(&mut args, &name, inline)?,
+            "--stage" | "--stage-variable" | "--usage-plans" => api.flag(&mut args, &name, inline)?,
             "--host" => serve.host = args.value(&name, inline)?,
             "--port" => serve.port = args.parsed(&name, inline, "a port number")?,
             "--admin-port" => serve.admin_port = Some(args.parsed(&name, inline, "a port number")?),
@@ -227,7 +232,7 @@ pub(crate) fn parse_validate(args: Vec<OsString>) -> Result<Parsed<ApiArgs>, Usa
         match arg {
             Arg::Positional(value) => api.positional(&args, value)?,
             Arg::Flag { name, .. } if name == "-h" || name == "--help" => return Ok(Parsed::Help),
-            Arg::Flag { name, inline } if name == "--stage" || name == "--stage-variable" => {
+            Arg::Flag { name, inline } if matches!(name.as_str(), "--stage" | "--stage-variable" | "--usage-plans") => {
                 api.flag(&mut args, &name, inline)?;
             }
             Arg::Flag { name, .. } => return Err(args.error(format!("unknown option `{name}`"))),
@@ -241,6 +246,7 @@ struct ApiBuilder {
     file: Option<PathBuf>,
     stage: Option<String>,
     stage_variables: Vec<(String, String)>,
+    usage_plans: Option<PathBuf>,
 }
 
 impl ApiBuilder {
@@ -258,6 +264,10 @@ impl ApiBuilder {
             self.stage = Some(value);
             return Ok(());
         }
+        if name == "--usage-plans" {
+            self.usage_plans = Some(PathBuf::from(value));
+            return Ok(());
+        }
         let Some((key, variable)) = value.split_once('=') else {
             return Err(args.error(format!("--stage-variable expects KEY=VALUE, got `{value}`")));
         };
@@ -273,6 +283,7 @@ impl ApiBuilder {
             file,
             stage: self.stage.unwrap_or_else(|| DEFAULT_STAGE.to_owned()),
             stage_variables: self.stage_variables,
+            usage_plans: self.usage_plans,
         })
     }
 }

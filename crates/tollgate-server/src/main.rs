@@ -16,6 +16,7 @@ mod reload;
 mod render;
 mod serve;
 mod telemetry;
+mod usage_plans;
 mod validate;
 
 const USAGE: &str = "\

@@ -31,6 +31,8 @@ pub(crate) struct Fingerprint {
     len: u64,
     inode: u64,
     device: u64,
+    /// The `--usage-plans` file's, folded in: a change to either file is a new version.
+    usage_plans: Option<(i128, u64, u64, u64)>,
 }
 
 /// The file's fingerprint now; taken before the first load, so a change made while it loads is seen.
@@ -42,7 +44,18 @@ pub(crate) fn fingerprint(path: &Path) -> Option<Fingerprint> {
         len: meta.len(),
         inode: meta.ino(),
         device: meta.dev(),
+        usage_plans: None,
     })
+}
+
+/// The fingerprint of what `args` loads: the API file and, with `--usage-plans`, that file too.
+pub(crate) fn watched(args: &ApiArgs) -> Option<Fingerprint> {
+    let mut api = fingerprint(&args.file)?;
+    if let Some(path) = &args.usage_plans {
+        let plans = fingerprint(path)?;
+        api.usage_plans = Some((plans.modified_ns, plans.len, plans.inode, plans.device));
+    }
+    Some(api)
 }
 
 /// Watches `args.file` (when `poll`) and listens for SIGHUP requests on `hangups` until `shutdown`. `loaded`
@@ -61,13 +74,13 @@ pub(crate) async fn run(
         let reason = tokio::select! {
             _ = crate::edge::stop_requested(&mut shutdown) => return,
             _ = ticker.tick(), if poll => {
-                let now = fingerprint(&args.file);
+                let now = watched(&args);
                 // A missing file is a rename in progress or a mistake: keep serving and look again later.
                 if now.is_none() || now == last {
                     continue;
                 }
                 tokio::time::sleep(SETTLE).await;
-                let settled = fingerprint(&args.file);
+                let settled = watched(&args);
                 if settled != now {
                     continue;
                 }
@@ -75,7 +88,7 @@ pub(crate) async fn run(
                 "file changed"
             }
             Some(()) = hangups.recv() => {
-                last = fingerprint(&args.file);
+                last = watched(&args);
                 "SIGHUP"
             }
         };

@@ -43,7 +43,7 @@ pub(crate) fn run(args: ServeArgs) -> ExitCode {
         }
     };
     let file = api::display_name(&args.api);
-    let loaded = reload::fingerprint(&args.api.file);
+    let loaded = reload::watched(&args.api);
     let compiled = match api::load(&args.api) {
         Ok(compiled) => compiled,
         Err(report) => {

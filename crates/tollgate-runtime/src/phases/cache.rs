@@ -443,6 +443,10 @@ impl Body for CachingBody {
                         collected.extend_from_slice(data);
                     }
                 }
+                // A server stops polling once a body of known length says it has ended.
+                if this.inner.is_end_stream() {
+                    this.finish();
+                }
             }
             Poll::Ready(Some(Err(_))) => this.collected = None,
             Poll::Ready(None) => this.finish(),

@@ -16,4 +16,5 @@ mod backend;
 mod edge;
 mod lifecycle;
 mod reload;
+mod usage_plans;
 mod validate;
