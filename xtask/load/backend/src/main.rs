@@ -28,7 +28,12 @@ async fn handle(req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infalli
     let echo = req.method() == Method::POST && req.uri().path() == "/echo";
     let content_type = req.headers().get(CONTENT_TYPE).cloned();
     // Drained either way, so the connection can be reused.
-    let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let body = req
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
     let mut resp = if echo {
         Response::new(Full::new(body))
     } else {
@@ -62,7 +67,9 @@ fn main() {
         };
         eprintln!("load-backend listening on http://{addr}");
         loop {
-            let Ok((stream, _)) = listener.accept().await else { continue };
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
             let _ = stream.set_nodelay(true);
             tokio::spawn(async move {
                 let _ = http1::Builder::new()

@@ -35,7 +35,9 @@ fn read_reply(reader: &mut BufReader<TcpStream>) -> std::io::Result<Reply> {
         if header.is_empty() {
             break;
         }
-        let Some((name, value)) = header.split_once(':') else { continue };
+        let Some((name, value)) = header.split_once(':') else {
+            continue;
+        };
         let value = value.trim();
         if name.eq_ignore_ascii_case("content-length") {
             length = value.parse().unwrap_or(0);
@@ -73,10 +75,16 @@ fn main() {
         let mut writer = stream.try_clone()?;
         let mut reader = BufReader::new(stream);
         loop {
-            write!(writer, "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: {api}\r\n\r\n")?;
+            write!(
+                writer,
+                "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: {api}\r\n\r\n"
+            )?;
             let next = read_reply(&mut reader)?;
             let Some(id) = next.request_id.filter(|_| next.status == 200) else {
-                return Err(std::io::Error::other(format!("next invocation answered {}", next.status)));
+                return Err(std::io::Error::other(format!(
+                    "next invocation answered {}",
+                    next.status
+                )));
             };
             write!(
                 writer,
