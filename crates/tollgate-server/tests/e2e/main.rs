@@ -16,5 +16,6 @@ mod backend;
 mod edge;
 mod lifecycle;
 mod reload;
+mod validation_binary;
 mod usage_plans;
 mod validate;
