@@ -128,6 +128,9 @@ pub(crate) struct RefExpr {
     /// `$root.method(args)` / `$root.property` the host prepared: replaces the root and first segment.
     pub(crate) prepared: Option<(Prepared, Box<[Expr]>, Span)>,
     pub(crate) chain: Box<[Seg]>,
+    /// The reference is a variable (or macro parameter) looked into through properties only (`$a`,
+    /// `$item.name`): the evaluator can read it where it lives, without evaluating anything.
+    pub(crate) plain: bool,
     /// Source text printed when the value is null (`$a.b()`).
     pub(crate) literal: Box<str>,
     pub(crate) escapes: u32,
@@ -157,6 +160,9 @@ pub(crate) enum Seg {
         span: Span,
     },
 }
+
+/// The longest property chain a plain reference (`RefExpr::plain`) may have.
+pub(crate) const MAX_PLAIN_CHAIN: usize = 16;
 
 /// Property names the built-in objects answer themselves: bean getters of Java classes and `$foreach`'s.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

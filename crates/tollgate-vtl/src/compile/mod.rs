@@ -394,9 +394,15 @@ impl<'e> Compiler<'e> {
                 }
             }
         }
+        let plain = prepared.is_none()
+            && chain.len() <= ir::MAX_PLAIN_CHAIN
+            && chain
+                .iter()
+                .all(|s| matches!(s, Seg::Property { special, .. } if *special != ir::Special::Class));
         RefExpr {
             root,
             prepared,
+            plain,
             chain: chain.into_boxed_slice(),
             literal: r.literal.into_boxed_str(),
             escapes: r.escapes,

@@ -27,6 +27,9 @@ enum Walked<T> {
     At(Value, usize),
 }
 
+/// Macro parameters [`Render::peek`] follows to their arguments (each level is a Rust call).
+const MAX_PEEK_DEPTH: u32 = 32;
+
 /// Segments [`walk`] follows by recursion before handing over to the evaluator's loop.
 const MAX_WALK: usize = 16;
 
@@ -53,6 +56,35 @@ fn walk<T>(v: &Value, chain: &[Seg], i: usize, done: &mut impl FnMut(&Value) -> 
             _ => Walked::At(v.clone(), i),
         },
         Some(_) => Walked::At(v.clone(), i),
+    }
+}
+
+/// A `replaceAll`/`replaceFirst` segment with a literal pattern (compiled) and a literal replacement.
+fn literal_replace(seg: &Seg) -> Option<(&JavaRegex, &str, bool, Span)> {
+    match seg {
+        Seg::Method {
+            method: method @ (java::M::ReplaceAll | java::M::ReplaceFirst),
+            args,
+            regex: Some(re),
+            span,
+            ..
+        } => match &**args {
+            [Expr::Const(Const::Str(_)), Expr::Const(Const::Str(replacement))] => {
+                Some((re, replacement, *method == java::M::ReplaceFirst, *span))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A reference's truth in `#if`: null and `false` are false (and host objects decide), everything else true.
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Object(o) => o.is_truthy(),
+        _ => true,
     }
 }
 
@@ -140,6 +172,7 @@ pub(crate) fn render(engine: &Engine, program: &Arc<Program>, host: &dyn Host, o
         define_depth: HashMap::new(),
         arg_buf: Vec::with_capacity(4),
         scopes: Vec::new(),
+        scratch: (String::new(), String::new()),
         nest: 0,
         evaluate_depth: 0,
     };
@@ -185,6 +218,8 @@ struct Render<'a> {
     define_depth: HashMap<(usize, u32), u32>,
     /// Finished `$foreach` scopes, for reuse.
     scopes: Vec<Rc<ForeachScope>>,
+    /// Buffers for chained string replacements.
+    scratch: (String, String),
 }
 
 const MAX_DYNAMIC_REGEXES: usize = 64;
@@ -467,6 +502,43 @@ impl Render<'_> {
         }
     }
 
+    /// The interpolated string a macro parameter stands for (`#m("$a $b")`), with the caller's context, when the
+    /// parameter reads it (it was passed and the body did not `#set` it).
+    fn param_interp(&self, r: &RefExpr, cx: &Cx) -> Option<(Arc<[Expr]>, Cx)> {
+        let Var::Param { index, .. } = r.root else { return None };
+        if !r.chain.is_empty() || r.prepared.is_some() {
+            return None;
+        }
+        let f = self.frames.get(cx.frame?)?;
+        let i = index as usize;
+        let set_locally = f.locals.as_deref().and_then(|l| l.get(i)).is_some_and(Option::is_some);
+        if set_locally || i >= f.count || !matches!(f.args.get(i), Some(Expr::Interp(_))) {
+            return None;
+        }
+        Some((f.args.clone(), f.caller.clone()))
+    }
+
+    /// Renders the interpolated string argument `index` of `args` in `caller`'s context into `out` (what
+    /// evaluating it to a string and printing that string writes).
+    fn render_interp(&mut self, args: &[Expr], index: u32, caller: &Cx, out: &mut String) -> R<()> {
+        let Some(Expr::Interp(nodes)) = args.get(index as usize) else {
+            return Ok(());
+        };
+        // As `value` does for an interpolation: a level of depth, the nodes, the result's flow ignored.
+        self.descend()?;
+        let start = out.len();
+        let result = self.enter(Span::default()).and_then(|()| {
+            let flow = self.block(nodes, caller, out);
+            self.depth -= 1;
+            flow
+        });
+        self.nest -= 1;
+        if result.is_err() {
+            out.truncate(start);
+        }
+        result.map(|_| ())
+    }
+
     fn set_var(&mut self, var: Var, v: Value, cx: &Cx) {
         match var {
             Var::Slot(s) => self.put_slot(cx, s, v),
@@ -491,61 +563,45 @@ impl Render<'_> {
     /// output, and a final `replaceAll`/`replaceFirst` with literal arguments writes its result there too.
     #[inline]
     fn print_unescaped(&mut self, r: &RefExpr, cx: &Cx, out: &mut String) -> R<Flow> {
-        if let Some((
-            Seg::Method {
-                method: method @ (java::M::ReplaceAll | java::M::ReplaceFirst),
-                args,
-                regex: Some(re),
-                span,
-                ..
-            },
-            init,
-        )) = r.chain.split_last()
-            && let [Expr::Const(Const::Str(_)), Expr::Const(Const::Str(replacement))] = &**args
-        {
-            let recv = self.ref_value_upto(r, cx, init.len())?;
+        // `$s.replaceAll('"', '\\"').replaceAll(…)`: the replacements run on reused buffers and the last one
+        // writes into the output.
+        let run = r
+            .chain
+            .iter()
+            .rev()
+            .take_while(|seg| literal_replace(seg).is_some())
+            .count();
+        if run > 0 {
+            let first = r.chain.len() - run;
+            let recv = self.ref_value_upto(r, cx, first)?;
+            let segs = r.chain.get(first..).unwrap_or_default();
             if let Value::Str(st) = &recv {
-                self.burn(*span)?;
-                let start = out.len();
-                let replaced = re
-                    .replace_into(st, replacement, *method == java::M::ReplaceFirst, out)
-                    .map_err(|m| {
-                        out.truncate(start);
-                        invocation(&m, *span)
-                    })?;
-                if !replaced {
-                    self.write(out, st)?;
-                } else if out.len() - start > self.limits.max_collection_len {
-                    out.truncate(start);
-                    return Err(invocation("string too long", *span));
-                } else if out.len() > self.limits.max_output_bytes {
-                    out.truncate(start);
-                    return Err(self.output_limit());
-                }
-                return Ok(Flow::Normal);
+                let (mut a, mut b) = (std::mem::take(&mut self.scratch.0), std::mem::take(&mut self.scratch.1));
+                let result = self.print_replaced(st, segs, &mut a, &mut b, out);
+                self.scratch = (a, b);
+                return result.map(|()| Flow::Normal);
             }
-            let seg = &r.chain[init.len()];
             let value = if recv.is_null() {
                 Value::Null
             } else {
-                self.call_with_args(&recv, seg, cx)?
+                self.follow(recv, segs, cx)?
             };
             return self.print_ref_value(r, value, cx, out);
         }
-        if r.prepared.is_none()
-            && let Var::Slot(slot) = r.root
-            && Arc::ptr_eq(&cx.program, &self.root)
-            && let Some(Some(root)) = self.vars.get(slot as usize)
+        if let Some((args, caller)) = self.param_interp(r, cx)
+            && let Var::Param { index, .. } = r.root
         {
-            // A variable of this template looked into through map properties: printed from where it lives.
-            let max = self.limits.max_output_bytes;
-            let value = match walk(root, &r.chain, 0, &mut |v| print_direct(v, out, max)) {
-                Walked::Done(Printed::Written) => return Ok(Flow::Normal),
-                Walked::Done(Printed::Full) => return Err(self.output_limit()),
-                Walked::Done(Printed::Other(v)) => v,
-                Walked::At(v, i) => self.follow(v, r.chain.get(i..).unwrap_or_default(), cx)?,
+            return self.render_interp(&args, index, &caller, out).map(|()| Flow::Normal);
+        }
+        // A variable (or a parameter standing for one) looked into through properties: printed from where it
+        // lives.
+        let max = self.limits.max_output_bytes;
+        if let Some(printed) = self.peek(r, cx, |v| print_direct(v, out, max)) {
+            return match printed {
+                Printed::Written => Ok(Flow::Normal),
+                Printed::Full => Err(self.output_limit()),
+                Printed::Other(v) => self.print_owned(r, v, cx, out),
             };
-            return self.print_owned(r, value, cx, out);
         }
         if r.prepared.is_none() {
             let root = self.get_var(r.root, cx)?;
@@ -569,6 +625,48 @@ impl Render<'_> {
             Value::Int(i) => self.write(out, itoa::Buffer::new().format(*i)).map(|()| Flow::Normal),
             _ => self.print_ref_value(r, value, cx, out),
         }
+    }
+
+    /// Applies literal `replaceAll`/`replaceFirst` segments to `st` (through the buffers `a` and `b`) and writes
+    /// the result.
+    fn print_replaced(&mut self, st: &str, segs: &[Seg], a: &mut String, b: &mut String, out: &mut String) -> R<()> {
+        let mut in_a = false;
+        for (k, seg) in segs.iter().enumerate() {
+            let Some((re, replacement, first, span)) = literal_replace(seg) else {
+                continue;
+            };
+            self.burn(span)?;
+            let src: &str = if in_a { a } else { st };
+            if k + 1 < segs.len() {
+                b.clear();
+                if re
+                    .replace_into(src, replacement, first, b)
+                    .map_err(|m| invocation(&m, span))?
+                {
+                    if b.len() > self.limits.max_collection_len {
+                        return Err(invocation("string too long", span));
+                    }
+                    std::mem::swap(a, b);
+                    in_a = true;
+                }
+                continue;
+            }
+            let start = out.len();
+            let replaced = re.replace_into(src, replacement, first, out).map_err(|m| {
+                out.truncate(start);
+                invocation(&m, span)
+            })?;
+            if !replaced {
+                self.write(out, src)?;
+            } else if out.len() - start > self.limits.max_collection_len {
+                out.truncate(start);
+                return Err(invocation("string too long", span));
+            } else if out.len() > self.limits.max_output_bytes {
+                out.truncate(start);
+                return Err(self.output_limit());
+            }
+        }
+        Ok(())
     }
 
     #[cold]
@@ -993,18 +1091,10 @@ impl Render<'_> {
     // ------------------------------------------------------------------ expressions
 
     fn value(&mut self, e: &Expr, cx: &Cx) -> R<Value> {
-        // The commonest operands: a literal, or a variable of this template already fetched.
+        // The commonest operands: a literal, or a variable of this template and its properties.
         match e {
             Expr::Const(c) => return Ok(const_value(c)),
-            Expr::Ref(r)
-                if r.chain.is_empty()
-                    && r.prepared.is_none()
-                    && let Var::Slot(slot) = r.root
-                    && Arc::ptr_eq(&cx.program, &self.root)
-                    && let Some(Some(v)) = self.vars.get(slot as usize) =>
-            {
-                return Ok(v.clone());
-            }
+            Expr::Ref(r) if let Some(v) = self.peek(r, cx, Value::clone) => return Ok(v),
             _ => {}
         }
         self.descend()?;
@@ -1091,15 +1181,99 @@ impl Render<'_> {
         })
     }
 
+    /// Reads a plain reference ([`RefExpr::plain`]) where it lives and hands its value to `f`; `None` when the
+    /// evaluator has to take over (the variable is not fetched yet, a value on the way is no map, a macro
+    /// argument is an expression). Reading a plain reference has no effects, so taking over evaluates nothing
+    /// twice.
+    #[inline]
+    fn peek<T>(&self, r: &RefExpr, cx: &Cx, mut f: impl FnMut(&Value) -> T) -> Option<T> {
+        if !r.plain {
+            return None;
+        }
+        if let Var::Slot(slot) = r.root {
+            // The common case, without the indirection parameters need.
+            if !Arc::ptr_eq(&cx.program, &self.root) {
+                return None;
+            }
+            let root = self.vars.get(slot as usize)?.as_ref()?;
+            return match walk(root, &r.chain, 0, &mut f) {
+                Walked::Done(t) => Some(t),
+                Walked::At(..) => None,
+            };
+        }
+        let mut result = None;
+        self.peek_with(r, cx, MAX_PEEK_DEPTH, &mut |v| result = Some(f(v)));
+        result
+    }
+
+    /// [`peek`](Self::peek)'s walk: `f` is called once, with the value, or not at all.
+    fn peek_with(&self, r: &RefExpr, cx: &Cx, depth: u32, f: &mut dyn FnMut(&Value)) {
+        match r.root {
+            Var::Slot(slot) => {
+                if !Arc::ptr_eq(&cx.program, &self.root) {
+                    return;
+                }
+                if let Some(Some(root)) = self.vars.get(slot as usize) {
+                    walk(root, &r.chain, 0, &mut |v| f(v));
+                }
+            }
+            Var::Param { index, .. } => {
+                // A macro parameter stands for its argument, read in the caller's context.
+                let Some(frame) = cx.frame.and_then(|fi| self.frames.get(fi)) else {
+                    return;
+                };
+                let i = index as usize;
+                let set_locally = frame
+                    .locals
+                    .as_deref()
+                    .and_then(|l| l.get(i))
+                    .is_some_and(Option::is_some);
+                if set_locally || i >= frame.count || depth == 0 {
+                    return;
+                }
+                match frame.args.get(i) {
+                    Some(Expr::Ref(arg)) if arg.plain => {
+                        self.peek_with(arg, &frame.caller, depth - 1, &mut |v| {
+                            walk(v, &r.chain, 0, &mut |x| f(x));
+                        });
+                    }
+                    Some(Expr::Const(c)) => {
+                        walk(&const_value(c), &r.chain, 0, &mut |x| f(x));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
     /// Velocity's `evaluate()`: references by their value, literals are false, operators by their meaning.
     fn truth(&mut self, e: &Expr, cx: &Cx) -> R<bool> {
         Ok(match e {
             Expr::Const(Const::Bool(b)) => *b,
-            Expr::Ref(r) => match self.ref_value(r, cx)? {
-                Value::Null => false,
-                Value::Bool(b) => b,
-                Value::Object(o) => o.is_truthy(),
-                _ => true,
+            Expr::Ref(r) if let Some(t) = self.peek(r, cx, truthy) => t,
+            Expr::Binary(op @ (BinOp::Eq | BinOp::Ne), a, b, _)
+                if let (Expr::Ref(r), Expr::Const(Const::Str(lit))) = (&**a, &**b)
+                    && let Some(Some(eq)) = self.peek(r, cx, |v| match v {
+                        Value::Str(x) => Some(**x == **lit),
+                        _ => None,
+                    }) =>
+            {
+                eq == (*op == BinOp::Eq)
+            }
+            Expr::Ref(r) => match self.param_interp(r, cx) {
+                // An interpolated string is a String, so true; it is still rendered (call by name).
+                Some((args, caller)) => {
+                    let Var::Param { index, .. } = r.root else {
+                        return Ok(true);
+                    };
+                    let mut scratch = std::mem::take(&mut self.scratch.0);
+                    scratch.clear();
+                    let result = self.render_interp(&args, index, &caller, &mut scratch);
+                    self.scratch.0 = scratch;
+                    result?;
+                    true
+                }
+                None => truthy(&self.ref_value(r, cx)?),
             },
             Expr::Not(a) => !self.truth(a, cx)?,
             Expr::Binary(op, a, b, span) => match op {
