@@ -196,6 +196,48 @@ fn unescape_token(token: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{CompileOptions, Deployment};
+
+    #[test]
+    fn a_schema_that_does_not_compile_is_reported_at_the_model() {
+        let yaml = r#"openapi: 3.0.1
+info: {title: t, version: "1"}
+x-amazon-apigateway-request-validators:
+  all: {validateRequestBody: true, validateRequestParameters: true}
+components:
+  schemas:
+    Broken:
+      type: object
+      minProperties: -1
+paths:
+  /x:
+    post:
+      x-amazon-apigateway-request-validator: all
+      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Broken'}}}}
+      responses: {"200": {description: ok}}
+      x-amazon-apigateway-integration:
+        type: mock
+        requestTemplates: {application/json: '{"statusCode": 200}'}
+        responses: {default: {statusCode: "200"}}
+"#;
+        let loaded = tollgate_model::load("models.yaml", yaml.as_bytes(), &Default::default());
+        let api = loaded.api.clone().unwrap_or_else(|| panic!("{}", loaded.render_diagnostics()));
+        let stage = tollgate_model::Stage::new("dev");
+        let diagnostics = Deployment::compile(&api, &stage, &CompileOptions::default()).unwrap_err();
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        let diagnostic = &diagnostics[0];
+        assert_eq!(
+            format!("{}:{}", diagnostic.file, diagnostic.position),
+            "models.yaml:8:7"
+        );
+        assert!(
+            diagnostic
+                .message
+                .starts_with("model `Broken` is not a valid JSON Schema (draft 4): "),
+            "{}",
+            diagnostic.message
+        );
+    }
 
     #[test]
     fn importer_forms_become_aws_uris() {
