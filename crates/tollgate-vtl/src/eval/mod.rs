@@ -36,6 +36,22 @@ const MAX_WALK: usize = 16;
 /// Follows map properties (and `$foreach` properties) from `v`, segment `i` on, borrowing each map instead of
 /// copying values out, and hands the final value to `done`.
 fn walk<T>(v: &Value, chain: &[Seg], i: usize, done: &mut impl FnMut(&Value) -> T) -> Walked<T> {
+    // The last property of a map (`$item.name`): looked up and handed over without a further call.
+    if i + 1 == chain.len()
+        && let (
+            Value::Map(m),
+            Some(Seg::Property {
+                name, hash, special, ..
+            }),
+        ) = (v, chain.get(i))
+        && *special != Special::Class
+    {
+        let map = m.entries();
+        return Walked::Done(match crate::value::lookup_str(&map, name, *hash) {
+            Some(x) => done(x),
+            None => done(&Value::Null),
+        });
+    }
     match chain.get(i) {
         None => Walked::Done(done(v)),
         _ if v.is_null() => Walked::Done(done(&Value::Null)),
@@ -232,7 +248,7 @@ impl Render<'_> {
     #[inline]
     fn burn(&mut self, span: Span) -> R<()> {
         if self.fuel == 0 {
-            return Err(Error::new(ErrorKind::OutOfFuel, "the template used up its step budget").with_span(span));
+            return Err(out_of_fuel(span));
         }
         self.fuel -= 1;
         Ok(())
@@ -269,13 +285,7 @@ impl Render<'_> {
     #[inline]
     fn descend(&mut self) -> R<()> {
         if self.nest >= self.limits.max_depth {
-            return Err(Error::new(
-                ErrorKind::RecursionLimit,
-                format!(
-                    "the template nests deeper than {} levels while rendering",
-                    self.limits.max_depth
-                ),
-            ));
+            return Err(too_deep(self.limits.max_depth));
         }
         self.nest += 1;
         Ok(())
@@ -954,12 +964,16 @@ impl Render<'_> {
                 if method == java::M::Other {
                     return Ok(Value::Null);
                 }
-                let regex = match regex {
-                    Some(r) => Some(r.clone()),
-                    None if method.takes_regex() => self.dynamic_regex(args),
+                let dynamic;
+                let regex: Option<&JavaRegex> = match regex {
+                    Some(r) => Some(r),
+                    None if method.takes_regex() => {
+                        dynamic = self.dynamic_regex(args);
+                        dynamic.as_deref()
+                    }
                     None => None,
                 };
-                match java::call(v, method, args, regex.as_deref(), self.limits) {
+                match java::call(v, method, args, regex, self.limits) {
                     Some(r) => r.map_err(|m| invocation(&m, span)),
                     None => Ok(Value::Null),
                 }
@@ -1546,11 +1560,7 @@ impl Render<'_> {
 
     fn enter(&mut self, span: Span) -> R<()> {
         if self.depth >= self.limits.max_call_depth {
-            return Err(Error::new(
-                ErrorKind::RecursionLimit,
-                format!("calls nest deeper than {} levels", self.limits.max_call_depth),
-            )
-            .with_span(span));
+            return Err(calls_too_deep(self.limits.max_call_depth, span));
         }
         self.depth += 1;
         Ok(())
@@ -1681,6 +1691,29 @@ fn literal_of(e: &Expr) -> String {
     }
 }
 
+#[cold]
+fn out_of_fuel(span: Span) -> Error {
+    Error::new(ErrorKind::OutOfFuel, "the template used up its step budget").with_span(span)
+}
+
+#[cold]
+fn too_deep(max: u32) -> Error {
+    Error::new(
+        ErrorKind::RecursionLimit,
+        format!("the template nests deeper than {max} levels while rendering"),
+    )
+}
+
+#[cold]
+fn calls_too_deep(max: u32, span: Span) -> Error {
+    Error::new(
+        ErrorKind::RecursionLimit,
+        format!("calls nest deeper than {max} levels"),
+    )
+    .with_span(span)
+}
+
+#[cold]
 fn invocation(message: &str, span: Span) -> Error {
     Error::new(ErrorKind::Invocation, message.to_owned()).with_span(span)
 }

@@ -576,7 +576,9 @@ fn map(m: &Map, name: M, args: &[Value]) -> Call {
     match (name, args) {
         (M::Size, []) => ok(Value::integer(m.len() as i64)),
         (M::IsEmpty, []) => ok(Value::Bool(m.is_empty())),
+        (M::Get, [Value::Str(k)]) => ok(m.get_str(k).unwrap_or_default()),
         (M::Get, [k]) => ok(m.get(&Key::from(k.clone())).unwrap_or_default()),
+        (M::ContainsKey, [Value::Str(k)]) => ok(Value::Bool(m.contains_str(k))),
         (M::ContainsKey, [k]) => ok(Value::Bool(m.contains_key(&Key::from(k.clone())))),
         (M::ContainsValue, [v]) => ok(Value::Bool(m.values().iter().any(|x| x.java_equals(v)))),
         (M::Put, [k, v]) => ok(m.insert(k.clone(), v.clone()).unwrap_or_default()),

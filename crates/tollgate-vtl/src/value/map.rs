@@ -49,7 +49,24 @@ impl Map {
 
     /// `get(k)` for a `String` key.
     pub fn get_str(&self, k: &str) -> Option<Value> {
-        self.0.borrow().get(&super::key::StrKey(k)).cloned()
+        let map = self.0.borrow();
+        // Small maps: comparing a few strings beats hashing one.
+        if map.len() <= SMALL_MAP {
+            return map
+                .iter()
+                .find(|(key, _)| key.as_str() == Some(k))
+                .map(|(_, v)| v.clone());
+        }
+        map.get(&super::key::StrKey(k)).cloned()
+    }
+
+    /// `containsKey(k)` for a `String` key.
+    pub(crate) fn contains_str(&self, k: &str) -> bool {
+        let map = self.0.borrow();
+        if map.len() <= SMALL_MAP {
+            return map.iter().any(|(key, _)| key.as_str() == Some(k));
+        }
+        map.contains_key(&super::key::StrKey(k))
     }
 
     /// `get(k)` for a `String` key whose hash ([`hash_str`](super::hash_str)) was computed ahead of time.
