@@ -26,7 +26,7 @@ type Parsed = Result<Box<[Part]>, String>;
 #[derive(Debug)]
 enum Kind {
     /// No metacharacters: these exact characters, searched with a finder built once.
-    Literal(Box<str>, memchr::memmem::Finder<'static>),
+    Literal(Box<str>, Box<memchr::memmem::Finder<'static>>),
     Linear {
         re: Regex,
         /// The same pattern anchored at both ends, for `matches`.
@@ -58,7 +58,7 @@ fn backtrack_error(e: &fancy_regex::Error) -> String {
 impl JavaRegex {
     pub(crate) fn compile(pattern: &str) -> Result<JavaRegex, String> {
         if let Some(lit) = literal(pattern) {
-            let finder = memchr::memmem::Finder::new(lit.as_bytes()).into_owned();
+            let finder = Box::new(memchr::memmem::Finder::new(lit.as_bytes()).into_owned());
             return Ok(JavaRegex {
                 kind: Kind::Literal(lit.into_boxed_str(), finder),
                 groups: 0,
@@ -439,6 +439,7 @@ fn translate(p: &str) -> Result<Translated, String> {
     let chars: Vec<char> = p.chars().collect();
     // Backreferences and lookaround decide the engine, and the engine decides how `\b` is written.
     let backtracking = needs_backtracking(&chars);
+    let total_groups = count_groups(&chars);
     let mut out = String::with_capacity(p.len() + 8);
     let mut i = 0;
     let mut in_class = 0u32;
@@ -493,7 +494,12 @@ fn translate(p: &str) -> Result<Translated, String> {
                             g = next;
                             i += 1;
                         }
-                        out.push_str(&format!(r"(?:\{g})"));
+                        if g > total_groups {
+                            // Java compiles a reference to a group the pattern lacks; it never matches.
+                            out.push_str("(?!)");
+                        } else {
+                            out.push_str(&format!(r"(?:\{g})"));
+                        }
                     }
                     'k' if in_class == 0 && chars.get(i) == Some(&'<') => {
                         out.push_str(r"\k");
@@ -538,6 +544,38 @@ fn translate(p: &str) -> Result<Translated, String> {
         pattern: out,
         backtracking,
     })
+}
+
+/// Capturing groups in a pattern: `(` outside classes, not `(?…` unless a named group `(?<name>`.
+fn count_groups(chars: &[char]) -> usize {
+    let (mut i, mut in_class, mut groups) = (0, 0u32, 0);
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => {
+                if chars.get(i + 1) == Some(&'Q') {
+                    i += 2;
+                    while i < chars.len() && !(chars[i] == '\\' && chars.get(i + 1) == Some(&'E')) {
+                        i += 1;
+                    }
+                }
+                i += 2;
+                continue;
+            }
+            '[' => in_class += 1,
+            ']' if in_class > 0 => in_class -= 1,
+            '(' if in_class == 0 => {
+                let named = chars.get(i + 1) == Some(&'?')
+                    && chars.get(i + 2) == Some(&'<')
+                    && !matches!(chars.get(i + 3), Some('=' | '!'));
+                if chars.get(i + 1) != Some(&'?') || named {
+                    groups += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    groups
 }
 
 /// Backreferences (`\1`, `\k<name>`), lookaround (`(?=`, `(?!`, `(?<=`, `(?<!`) or atomic groups (`(?>`)
@@ -646,6 +684,13 @@ mod tests {
         assert_eq!(re.split("helloWorldFoo").unwrap(), ["hello", "World", "Foo"]);
         assert!(JavaRegex::compile("(\\d+)-\\1").unwrap().matches("12-12").unwrap());
         assert!(!JavaRegex::compile("(\\d+)-\\1").unwrap().matches("12-13").unwrap());
+    }
+
+    #[test]
+    fn a_reference_to_a_missing_group_never_matches() {
+        // OpenJDK 17: "aa".replaceAll("(a)\\2", "!") is "aa".
+        assert_eq!(replace_all("(a)\\2", "aa", "!"), "aa");
+        assert!(!JavaRegex::compile("(a)\\2").unwrap().matches("aa").unwrap());
     }
 
     #[test]
