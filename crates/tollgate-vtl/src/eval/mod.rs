@@ -13,7 +13,7 @@ use self::scope::ForeachScope;
 use crate::compile::ir::{Const, Expr, Node, Program, RefExpr, Seg, Special, Var};
 use crate::engine::Engine;
 use crate::error::{Error, ErrorKind, Phase, Span};
-use crate::host::Host;
+use crate::host::{Host, Prepared};
 use crate::java::{self, regex::JavaRegex};
 use crate::limits::{Limits, Profile};
 use crate::syntax::ast::BinOp;
@@ -823,14 +823,7 @@ impl Render<'_> {
     fn ref_value_upto(&mut self, r: &RefExpr, cx: &Cx, end: usize) -> R<Value> {
         let chain = r.chain.get(..end).unwrap_or(&r.chain);
         let (v, start) = match &r.prepared {
-            Some((prepared, args, span)) => {
-                let vals = self.values(args, cx)?;
-                let v = self
-                    .host
-                    .call_prepared(prepared, &vals)
-                    .map_err(|e| Error::new(ErrorKind::Host, e.message().to_owned()).with_span(*span))?;
-                (v, 0)
-            }
+            Some((prepared, args, span)) => (self.call_prepared(prepared, args, *span, cx)?, 0),
             None => match r.root {
                 // The common case: a variable of this template, already fetched, looked into through map
                 // properties without copying the maps on the way.
@@ -904,12 +897,28 @@ impl Render<'_> {
         result
     }
 
-    fn values(&mut self, args: &[Expr], cx: &Cx) -> R<Vec<Value>> {
-        let mut vals = Vec::with_capacity(args.len());
+    /// Runs a call the host prepared, its arguments evaluated into the reused buffer.
+    fn call_prepared(&mut self, prepared: &Prepared, args: &[Expr], span: Span, cx: &Cx) -> R<Value> {
+        let mut buf = std::mem::take(&mut self.arg_buf);
+        buf.clear();
+        let mut result = Ok(());
         for a in args {
-            vals.push(self.value(a, cx)?);
+            match self.value(a, cx) {
+                Ok(v) => buf.push(v),
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
         }
-        Ok(vals)
+        let value = result.and_then(|()| {
+            self.host
+                .call_prepared(prepared, &buf)
+                .map_err(|e| Error::new(ErrorKind::Host, e.message().to_owned()).with_span(span))
+        });
+        buf.clear();
+        self.arg_buf = buf;
+        value
     }
 
     #[inline]
@@ -1030,12 +1039,7 @@ impl Render<'_> {
         }
         // Walk to the object that owns the last segment.
         let mut obj = match &target.prepared {
-            Some((prepared, args, span)) => {
-                let vals = self.values(args, cx)?;
-                self.host
-                    .call_prepared(prepared, &vals)
-                    .map_err(|e| Error::new(ErrorKind::Host, e.message().to_owned()).with_span(*span))?
-            }
+            Some((prepared, args, span)) => self.call_prepared(prepared, args, *span, cx)?,
             None => self.get_var(target.root, cx)?,
         };
         let Some((last, init)) = target.chain.split_last() else {
