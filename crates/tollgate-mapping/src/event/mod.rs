@@ -184,7 +184,7 @@ fn pairs_multi(obj: &Json, key: &str) -> Result<Option<Vec<(String, String)>>, E
                 let Json::Array(values) = v else {
                     return Err(field_error(&format!("{key}.{k}"), "an array of strings"));
                 };
-                for value in values {
+                for value in values.iter() {
                     match value {
                         Json::String(s) => out.push((k.to_string(), s.to_string())),
                         _ => return Err(field_error(&format!("{key}.{k}"), "an array of strings")),

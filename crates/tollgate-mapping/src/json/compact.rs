@@ -121,7 +121,7 @@ impl<'a> Compactor<'a, '_> {
         let (decoded, next) = parse_string_at(self.text, self.pos)?;
         write_json_string(&decoded, self.out);
         self.pos = next;
-        Ok(std::borrow::Cow::Owned(decoded.into()))
+        Ok(std::borrow::Cow::Owned(decoded))
     }
 
     fn object(&mut self, depth: usize) -> Result<bool, JsonError> {

@@ -7,13 +7,17 @@
 //! literal). This module models exactly that: [`Json::Number`] holds the literal, objects are insertion-ordered.
 
 mod compact;
+mod object;
 mod parse;
+mod text;
 mod write;
 
-use indexmap::IndexMap;
+use std::sync::Arc;
 
 pub use compact::write_compact_text;
+pub use object::{Iter as ObjectIter, JsonObject};
 pub use parse::{JsonError, MAX_DEPTH, parse};
+pub use text::JsonStr;
 pub use write::{write_compact, write_java, write_json_string};
 
 /// A parsed JSON value.
@@ -24,13 +28,13 @@ pub enum Json {
     /// `true` or `false`.
     Bool(bool),
     /// A number, as the literal text it was written with (`10.50` stays `10.50`).
-    Number(Box<str>),
+    Number(JsonStr),
     /// A string, unescaped.
-    String(Box<str>),
-    /// An array.
-    Array(Vec<Json>),
+    String(JsonStr),
+    /// An array (cloning shares the items).
+    Array(Arc<[Json]>),
     /// An object in key order.
-    Object(IndexMap<Box<str>, Json>),
+    Object(JsonObject),
 }
 
 impl Json {

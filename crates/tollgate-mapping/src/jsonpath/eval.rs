@@ -3,10 +3,8 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
-use indexmap::IndexMap;
-
 use super::{BudgetExceeded, CompareOp, Filter, JsonPath, Operand, Segment, Selection, Selector};
-use crate::json::Json;
+use crate::json::{Json, JsonObject};
 
 pub(super) fn select<'a>(path: &JsonPath, root: &'a Json, budget: &mut u64) -> Result<Selection<'a>, BudgetExceeded> {
     let mut cx = Cx { root, budget: *budget };
@@ -121,14 +119,14 @@ impl<'a> Cx<'a> {
                 let Json::Object(map) = node else { return Ok(()) };
                 if leaf {
                     // Jayway merges the present members into a new object.
-                    let mut merged = IndexMap::new();
+                    let mut merged = Vec::new();
                     for name in names {
                         if let Some(v) = map.get(name.as_ref()) {
                             self.charge(v.node_count())?;
-                            merged.insert(name.clone(), v.clone());
+                            merged.push((name.as_ref().into(), v.clone()));
                         }
                     }
-                    emit(Cow::Owned(Json::Object(merged)));
+                    emit(Cow::Owned(Json::Object(JsonObject::from_members(merged))));
                 } else {
                     for name in names {
                         if let Some(v) = map.get(name.as_ref()) {
@@ -176,7 +174,7 @@ impl<'a> Cx<'a> {
             },
             Selector::Filter(filter) => match node {
                 Json::Array(items) => {
-                    for item in items {
+                    for item in items.iter() {
                         if self.test(filter, item)? {
                             emit(Cow::Borrowed(item));
                         }
@@ -296,7 +294,7 @@ fn number_of(value: &Json) -> Option<f64> {
 fn equal(left: &Json, right: &Json) -> bool {
     match (left, right) {
         (Json::Number(_), Json::Number(_)) => left.as_f64() == right.as_f64(),
-        (Json::Array(a), Json::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| equal(x, y)),
+        (Json::Array(a), Json::Array(b)) => a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| equal(x, y)),
         (Json::Object(a), Json::Object(b)) => {
             a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| equal(v, w)))
         }

@@ -403,7 +403,7 @@ impl Parser<'_> {
                     },
                 })
             }
-            Some(b'\'' | b'"') => Ok(Operand::Literal(Json::String(self.quoted()?))),
+            Some(b'\'' | b'"') => Ok(Operand::Literal(Json::String(self.quoted()?.into()))),
             Some(b'-' | b'0'..=b'9') => self.number(),
             Some(b'/') => Err(self.error("regular-expression filters are not supported")),
             _ => {

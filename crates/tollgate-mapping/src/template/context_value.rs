@@ -4,7 +4,7 @@ use tollgate_vtl::{Map, Value};
 
 use super::state::{Carried, ContextState, pairs_of, status_of};
 use super::values::SilentMap;
-use crate::context::{IDENTITY_KEYSET, KEYSET, RequestContext};
+use crate::context::{Authorizer, ContextError, IDENTITY_KEYSET, KEYSET, RequestContext};
 
 /// Keys `$context` has of its own; anything else a template put there is carried to the response template.
 const OWN_KEYS: &[&str] = &[
@@ -31,20 +31,105 @@ fn string_map(pairs: &[(String, String)]) -> Map {
     map
 }
 
+/// The members of `$context` a template can read without the map being built (`$context.requestId`): every
+/// own key but the two override maps, which hold what templates write.
+pub(crate) const MEMBERS: &[&str] = &[
+    "resourceId",
+    "resourcePath",
+    "httpMethod",
+    "extendedRequestId",
+    "requestTime",
+    "path",
+    "accountId",
+    "protocol",
+    "stage",
+    "domainPrefix",
+    "requestTimeEpoch",
+    "requestId",
+    "identity",
+    "domainName",
+    "deploymentId",
+    "apiId",
+    "authorizer",
+    "awsEndpointRequestId",
+    "wafResponseCode",
+    "webaclArn",
+    "error",
+];
+
+/// The position of `name` in [`MEMBERS`].
+pub(crate) fn member_index(name: &str) -> Option<usize> {
+    MEMBERS.iter().position(|m| *m == name)
+}
+
+/// The value of member `name` of the request's `$context`; null for a member this request does not have
+/// (`authorizer` without an authorizer, …).
+pub(crate) fn member(name: &str, cx: &RequestContext) -> Value {
+    match name {
+        "resourceId" => s(&cx.resource_id),
+        "resourcePath" => s(&cx.resource_path),
+        "httpMethod" => s(&cx.http_method),
+        "extendedRequestId" => s(&cx.extended_request_id),
+        "requestTime" => s(&cx.request_time),
+        "path" => s(&cx.path),
+        "accountId" => s(&cx.account_id),
+        "protocol" => s(&cx.protocol),
+        "stage" => s(&cx.stage),
+        "domainPrefix" => s(&cx.domain_prefix),
+        "requestTimeEpoch" => Value::Long(cx.request_time_epoch),
+        "requestId" => s(&cx.request_id),
+        "identity" => Value::object(SilentMap { map: identity(cx) }),
+        "domainName" => s(&cx.domain_name),
+        "deploymentId" => s(&cx.deployment_id),
+        "apiId" => s(&cx.api_id),
+        "authorizer" => cx.authorizer.as_ref().map_or(Value::Null, authorizer),
+        "awsEndpointRequestId" => opt(cx.aws_endpoint_request_id.as_deref()),
+        "wafResponseCode" => opt(cx.waf_response_code.as_deref()),
+        "webaclArn" => opt(cx.webacl_arn.as_deref()),
+        "error" => cx.error.as_ref().map_or(Value::Null, error),
+        _ => Value::Null,
+    }
+}
+
+fn authorizer(authorizer: &Authorizer) -> Value {
+    let a = Map::new();
+    if let Some(principal) = &authorizer.principal_id {
+        a.insert(s("principalId"), s(principal));
+    }
+    for (k, v) in &authorizer.context {
+        a.insert(s(k), s(v));
+    }
+    if !authorizer.claims.is_empty() {
+        a.insert(
+            s("claims"),
+            Value::object(SilentMap {
+                map: string_map(&authorizer.claims),
+            }),
+        );
+    }
+    Value::Map(a)
+}
+
+fn error(error: &ContextError) -> Value {
+    let e = Map::new();
+    e.insert(s("message"), opt(error.message.as_deref()));
+    e.insert(s("messageString"), s(&error.message_string()));
+    e.insert(s("responseType"), s(&error.response_type));
+    e.insert(
+        s("validationErrorString"),
+        opt(error.validation_error_string.as_deref()),
+    );
+    Value::Map(e)
+}
+
 /// Builds `$context` for one render: the request's values in the recorded order, the overrides and carried keys
-/// an earlier template of the same request left in `state`.
-pub(crate) fn build(cx: &RequestContext, state: &ContextState) -> Map {
+/// an earlier template of the same request left in `state`. `member` gives each member's value (the same value
+/// a template may already hold from reading it before the map existed).
+pub(crate) fn build(cx: &RequestContext, state: &ContextState, member: &dyn Fn(usize) -> Value) -> Map {
+    let by_name = |name: &str| member_index(name).map_or(Value::Null, member);
     let map = Map::new();
     for key in KEYSET {
         let value = match *key {
-            "resourceId" => s(&cx.resource_id),
-            "resourcePath" => s(&cx.resource_path),
-            "httpMethod" => s(&cx.http_method),
-            "extendedRequestId" => s(&cx.extended_request_id),
-            "requestTime" => s(&cx.request_time),
-            "path" => s(&cx.path),
-            "accountId" => s(&cx.account_id),
-            "protocol" => s(&cx.protocol),
             "requestOverride" => {
                 let r = &state.request_override;
                 Value::map([
@@ -53,13 +138,6 @@ pub(crate) fn build(cx: &RequestContext, state: &ContextState) -> Map {
                     ("querystring", Value::Map(string_map(&r.querystring))),
                 ])
             }
-            "stage" => s(&cx.stage),
-            "domainPrefix" => s(&cx.domain_prefix),
-            "requestTimeEpoch" => Value::Long(cx.request_time_epoch),
-            "requestId" => s(&cx.request_id),
-            "identity" => Value::object(SilentMap { map: identity(cx) }),
-            "domainName" => s(&cx.domain_name),
-            "deploymentId" => s(&cx.deployment_id),
             "responseOverride" => {
                 let r = &state.response_override;
                 let m = Map::new();
@@ -69,51 +147,20 @@ pub(crate) fn build(cx: &RequestContext, state: &ContextState) -> Map {
                 }
                 Value::Map(m)
             }
-            "apiId" => s(&cx.api_id),
-            _ => Value::Null,
+            other => by_name(other),
         };
         map.insert(s(key), value);
         // With an authorizer, `authorizer` follows `resourceId` (spec §2.3).
-        if *key == "resourceId"
-            && let Some(authorizer) = &cx.authorizer
-        {
-            let a = Map::new();
-            if let Some(principal) = &authorizer.principal_id {
-                a.insert(s("principalId"), s(principal));
-            }
-            for (k, v) in &authorizer.context {
-                a.insert(s(k), s(v));
-            }
-            if !authorizer.claims.is_empty() {
-                a.insert(
-                    s("claims"),
-                    Value::object(SilentMap {
-                        map: string_map(&authorizer.claims),
-                    }),
-                );
-            }
-            map.insert(s("authorizer"), Value::Map(a));
+        if *key == "resourceId" && cx.authorizer.is_some() {
+            map.insert(s("authorizer"), by_name("authorizer"));
         }
     }
-    for (key, value) in [
-        ("awsEndpointRequestId", cx.aws_endpoint_request_id.as_deref()),
-        ("wafResponseCode", cx.waf_response_code.as_deref()),
-        ("webaclArn", cx.webacl_arn.as_deref()),
-    ] {
-        if let Some(v) = value {
-            map.insert(s(key), s(v));
+    // Present only when the request has them.
+    for key in ["awsEndpointRequestId", "wafResponseCode", "webaclArn", "error"] {
+        let value = by_name(key);
+        if !value.is_null() {
+            map.insert(s(key), value);
         }
-    }
-    if let Some(error) = &cx.error {
-        let e = Map::new();
-        e.insert(s("message"), opt(error.message.as_deref()));
-        e.insert(s("messageString"), s(&error.message_string()));
-        e.insert(s("responseType"), s(&error.response_type));
-        e.insert(
-            s("validationErrorString"),
-            opt(error.validation_error_string.as_deref()),
-        );
-        map.insert(s("error"), Value::Map(e));
     }
     for (key, value) in &state.carried {
         map.insert(s(key), value.to_value());

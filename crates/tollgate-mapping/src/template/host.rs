@@ -3,12 +3,13 @@
 use std::cell::{Cell, OnceCell};
 use std::rc::Rc;
 
-use tollgate_vtl::{Host, HostError, Map, Prepared, RootId, Value};
+use tollgate_vtl::{Host, HostError, Prepared, RootId, Value};
 
 use super::TemplateInput;
-use super::context_value;
 use super::input::{InputData, InputObject, UtilObject, call_util};
+use super::lazy_roots::{ContextRoot, StageVariablesRoot};
 use super::schema::{Roots, op};
+use super::values::Converter;
 use super::state::ContextState;
 use crate::json::Json;
 use crate::jsonpath::JsonPath;
@@ -21,8 +22,10 @@ pub(crate) struct RenderHost<'a> {
     json: Rc<OnceCell<Option<Json>>>,
     /// JSON work left in this render, shared with the `$input` / `$util` objects handed out.
     work: Rc<Cell<u64>>,
-    /// The `$context` map handed to the template, kept to read overrides back after the render.
-    pub(crate) context: OnceCell<Map>,
+    converter: Rc<Converter>,
+    /// `$context`; its map, when built, is read back after the render (overrides, carried keys).
+    pub(crate) context: ContextRoot,
+    stage_variables: StageVariablesRoot,
 }
 
 impl<'a> RenderHost<'a> {
@@ -33,32 +36,27 @@ impl<'a> RenderHost<'a> {
             state,
             json: Rc::new(OnceCell::new()),
             work: Rc::new(Cell::new(json_work)),
-            context: OnceCell::new(),
+            converter: Rc::default(),
+            context: ContextRoot::new(),
+            stage_variables: StageVariablesRoot::new(),
         }
     }
 
     fn input_data(&self) -> InputData<'_> {
-        InputData::new(self.input.method, self.input.body, &self.json, &self.work)
+        InputData::new(self.input.method, self.input.body, &self.json, &self.work, &self.converter)
     }
 }
 
 impl Host for RenderHost<'_> {
     fn root(&self, id: RootId) -> Value {
         if id == self.roots.context {
-            let map = self
-                .context
-                .get_or_init(|| context_value::build(self.input.context, self.state));
-            Value::Map(map.clone())
+            Value::Map(self.context.map(self.input.context, self.state))
         } else if id == self.roots.stage_variables {
-            Value::map(
-                self.input
-                    .stage_variables
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), Value::string(v.as_str()))),
-            )
+            Value::Map(self.stage_variables.map(self.input.stage_variables))
         } else if id == self.roots.util {
             Value::object(UtilObject {
                 work: self.work.clone(),
+                converter: self.converter.clone(),
             })
         } else if id == self.roots.input {
             Value::object(InputObject {
@@ -66,6 +64,7 @@ impl Host for RenderHost<'_> {
                 body: self.input_data().body.to_owned(),
                 json: self.json.clone(),
                 work: self.work.clone(),
+                converter: self.converter.clone(),
             })
         } else {
             Value::Null
@@ -75,7 +74,13 @@ impl Host for RenderHost<'_> {
     fn call_prepared(&self, call: &Prepared, args: &[Value]) -> Result<Value, HostError> {
         match call.id {
             op::INPUT_BODY..=op::INPUT_PARAMS_ONE => self.input_data().call(call.id, call.data::<JsonPath>(), args),
-            _ => call_util(call.id, args, &self.work),
+            op::STAGE_VARIABLE => Ok(call.data::<Box<str>>().map_or(Value::Null, |name| {
+                self.stage_variables.get(name, self.input.stage_variables)
+            })),
+            id if id >= op::CONTEXT_MEMBER => Ok(self
+                .context
+                .member((id - op::CONTEXT_MEMBER) as usize, self.input.context)),
+            _ => call_util(call.id, args, &self.work, &self.converter),
         }
     }
 }

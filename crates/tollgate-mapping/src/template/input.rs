@@ -7,7 +7,7 @@ use std::rc::Rc;
 use tollgate_vtl::{HostError, HostObject, Map, Value};
 
 use super::schema::{op, util_op};
-use super::values::{arg_string, json_to_value};
+use super::values::{Converter, JsonArray, arg_string};
 use crate::json::{self, Json, write_compact};
 use crate::jsonpath::{JsonPath, Selection};
 use crate::request::MethodRequest;
@@ -23,6 +23,7 @@ pub(crate) struct InputData<'a> {
     pub(crate) json: &'a OnceCell<Option<Json>>,
     /// Work left for this render's JSONPath evaluations and JSON conversions (see [`HOST_WORK_BUDGET`]).
     pub(crate) work: &'a Cell<u64>,
+    pub(crate) converter: &'a Rc<Converter>,
 }
 
 /// Work units one render may spend in `$input.json` / `$input.path` / `$util.parseJson` (JSONPath nodes visited,
@@ -51,12 +52,14 @@ impl<'a> InputData<'a> {
         body: &'a str,
         json: &'a OnceCell<Option<Json>>,
         work: &'a Cell<u64>,
+        converter: &'a Rc<Converter>,
     ) -> Self {
         InputData {
             method,
             body: if body.is_empty() { "{}" } else { body },
             json,
             work,
+            converter,
         }
     }
 
@@ -147,11 +150,11 @@ impl<'a> InputData<'a> {
             Selection::Missing => Value::Null,
             Selection::One(v) => {
                 charge(self.work, v.node_count() as u64)?;
-                json_to_value(&v)
+                self.converter.value(&v)
             }
             Selection::Many(items) => {
                 charge(self.work, items.iter().map(|v| v.node_count() as u64).sum())?;
-                super::values::JsonArray::new_value(items.iter().map(|v| json_to_value(v)))
+                JsonArray::new_value(items.iter().map(|v| self.converter.value(v)))
             }
         })
     }
@@ -174,7 +177,12 @@ pub(crate) fn params_all(method: &MethodRequest) -> Value {
 }
 
 /// Runs `$util.<op>(args)`. A null argument gives null; other values are read as strings.
-pub(crate) fn call_util(id: u32, args: &[Value], work: &Cell<u64>) -> Result<Value, HostError> {
+pub(crate) fn call_util(
+    id: u32,
+    args: &[Value],
+    work: &Cell<u64>,
+    converter: &Rc<Converter>,
+) -> Result<Value, HostError> {
     let [arg] = args else { return Ok(Value::Null) };
     let Some(text) = arg_string(arg) else {
         return Ok(Value::Null);
@@ -191,7 +199,7 @@ pub(crate) fn call_util(id: u32, args: &[Value], work: &Cell<u64>) -> Result<Val
         op::UTIL_PARSE_JSON => {
             let json = json::parse(&text).map_err(|e| HostError::new(format!("parseJson: {e}")))?;
             charge(work, json.node_count() as u64)?;
-            return Ok(json_to_value(&json));
+            return Ok(converter.value(&json));
         }
         _ => return Ok(Value::Null),
     }
@@ -202,6 +210,7 @@ pub(crate) fn call_util(id: u32, args: &[Value], work: &Cell<u64>) -> Result<Val
 #[derive(Debug)]
 pub(crate) struct UtilObject {
     pub(crate) work: Rc<Cell<u64>>,
+    pub(crate) converter: Rc<Converter>,
 }
 
 impl HostObject for UtilObject {
@@ -210,7 +219,7 @@ impl HostObject for UtilObject {
     }
 
     fn call(&self, name: &str, args: &[Value]) -> Result<Value, HostError> {
-        call_util(util_op(name), args, &self.work)
+        call_util(util_op(name), args, &self.work, &self.converter)
     }
 
     fn write_string(&self, out: &mut String) {
@@ -229,6 +238,7 @@ pub(crate) struct InputObject {
     pub(crate) body: String,
     pub(crate) json: Rc<OnceCell<Option<Json>>>,
     pub(crate) work: Rc<Cell<u64>>,
+    pub(crate) converter: Rc<Converter>,
 }
 
 impl HostObject for InputObject {
@@ -253,7 +263,7 @@ impl HostObject for InputObject {
             ("getBody", 0) => op::INPUT_BODY,
             _ => return Ok(Value::Null),
         };
-        InputData::new(&self.method, &self.body, &self.json, &self.work).call(id, None, args)
+        InputData::new(&self.method, &self.body, &self.json, &self.work, &self.converter).call(id, None, args)
     }
 
     fn write_string(&self, out: &mut String) {

@@ -17,6 +17,7 @@
 mod context_value;
 mod host;
 mod input;
+mod lazy_roots;
 mod schema;
 mod state;
 mod values;
@@ -35,6 +36,9 @@ use schema::{MappingSchema, Roots};
 #[derive(Debug, Clone)]
 pub struct MappingEngine {
     engine: Engine,
+    /// The same engine without prepared `$context` / `$stageVariables` member reads, for templates that may
+    /// assign a member (see [`schema::sets_a_member`]).
+    plain: Engine,
     roots: Roots,
     json_work: u64,
 }
@@ -75,16 +79,21 @@ impl MappingEngine {
 
     /// An engine with other limits.
     pub fn with_limits(limits: Limits) -> Self {
-        let mut builder = Engine::builder().profile(Profile::ApiGateway).limits(limits);
-        let roots = Roots {
-            input: builder.root("input"),
-            util: builder.root("util"),
-            context: builder.root("context"),
-            stage_variables: builder.root("stageVariables"),
+        let build = |members: bool| {
+            let mut builder = Engine::builder().profile(Profile::ApiGateway).limits(limits.clone());
+            let roots = Roots {
+                input: builder.root("input"),
+                util: builder.root("util"),
+                context: builder.root("context"),
+                stage_variables: builder.root("stageVariables"),
+            };
+            (builder.schema(MappingSchema { roots, members }).build(), roots)
         };
-        let engine = builder.schema(MappingSchema { roots }).build();
+        let (engine, roots) = build(true);
+        let (plain, _) = build(false);
         MappingEngine {
             engine,
+            plain,
             roots,
             json_work: input::HOST_WORK_BUDGET,
         }
@@ -101,8 +110,13 @@ impl MappingEngine {
     /// Compiles `source`; `name` appears in error reports (`name:line:col`). Reports every error at once,
     /// including malformed literal JSONPaths in `$input.json('…')` / `$input.path('…')`.
     pub fn compile(&self, name: &str, source: &str) -> Result<MappingTemplate, CompileErrors> {
+        let engine = if schema::sets_a_member(source) {
+            &self.plain
+        } else {
+            &self.engine
+        };
         Ok(MappingTemplate {
-            template: self.engine.compile(name, source)?,
+            template: engine.compile(name, source)?,
             roots: self.roots,
             json_work: self.json_work,
         })
@@ -128,7 +142,7 @@ impl MappingTemplate {
     ) -> Result<(), RenderError> {
         let host = RenderHost::new(self.roots, input, state, self.json_work);
         let result = self.template.render_into(&host, out);
-        if let Some(map) = host.context.into_inner() {
+        if let Some(map) = host.context.into_map() {
             context_value::read_back(&map, state);
         }
         result

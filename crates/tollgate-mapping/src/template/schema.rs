@@ -3,6 +3,7 @@
 
 use tollgate_vtl::{Arg, HostError, Prepared, RootId, Schema};
 
+use super::context_value::member_index;
 use crate::jsonpath::JsonPath;
 
 /// The roots API Gateway declares, by id.
@@ -31,6 +32,10 @@ pub(crate) mod op {
     pub(crate) const UTIL_BASE64_DECODE: u32 = 15;
     /// Any other `$util` method: renders nothing (spec §2.2).
     pub(crate) const UTIL_UNKNOWN: u32 = 19;
+    /// `$stageVariables.name`; the data is the name.
+    pub(crate) const STAGE_VARIABLE: u32 = 20;
+    /// `$context.name`: this plus the name's index in `context_value::MEMBERS`.
+    pub(crate) const CONTEXT_MEMBER: u32 = 100;
 }
 
 /// The `$util` functions by name.
@@ -49,6 +54,8 @@ pub(crate) fn util_op(name: &str) -> u32 {
 #[derive(Debug)]
 pub(crate) struct MappingSchema {
     pub(crate) roots: Roots,
+    /// Whether `$context.name` and `$stageVariables.name` reads are prepared (see [`sets_a_member`]).
+    pub(crate) members: bool,
 }
 
 impl Schema for MappingSchema {
@@ -79,6 +86,37 @@ impl Schema for MappingSchema {
     }
 
     fn prepare_property(&self, root: RootId, name: &str) -> Result<Option<Prepared>, HostError> {
-        Ok((root == self.roots.input && name == "body").then(|| Prepared::id(op::INPUT_BODY)))
+        if root == self.roots.input {
+            return Ok((name == "body").then(|| Prepared::id(op::INPUT_BODY)));
+        }
+        if !self.members {
+            return Ok(None);
+        }
+        if root == self.roots.context {
+            return Ok(member_index(name)
+                .and_then(|i| u32::try_from(i).ok())
+                .map(|i| Prepared::id(op::CONTEXT_MEMBER + i)));
+        }
+        if root == self.roots.stage_variables {
+            return Ok(Some(Prepared::with_data(op::STAGE_VARIABLE, Box::<str>::from(name))));
+        }
+        Ok(None)
     }
+}
+
+/// Whether `source` may assign a member of `$context` or `$stageVariables` directly (`#set($context.x = …)`),
+/// or run code only known at render time (`#evaluate`). Such templates read members through the maps: a
+/// prepared member is a value, not a place, so an assignment to it would be lost. The test is textual and errs
+/// on the safe side: any `#set` whose target mentions either root counts.
+pub(crate) fn sets_a_member(source: &str) -> bool {
+    if source.contains("#evaluate") || source.contains("#{evaluate}") {
+        return true;
+    }
+    ["#set", "#{set}"].iter().any(|directive| {
+        source.match_indices(directive).any(|(at, _)| {
+            let rest = source.get(at + directive.len()..).unwrap_or_default();
+            let target = rest.split('=').next().unwrap_or_default();
+            target.contains("context") || target.contains("stageVariables")
+        })
+    })
 }

@@ -2,30 +2,93 @@
 //! print as compact JSON), numbers `Integer`/`Long`/`BigInteger`/`Double`.
 
 use std::any::Any;
+use std::cell::{OnceCell, RefCell};
 use std::fmt::Write as _;
+use std::rc::Rc;
+use std::sync::Arc;
 
-use tollgate_vtl::{HostError, HostObject, List, Map, Value};
+use tollgate_vtl::{HostError, HostObject, Key, List, Map, Value};
 
 use crate::json::{Json, write_json_string};
 
 /// Deepest value [`write_json`] writes; deeper parts print as `null` (templates can build cyclic lists).
 const MAX_WRITE_DEPTH: usize = 64;
 
-/// The template value of a JSON value.
-pub(crate) fn json_to_value(json: &Json) -> Value {
-    match json {
-        Json::Null => Value::Null,
-        Json::Bool(b) => Value::Bool(*b),
-        Json::Number(n) => number_value(n),
-        Json::String(s) => Value::string(s.as_ref()),
-        Json::Array(items) => JsonArray::new_value(items.iter().map(json_to_value)),
-        Json::Object(map) => {
-            let out = Map::new();
-            for (k, v) in map {
-                out.insert(Value::string(k.as_ref()), json_to_value(v));
+/// Turns JSON into template values for one render. Keys are made once per distinct name (the objects of an
+/// array repeat theirs), and arrays stay JSON until a template looks into them (see [`JsonArray`]).
+#[derive(Debug, Default)]
+pub(crate) struct Converter {
+    keys: RefCell<KeyCache>,
+}
+
+impl Converter {
+    /// The template value of a JSON value.
+    pub(crate) fn value(self: &Rc<Self>, json: &Json) -> Value {
+        match json {
+            Json::Null => Value::Null,
+            Json::Bool(b) => Value::Bool(*b),
+            Json::Number(n) => number_value(n),
+            Json::String(s) => Value::Str(s.to_arc()),
+            Json::Array(items) => Value::object(JsonArray::lazy(items.clone(), self.clone())),
+            Json::Object(members) => {
+                let map = Map::new();
+                for (k, v) in members {
+                    let key = self.key(k);
+                    map.insert(key, self.value(v));
+                }
+                Value::Map(map)
             }
-            Value::Map(out)
         }
+    }
+
+    fn key(&self, name: &str) -> Key {
+        match self.keys.try_borrow_mut() {
+            Ok(mut cache) => cache.key(name),
+            Err(_) => Key::from(name),
+        }
+    }
+}
+
+/// The keys made in this render, by a hash of their text: one slot per hash, the latest key wins it, so a
+/// lookup is one comparison and no input can make it slower.
+#[derive(Debug)]
+struct KeyCache {
+    slots: Vec<Option<Key>>,
+}
+
+const KEY_SLOTS: usize = 64;
+/// Longer keys are made each time (rare, and hashing them costs as much as making them).
+const MAX_CACHED_KEY: usize = 48;
+
+impl Default for KeyCache {
+    fn default() -> KeyCache {
+        KeyCache { slots: Vec::new() }
+    }
+}
+
+impl KeyCache {
+    fn key(&mut self, name: &str) -> Key {
+        if name.len() > MAX_CACHED_KEY {
+            return Key::from(name);
+        }
+        if self.slots.is_empty() {
+            self.slots.resize(KEY_SLOTS, None);
+        }
+        // FNV-1a: a few instructions per byte for short keys.
+        let hash = name
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+        let Some(slot) = self.slots.get_mut((hash as usize) % KEY_SLOTS) else {
+            return Key::from(name);
+        };
+        if let Some(key) = slot
+            && key.as_str() == Some(name)
+        {
+            return key.clone();
+        }
+        let key = Key::from(name);
+        *slot = Some(key.clone());
+        key
     }
 }
 
@@ -68,7 +131,7 @@ fn write_json_at(value: &Value, out: &mut String, depth: usize) {
             out.push('}');
         }
         Value::Object(obj) => match obj.as_any().downcast_ref::<JsonArray>() {
-            Some(array) => write_json_items(&array.items.to_vec(), out, depth),
+            Some(array) => array.write_items(out, depth),
             None => write_json_string(&value.to_java_string(), out),
         },
         other => write_json_string(&other.to_java_string(), out),
@@ -86,22 +149,101 @@ fn write_json_items(items: &[Value], out: &mut String, depth: usize) {
     out.push(']');
 }
 
+/// Appends what [`write_json_at`] writes for the template value of `json`, without making that value.
+fn write_json_source_at(json: &Json, out: &mut String, depth: usize) {
+    if depth > MAX_WRITE_DEPTH {
+        out.push_str("null");
+        return;
+    }
+    match json {
+        Json::Null => out.push_str("null"),
+        Json::Bool(true) => out.push_str("true"),
+        Json::Bool(false) => out.push_str("false"),
+        Json::Number(n) => write_json_at(&number_value(n), out, depth),
+        Json::String(s) => write_json_string(s, out),
+        Json::Array(items) => write_json_source_items(items, out, depth),
+        Json::Object(members) => {
+            out.push('{');
+            for (i, (k, v)) in members.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json_string(k, out);
+                out.push(':');
+                write_json_source_at(v, out, depth + 1);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn write_json_source_items(items: &[Json], out: &mut String, depth: usize) {
+    out.push('[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_json_source_at(item, out, depth + 1);
+    }
+    out.push(']');
+}
+
 /// A json-smart `JSONArray`: a Java list whose `toString` is compact JSON (AWS-recorded: `$input.path` lists
 /// render as `[{"foo":"bar"}]`, also inside maps).
+///
+/// An array from a JSON document keeps the JSON until a template looks at an item: its items become template
+/// values then, once (so they are the same objects on every look). Its size and its text need no conversion.
 #[derive(Debug)]
 pub(crate) struct JsonArray {
-    items: List,
+    /// The JSON items and the converter for them, until converted.
+    source: Option<(Arc<[Json]>, Rc<Converter>)>,
+    items: OnceCell<List>,
 }
 
 impl JsonArray {
     pub(crate) fn new_value(items: impl IntoIterator<Item = Value>) -> Value {
         Value::object(JsonArray {
-            items: List::from_iter(items),
+            source: None,
+            items: OnceCell::from(List::from_iter(items)),
         })
     }
 
+    fn lazy(json: Arc<[Json]>, converter: Rc<Converter>) -> JsonArray {
+        JsonArray {
+            source: Some((json, converter)),
+            items: OnceCell::new(),
+        }
+    }
+
+    /// The items as template values, converted on first use.
+    fn items(&self) -> &List {
+        self.items.get_or_init(|| match &self.source {
+            Some((json, converter)) => json.iter().map(|j| converter.value(j)).collect(),
+            None => List::new(),
+        })
+    }
+
+    /// The JSON not yet converted.
+    fn unconverted(&self) -> Option<&[Json]> {
+        match (self.items.get(), &self.source) {
+            (None, Some((json, _))) => Some(json),
+            _ => None,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.unconverted().map_or_else(|| self.items().len(), <[Json]>::len)
+    }
+
+    fn write_items(&self, out: &mut String, depth: usize) {
+        match self.unconverted() {
+            Some(json) => write_json_source_items(json, out, depth),
+            None => write_json_items(&self.items().to_vec(), out, depth),
+        }
+    }
+
     fn position(&self, needle: &Value) -> Option<usize> {
-        self.items.to_vec().iter().position(|v| v.java_equals(needle))
+        self.items().to_vec().iter().position(|v| v.java_equals(needle))
     }
 }
 
@@ -121,7 +263,7 @@ impl HostObject for JsonArray {
     fn property(&self, name: &str) -> Result<Value, HostError> {
         // Velocity reads `$list.empty` through `isEmpty()`.
         Ok(if name == "empty" {
-            Value::Bool(self.items.is_empty())
+            Value::Bool(self.len() == 0)
         } else {
             Value::Null
         })
@@ -129,17 +271,18 @@ impl HostObject for JsonArray {
 
     fn call(&self, name: &str, args: &[Value]) -> Result<Value, HostError> {
         Ok(match (name, args.len()) {
-            ("size", 0) => Value::Int(i32::try_from(self.items.len()).unwrap_or(i32::MAX)),
-            ("isEmpty", 0) => Value::Bool(self.items.is_empty()),
+            ("size", 0) => Value::Int(i32::try_from(self.len()).unwrap_or(i32::MAX)),
+            ("isEmpty", 0) => Value::Bool(self.len() == 0),
             ("get", 1) => {
-                let Some(i) = index_arg(args).filter(|i| *i < self.items.len()) else {
+                let items = self.items();
+                let Some(i) = index_arg(args).filter(|i| *i < items.len()) else {
                     return Err(HostError::new(format!(
                         "Index out of bounds: {} for length {}",
                         args.first().map(Value::to_java_string).unwrap_or_default(),
-                        self.items.len()
+                        items.len()
                     )));
                 };
-                self.items.get(i).unwrap_or_default()
+                items.get(i).unwrap_or_default()
             }
             ("contains", 1) => Value::Bool(args.first().is_some_and(|v| self.position(v).is_some())),
             ("indexOf", 1) => {
@@ -147,7 +290,7 @@ impl HostObject for JsonArray {
                 Value::Int(found.and_then(|i| i32::try_from(i).ok()).unwrap_or(-1))
             }
             ("add", 1) => {
-                self.items.push(args.first().cloned().unwrap_or_default());
+                self.items().push(args.first().cloned().unwrap_or_default());
                 Value::Bool(true)
             }
             ("toString", 0) | ("toJSONString", 0) => {
@@ -161,16 +304,22 @@ impl HostObject for JsonArray {
 
     fn index(&self, key: &Value) -> Result<Value, HostError> {
         Ok(index_arg(std::slice::from_ref(key))
-            .and_then(|i| self.items.get(i))
+            .and_then(|i| self.items().get(i))
             .unwrap_or_default())
     }
 
     fn iterate(&self) -> Option<Vec<Value>> {
-        Some(self.items.to_vec())
+        Some(self.items().to_vec())
+    }
+
+    fn trace(&self, visit: &mut dyn FnMut(&Value)) {
+        if let Some(items) = self.items.get() {
+            visit(&Value::List(items.clone()));
+        }
     }
 
     fn write_string(&self, out: &mut String) {
-        write_json_items(&self.items.to_vec(), out, 0);
+        self.write_items(out, 0);
     }
 
     fn as_any(&self) -> &dyn Any {
