@@ -18,10 +18,17 @@ use crate::usage_plans::UsagePlans;
 pub(crate) const X_API_KEY: &str = "x-api-key";
 
 /// `$context.identity.apiKey` and `apiKeyId`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub(crate) struct KeyIdentity {
     pub(crate) id: Arc<str>,
     pub(crate) value: Arc<str>,
+}
+
+/// Key values never reach logs through `Debug`.
+impl std::fmt::Debug for KeyIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyIdentity").field("id", &self.id).finish_non_exhaustive()
+    }
 }
 
 /// A key this stage admits, with its plan's limits.
@@ -47,10 +54,19 @@ impl BoundKey {
 }
 
 /// The keys of one stage.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct KeyTable {
     source: ApiKeySource,
     keys: HashMap<[u8; 32], BoundKey>,
+}
+
+impl std::fmt::Debug for KeyTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyTable")
+            .field("source", &self.source)
+            .field("keys", &self.keys.values().map(|k| &k.identity.id).collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 fn fingerprint(value: &str) -> [u8; 32] {

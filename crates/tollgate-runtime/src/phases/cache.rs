@@ -463,3 +463,25 @@ impl Body for CachingBody {
         self.inner.size_hint()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::escape_into;
+
+    fn escaped(value: &str) -> String {
+        let mut out = String::new();
+        escape_into(&mut out, value);
+        out
+    }
+
+    #[test]
+    fn values_cannot_spell_the_key_separators() {
+        assert_eq!(escaped("plain value/é"), "plain value/é");
+        assert_eq!(escaped("a|q=b"), "a%7Cq%3Db");
+        assert_eq!(escaped("{tag}:100%"), "%7Btag%7D%3A100%25");
+        // One parameter whose value looks like two parameters stays one.
+        let one = format!("|={}", escaped("a|=b"));
+        let two = format!("|={}|={}", escaped("a"), escaped("b"));
+        assert_ne!(one, two);
+    }
+}

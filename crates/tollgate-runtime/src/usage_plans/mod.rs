@@ -49,12 +49,22 @@ impl Default for UsagePlans {
 }
 
 /// An API key (AWS `ApiKey`).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct ApiKeyConfig {
     pub(crate) id: String,
     pub(crate) value: String,
     pub(crate) enabled: bool,
     pub(crate) span: Span,
+}
+
+/// Key values never reach logs through `Debug`.
+impl std::fmt::Debug for ApiKeyConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiKeyConfig")
+            .field("id", &self.id)
+            .field("enabled", &self.enabled)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A usage plan (AWS `UsagePlan`) with its keys (AWS `UsagePlanKey`).

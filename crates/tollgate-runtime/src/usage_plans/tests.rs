@@ -184,3 +184,34 @@ paths:
         ]
     );
 }
+
+#[test]
+fn key_values_stay_out_of_debug_output() {
+    let api_text = r#"
+openapi: 3.0.1
+info: {title: pets, version: "1"}
+components:
+  securitySchemes:
+    api_key: {type: apiKey, name: x-api-key, in: header}
+paths:
+  /pets:
+    get:
+      security: [{api_key: []}]
+      responses: {"200": {description: ok}}
+      x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}, responses: {default: {statusCode: "200"}}}
+"#;
+    let api = tollgate_model::load("api.yaml", api_text.as_bytes(), &Default::default())
+        .api
+        .unwrap();
+    let (plans, _) = parse_ok(FILE);
+    let secret = "alice-0123456789abcdefghij";
+    assert!(!format!("{plans:?}").contains(secret));
+    let mut stage = Stage::new("dev");
+    plans.apply_to_stage(&mut stage);
+    let mut options = crate::CompileOptions::default();
+    options.usage_plans = Some(std::sync::Arc::new(plans));
+    let deployment = crate::Deployment::compile(&api, &stage, &options).unwrap();
+    let debug = format!("{deployment:?}");
+    assert!(debug.contains("\"alice\""), "the key's id is shown");
+    assert!(!debug.contains(secret), "its value is not");
+}
