@@ -138,7 +138,28 @@ impl LambdaInvoker {
         invocation_type: InvocationType,
         timeout: Duration,
     ) -> Result<LambdaOutcome, InvokeError> {
-        let call = self.call(role, function, qualifier, payload, invocation_type);
+        let call = self.call(None, role, function, qualifier, payload, invocation_type);
+        match tokio::time::timeout(timeout, call).await {
+            Ok(result) => result,
+            Err(_) => Err(InvokeError::Timeout),
+        }
+    }
+
+    /// Like [`LambdaInvoker::invoke_as`], calling Lambda in `region` when `function` is not a full ARN (API
+    /// Gateway invokes a function named without an ARN in its integration URI's region). A full ARN's own region
+    /// still wins.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn invoke_in(
+        &self,
+        region: &str,
+        role: Option<&str>,
+        function: &str,
+        qualifier: Option<&str>,
+        payload: Bytes,
+        invocation_type: InvocationType,
+        timeout: Duration,
+    ) -> Result<LambdaOutcome, InvokeError> {
+        let call = self.call(Some(region), role, function, qualifier, payload, invocation_type);
         match tokio::time::timeout(timeout, call).await {
             Ok(result) => result,
             Err(_) => Err(InvokeError::Timeout),
@@ -147,6 +168,7 @@ impl LambdaInvoker {
 
     async fn call(
         &self,
+        fallback_region: Option<&str>,
         role: Option<&str>,
         function: &str,
         qualifier: Option<&str>,
@@ -154,6 +176,7 @@ impl LambdaInvoker {
         invocation_type: InvocationType,
     ) -> Result<LambdaOutcome, InvokeError> {
         let region = function_region(function)
+            .or(fallback_region)
             .map(str::to_owned)
             .or_else(|| self.configured_region());
         let Some(region) = region else {

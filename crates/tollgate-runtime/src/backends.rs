@@ -15,6 +15,7 @@ use hyper_util::rt::TokioExecutor;
 
 use crate::aws_service::AwsSender;
 use crate::body::{RequestBody, ResponseBody};
+use crate::lambda::{LambdaBackend, NoLambda};
 
 /// Why a backend exchange failed before a response head arrived.
 #[derive(Debug)]
@@ -143,12 +144,18 @@ pub struct Backends {
     pub http: Arc<dyn HttpBackend>,
     /// AWS service integrations; `None`: they answer 500 (no AWS configuration).
     pub aws: Option<Arc<dyn AwsSender>>,
+    /// AWS_PROXY and non-proxy Lambda integrations; [`NoLambda`] (every invocation refused) unless set.
+    pub lambda: Arc<dyn LambdaBackend>,
 }
 
 impl Backends {
     /// Backends with this HTTP client.
     pub fn new(http: Arc<dyn HttpBackend>) -> Backends {
-        Backends { http, aws: None }
+        Backends {
+            http,
+            aws: None,
+            lambda: Arc::new(NoLambda),
+        }
     }
 
     /// These backends, sending AWS service integrations through `aws` (e.g. a `tollgate_aws::AwsClient`).
@@ -157,11 +164,18 @@ impl Backends {
         self
     }
 
+    /// These backends, invoking Lambda functions through `lambda`.
+    pub fn with_lambda(mut self, lambda: Arc<dyn LambdaBackend>) -> Backends {
+        self.lambda = lambda;
+        self
+    }
+
     /// The production backends with default options. Must be called inside a tokio runtime.
     pub fn production() -> Result<Backends, BackendSetupError> {
         Ok(Backends {
             http: Arc::new(HyperHttpBackend::new(&HttpClientOptions::default())?),
             aws: None,
+            lambda: Arc::new(NoLambda),
         })
     }
 }

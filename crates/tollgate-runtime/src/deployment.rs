@@ -205,6 +205,10 @@ pub(crate) enum Plan {
     HttpProxy(ProxyPlan),
     /// AWS (a service other than Lambda `Invoke`).
     Aws(Arc<NonProxy>, crate::aws_service::AwsPlan),
+    /// AWS with a Lambda `Invoke` URI (non-proxy Lambda).
+    Lambda(Arc<NonProxy>, crate::lambda_plan::LambdaPlan),
+    /// AWS_PROXY.
+    LambdaProxy(Box<crate::lambda_plan::LambdaProxyPlan>),
     /// A type this build does not run yet (AWS, AWS_PROXY: issues 5 and 6), or no integration at all.
     Unavailable(&'static str),
 }
@@ -303,6 +307,13 @@ impl Compiler<'_> {
                     None => Plan::Unavailable("invalid HTTP_PROXY integration"),
                 }
             }
+            IntegrationType::Aws if crate::lambda_plan::is_lambda_invoke(integration) => {
+                let non_proxy = self.non_proxy(method, integration);
+                match crate::lambda_plan::compile(integration, self.stage, self.source, &mut self.diagnostics) {
+                    Ok(plan) => Plan::Lambda(Arc::new(non_proxy), plan),
+                    Err(why) => Plan::Unavailable(why),
+                }
+            }
             IntegrationType::Aws => {
                 let non_proxy = self.non_proxy(method, integration);
                 match crate::aws_service::compile(integration, self.source, &mut self.diagnostics) {
@@ -310,7 +321,17 @@ impl Compiler<'_> {
                     Err(why) => Plan::Unavailable(why),
                 }
             }
-            IntegrationType::AwsProxy => Plan::Unavailable("Lambda proxy integrations are not available in this build"),
+            IntegrationType::AwsProxy => {
+                let request_parameters = self.request_parameters(integration);
+                match crate::lambda_plan::compile(integration, self.stage, self.source, &mut self.diagnostics) {
+                    Ok(lambda) => Plan::LambdaProxy(Box::new(crate::lambda_plan::LambdaProxyPlan {
+                        lambda,
+                        request_parameters,
+                        operation_name: method.operation_id.as_deref().map(Box::from),
+                    })),
+                    Err(why) => Plan::Unavailable(why),
+                }
+            }
             _ => Plan::Unavailable("unknown integration type"),
         }
     }

@@ -27,6 +27,14 @@ pub enum GatewayError {
         /// What went wrong, for the log.
         detail: String,
     },
+    /// A Lambda function failed, or answered a proxy integration with something that is not a proxy response:
+    /// `status` 502 (500 for an undecodable base64 body), with API_CONFIGURATION_ERROR's body (spec §6).
+    LambdaResponse {
+        /// 502 or 500.
+        status: u16,
+        /// What went wrong, for the log.
+        detail: String,
+    },
     /// The client's request body could not be read (a broken upload): 400 from the edge.
     BadRequestBody {
         /// What went wrong, for the log.
@@ -63,7 +71,9 @@ impl GatewayError {
             GatewayError::MissingAuthenticationToken => GatewayResponseType::MissingAuthenticationToken,
             GatewayError::UnsupportedMediaType => GatewayResponseType::UnsupportedMediaType,
             GatewayError::RequestTooLarge => GatewayResponseType::RequestTooLarge,
-            GatewayError::ApiConfiguration { .. } => GatewayResponseType::ApiConfigurationError,
+            GatewayError::ApiConfiguration { .. } | GatewayError::LambdaResponse { .. } => {
+                GatewayResponseType::ApiConfigurationError
+            }
             GatewayError::IntegrationTimeout => GatewayResponseType::IntegrationTimeout,
             GatewayError::IntegrationFailure { .. } => GatewayResponseType::IntegrationFailure,
             GatewayError::BadRequestBody { .. } | GatewayError::InvalidRequestBody { .. } => {
@@ -81,10 +91,19 @@ impl GatewayError {
     pub fn detail(&self) -> &str {
         match self {
             GatewayError::ApiConfiguration { detail }
+            | GatewayError::LambdaResponse { detail, .. }
             | GatewayError::IntegrationFailure { detail }
             | GatewayError::BadRequestBody { detail } => detail,
             GatewayError::InvalidRequestBody { validation } => validation,
             _ => "",
+        }
+    }
+
+    /// The status to answer with instead of the response type's own default (a customized status still wins).
+    pub fn status_override(&self) -> Option<u16> {
+        match self {
+            GatewayError::LambdaResponse { status, .. } => Some(*status),
+            _ => None,
         }
     }
 

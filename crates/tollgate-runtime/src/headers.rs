@@ -34,6 +34,9 @@ pub(crate) enum Remap {
     NonProxy,
     /// HTTP_PROXY: everything the backend returned.
     Proxy,
+    /// AWS_PROXY: the headers of the function's answer; only the common four are remapped (LocalStack's
+    /// AWS-validated `method_response.py`).
+    LambdaProxy,
 }
 
 /// Response headers that reach the client renamed to `x-amzn-Remapped-<name>` (spec §4.2; the per-type lists
@@ -44,7 +47,7 @@ pub(crate) fn is_remapped_response_header(name: &HeaderName, remap: Remap) -> bo
     let common = matches!(name.as_str(), "connection" | "content-length" | "date" | "server");
     common
         || match remap {
-            Remap::Mock => false,
+            Remap::Mock | Remap::LambdaProxy => false,
             Remap::NonProxy => matches!(
                 name.as_str(),
                 "authorization"

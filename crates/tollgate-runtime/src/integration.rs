@@ -259,13 +259,22 @@ pub(crate) fn select_response(responses: &[CompiledResponse], status: u16) -> Re
         b'0' + (status % 10) as u8,
     ];
     let text = std::str::from_utf8(&digits).unwrap_or("500");
+    select_response_text(responses, text)
+}
+
+/// Picks the integration response whose pattern matches the whole of `text` (a status, or a Lambda function's
+/// `errorMessage`), else the default; none → 500 (spec §5).
+pub(crate) fn select_response_text<'r>(
+    responses: &'r [CompiledResponse],
+    text: &str,
+) -> Result<&'r CompiledResponse, GatewayError> {
     responses
         .iter()
         .find(|r| r.pattern.as_ref().is_some_and(|p| p.is_match(text)))
         .or_else(|| responses.iter().find(|r| r.pattern.is_none()))
         .ok_or_else(|| {
             GatewayError::config(format!(
-                "no integration response matches status {status} and there is no default"
+                "no integration response matches `{text}` and there is no default"
             ))
         })
 }

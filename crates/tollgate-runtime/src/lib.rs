@@ -11,7 +11,9 @@
 //!    definition file (VTL compile errors, bad selection-pattern regexes, malformed parameter mappings, bad
 //!    integration URIs, invalid resource trees, …). Warnings never fail a compile; a compiled deployment keeps
 //!    them in [`Deployment::warnings`].
-//! 2. **Serve**: [`Gateway::new`]`(Deployments, Backends, GatewayOptions)`; then for each request
+//! 2. **Serve**: [`Gateway::new`]`(Deployments, Backends, GatewayOptions)` ([`Backends`]: the HTTP client, AWS
+//!    service integrations, and the [`LambdaBackend`] that invokes Lambda functions for AWS_PROXY and non-proxy
+//!    Lambda integrations); then for each request
 //!    [`Gateway::handle`]`(http::Request<B>) -> http::Response<ResponseBody>`. `B` is any
 //!    `http_body::Body<Data = Bytes>` (hyper's `Incoming` in production). `Gateway` is a cheap `Clone` handle
 //!    and implements `tower_service::Service<Request<B>>` (never errors, always ready), so the server can wrap
@@ -61,6 +63,11 @@ mod gateway;
 mod gateway_response;
 mod headers;
 mod integration;
+mod lambda;
+mod lambda_aws;
+mod lambda_invoke;
+mod lambda_plan;
+mod lambda_proxy;
 mod param;
 mod pipeline;
 mod phases;
@@ -83,6 +90,10 @@ pub use body::{BoxError, RequestBody, ResponseBody};
 pub use clock::{Clock, IdGenerator, RandomIds, RequestIds, SystemClock};
 pub use deployment::{CompileOptions, Deployment};
 pub use error::GatewayError;
+pub use lambda::{
+    FunctionRef, InvocationType, LambdaBackend, LambdaFuture, LambdaInvokeError, LambdaInvoker, LambdaOutcome,
+    LambdaRequest, NoLambda,
+};
 pub use gateway::{Deployments, Gateway, GatewayOptions, OriginalHeaderNames, PeerAddr, ReceivedAt};
 pub use state::{EmbeddedStore, StateStore};
 pub use usage_plans::{ACCOUNT_DEFAULT_THROTTLE, UsagePlans};

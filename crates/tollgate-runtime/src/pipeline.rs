@@ -160,6 +160,14 @@ where
             cx.body = read_body(body, inner.options.max_body_bytes).await?;
             crate::aws_service::aws_service(inner, cx, non_proxy, plan).await
         }
+        Plan::Lambda(non_proxy, plan) => {
+            cx.body = read_body(body, inner.options.max_body_bytes).await?;
+            crate::lambda_aws::lambda_aws(inner, cx, non_proxy, plan).await
+        }
+        Plan::LambdaProxy(plan) => {
+            cx.body = read_body(body, inner.options.max_body_bytes).await?;
+            crate::lambda_proxy::lambda_proxy(inner, cx, plan).await
+        }
         Plan::Unavailable(why) => Err(GatewayError::config(*why)),
     }
 }
@@ -268,6 +276,7 @@ pub(crate) fn edge_response(inner: &Inner, kind: GatewayResponseType) -> Respons
         kind,
         message: gateway_response::defaults(kind).message.map(str::to_owned),
         validation_error: None,
+        status: None,
     };
     cx.error = Some(info.clone());
     let response = gateway_response::respond(&GatewayResponses::default(), &info, &cx as &dyn Values);

@@ -7,6 +7,8 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use tollgate_lambda_host::FunctionConfig;
+
 use crate::edge::EdgeConfig;
 
 /// A usage error: the message, and the usage text to show with it.
@@ -45,6 +47,11 @@ options:
   --body-deadline DURATION       longest time to receive a whole request body (default: 60s)
   --grace-period DURATION        how long shutdown waits for in-flight requests (default: 30s)
   --workers N                    tokio worker threads (default: one per CPU; 1 = single-threaded)
+  --function NAME=COMMAND        serve the Lambda function NAME locally: COMMAND (run with sh -c) starts
+                                 its runtime client, e.g. hello='python3 -m awslambdaric app.handler';
+                                 integrations naming NAME invoke it, other functions go to AWS; repeat
+  --function-timeout DURATION    the local functions' timeout (default: 3s, as Lambda's)
+  --function-concurrency N       processes each local function may run at once (default: 10)
   -h, --help                     this text
 
 DURATION is a number of seconds or a number with a unit: 250ms, 10s, 2m.
@@ -71,6 +78,31 @@ pub(crate) struct ServeArgs {
     pub(crate) edge: EdgeConfig,
     pub(crate) grace_period: Duration,
     pub(crate) workers: Option<usize>,
+    pub(crate) functions: FunctionArgs,
+}
+
+/// Local Lambda functions (`--function`, `--function-timeout`, `--function-concurrency`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FunctionArgs {
+    pub(crate) functions: Vec<FunctionConfig>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) concurrency: Option<usize>,
+}
+
+impl FunctionArgs {
+    /// The functions with the shared settings applied.
+    pub(crate) fn configs(&self) -> Vec<FunctionConfig> {
+        let mut functions = self.functions.clone();
+        for function in &mut functions {
+            if let Some(timeout) = self.timeout {
+                function.timeout = timeout;
+            }
+            if let Some(concurrency) = self.concurrency {
+                function.max_concurrency = concurrency;
+            }
+        }
+        functions
+    }
 }
 
 /// What selects and stages the API: shared by `serve` and `validate`.
@@ -189,6 +221,7 @@ pub(crate) fn parse_serve(args: Vec<OsString>) -> Result<Parsed<ServeArgs>, Usag
         edge: EdgeConfig::default(),
         grace_period: Duration::from_secs(30),
         workers: None,
+        functions: FunctionArgs::default(),
     };
     while let Some(arg) = args.next()? {
         let (name, inline) = match arg {
@@ -214,6 +247,15 @@ pub(crate) fn parse_serve(args: Vec<OsString>) -> Result<Parsed<ServeArgs>, Usag
             "--body-deadline" => serve.edge.body_deadline = args.duration(&name, inline)?,
             "--grace-period" => serve.grace_period = args.duration(&name, inline)?,
             "--workers" => serve.workers = Some(args.parsed(&name, inline, "a number")?),
+            "--function" => {
+                let spec = args.value(&name, inline)?;
+                let function = FunctionConfig::parse(&spec).map_err(|err| args.error(format!("--function: {err}")))?;
+                serve.functions.functions.push(function);
+            }
+            "--function-timeout" => serve.functions.timeout = Some(args.duration(&name, inline)?),
+            "--function-concurrency" => {
+                serve.functions.concurrency = Some(args.parsed(&name, inline, "a number")?);
+            }
             _ => return Err(args.error(format!("unknown option `{name}`"))),
         }
     }
@@ -353,6 +395,42 @@ mod tests {
         assert_eq!(args.edge.header_timeout, Duration::from_millis(250));
         assert_eq!(args.edge.body_timeout, Duration::from_secs(2));
         assert!(!args.watch);
+    }
+
+    #[test]
+    fn serve_functions() {
+        let args = serve(&[
+            "api.yaml",
+            "--function",
+            "hello=python3 -m awslambdaric app.handler",
+            "--function=rust=./target/release/fn --flag=x",
+            "--function-timeout",
+            "10s",
+            "--function-concurrency=2",
+        ])
+        .unwrap();
+        let configs = args.functions.configs();
+        let names: Vec<(&str, &str)> = configs.iter().map(|f| (f.name.as_str(), f.command.as_str())).collect();
+        assert_eq!(
+            names,
+            [
+                ("hello", "python3 -m awslambdaric app.handler"),
+                ("rust", "./target/release/fn --flag=x")
+            ]
+        );
+        assert!(
+            configs
+                .iter()
+                .all(|f| f.timeout == Duration::from_secs(10) && f.max_concurrency == 2)
+        );
+        assert_eq!(
+            serve(&["a", "--function", "no command"]).unwrap_err(),
+            "--function: `no command` is not NAME=COMMAND"
+        );
+        assert_eq!(
+            serve(&["a", "--function", "bad name=x"]).unwrap_err(),
+            "--function: function name `bad name` must be 1 to 64 letters, digits, hyphens or underscores"
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod api;
 mod aws;
 mod cli;
 mod edge;
+mod functions;
 mod reload;
 mod render;
 mod serve;

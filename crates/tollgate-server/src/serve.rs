@@ -14,6 +14,7 @@ use http_body_util::Full;
 use tokio::net::{TcpListener, TcpSocket};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, watch};
+use tollgate_lambda_host::{FunctionHost, HostOptions};
 use tollgate_model::GatewayResponseType;
 use tollgate_runtime::{AccessLogFormat, AccessLogSink, Backends, Gateway, GatewayOptions, ResponseBody};
 
@@ -21,6 +22,7 @@ use crate::access_log::{self, StdoutSink};
 use crate::admin::{self, Health};
 use crate::cli::ServeArgs;
 use crate::edge::{self, Rejection};
+use crate::functions::Functions;
 use crate::{api, aws, reload, telemetry};
 
 /// Runs `tollgate serve` to completion: 0 after a graceful stop, 1 if the API or the listeners fail, 64 on
@@ -42,6 +44,13 @@ pub(crate) fn run(args: ServeArgs) -> ExitCode {
             return ExitCode::from(64);
         }
     };
+    let host = match start_functions(&args) {
+        Ok(host) => host,
+        Err(message) => {
+            eprintln!("tollgate serve: {message}");
+            return ExitCode::from(64);
+        }
+    };
     let file = api::display_name(&args.api);
     let loaded = reload::watched(&args.api);
     let compiled = match api::load(&args.api) {
@@ -60,7 +69,7 @@ pub(crate) fn run(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(serve(args, compiled, loaded, access_log));
+    let result = runtime.block_on(serve(args, compiled, loaded, access_log, host));
     // A reload still compiling on the blocking pool must not hold the exit.
     runtime.shutdown_timeout(Duration::from_millis(100));
     match result {
@@ -70,6 +79,18 @@ pub(crate) fn run(args: ServeArgs) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The host of the `--function` functions (none without the flag). No process starts before a first invocation.
+fn start_functions(args: &ServeArgs) -> Result<Option<FunctionHost>, String> {
+    let functions = args.functions.configs();
+    if functions.is_empty() {
+        return Ok(None);
+    }
+    let names: Vec<String> = functions.iter().map(|f| f.name.clone()).collect();
+    let host = FunctionHost::start(functions, HostOptions::default()).map_err(|err| format!("--function: {err}"))?;
+    tracing::info!(functions = ?names, "local Lambda functions ready (each starts on its first invocation)");
+    Ok(Some(host))
 }
 
 /// One worker (`--workers 1`, or a process pinned to one CPU) runs everything on the main thread: no
@@ -93,6 +114,7 @@ async fn serve(
     compiled: api::Compiled,
     loaded: Option<reload::Fingerprint>,
     access_log: Option<AccessLogFormat>,
+    host: Option<FunctionHost>,
 ) -> anyhow::Result<()> {
     // Signals first, so a stop request that arrives as soon as the URLs are printed is never lost.
     let (stop, stopped) = watch::channel(false);
@@ -111,9 +133,11 @@ async fn serve(
     options.access_log = sink
         .as_ref()
         .map(|(format, sink)| (format.clone(), Arc::clone(sink) as Arc<dyn AccessLogSink>));
+    let aws = Arc::new(aws::EnvAwsClient::default());
     let backends = Backends::production()
         .context("setting up the HTTP client for integrations")?
-        .with_aws(Arc::new(aws::EnvAwsClient::default()));
+        .with_aws(Arc::clone(&aws) as Arc<dyn tollgate_runtime::AwsSender>)
+        .with_lambda(Arc::new(Functions::new(host.clone(), aws)));
     let gateway = Gateway::new(compiled.deployment, backends, options);
 
     let listener = bind(&args.host, args.port).await?;
@@ -154,6 +178,9 @@ async fn serve(
         tracing::info!("stopped; every in-flight request completed");
     } else {
         tracing::warn!(grace_period = ?args.grace_period, "grace period over; closed the remaining connections");
+    }
+    if let Some(host) = host {
+        host.shutdown().await;
     }
     if let Some((_, sink)) = sink {
         sink.flush(Duration::from_secs(2));

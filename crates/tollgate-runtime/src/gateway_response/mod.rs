@@ -164,6 +164,8 @@ pub(crate) struct ErrorInfo {
     pub(crate) message: Option<String>,
     /// `$context.error.validationErrorString` (request validation only).
     pub(crate) validation_error: Option<String>,
+    /// Replaces the type's default status (a Lambda proxy's 502); a customized status still wins.
+    pub(crate) status: Option<u16>,
 }
 
 impl ErrorInfo {
@@ -184,6 +186,7 @@ impl ErrorInfo {
             kind,
             message,
             validation_error,
+            status: err.status_override(),
         }
     }
 
@@ -213,7 +216,7 @@ pub(crate) fn respond(responses: &GatewayResponses, info: &ErrorInfo, values: &d
         .or_else(|| own.fallback.and_then(|fallback| responses.get(fallback)));
     let status = custom
         .and_then(|c| c.status)
-        .unwrap_or_else(|| status_or_500(own.status));
+        .unwrap_or_else(|| status_or_500(info.status.or(own.status)));
     let body = match custom.and_then(|c| c.template.as_ref()) {
         Some(template) => Bytes::from(template.render(values)),
         None => default_body(own.form, info),

@@ -21,6 +21,7 @@ fn default_bodies_are_byte_exact() {
                 kind,
                 message: defaults(kind).message.map(str::to_owned),
                 validation_error: None,
+                status: None,
             },
         )
     };

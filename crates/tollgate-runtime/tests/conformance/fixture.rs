@@ -58,6 +58,12 @@ pub(crate) struct Case {
     /// The gateway's clock for this request and the following ones, in milliseconds since the epoch.
     #[serde(default)]
     pub(crate) clock_ms: Option<u64>,
+    /// How the (scripted) Lambda function answers.
+    #[serde(default)]
+    pub(crate) function: Option<crate::function::FunctionAnswer>,
+    /// What the Lambda function must have received.
+    #[serde(default)]
+    pub(crate) function_received: Option<crate::function::ExpectedInvocation>,
 }
 
 #[derive(Default)]

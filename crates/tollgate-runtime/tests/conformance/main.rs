@@ -15,6 +15,7 @@
 
 mod backend;
 mod fixture;
+mod function;
 mod report;
 
 use std::path::Path;
@@ -23,7 +24,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use tollgate_runtime::{Backends, Clock, CompileOptions, Deployment, Gateway, GatewayOptions, PeerAddr, RandomIds};
+use tollgate_runtime::{
+    Backends, Clock, CompileOptions, Deployment, Gateway, GatewayOptions, OriginalHeaderNames, PeerAddr, RandomIds,
+};
 
 use crate::fixture::{Case, Expect, Fixture};
 use crate::report::{Outcome, Report};
@@ -111,22 +114,32 @@ async fn run_fixture(fixture: &Fixture, filter: &str, report: &mut Report) {
     let clock = Arc::new(FixedClock::new());
     gateway_options.clock = clock.clone();
     gateway_options.ids = Arc::new(RandomIds::seeded(1));
-    let gateway = Gateway::new(deployment, Backends::production().unwrap(), gateway_options);
+    let function = function::ScriptedFunction::default();
+    let backends = Backends::production().unwrap().with_lambda(Arc::new(function.clone()));
+    let gateway = Gateway::new(deployment, backends, gateway_options);
     for case in selected {
         if let Some(ms) = case.clock_ms {
             clock.0.store(ms, Ordering::Relaxed);
         }
         backend.prepare(case.backend.clone());
+        function.prepare(case.function.clone());
         let request = case.request.build();
         let mut request = request.map(|b| http_body_util::Full::new(Bytes::from(b)));
         request
             .extensions_mut()
             .insert(PeerAddr("198.51.100.7:4711".parse().unwrap()));
+        // The header names as the client spelled them, as the server passes them on.
+        let names: Vec<Box<str>> = case.request.headers.iter().map(|(name, _)| name.as_str().into()).collect();
+        request.extensions_mut().insert(OriginalHeaderNames(names.into()));
         let response = gateway.handle(request).await;
         let (parts, body) = response.into_parts();
         let body = body.collect_bytes().await.unwrap_or_default();
         let received = backend.take_received();
-        let mismatches = case.check(&parts, &body, received.as_ref());
+        let mut mismatches = case.check(&parts, &body, received.as_ref());
+        let invoked = function.take_received();
+        if let Some(want) = &case.function_received {
+            mismatches.extend(function::check(want, invoked.as_ref()));
+        }
         let outcome = match (&case.expect, mismatches.is_empty()) {
             (Expect::Pass, true) => Outcome::Pass,
             (Expect::Divergence(name), true) => Outcome::Divergence(name.clone()),

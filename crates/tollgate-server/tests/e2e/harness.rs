@@ -55,11 +55,17 @@ pub(crate) struct Server {
 impl Server {
     /// Starts `tollgate serve API --port 0 --admin-port 0 EXTRA...` and waits for both URLs.
     pub(crate) fn start(api: &Path, extra: &[&str]) -> Server {
+        Server::start_with_env(api, extra, &[])
+    }
+
+    /// [`Server::start`] with these environment variables set for the server.
+    pub(crate) fn start_with_env(api: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(bin())
             .arg("serve")
             .arg(api)
             .args(["--port", "0", "--admin-port", "0"])
             .args(extra)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

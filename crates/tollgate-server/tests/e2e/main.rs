@@ -14,6 +14,7 @@ mod raw;
 
 mod backend;
 mod edge;
+mod lambda;
 mod lifecycle;
 mod reload;
 mod validation_binary;
