@@ -22,6 +22,7 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
     ("tollgate-lambda-host", &[]),
     ("tollgate-auth", &[]),
     ("tollgate-mapping", &["tollgate-vtl"]),
+    ("tollgate-state-redis", &["tollgate-runtime"]),
     (
         "tollgate-runtime",
         &[
@@ -44,6 +45,7 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
             "tollgate-runtime",
             "tollgate-lambda-host",
             "tollgate-auth",
+            "tollgate-state-redis",
         ],
     ),
 ];

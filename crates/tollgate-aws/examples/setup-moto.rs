@@ -10,9 +10,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-};
+use aws_sdk_dynamodb::types::{AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType};
 use tollgate_aws::{AwsClient, Credentials};
 
 /// moto's (and LocalStack's) default account.
@@ -83,8 +81,18 @@ fn chain(err: &dyn std::error::Error) -> String {
 async fn sqs(aws: &AwsClient) -> Result<Vec<(&'static str, String)>, Failure> {
     let sqs = aws_sdk_sqs::Client::new(aws.sdk_config());
     // CreateQueue with the same name and attributes returns the existing queue.
-    let url = sqs.create_queue().queue_name(QUEUE).send().await?.queue_url.unwrap_or_default();
-    Ok(vec![("account", ACCOUNT.to_owned()), ("queue", QUEUE.to_owned()), ("queueUrl", url)])
+    let url = sqs
+        .create_queue()
+        .queue_name(QUEUE)
+        .send()
+        .await?
+        .queue_url
+        .unwrap_or_default();
+    Ok(vec![
+        ("account", ACCOUNT.to_owned()),
+        ("queue", QUEUE.to_owned()),
+        ("queueUrl", url),
+    ])
 }
 
 async fn dynamodb(aws: &AwsClient) -> Result<Vec<(&'static str, String)>, Failure> {
@@ -113,8 +121,19 @@ async fn dynamodb(aws: &AwsClient) -> Result<Vec<(&'static str, String)>, Failur
 
 async fn kinesis(aws: &AwsClient) -> Result<Vec<(&'static str, String)>, Failure> {
     let kinesis = aws_sdk_kinesis::Client::new(aws.sdk_config());
-    if kinesis.describe_stream_summary().stream_name(STREAM).send().await.is_err() {
-        kinesis.create_stream().stream_name(STREAM).shard_count(1).send().await?;
+    if kinesis
+        .describe_stream_summary()
+        .stream_name(STREAM)
+        .send()
+        .await
+        .is_err()
+    {
+        kinesis
+            .create_stream()
+            .stream_name(STREAM)
+            .shard_count(1)
+            .send()
+            .await?;
     }
     // A new stream is CREATING for a moment on AWS (moto makes it ACTIVE at once).
     for _ in 0..60 {
@@ -133,7 +152,13 @@ async fn kinesis(aws: &AwsClient) -> Result<Vec<(&'static str, String)>, Failure
 async fn stepfunctions(aws: &AwsClient) -> Result<Vec<(&'static str, String)>, Failure> {
     let sfn = aws_sdk_sfn::Client::new(aws.sdk_config());
     let arn = format!("arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{STATE_MACHINE}");
-    if sfn.describe_state_machine().state_machine_arn(&arn).send().await.is_err() {
+    if sfn
+        .describe_state_machine()
+        .state_machine_arn(&arn)
+        .send()
+        .await
+        .is_err()
+    {
         // One Pass state: the order goes through unchanged, with a status added.
         let definition = r#"{"StartAt": "Accept", "States": {"Accept": {"Type": "Pass", "Result": "accepted", "ResultPath": "$.status", "End": true}}}"#;
         sfn.create_state_machine()
@@ -143,5 +168,8 @@ async fn stepfunctions(aws: &AwsClient) -> Result<Vec<(&'static str, String)>, F
             .send()
             .await?;
     }
-    Ok(vec![("account", ACCOUNT.to_owned()), ("stateMachine", STATE_MACHINE.to_owned())])
+    Ok(vec![
+        ("account", ACCOUNT.to_owned()),
+        ("stateMachine", STATE_MACHINE.to_owned()),
+    ])
 }

@@ -91,8 +91,7 @@ pub(crate) fn compile(
     if parsed.is_lambda_invoke() {
         return Err("Lambda integrations of type AWS are not available in this build");
     }
-    let credentials = match IntegrationCredentials::parse(integration.credentials.as_ref().map(|c| c.value.as_str()))
-    {
+    let credentials = match IntegrationCredentials::parse(integration.credentials.as_ref().map(|c| c.value.as_str())) {
         Ok(credentials) => credentials,
         Err(err) => {
             let span = integration.credentials.as_ref().map_or(integration.span, |c| c.span);
@@ -161,10 +160,7 @@ impl Placeholders for UriValues<'_, '_> {
             let decoded = from_path.and_then(|i| self.decoded.get(i)).map(|(_, v)| &**v);
             return Some(decoded.unwrap_or(value));
         }
-        self.decoded
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, value)| &**value)
+        self.decoded.iter().find(|(k, _)| *k == name).map(|(_, value)| &**value)
     }
 }
 
@@ -202,9 +198,12 @@ pub(crate) async fn aws_service(
             body,
         };
         // The sender applies the timeout too; this bound also covers a sender that does not.
-        tokio::time::timeout(plan.timeout, sender.send(&target, role.as_deref(), &request, plan.timeout))
-            .await
-            .unwrap_or(Err(SendError::Timeout))
+        tokio::time::timeout(
+            plan.timeout,
+            sender.send(&target, role.as_deref(), &request, plan.timeout),
+        )
+        .await
+        .unwrap_or(Err(SendError::Timeout))
     };
     cx.integration.latency_ms = Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
     let response = result.map_err(|err| {

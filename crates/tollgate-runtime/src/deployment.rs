@@ -123,13 +123,8 @@ impl Deployment {
                 methods.push(compiled);
             }
         }
-        let (usage, usage_warnings) = crate::phases::compile(
-            api,
-            stage,
-            options.usage_plans.as_deref(),
-            &deployment_id,
-            &mut methods,
-        );
+        let (usage, usage_warnings) =
+            crate::phases::compile(api, stage, options.usage_plans.as_deref(), &deployment_id, &mut methods);
         cx.diagnostics.extend(usage_warnings);
         if let Err(err) = router.validate() {
             cx.error(api.root().map_or(Span::empty(0), |r| r.span), err.to_string());

@@ -106,7 +106,9 @@ impl FunctionRef {
         if let Some(qualifier) = qualifier
             && !is_qualifier(qualifier)
         {
-            return Err(invalid("an alias or version is 1-128 letters, digits, `-`, `_` or `$LATEST`"));
+            return Err(invalid(
+                "an alias or version is 1-128 letters, digits, `-`, `_` or `$LATEST`",
+            ));
         }
         let start = offset_of(function, name);
         Ok(FunctionRef {
@@ -159,13 +161,18 @@ fn offset_of(whole: &str, part: &str) -> usize {
 }
 
 fn is_function_name(name: &str) -> bool {
-    (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 fn is_qualifier(qualifier: &str) -> bool {
     qualifier == "$LATEST"
         || (1..=128).contains(&qualifier.len())
-            && qualifier.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            && qualifier
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 fn is_account(account: &str) -> bool {
@@ -254,7 +261,10 @@ mod tests {
             )
         );
         let arn = FunctionRef::parse("arn:aws-cn:lambda:cn-north-1:123456789012:function:f:live", "us-east-1").unwrap();
-        assert_eq!(arn.as_written(), "arn:aws-cn:lambda:cn-north-1:123456789012:function:f:live");
+        assert_eq!(
+            arn.as_written(),
+            "arn:aws-cn:lambda:cn-north-1:123456789012:function:f:live"
+        );
     }
 
     #[test]

@@ -31,9 +31,7 @@ pub(crate) async fn lambda_aws(
     plan: &LambdaPlan,
 ) -> Result<Answer, GatewayError> {
     if !plan.post {
-        return Err(GatewayError::config(
-            "a Lambda integration's httpMethod must be POST",
-        ));
+        return Err(GatewayError::config("a Lambda integration's httpMethod must be POST"));
     }
     check_aws_mappings(&non_proxy.request_parameters)?;
     let mapped = map_request(cx, &non_proxy.request_parameters)?;

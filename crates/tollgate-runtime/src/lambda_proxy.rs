@@ -8,8 +8,8 @@ use bytes::Bytes;
 use http::header::{ACCEPT, CONTENT_TYPE, HOST, USER_AGENT};
 use http::{HeaderName, HeaderValue, Response, StatusCode};
 use tollgate_lambda_event::{
-    BinaryMediaTypes, Body, EventInput, Identity, ProxyResponseError, RequestContext, ResponseOptions, StagePaths, decode_query,
-    parse_proxy_response, write_event,
+    BinaryMediaTypes, Body, EventInput, Identity, ProxyResponseError, RequestContext, ResponseOptions, StagePaths,
+    decode_query, parse_proxy_response, write_event,
 };
 
 use crate::body::ResponseBody;

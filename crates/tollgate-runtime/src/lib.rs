@@ -69,8 +69,8 @@ mod lambda_invoke;
 mod lambda_plan;
 mod lambda_proxy;
 mod param;
-mod pipeline;
 mod phases;
+mod pipeline;
 mod proxy;
 mod query;
 pub mod router;
@@ -90,10 +90,10 @@ pub use body::{BoxError, RequestBody, ResponseBody};
 pub use clock::{Clock, IdGenerator, RandomIds, RequestIds, SystemClock};
 pub use deployment::{CompileOptions, Deployment};
 pub use error::GatewayError;
+pub use gateway::{Deployments, Gateway, GatewayOptions, OriginalHeaderNames, PeerAddr, ReceivedAt};
 pub use lambda::{
     FunctionRef, InvocationType, LambdaBackend, LambdaFuture, LambdaInvokeError, LambdaInvoker, LambdaOutcome,
     LambdaRequest, NoLambda,
 };
-pub use gateway::{Deployments, Gateway, GatewayOptions, OriginalHeaderNames, PeerAddr, ReceivedAt};
 pub use state::{EmbeddedStore, StateStore};
 pub use usage_plans::{ACCOUNT_DEFAULT_THROTTLE, UsagePlans};

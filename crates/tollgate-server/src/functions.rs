@@ -58,7 +58,9 @@ impl LambdaBackend for Functions {
                         .await;
                     match invoker {
                         Ok(invoker) => LambdaBackend::invoke(invoker, request).await,
-                        Err(err) => Err(LambdaInvokeError::Credentials(format!("invalid AWS configuration: {err}"))),
+                        Err(err) => Err(LambdaInvokeError::Credentials(format!(
+                            "invalid AWS configuration: {err}"
+                        ))),
                     }
                 }
             }
@@ -82,7 +84,9 @@ async fn invoke_local(host: &FunctionHost, request: LambdaRequest) -> Result<Lam
     invoke.trace_id = request.trace_id;
     match host.invoke(name, invoke).await {
         Ok(Invocation {
-            payload, function_error, ..
+            payload,
+            function_error,
+            ..
         }) => Ok(LambdaOutcome {
             status: 200,
             payload,

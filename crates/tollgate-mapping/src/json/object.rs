@@ -149,10 +149,7 @@ impl KeySet {
     pub(super) fn position(&self, key: &str, members: &[(JsonStr, Json)], start: usize) -> Option<usize> {
         match &self.index {
             Some(index) => index.get(key).copied(),
-            None => members
-                .get(start..)?
-                .iter()
-                .position(|(k, _)| k.as_str() == key),
+            None => members.get(start..)?.iter().position(|(k, _)| k.as_str() == key),
         }
     }
 

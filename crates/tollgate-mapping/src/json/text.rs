@@ -42,7 +42,9 @@ impl JsonStr {
         if self.start == WHOLE {
             &self.text
         } else {
-            self.text.get(self.start as usize..self.end as usize).unwrap_or_default()
+            self.text
+                .get(self.start as usize..self.end as usize)
+                .unwrap_or_default()
         }
     }
 

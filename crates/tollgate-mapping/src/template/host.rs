@@ -9,8 +9,8 @@ use super::TemplateInput;
 use super::input::{InputData, InputObject, UtilObject, call_util};
 use super::lazy_roots::{ContextRoot, StageVariablesRoot};
 use super::schema::{Roots, op};
-use super::values::Converter;
 use super::state::ContextState;
+use super::values::Converter;
 use crate::json::Json;
 use crate::jsonpath::JsonPath;
 
@@ -43,7 +43,13 @@ impl<'a> RenderHost<'a> {
     }
 
     fn input_data(&self) -> InputData<'_> {
-        InputData::new(self.input.method, self.input.body, &self.json, &self.work, &self.converter)
+        InputData::new(
+            self.input.method,
+            self.input.body,
+            &self.json,
+            &self.work,
+            &self.converter,
+        )
     }
 }
 

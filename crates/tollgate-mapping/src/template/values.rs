@@ -75,9 +75,9 @@ impl KeyCache {
             self.slots.resize(KEY_SLOTS, None);
         }
         // FNV-1a: a few instructions per byte for short keys.
-        let hash = name
-            .bytes()
-            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+        let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
         let Some(slot) = self.slots.get_mut((hash as usize) % KEY_SLOTS) else {
             return Key::from(name);
         };

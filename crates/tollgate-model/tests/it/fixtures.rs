@@ -22,7 +22,10 @@ fn inputs_in(dir: &Path) -> Vec<PathBuf> {
         .expect("fixture folder")
         .map(|entry| entry.expect("entry").path())
         .filter(|path| {
-            matches!(path.extension().and_then(|ext| ext.to_str()), Some("yaml" | "yml" | "json"))
+            matches!(
+                path.extension().and_then(|ext| ext.to_str()),
+                Some("yaml" | "yml" | "json")
+            )
         })
         // `*.plans.yaml` beside an example is a usage-plans file (`tollgate serve --usage-plans`), not an API.
         .filter(|path| !path.to_string_lossy().ends_with(".plans.yaml"))

@@ -27,7 +27,9 @@ pub(crate) struct KeyIdentity {
 /// Key values never reach logs through `Debug`.
 impl std::fmt::Debug for KeyIdentity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KeyIdentity").field("id", &self.id).finish_non_exhaustive()
+        f.debug_struct("KeyIdentity")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
     }
 }
 

@@ -221,7 +221,10 @@ paths:
         responses: {default: {statusCode: "200"}}
 "#;
         let loaded = tollgate_model::load("models.yaml", yaml.as_bytes(), &Default::default());
-        let api = loaded.api.clone().unwrap_or_else(|| panic!("{}", loaded.render_diagnostics()));
+        let api = loaded
+            .api
+            .clone()
+            .unwrap_or_else(|| panic!("{}", loaded.render_diagnostics()));
         let stage = tollgate_model::Stage::new("dev");
         let diagnostics = Deployment::compile(&api, &stage, &CompileOptions::default()).unwrap_err();
         assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");

@@ -160,7 +160,11 @@ pub(crate) fn check(want: &ExpectedInvocation, got: Option<&Invoked>) -> Vec<Str
         InvocationType::Event => "Event",
         _ => "RequestResponse",
     };
-    compare("invocation type", want.invocation_type.as_deref(), Some(invocation_type));
+    compare(
+        "invocation type",
+        want.invocation_type.as_deref(),
+        Some(invocation_type),
+    );
     if let Some(ms) = want.timeout_ms
         && got.timeout != Duration::from_millis(ms)
     {

@@ -99,7 +99,11 @@ async fn run_fixture(fixture: &Fixture, filter: &str, report: &mut Report) {
         let (plans, diagnostics) = tollgate_runtime::UsagePlans::parse(&name, text.as_bytes());
         let plans = plans.unwrap_or_else(|| panic!("{name}:\n{}", tollgate_model::render_all(&diagnostics, text)));
         let problems = plans.check(&api);
-        assert!(problems.is_empty(), "{name}:\n{}", tollgate_model::render_all(&problems, text));
+        assert!(
+            problems.is_empty(),
+            "{name}:\n{}",
+            tollgate_model::render_all(&problems, text)
+        );
         plans.apply_to_stage(&mut stage);
         options.usage_plans = Some(Arc::new(plans));
     }
@@ -129,7 +133,12 @@ async fn run_fixture(fixture: &Fixture, filter: &str, report: &mut Report) {
             .extensions_mut()
             .insert(PeerAddr("198.51.100.7:4711".parse().unwrap()));
         // The header names as the client spelled them, as the server passes them on.
-        let names: Vec<Box<str>> = case.request.headers.iter().map(|(name, _)| name.as_str().into()).collect();
+        let names: Vec<Box<str>> = case
+            .request
+            .headers
+            .iter()
+            .map(|(name, _)| name.as_str().into())
+            .collect();
         request.extensions_mut().insert(OriginalHeaderNames(names.into()));
         let response = gateway.handle(request).await;
         let (parts, body) = response.into_parts();

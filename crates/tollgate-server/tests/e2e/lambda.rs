@@ -42,7 +42,9 @@ fn functions_dir() -> PathBuf {
 
 /// Runs one of tollgate-lambda-host's install scripts and returns what it prints (the installed command).
 fn installed(script: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tollgate-lambda-host/tests/functions").join(script);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tollgate-lambda-host/tests/functions")
+        .join(script);
     let output = Command::new(&path).output().unwrap();
     assert!(
         output.status.success(),
@@ -146,7 +148,10 @@ fn check_proxy_rules(server: &Server, name: &str) {
     );
     assert_eq!(event["queryStringParameters"]["tag"], "b");
     assert_eq!(event["queryStringParameters"]["q"], "x y");
-    assert_eq!(event["multiValueQueryStringParameters"]["tag"], serde_json::json!(["a", "b"]));
+    assert_eq!(
+        event["multiValueQueryStringParameters"]["tag"],
+        serde_json::json!(["a", "b"])
+    );
     assert_eq!(event["body"], r#"{"hello": "world"}"#);
     assert_eq!(event["isBase64Encoded"], false);
     assert_eq!(
@@ -167,7 +172,10 @@ fn check_proxy_rules(server: &Server, name: &str) {
         &[0x89, b'P', b'N', b'G', 0x00, 0xff],
     );
     let event = json(&binary);
-    assert_eq!((event["body"].as_str(), event["isBase64Encoded"].as_bool()), (Some("iVBORwD/"), Some(true)));
+    assert_eq!(
+        (event["body"].as_str(), event["isBase64Encoded"].as_bool()),
+        (Some("iVBORwD/"), Some(true))
+    );
 
     // Status, headers and multiValueHeaders (one line per value) from the answer.
     let created = instruct(
@@ -212,7 +220,10 @@ fn check_proxy_rules(server: &Server, name: &str) {
 
     // Non-proxy (type AWS): the template's output is the event; errors are selected by errorMessage.
     let ok = instruct(server, "/dev/custom", r#"{"name": "Ada"}"#);
-    assert_eq!((ok.status, json(&ok)), (200, serde_json::json!({"echoed": {"name": "Ada"}})));
+    assert_eq!(
+        (ok.status, json(&ok)),
+        (200, serde_json::json!({"echoed": {"name": "Ada"}}))
+    );
     let refused = instruct(server, "/dev/custom", r#"{"error": "Bad request: no name"}"#);
     assert_eq!(
         (refused.status, json(&refused)),
@@ -238,7 +249,10 @@ fn rust_function_on_lambda_runtime() {
     );
     // The function's own timeout (--function-timeout 2s) ends it with Sandbox.Timedout, a function error: 502.
     let timed_out = instruct(&server, "/dev/long", r#"{"sleep_ms": 3000}"#);
-    assert_eq!((timed_out.status, timed_out.body_text().as_str()), (502, INTERNAL_ERROR));
+    assert_eq!(
+        (timed_out.status, timed_out.body_text().as_str()),
+        (502, INTERNAL_ERROR)
+    );
     // The function serves again after both.
     assert_eq!(call(&server, "GET", "/dev/again", &[], b"").status, 200);
 }
@@ -304,7 +318,10 @@ fn a_bad_function_flag_is_a_usage_error() {
         "no-command=".as_ref(),
     ]);
     assert_eq!(code, 64, "{stderr}");
-    assert!(stderr.contains("function `no-command` has an empty command"), "{stderr}");
+    assert!(
+        stderr.contains("function `no-command` has an empty command"),
+        "{stderr}"
+    );
     let (code, _, stderr) = run(&[
         "serve".as_ref(),
         api.as_os_str(),

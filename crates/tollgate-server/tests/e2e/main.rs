@@ -17,6 +17,6 @@ mod edge;
 mod lambda;
 mod lifecycle;
 mod reload;
-mod validation_binary;
 mod usage_plans;
 mod validate;
+mod validation_binary;
