@@ -51,7 +51,7 @@ impl Converter {
 
 /// The keys made in this render, by a hash of their text: one slot per hash, the latest key wins it, so a
 /// lookup is one comparison and no input can make it slower.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct KeyCache {
     slots: Vec<Option<Key>>,
 }
@@ -59,12 +59,6 @@ struct KeyCache {
 const KEY_SLOTS: usize = 64;
 /// Longer keys are made each time (rare, and hashing them costs as much as making them).
 const MAX_CACHED_KEY: usize = 48;
-
-impl Default for KeyCache {
-    fn default() -> KeyCache {
-        KeyCache { slots: Vec::new() }
-    }
-}
 
 impl KeyCache {
     fn key(&mut self, name: &str) -> Key {

@@ -208,8 +208,10 @@ paths:
     assert!(!format!("{plans:?}").contains(secret));
     let mut stage = Stage::new("dev");
     plans.apply_to_stage(&mut stage);
-    let mut options = crate::CompileOptions::default();
-    options.usage_plans = Some(std::sync::Arc::new(plans));
+    let options = crate::CompileOptions {
+        usage_plans: Some(std::sync::Arc::new(plans)),
+        ..Default::default()
+    };
     let deployment = crate::Deployment::compile(&api, &stage, &options).unwrap();
     let debug = format!("{deployment:?}");
     assert!(debug.contains("\"alice\""), "the key's id is shown");
