@@ -90,13 +90,13 @@ impl AccessLogFormat {
     }
 
     /// Renders one line; `value` writes a variable's value and returns false when it has none.
-    pub(crate) fn render(&self, mut value: impl FnMut(ContextVar, &mut String) -> bool) -> String {
+    pub(crate) fn render(&self, mut value: impl FnMut(&ContextVar, &mut String) -> bool) -> String {
         let mut line = String::with_capacity(256);
         for piece in &self.pieces {
             match piece {
                 Piece::Text(text) => line.push_str(text),
                 Piece::Var(var) => {
-                    if !value(*var, &mut line) {
+                    if !value(var, &mut line) {
                         line.push('-');
                     }
                 }

@@ -4,7 +4,7 @@
 //! time; the request path only matches on the enum.
 
 /// A `$context` variable, by its AWS name (`$context.` prefix removed).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum ContextVar {
     AccountId,
     ApiId,
@@ -45,9 +45,48 @@ pub(crate) enum ContextVar {
     IntegrationStatusLegacy,
     /// `$context.integrationLatency`.
     IntegrationLatencyLegacy,
-    /// Names AWS defines that have no value in Tollgate's setting (authorizer, WAF, client certificates):
+    /// `authorizer.principalId`, `authorizer.claims.NAME`, `authorizer.KEY`: what the method's authorizer
+    /// returned (empty without one).
+    Authorizer(AuthorizerVar),
+    /// Names AWS defines that have no value in Tollgate's setting (WAF, client certificates):
     /// they render as AWS renders an absent value.
     Absent,
+}
+
+/// A `$context.authorizer.*` variable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum AuthorizerVar {
+    /// `authorizer.principalId`.
+    PrincipalId,
+    /// `authorizer.claims.NAME`: a Cognito claim.
+    Claim(Box<str>),
+    /// `authorizer.KEY`: a Lambda authorizer's `context` value, stringified.
+    Key(Box<str>),
+}
+
+/// Access-log variables about the authorizer call itself, which Tollgate does not record.
+const AUTHORIZER_LOG_ONLY: [&str; 6] = [
+    "error",
+    "integrationLatency",
+    "integrationStatus",
+    "latency",
+    "requestId",
+    "status",
+];
+
+/// `authorizer.principalId`, `authorizer.claims.NAME` (`authorizer.claims` alone is null on AWS) and
+/// `authorizer.KEY`; the access log's own `authorizer.status`, `.latency`, … are absent.
+fn authorizer_var(name: &str, usage: Usage) -> Option<ContextVar> {
+    let rest = name.strip_prefix("authorizer.")?;
+    Some(match rest {
+        "" | "claims" => ContextVar::Absent,
+        "principalId" => ContextVar::Authorizer(AuthorizerVar::PrincipalId),
+        _ if usage == Usage::AccessLog && AUTHORIZER_LOG_ONLY.contains(&rest) => ContextVar::Absent,
+        _ => match rest.strip_prefix("claims.") {
+            Some(claim) if !claim.is_empty() => ContextVar::Authorizer(AuthorizerVar::Claim(claim.into())),
+            _ => ContextVar::Authorizer(AuthorizerVar::Key(rest.into())),
+        },
+    })
 }
 
 /// Where a variable may be used.
@@ -63,6 +102,9 @@ impl ContextVar {
     /// Resolves a name (`requestId`, `identity.sourceIp`, `integration.status`); `None` when unknown.
     pub(crate) fn parse(name: &str, usage: Usage) -> Option<ContextVar> {
         use ContextVar as V;
+        if let Some(var) = authorizer_var(name, usage) {
+            return Some(var);
+        }
         let common = match name {
             "accountId" => V::AccountId,
             "apiId" => V::ApiId,
@@ -97,7 +139,7 @@ impl ContextVar {
             "resourceId" => V::ResourceId,
             "resourcePath" => V::ResourcePath,
             "stage" => V::Stage,
-            "wafResponseCode" | "webaclArn" | "authorizer.principalId" => V::Absent,
+            "wafResponseCode" | "webaclArn" => V::Absent,
             _ => {
                 return match (usage, name) {
                     (Usage::AccessLog, "status") => Some(V::Status),

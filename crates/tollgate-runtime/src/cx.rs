@@ -21,7 +21,7 @@ use crate::time_fmt;
 /// Read access to request values for templates, mappings and logs.
 pub(crate) trait Values {
     /// Appends `$context.<var>`; false when it has no value.
-    fn context(&self, var: ContextVar, out: &mut String) -> bool;
+    fn context(&self, var: &ContextVar, out: &mut String) -> bool;
     /// `$stageVariables.<name>`.
     fn stage_variable(&self, name: &str) -> Option<&str>;
     /// Appends a mapping source's value; false when absent.
@@ -71,6 +71,8 @@ pub(crate) struct RequestCx<'d> {
     pub(crate) state: ContextState,
     /// API key, usage plan and cache state (`phases`).
     pub(crate) usage: crate::phases::RequestUsage,
+    /// What the method's authorizer established (`phases::authorizer`); `None` without one.
+    pub(crate) authorized: Option<crate::phases::authorizer::Authorized>,
 }
 
 impl RequestCx<'_> {
@@ -153,6 +155,7 @@ impl RequestCx<'_> {
                 id: key.map(|k| k.id.to_string()),
             });
         }
+        context.authorizer = self.authorized.as_ref().map(|a| a.template_context());
         self.template_env = Some(Box::new((method, context)));
     }
 
@@ -222,7 +225,7 @@ fn push_json_path(root: Option<&Json>, path: &tollgate_mapping::jsonpath::JsonPa
 }
 
 impl Values for RequestCx<'_> {
-    fn context(&self, var: ContextVar, out: &mut String) -> bool {
+    fn context(&self, var: &ContextVar, out: &mut String) -> bool {
         let dep = self.deployment;
         let route = self.method_route;
         match var {
@@ -256,6 +259,7 @@ impl Values for RequestCx<'_> {
             ContextVar::IdentityApiKey => push_opt(out, self.usage.api_key.as_ref().map(|k| &*k.value)),
             ContextVar::IdentityApiKeyId => push_opt(out, self.usage.api_key.as_ref().map(|k| &*k.id)),
             ContextVar::IdentityOther | ContextVar::Absent => false,
+            ContextVar::Authorizer(var) => self.authorized.as_ref().is_some_and(|a| a.push(var, out)),
             ContextVar::Path => push_opt(out, Some(&self.context_path)),
             ContextVar::Protocol => push_opt(out, Some("HTTP/1.1")),
             ContextVar::RequestId => push_opt(out, Some(&self.ids.request_id)),
@@ -360,7 +364,7 @@ impl Values for RequestCx<'_> {
                 push_json_path(self.integration.body_json.as_ref().and_then(Option::as_ref), path, out)
             }
             Source::StageVariable(name) => push_opt(out, self.stage_variable(name)),
-            Source::Context(var) => self.context(*var, out),
+            Source::Context(var) => self.context(var, out),
         }
     }
 }

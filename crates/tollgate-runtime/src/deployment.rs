@@ -32,6 +32,8 @@ pub struct CompileOptions {
     pub deployment_id: Option<String>,
     /// API keys, usage plans and stage settings (`--usage-plans`); `None`: no keys, AWS's account throttle.
     pub usage_plans: Option<Arc<crate::usage_plans::UsagePlans>>,
+    /// The keys of the Cognito user pools the API's `COGNITO_USER_POOLS` authorizers name (`--jwks`).
+    pub user_pool_keys: crate::phases::authorizer::UserPoolKeys,
 }
 
 impl Default for CompileOptions {
@@ -42,6 +44,7 @@ impl Default for CompileOptions {
             region: "us-east-1".to_owned(),
             deployment_id: None,
             usage_plans: None,
+            user_pool_keys: Default::default(),
         }
     }
 }
@@ -62,6 +65,8 @@ pub struct Deployment {
     pub(crate) gateway_responses: GatewayResponses,
     /// API keys, usage plans, throttles and the stage cache (`phases`).
     pub(crate) usage: crate::phases::StageUsage,
+    /// The authorizer result cache and the method ARN's prefix (`phases::authorizer`).
+    pub(crate) authorizers: crate::phases::authorizer::StageAuthorizers,
     /// `x-amazon-apigateway-binary-media-types`, parsed once.
     pub(crate) binary_media_types: tollgate_lambda_event::BinaryMediaTypes,
     /// `User-Agent: AmazonAPIGateway_<apiId>`, prepared once.
@@ -126,6 +131,19 @@ impl Deployment {
         let (usage, usage_warnings) =
             crate::phases::compile(api, stage, options.usage_plans.as_deref(), &deployment_id, &mut methods);
         cx.diagnostics.extend(usage_warnings);
+        let arn = crate::phases::authorizer::ArnParts {
+            region: &options.region,
+            account_id: &options.account_id,
+            api_id: &api_id,
+        };
+        let authorizers = crate::phases::authorizer::compile(
+            api,
+            stage,
+            &options.user_pool_keys,
+            &arn,
+            &mut methods,
+            &mut cx.diagnostics,
+        );
         if let Err(err) = router.validate() {
             cx.error(api.root().map_or(Span::empty(0), |r| r.span), err.to_string());
         }
@@ -153,6 +171,7 @@ impl Deployment {
             methods,
             gateway_responses,
             usage,
+            authorizers,
             binary_media_types: tollgate_lambda_event::BinaryMediaTypes::new(&api.binary_media_types),
             user_agent,
             api_id_header,
@@ -187,6 +206,8 @@ pub(crate) struct CompiledMethod {
     pub(crate) usage: crate::phases::MethodUsage,
     /// Request validation (spec §9.1); `None` without a validator.
     pub(crate) validation: Option<Arc<crate::validate::MethodValidation>>,
+    /// The method's Lambda or Cognito authorizer (`phases::authorizer`); `None` without one.
+    pub(crate) authorizer: Option<crate::phases::authorizer::MethodAuthorizer>,
 }
 
 /// How a method reaches its backend.
@@ -279,6 +300,7 @@ impl Compiler<'_> {
             usage: Default::default(),
             integration,
             validation: None,
+            authorizer: None,
         }
     }
 

@@ -62,6 +62,18 @@ pub enum GatewayError {
         /// `$context.error.message`.
         message: String,
     },
+    /// An authorizer refused the caller: identity source missing, token failing validation, the function's
+    /// `Unauthorized`, a rejected Cognito token (401 `UNAUTHORIZED`, spec §9.5/§9.6).
+    Unauthorized {
+        /// Why, for the log.
+        detail: String,
+    },
+    /// A Lambda authorizer could not be run or answered something unusable (500
+    /// `AUTHORIZER_CONFIGURATION_ERROR`, `{"message":null}`, spec §9.5).
+    AuthorizerConfiguration {
+        /// What went wrong, for the log.
+        detail: String,
+    },
 }
 
 impl GatewayError {
@@ -84,6 +96,8 @@ impl GatewayError {
             GatewayError::Throttled => GatewayResponseType::Throttled,
             GatewayError::QuotaExceeded => GatewayResponseType::QuotaExceeded,
             GatewayError::AccessDenied { .. } => GatewayResponseType::AccessDenied,
+            GatewayError::Unauthorized { .. } => GatewayResponseType::Unauthorized,
+            GatewayError::AuthorizerConfiguration { .. } => GatewayResponseType::AuthorizerConfigurationError,
         }
     }
 
@@ -93,7 +107,9 @@ impl GatewayError {
             GatewayError::ApiConfiguration { detail }
             | GatewayError::LambdaResponse { detail, .. }
             | GatewayError::IntegrationFailure { detail }
-            | GatewayError::BadRequestBody { detail } => detail,
+            | GatewayError::BadRequestBody { detail }
+            | GatewayError::Unauthorized { detail }
+            | GatewayError::AuthorizerConfiguration { detail } => detail,
             GatewayError::InvalidRequestBody { validation } => validation,
             _ => "",
         }

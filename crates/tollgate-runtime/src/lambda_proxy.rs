@@ -136,6 +136,7 @@ fn build_event(cx: &RequestCx<'_>, plan: &LambdaProxyPlan, trace: &str) -> Bytes
                 .collect()
         })
         .unwrap_or_default();
+    let authorizer = cx.authorized.as_ref().map(|a| a.event());
     let paths = StagePaths::parse(&cx.context_path);
     let path = paths.map_or("/", |p| p.path);
     let identity = Identity {
@@ -160,7 +161,7 @@ fn build_event(cx: &RequestCx<'_>, plan: &LambdaProxyPlan, trace: &str) -> Bytes
         domain_name: deployment.map_or("", |d| &d.domain_name),
         deployment_id: deployment.map_or("", |d| &d.deployment_id),
         api_id: deployment.map_or("", |d| &d.api_id),
-        authorizer: None,
+        authorizer: authorizer.as_ref().map(|a| a.as_event()),
     };
     let content_type = cx.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
     // The API's `binaryMediaTypes`: a body of one of these types goes base64-encoded into the event.

@@ -95,5 +95,6 @@ pub use lambda::{
     FunctionRef, InvocationType, LambdaBackend, LambdaFuture, LambdaInvokeError, LambdaInvoker, LambdaOutcome,
     LambdaRequest, NoLambda,
 };
+pub use phases::authorizer::UserPoolKeys;
 pub use state::{EmbeddedStore, StateStore};
 pub use usage_plans::{ACCOUNT_DEFAULT_THROTTLE, UsagePlans};

@@ -74,6 +74,7 @@ where
         template_env: None,
         state: Default::default(),
         usage: Default::default(),
+        authorized: None,
     };
     let result = match admit(inner, &mut cx, rest).await {
         // Request validation (spec §9.1) reads the body only when a model checks it.
@@ -118,9 +119,10 @@ fn route<'d>(cx: &mut RequestCx<'d>, rest: &str) -> Result<&'d Plan, GatewayErro
 }
 
 /// Routing, then the phases that may refuse the request before its body is looked at, in API Gateway's order
-/// (spec §0): API key and usage plan, with the throttles.
+/// (spec §0): the authorizer, then API key and usage plan, with the throttles.
 async fn admit<'d>(inner: &Inner, cx: &mut RequestCx<'d>, rest: &str) -> Result<&'d Plan, GatewayError> {
     let plan = route(cx, rest)?;
+    phases::authorizer::authorize(inner, cx).await?;
     phases::usage_plan(inner, cx).await?;
     Ok(plan)
 }
@@ -271,6 +273,7 @@ pub(crate) fn edge_response(inner: &Inner, kind: GatewayResponseType) -> Respons
         template_env: None,
         state: Default::default(),
         usage: Default::default(),
+        authorized: None,
     };
     let info = ErrorInfo {
         kind,

@@ -75,7 +75,7 @@ impl GatewayTemplate {
             match piece {
                 Piece::Text(text) => out.push_str(text),
                 Piece::Context(var) => {
-                    values.context(*var, &mut out);
+                    values.context(var, &mut out);
                 }
                 Piece::StageVariable(name) => {
                     if let Some(value) = values.stage_variable(name) {

@@ -13,6 +13,7 @@
 //! last.
 
 pub(crate) mod api_key;
+pub(crate) mod authorizer;
 pub(crate) mod cache;
 pub(crate) mod throttle;
 

@@ -64,6 +64,10 @@ pub(crate) struct Case {
     /// What the Lambda function must have received.
     #[serde(default)]
     pub(crate) function_received: Option<crate::function::ExpectedInvocation>,
+    /// Whether the Lambda function must (true) or must not (false) have been invoked, e.g. an authorizer's
+    /// cached result or a request refused before the authorizer is called.
+    #[serde(default)]
+    pub(crate) function_invoked: Option<bool>,
 }
 
 #[derive(Default)]

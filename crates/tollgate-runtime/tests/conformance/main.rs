@@ -149,6 +149,11 @@ async fn run_fixture(fixture: &Fixture, filter: &str, report: &mut Report) {
         if let Some(want) = &case.function_received {
             mismatches.extend(function::check(want, invoked.as_ref()));
         }
+        if let Some(want) = case.function_invoked
+            && want != invoked.is_some()
+        {
+            mismatches.push(format!("the function was {}invoked", if want { "not " } else { "" }));
+        }
         let outcome = match (&case.expect, mismatches.is_empty()) {
             (Expect::Pass, true) => Outcome::Pass,
             (Expect::Divergence(name), true) => Outcome::Divergence(name.clone()),
