@@ -4,6 +4,7 @@ pub(crate) mod fold;
 pub(crate) mod ops;
 mod scope;
 
+use std::borrow::Borrow;
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -30,12 +31,21 @@ enum Walked<T> {
 /// Macro parameters [`Render::peek`] follows to their arguments (each level is a Rust call).
 const MAX_PEEK_DEPTH: u32 = 32;
 
+/// Property chains [`Render::peek_param`] collects on its way through macro parameters.
+const MAX_PEEK_CHAINS: usize = 4;
+
 /// Segments [`walk`] follows by recursion before handing over to the evaluator's loop.
 const MAX_WALK: usize = 16;
 
+/// Filler for unused entries of a fixed segment array.
+static NO_SEG: Seg = Seg::Index {
+    key: Expr::Word,
+    span: Span { start: 0, end: 0 },
+};
+
 /// Follows map properties (and `$foreach` properties) from `v`, segment `i` on, borrowing each map instead of
 /// copying values out, and hands the final value to `done`.
-fn walk<T>(v: &Value, chain: &[Seg], i: usize, done: &mut impl FnMut(&Value) -> T) -> Walked<T> {
+fn walk<S: Borrow<Seg>, T>(v: &Value, chain: &[S], i: usize, done: &mut impl FnMut(&Value) -> T) -> Walked<T> {
     // The last property of a map (`$item.name`): looked up and handed over without a further call.
     if i + 1 == chain.len()
         && let (
@@ -43,7 +53,7 @@ fn walk<T>(v: &Value, chain: &[Seg], i: usize, done: &mut impl FnMut(&Value) -> 
             Some(Seg::Property {
                 name, hash, special, ..
             }),
-        ) = (v, chain.get(i))
+        ) = (v, chain.get(i).map(Borrow::borrow))
         && *special != Special::Class
     {
         let map = m.entries();
@@ -52,7 +62,7 @@ fn walk<T>(v: &Value, chain: &[Seg], i: usize, done: &mut impl FnMut(&Value) -> 
             None => done(&Value::Null),
         });
     }
-    match chain.get(i) {
+    match chain.get(i).map(Borrow::borrow) {
         None => Walked::Done(done(v)),
         _ if v.is_null() => Walked::Done(done(&Value::Null)),
         Some(Seg::Property {
@@ -272,12 +282,47 @@ impl Render<'_> {
 
     fn block_nodes(&mut self, nodes: &[Node], cx: &Cx, out: &mut String) -> R<Flow> {
         for node in nodes {
-            let flow = self.node(node, cx, out)?;
+            // Text is most nodes: written here, without a call.
+            let flow = match node {
+                Node::Text(t) => {
+                    self.write(out, t)?;
+                    continue;
+                }
+                Node::Ref(r) => {
+                    self.burn(r.span)?;
+                    if r.escapes == 0 {
+                        self.print_unescaped(r, cx, out)?
+                    } else {
+                        self.print_ref(r, cx, out)?
+                    }
+                }
+                Node::If { branches, otherwise } => self.node_if(branches, otherwise.as_deref(), cx, out)?,
+                Node::Foreach(f) => self.foreach(f, cx, out)?,
+                other => self.node(other, cx, out)?,
+            };
             if flow != Flow::Normal {
                 return Ok(flow);
             }
         }
         Ok(Flow::Normal)
+    }
+
+    fn node_if(
+        &mut self,
+        branches: &[(Expr, Vec<Node>)],
+        otherwise: Option<&[Node]>,
+        cx: &Cx,
+        out: &mut String,
+    ) -> R<Flow> {
+        for (cond, body) in branches {
+            if self.truth(cond, cx)? {
+                return self.block(body, cx, out);
+            }
+        }
+        match otherwise {
+            Some(body) => self.block(body, cx, out),
+            None => Ok(Flow::Normal),
+        }
     }
 
     /// Counts one more level of Rust recursion (blocks and expressions); every level of template nesting,
@@ -291,6 +336,9 @@ impl Render<'_> {
         Ok(())
     }
 
+    /// The nodes [`block_nodes`](Self::block_nodes) does not handle itself (kept out of its loop, so the common
+    /// nodes pay for no large stack frame).
+    #[inline(never)]
     fn node(&mut self, node: &Node, cx: &Cx, out: &mut String) -> R<Flow> {
         match node {
             Node::Text(t) => self.write(out, t)?,
@@ -348,8 +396,7 @@ impl Render<'_> {
             }
             Node::Foreach(f) => return self.foreach(f, cx, out),
             Node::CallMacro { id, args, body, span } => {
-                let program = cx.program.clone();
-                return self.call_macro(&program, *id, args, *body, cx, *span, out);
+                return self.call_macro(&cx.program, *id, args, *body, cx, *span, out);
             }
             Node::CallUnknown {
                 name,
@@ -571,7 +618,7 @@ impl Render<'_> {
 
     /// `$ref` with no backslashes before it (nearly every reference): strings and integers go straight into the
     /// output, and a final `replaceAll`/`replaceFirst` with literal arguments writes its result there too.
-    #[inline]
+    #[inline(never)]
     fn print_unescaped(&mut self, r: &RefExpr, cx: &Cx, out: &mut String) -> R<Flow> {
         // `$s.replaceAll('"', '\\"').replaceAll(…)`: the replacements run on reused buffers and the last one
         // writes into the output.
@@ -1219,48 +1266,103 @@ impl Render<'_> {
                 Walked::At(..) => None,
             };
         }
-        let mut result = None;
-        self.peek_with(r, cx, MAX_PEEK_DEPTH, &mut |v| result = Some(f(v)));
-        result
+        self.peek_param(r, cx, &mut f)
     }
 
-    /// [`peek`](Self::peek)'s walk: `f` is called once, with the value, or not at all.
-    fn peek_with(&self, r: &RefExpr, cx: &Cx, depth: u32, f: &mut dyn FnMut(&Value)) {
-        match r.root {
-            Var::Slot(slot) => {
-                if !Arc::ptr_eq(&cx.program, &self.root) {
-                    return;
+    /// [`peek`](Self::peek) for a macro parameter: follows parameters to the plain reference or literal they
+    /// stand for (each read in its caller's context), then walks the value through every reference's
+    /// properties, innermost first.
+    fn peek_param<T>(&self, r: &RefExpr, cx: &Cx, f: &mut impl FnMut(&Value) -> T) -> Option<T> {
+        // The property chains met on the way, outermost first (only the non-empty ones).
+        let mut chains: [&[Seg]; MAX_PEEK_CHAINS] = [&[]; MAX_PEEK_CHAINS];
+        let (mut n, mut total, mut levels) = (0usize, 0usize, 0u32);
+        let (mut cur, mut cur_cx) = (r, cx);
+        let base: Result<&Value, Value> = loop {
+            if !cur.chain.is_empty() {
+                *chains.get_mut(n)? = &cur.chain;
+                n += 1;
+                total += cur.chain.len();
+            }
+            levels += 1;
+            if levels > MAX_PEEK_DEPTH {
+                return None;
+            }
+            match cur.root {
+                Var::Slot(slot) => {
+                    if !Arc::ptr_eq(&cur_cx.program, &self.root) {
+                        return None;
+                    }
+                    break Ok(self.vars.get(slot as usize)?.as_ref()?);
                 }
-                if let Some(Some(root)) = self.vars.get(slot as usize) {
-                    walk(root, &r.chain, 0, &mut |v| f(v));
+                Var::Param { index, .. } => {
+                    // A macro parameter stands for its argument, read in the caller's context.
+                    let frame = cur_cx.frame.and_then(|fi| self.frames.get(fi))?;
+                    let i = index as usize;
+                    let set_locally = frame
+                        .locals
+                        .as_deref()
+                        .and_then(|l| l.get(i))
+                        .is_some_and(Option::is_some);
+                    if set_locally || i >= frame.count {
+                        return None;
+                    }
+                    match frame.args.get(i)? {
+                        Expr::Ref(arg) if arg.plain => {
+                            cur = arg;
+                            cur_cx = &frame.caller;
+                        }
+                        Expr::Const(c) => break Err(const_value(c)),
+                        _ => return None,
+                    }
                 }
             }
-            Var::Param { index, .. } => {
-                // A macro parameter stands for its argument, read in the caller's context.
-                let Some(frame) = cx.frame.and_then(|fi| self.frames.get(fi)) else {
-                    return;
-                };
-                let i = index as usize;
-                let set_locally = frame
-                    .locals
-                    .as_deref()
-                    .and_then(|l| l.get(i))
-                    .is_some_and(Option::is_some);
-                if set_locally || i >= frame.count || depth == 0 {
-                    return;
-                }
-                match frame.args.get(i) {
-                    Some(Expr::Ref(arg)) if arg.plain => {
-                        self.peek_with(arg, &frame.caller, depth - 1, &mut |v| {
-                            walk(v, &r.chain, 0, &mut |x| f(x));
-                        });
-                    }
-                    Some(Expr::Const(c)) => {
-                        walk(&const_value(c), &r.chain, 0, &mut |x| f(x));
-                    }
-                    _ => {}
+        };
+        let walked = match n {
+            // One reference with properties (`$p.email` behind `$v`): its chain as it is.
+            0 | 1 => {
+                let chain = chains.first().copied().unwrap_or_default();
+                match &base {
+                    Ok(v) => walk(v, chain, 0, f),
+                    Err(v) => walk(v, chain, 0, f),
                 }
             }
+            _ => return self.peek_flat(&base, chains.get(..n)?, total, f),
+        };
+        match walked {
+            Walked::Done(t) => Some(t),
+            Walked::At(..) => None,
+        }
+    }
+
+    /// [`peek_param`](Self::peek_param)'s walk when several references on the way have properties.
+    #[inline(never)]
+    fn peek_flat<T>(
+        &self,
+        base: &Result<&Value, Value>,
+        chains: &[&[Seg]],
+        total: usize,
+        f: &mut impl FnMut(&Value) -> T,
+    ) -> Option<T> {
+        if total > MAX_WALK {
+            return None;
+        }
+        // The segments in the order they apply: the innermost reference's first.
+        let mut flat: [&Seg; MAX_WALK] = [&NO_SEG; MAX_WALK];
+        let mut k = 0;
+        for chain in chains.iter().rev() {
+            for seg in chain.iter() {
+                *flat.get_mut(k)? = seg;
+                k += 1;
+            }
+        }
+        let segs = flat.get(..k)?;
+        let walked = match base {
+            Ok(v) => walk(v, segs, 0, f),
+            Err(v) => walk(v, segs, 0, f),
+        };
+        match walked {
+            Walked::Done(t) => Some(t),
+            Walked::At(..) => None,
         }
     }
 
@@ -1322,9 +1424,31 @@ impl Render<'_> {
             BinOp::Or => return Ok(Value::Bool(self.truth(a, cx)? || self.truth(b, cx)?)),
             _ => {}
         }
+        // Integer operands read where they live (a literal, a plain reference): no values made.
+        if let Some(p) = self.int_operand(a, cx)
+            && let Some(q) = self.int_operand(b, cx)
+            && let Some(v) = int_op(op, p, q)
+        {
+            return Ok(v);
+        }
         let x = self.operand(a, cx)?;
         let y = self.operand(b, cx)?;
         self.operate(op, &x, &y, a, b, span)
+    }
+
+    /// An `Integer` operand that can be read without evaluating anything.
+    #[inline]
+    fn int_operand(&self, e: &Expr, cx: &Cx) -> Option<i32> {
+        match e {
+            Expr::Const(Const::Int(i)) => Some(*i),
+            Expr::Ref(r) => self
+                .peek(r, cx, |v| match v {
+                    Value::Int(i) => Some(*i),
+                    _ => None,
+                })
+                .flatten(),
+            _ => None,
+        }
     }
 
     /// A comparison's truth.
@@ -1334,23 +1458,10 @@ impl Render<'_> {
 
     /// A binary operator (other than `&&`/`||`) on its operands' values.
     fn operate(&mut self, op: BinOp, x: &Value, y: &Value, a: &Expr, b: &Expr, span: Span) -> R<Value> {
-        // Integer + Integer that stays an Integer (overflow widens to Long below, as `MathUtils` does).
-        if let (Value::Int(p), Value::Int(q)) = (x, y) {
-            let r = match op {
-                BinOp::Add => p.checked_add(*q),
-                BinOp::Sub => p.checked_sub(*q),
-                BinOp::Mul => p.checked_mul(*q),
-                BinOp::Eq => return Ok(Value::Bool(p == q)),
-                BinOp::Ne => return Ok(Value::Bool(p != q)),
-                BinOp::Lt => return Ok(Value::Bool(p < q)),
-                BinOp::Le => return Ok(Value::Bool(p <= q)),
-                BinOp::Gt => return Ok(Value::Bool(p > q)),
-                BinOp::Ge => return Ok(Value::Bool(p >= q)),
-                _ => None,
-            };
-            if let Some(r) = r {
-                return Ok(Value::Int(r));
-            }
+        if let (Value::Int(p), Value::Int(q)) = (x, y)
+            && let Some(v) = int_op(op, *p, *q)
+        {
+            return Ok(v);
         }
         Ok(match op {
             BinOp::Eq => Value::Bool(self.null_as_empty(x, y).unwrap_or_else(|| ops::equals(x, y))),
@@ -1674,6 +1785,25 @@ impl Render<'_> {
         // `#stop` and `#break` inside `#evaluate` end only the evaluated text.
         result.map(|_| Flow::Normal)
     }
+}
+
+/// Integer (op) Integer when the result stays an Integer (overflow widens to Long in `operate`, as
+/// `MathUtils` does; division and modulo go there too).
+#[inline]
+fn int_op(op: BinOp, p: i32, q: i32) -> Option<Value> {
+    let r = match op {
+        BinOp::Add => p.checked_add(q),
+        BinOp::Sub => p.checked_sub(q),
+        BinOp::Mul => p.checked_mul(q),
+        BinOp::Eq => return Some(Value::Bool(p == q)),
+        BinOp::Ne => return Some(Value::Bool(p != q)),
+        BinOp::Lt => return Some(Value::Bool(p < q)),
+        BinOp::Le => return Some(Value::Bool(p <= q)),
+        BinOp::Gt => return Some(Value::Bool(p > q)),
+        BinOp::Ge => return Some(Value::Bool(p >= q)),
+        _ => None,
+    };
+    r.map(Value::Int)
 }
 
 #[inline]

@@ -233,10 +233,17 @@ impl JavaRegex {
                 last = start + lit.len();
                 if !first {
                     let base = last;
-                    for i in finder.find_iter(&s.as_bytes()[base..]) {
-                        out.push_str(&s[last..base + i]);
+                    let rest = s.as_bytes().get(base..).unwrap_or_default();
+                    let mut each = |i: usize| {
+                        out.push_str(s.get(last..base + i).unwrap_or_default());
                         out.push_str(literal);
                         last = base + i + lit.len();
+                    };
+                    // A one-byte pattern (`"`, `\\`, `\n`) is a byte search; a searcher costs more to start.
+                    if let [byte] = lit.as_bytes() {
+                        memchr::memchr_iter(*byte, rest).for_each(&mut each);
+                    } else {
+                        finder.find_iter(rest).for_each(&mut each);
                     }
                 }
                 out.push_str(&s[last..]);
