@@ -1,10 +1,9 @@
 //! `cargo xtask ci`: the one command CI runs (`.ci/run` calls it and nothing else).
 
+use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
-use std::process::Stdio;
-
-use crate::util::{cargo, run_command};
+use crate::util::{cargo, run_command, workspace_root};
 
 /// The cargo-deny release `deny.toml` is written for; a fresh CI machine builds it from crates.io once.
 const CARGO_DENY_VERSION: &str = "0.20.2";
@@ -21,6 +20,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     if let Some(arg) = args.first() {
         anyhow::bail!("`ci` takes no arguments, got `{arg}`");
     }
+    let _clients = RuntimeClients::install_in_background();
     step("fmt", || run_command(cargo().args(["fmt", "--all", "--", "--check"])))?;
     step("tidy", || crate::tidy::run(&[]))?;
     step("clippy", || {
@@ -47,4 +47,57 @@ fn install_cargo_deny() -> anyhow::Result<()> {
         return Ok(());
     }
     run_command(cargo().args(["install", "--locked", "cargo-deny", "--version", CARGO_DENY_VERSION]))
+}
+
+/// The Lambda runtime clients the end-to-end tests run (awslambdaric from PyPI, aws-lambda-ric from npm, whose
+/// native part takes minutes to build on a cold machine), installed while fmt, clippy and the build run. The
+/// tests call the same install scripts, which wait on the scripts' lock for this install and then find it done;
+/// if the background install fails, the tests' own call fails with the script's message. Its output goes to
+/// `target/lambda-runtime-clients.log`.
+struct RuntimeClients {
+    child: Option<Child>,
+}
+
+impl RuntimeClients {
+    fn install_in_background() -> RuntimeClients {
+        let root = workspace_root();
+        let scripts = root.join("crates/tollgate-lambda-host/tests/functions");
+        let log_path = root.join("target/lambda-runtime-clients.log");
+        let _ = std::fs::create_dir_all(root.join("target"));
+        let child = std::fs::File::create(&log_path).ok().and_then(|log| {
+            let err = log.try_clone().ok()?;
+            let mut cmd = Command::new("sh");
+            cmd.arg("-c")
+                .arg("\"$1/python/setup-awslambdaric\"; \"$1/node/setup-aws-lambda-ric\"")
+                .arg("sh")
+                .arg(&scripts)
+                .stdin(Stdio::null())
+                .stdout(log)
+                .stderr(err);
+            // Its own process group, so stopping it stops npm and the compilers it started.
+            std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+            cmd.spawn().ok()
+        });
+        if child.is_some() {
+            eprintln!(
+                "==> installing the Lambda runtime clients in the background ({})",
+                log_path.display()
+            );
+        }
+        RuntimeClients { child }
+    }
+}
+
+impl Drop for RuntimeClients {
+    /// Stops the install if CI ends first (a failed step), by its process group; reaps it either way.
+    fn drop(&mut self) {
+        let Some(mut child) = self.child.take() else { return };
+        if matches!(child.try_wait(), Ok(None)) {
+            let _ = Command::new("kill")
+                .arg("-KILL")
+                .arg(format!("-{}", child.id()))
+                .status();
+        }
+        let _ = child.wait();
+    }
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # AWS_PROXY requests to a warm local function through `tollgate serve`, side by side in one run with
-# serverless-offline on the same kind of function (docs/performance.md, "## AWS_PROXY vs serverless-offline").
+# serverless-offline on the same kind of function (docs/performance.md, "## Lambda proxy").
 #
 #   crates/tollgate-server/bench/lambda-proxy.sh [ROUNDS=3] [SECS=10] [LAT_SECS=5]
 #
@@ -15,7 +15,8 @@
 #   sls-inprocess   the same with --useInProcess
 # The server under test and its function processes are pinned to SUT_CPU (1), wrk to LOAD_CPU (0); BENCH/load
 # measures (1 s warm-up, then SECS at 50 connections, LAT_SECS at 1). Every run is bounded by time; every process
-# started here is stopped by its PID.
+# started here is stopped by its PID (the function processes die with tollgate, which kills their process groups),
+# also when the script fails or is interrupted. The median table is printed and saved as $BENCH_RUN/lambda-proxy/table.md.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../../.." && pwd)
 bench=${BENCH:-$repo/../shared/bench}
@@ -29,6 +30,9 @@ out="$BENCH_RUN/lambda-proxy"; mkdir -p "$out"
 port=18200
 for bin in "$tollgate" "$function" wrk; do command -v "$bin" >/dev/null || { echo "missing: $bin" >&2; exit 2; }; done
 ric=$("$repo/crates/tollgate-lambda-host/tests/functions/node/setup-aws-lambda-ric")
+pid=""
+trap 'stop_pid "$pid"' EXIT
+trap 'exit 130' INT TERM
 
 start_tollgate() { # FUNCTION_COMMAND
   taskset -c "$SUT_CPU" "$tollgate" serve "$repo/crates/tollgate-server/bench/lambda-proxy.yaml" --stage bench \
@@ -46,12 +50,12 @@ measure() { # NAME
   echo "$1 startup_ms=$(( $(now_ms) - started ))" >>"$out/results"
   echo "$1 $("$bench/load" "$url" "$secs" 50)" | tee -a "$out/results"
   echo "$1 $("$bench/load" "$url" "$lat" 1)" | tee -a "$out/results"
-  stop_pid "$pid"
+  stop_pid "$pid"; pid=""
 }
 
 : >"$out/results"
 for round in $(seq "$rounds"); do
-  echo "round $round" >&2
+  echo "round $round ($(cut -d' ' -f1-3 /proc/loadavg) load average)" >&2
   start_tollgate "'$function'"; measure tollgate-rust
   start_tollgate "cd '$bench/peers/serverless' && exec '$ric' handler.proxy"; measure tollgate-node
   start_sls; measure sls-default
@@ -59,7 +63,7 @@ for round in $(seq "$rounds"); do
 done
 
 # Medians per target: req/s and p50/p99 at 50 connections, p50/p99 at 1 connection, startup.
-python3 - "$out/results" <<'PY'
+python3 - "$out/results" <<'PY' | tee "$out/table.md"
 import re, statistics, sys
 rows = {}
 for line in open(sys.argv[1]):

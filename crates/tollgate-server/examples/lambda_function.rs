@@ -3,13 +3,18 @@
 //!
 //! Behind AWS_PROXY (the event has `httpMethod`), the request body says what to answer:
 //! * no body, or a body that is not a JSON object with one of the keys below: 200 with the event itself as the
-//!   body (`Content-Type: application/json`), so a test reads back exactly what the gateway sent;
+//!   body (`Content-Type: application/json`), so a test reads back exactly what the gateway sent, and the
+//!   headers `X-Function-Pid` (this process), `X-Function-Request-Id` (the invocation's Lambda request id) and
+//!   `X-Function-Region` (its `AWS_REGION`);
 //! * `{"respond": VALUE}`: VALUE as the function's answer, verbatim (any proxy response, or a bad shape);
 //! * `{"error": "message"}`: a function error (`errorType` `TestError`);
+//! * `{"exit": N}`: the process exits with status N mid-invocation (a crash);
+//! * `{"log": "text"}`: prints the text as a line on stdout and on stderr, then echoes;
 //! * `{"sleep_ms": N}`: sleep N ms, then echo.
 //!
 //! Behind a non-proxy integration (type AWS) the event is the request template's output: `{"error": "message"}`
-//! fails with that message (for selection patterns), anything else is answered as it came.
+//! fails with that message (for selection patterns), `{"sleep_ms": N}` sleeps first, and the event is answered
+//! as it came.
 //!
 //! `GET` with the query `?bench` answers a fixed 100-byte body at once (the benchmark's function).
 
@@ -23,8 +28,11 @@ const BENCH_BODY: &str =
     r#"{"ok":true,"service":"bench-backend","message":"hello from the backend","pad":"xxxxxxxxxxxxxxxxxxx"}"#;
 
 async fn handle(event: LambdaEvent<Value>) -> Result<Value, Diagnostic> {
-    let (event, _) = event.into_parts();
+    let (event, context) = event.into_parts();
     if event.get("httpMethod").is_none() {
+        if let Some(ms) = event.get("sleep_ms").and_then(Value::as_u64) {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+        }
         return match event.get("error").and_then(Value::as_str) {
             Some(message) => Err(failure(message)),
             None => Ok(event),
@@ -44,12 +52,24 @@ async fn handle(event: LambdaEvent<Value>) -> Result<Value, Diagnostic> {
     if let Some(message) = instruction.get("error").and_then(Value::as_str) {
         return Err(failure(message));
     }
+    if let Some(code) = instruction.get("exit").and_then(Value::as_i64) {
+        std::process::exit(i32::try_from(code).unwrap_or(1));
+    }
+    if let Some(text) = instruction.get("log").and_then(Value::as_str) {
+        println!("{text}");
+        eprintln!("{text}");
+    }
     if let Some(ms) = instruction.get("sleep_ms").and_then(Value::as_u64) {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
     Ok(json!({
         "statusCode": 200,
-        "headers": {"content-type": "application/json"},
+        "headers": {
+            "content-type": "application/json",
+            "x-function-pid": std::process::id().to_string(),
+            "x-function-request-id": context.request_id,
+            "x-function-region": std::env::var("AWS_REGION").unwrap_or_default(),
+        },
         "body": event.to_string(),
     }))
 }

@@ -52,6 +52,8 @@ options:
                                  integrations naming NAME invoke it, other functions go to AWS; repeat
   --function-timeout DURATION    the local functions' timeout (default: 3s, as Lambda's)
   --function-concurrency N       processes each local function may run at once (default: 10)
+  --function-queue N             invocations that may wait for a busy function beyond those its starting
+                                 processes take; more are throttled (default: 100; 0 = Lambda's behaviour)
   -h, --help                     this text
 
 DURATION is a number of seconds or a number with a unit: 250ms, 10s, 2m.
@@ -81,12 +83,13 @@ pub(crate) struct ServeArgs {
     pub(crate) functions: FunctionArgs,
 }
 
-/// Local Lambda functions (`--function`, `--function-timeout`, `--function-concurrency`).
+/// Local Lambda functions (`--function`, `--function-timeout`, `--function-concurrency`, `--function-queue`).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FunctionArgs {
     pub(crate) functions: Vec<FunctionConfig>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) concurrency: Option<usize>,
+    pub(crate) queue: Option<usize>,
 }
 
 impl FunctionArgs {
@@ -99,6 +102,9 @@ impl FunctionArgs {
             }
             if let Some(concurrency) = self.concurrency {
                 function.max_concurrency = concurrency;
+            }
+            if let Some(queue) = self.queue {
+                function.queue_capacity = queue;
             }
         }
         functions
@@ -256,6 +262,7 @@ pub(crate) fn parse_serve(args: Vec<OsString>) -> Result<Parsed<ServeArgs>, Usag
             "--function-concurrency" => {
                 serve.functions.concurrency = Some(args.parsed(&name, inline, "a number")?);
             }
+            "--function-queue" => serve.functions.queue = Some(args.parsed(&name, inline, "a number")?),
             _ => return Err(args.error(format!("unknown option `{name}`"))),
         }
     }
@@ -407,6 +414,8 @@ mod tests {
             "--function-timeout",
             "10s",
             "--function-concurrency=2",
+            "--function-queue",
+            "0",
         ])
         .unwrap();
         let configs = args.functions.configs();
@@ -421,7 +430,7 @@ mod tests {
         assert!(
             configs
                 .iter()
-                .all(|f| f.timeout == Duration::from_secs(10) && f.max_concurrency == 2)
+                .all(|f| f.timeout == Duration::from_secs(10) && f.max_concurrency == 2 && f.queue_capacity == 0)
         );
         assert_eq!(
             serve(&["a", "--function", "no command"]).unwrap_err(),

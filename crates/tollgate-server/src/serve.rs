@@ -88,7 +88,16 @@ fn start_functions(args: &ServeArgs) -> Result<Option<FunctionHost>, String> {
         return Ok(None);
     }
     let names: Vec<String> = functions.iter().map(|f| f.name.clone()).collect();
-    let host = FunctionHost::start(functions, HostOptions::default()).map_err(|err| format!("--function: {err}"))?;
+    let mut options = HostOptions::default();
+    // The functions run in the region Tollgate's own AWS configuration names (a function's SDK then talks to the
+    // same region as the gateway's AWS integrations), else Lambda's default.
+    if let Some(region) = ["AWS_REGION", "AWS_DEFAULT_REGION"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    {
+        options.region = region.trim().to_owned();
+    }
+    let host = FunctionHost::start(functions, options).map_err(|err| format!("--function: {err}"))?;
     tracing::info!(functions = ?names, "local Lambda functions ready (each starts on its first invocation)");
     Ok(Some(host))
 }

@@ -7,9 +7,11 @@
 //! The Python and Node clients are installed on first use by tollgate-lambda-host's scripts, into
 //! `~/.cache/tollgate` (the Node client builds a native part: minutes when cold, nothing when cached).
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -76,9 +78,13 @@ fn serve(name: &str, command: &str, extra: &[&str]) -> Server {
 
 /// One request on a fresh connection.
 fn call(server: &Server, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> RawResponse {
+    call_at(server.addr, method, path, headers, body)
+}
+
+fn call_at(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> RawResponse {
     let mut head = format!(
         "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: {}\r\n",
-        server.addr.port(),
+        addr.port(),
         body.len()
     );
     for (name, value) in headers {
@@ -87,7 +93,7 @@ fn call(server: &Server, method: &str, path: &str, headers: &[(&str, &str)], bod
     head.push_str("\r\n");
     let mut bytes = head.into_bytes();
     bytes.extend_from_slice(body);
-    let mut conn = RawConn::connect(server.addr);
+    let mut conn = RawConn::connect(addr);
     conn.send(&bytes);
     conn.response().expect("an answer")
 }
@@ -247,14 +253,177 @@ fn rust_function_on_lambda_runtime() {
         (slow.status, slow.body_text().as_str()),
         (504, r#"{"message": "Endpoint request timed out"}"#)
     );
-    // The function's own timeout (--function-timeout 2s) ends it with Sandbox.Timedout, a function error: 502.
-    let timed_out = instruct(&server, "/dev/long", r#"{"sleep_ms": 3000}"#);
+    // The function serves again after it.
+    assert_eq!(call(&server, "GET", "/dev/again", &[], b"").status, 200);
+}
+
+/// The process that answered (the Rust function's `X-Function-Pid`).
+fn pid_of(response: &RawResponse) -> u32 {
+    assert_eq!(response.status, 200, "{}", response.body_text());
+    response
+        .header("x-function-pid")
+        .and_then(|pid| pid.parse().ok())
+        .unwrap_or_else(|| panic!("no X-Function-Pid in {:?}", response.headers))
+}
+
+/// Waits (bounded) until process `pid` has exited: gone, or a zombie its parent has not reaped yet.
+fn wait_exited(pid: u32) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        // The state follows the command name in parentheses.
+        let state = stat.rsplit_once(") ").map(|(_, rest)| rest.chars().next());
+        if stat.is_empty() || state == Some(Some('Z')) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "process {pid} still runs: {stat}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_function_past_its_timeout_is_killed_and_answers_as_lambda() {
+    let command = quote(&rust_function().display().to_string());
+    let server = serve("rust", &command, &["--function-timeout", "2s"]);
+    let first = pid_of(&call(&server, "GET", "/dev/warm", &[], b""));
+
+    // AWS_PROXY: the function's timeout (2 s, inside the 8 s integration timeout) ends the invocation with
+    // Lambda's Sandbox.Timedout function error, which API Gateway answers with 502 (Lambda DG,
+    // services-apigateway-errors.html); the process is killed.
+    let timed_out = instruct(&server, "/dev/long", r#"{"sleep_ms": 6000}"#);
     assert_eq!(
         (timed_out.status, timed_out.body_text().as_str()),
         (502, INTERNAL_ERROR)
     );
-    // The function serves again after both.
-    assert_eq!(call(&server, "GET", "/dev/again", &[], b"").status, 200);
+    wait_exited(first);
+    // The next request gets a new process.
+    let second = pid_of(&call(&server, "GET", "/dev/again", &[], b""));
+    assert_ne!(first, second);
+
+    // Non-proxy: the timed-out invocation's errorMessage is Lambda's, so a selection pattern can map it.
+    let custom = instruct(&server, "/dev/custom", r#"{"sleep_ms": 6000}"#);
+    let body = json(&custom);
+    assert_eq!(custom.status, 504, "{body}");
+    let message = body["timedOut"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with("RequestId: ") && message.ends_with(" Error: Task timed out after 2.00 seconds"),
+        "{body}"
+    );
+    assert_eq!(body["type"], "Sandbox.Timedout");
+    wait_exited(second);
+    assert_ne!(pid_of(&call(&server, "GET", "/dev/after", &[], b"")), second);
+}
+
+#[test]
+fn a_crashed_function_process_is_replaced() {
+    let command = quote(&rust_function().display().to_string());
+    let server = serve("rust", &command, &[]);
+    let first = pid_of(&call(&server, "GET", "/dev/warm", &[], b""));
+    assert_eq!(
+        pid_of(&call(&server, "GET", "/dev/warm", &[], b"")),
+        first,
+        "a warm process is reused"
+    );
+
+    // The process exits mid-invocation: Lambda's Runtime.ExitError, a function error, so 502.
+    let crashed = instruct(&server, "/dev/crash", r#"{"exit": 3}"#);
+    assert_eq!((crashed.status, crashed.body_text().as_str()), (502, INTERNAL_ERROR));
+    wait_exited(first);
+    let second = pid_of(&call(&server, "GET", "/dev/again", &[], b""));
+    assert_ne!(first, second);
+}
+
+#[test]
+fn function_output_is_logged_with_the_function_and_request_id() {
+    let command = quote(&rust_function().display().to_string());
+    let server = serve("rust", &command, &[]);
+    let marker = format!("log-marker-{}", std::process::id());
+    let logged = instruct(&server, "/dev/log", &format!(r#"{{"log": "{marker}"}}"#));
+    assert_eq!(logged.status, 200, "{}", logged.body_text());
+    let request_id = logged.header("x-function-request-id").unwrap().to_owned();
+    assert!(!request_id.is_empty());
+
+    // One log event per line and stream, each tagged with the function and the invocation's request id.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let lines = loop {
+        let stderr = server.stderr();
+        let lines: Vec<String> = stderr
+            .lines()
+            .filter(|line| line.contains(&marker))
+            .map(str::to_owned)
+            .collect();
+        if lines.len() >= 2 || Instant::now() > deadline {
+            break lines;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(lines.len(), 2, "{lines:#?}");
+    for stream in ["stdout", "stderr"] {
+        let line = lines
+            .iter()
+            .find(|line| line.contains(&format!("stream=\"{stream}\"")))
+            .unwrap_or_else(|| panic!("no {stream} line in {lines:#?}"));
+        assert!(line.contains("function=\"rust\""), "{line}");
+        assert!(line.contains(&format!("request_id=\"{request_id}\"")), "{line}");
+    }
+}
+
+/// Sends `count` requests at once, each on its own connection; returns the answers.
+fn concurrently(server: &Server, count: usize, instruction: &str) -> Vec<RawResponse> {
+    let addr = server.addr;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..count)
+            .map(|_| {
+                scope.spawn(|| {
+                    let headers = [("Content-Type", "application/json")];
+                    call_at(addr, "POST", "/dev/items", &headers, instruction.as_bytes())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+#[test]
+fn concurrent_invocations_get_processes_up_to_the_limit_then_queue() {
+    let command = quote(&rust_function().display().to_string());
+    let server = serve("rust", &command, &["--function-concurrency", "2"]);
+    let answers = concurrently(&server, 6, r#"{"sleep_ms": 500}"#);
+    // Six invocations at once, two processes at most: the other four waited in the queue and all succeeded.
+    let pids: std::collections::BTreeSet<u32> = answers.iter().map(pid_of).collect();
+    assert_eq!(pids.len(), 2, "{pids:?}");
+}
+
+#[test]
+fn past_the_queue_invocations_are_throttled() {
+    let command = quote(&rust_function().display().to_string());
+    // One process and no queue: Lambda's own behaviour, a busy function throttles (429 TooManyRequests), which
+    // API Gateway answers with 500 (Lambda DG, services-apigateway-errors.html: "If the Lambda API rejects the
+    // invocation request, API Gateway returns a 500 error code").
+    let server = serve(
+        "rust",
+        &command,
+        &["--function-concurrency", "1", "--function-queue", "0"],
+    );
+    let warm = pid_of(&call(&server, "GET", "/dev/warm", &[], b""));
+    let answers = concurrently(&server, 4, r#"{"sleep_ms": 1500}"#);
+    let served: Vec<u32> = answers.iter().filter(|a| a.status == 200).map(pid_of).collect();
+    let throttled = answers
+        .iter()
+        .filter(|a| (a.status, a.body_text().as_str()) == (500, INTERNAL_ERROR))
+        .count();
+    assert_eq!(
+        served.len() + throttled,
+        4,
+        "{:?}",
+        answers.iter().map(|a| a.status).collect::<Vec<_>>()
+    );
+    assert!(
+        !served.is_empty() && throttled > 0,
+        "served {served:?}, throttled {throttled}"
+    );
+    assert!(served.iter().all(|&pid| pid == warm), "{served:?} vs {warm}");
+    server.wait_stderr("TooManyRequestsException");
 }
 
 #[test]
@@ -306,6 +475,168 @@ fn other_functions_are_invoked_in_aws() {
     assert_eq!((remote.status, remote.body_text().as_str()), (500, INTERNAL_ERROR));
     server.wait_stderr("not-local");
     assert_eq!(call(&server, "GET", "/dev/here", &[], b"").status, 200);
+}
+
+/// One request Lambda's `Invoke` API received.
+#[derive(Debug, Clone)]
+struct Received {
+    request_line: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Received {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A Lambda-compatible endpoint on loopback for `AWS_ENDPOINT_URL`, answering `Invoke` as Lambda does
+/// (API_Invoke.html: 200 with the function's payload, `X-Amz-Function-Error: Unhandled` when it failed,
+/// `X-Amz-Executed-Version`). A function named `failing` fails; every other returns a fixed proxy response.
+struct LambdaEndpoint {
+    addr: std::net::SocketAddr,
+    received: std::sync::mpsc::Receiver<Received>,
+}
+
+impl LambdaEndpoint {
+    fn start() -> LambdaEndpoint {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (sender, received) = std::sync::mpsc::channel();
+        // Serves until the test ends (the thread is detached; the listener dies with the test process).
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(64) {
+                let Ok(stream) = stream else { return };
+                let sender = sender.clone();
+                std::thread::spawn(move || serve_invoke(stream, &sender));
+            }
+        });
+        LambdaEndpoint { addr, received }
+    }
+
+    fn next(&self) -> Received {
+        self.received
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the gateway called Lambda's Invoke")
+    }
+}
+
+fn serve_invoke(stream: std::net::TcpStream, sender: &std::sync::mpsc::Sender<Received>) {
+    use std::io::{BufRead, Read, Write};
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut writer = stream.try_clone().unwrap();
+    let mut reader = std::io::BufReader::new(stream);
+    loop {
+        let mut request_line = String::new();
+        if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+            return;
+        }
+        let mut headers = Vec::new();
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':') {
+                headers.push((name.trim().to_owned(), value.trim().to_owned()));
+            }
+        }
+        let length = headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(0);
+        let mut body = vec![0; length];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let received = Received {
+            request_line: request_line.trim_end().to_owned(),
+            headers,
+            body,
+        };
+        let (extra, payload) = if received.request_line.contains("function%3Afailing/") {
+            (
+                "X-Amz-Function-Error: Unhandled\r\n",
+                r#"{"errorType":"Error","errorMessage":"boom"}"#,
+            )
+        } else {
+            (
+                "",
+                r#"{"statusCode": 203, "headers": {"X-From": "lambda"}, "body": "from the Lambda endpoint"}"#,
+            )
+        };
+        let _ = sender.send(received);
+        let answer = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Amz-Executed-Version: $LATEST\r\n\
+             x-amzn-RequestId: 5a7e1b0c-0000-4000-8000-000000000000\r\n{extra}Content-Length: {}\r\n\r\n{payload}",
+            payload.len()
+        );
+        if writer.write_all(answer.as_bytes()).is_err() {
+            return;
+        }
+    }
+}
+
+#[test]
+fn other_functions_are_invoked_at_the_aws_endpoint() {
+    // `AWS_ENDPOINT_URL` and the standard configuration: the function (in eu-west-1 by its ARN, named per
+    // request from the path) is not local, so the gateway calls Lambda's Invoke, signed for eu-west-1.
+    let lambda = LambdaEndpoint::start();
+    let endpoint = format!("http://{}", lambda.addr);
+    let command = quote(&rust_function().display().to_string());
+    let function = format!("rust={command}");
+    let server = Server::start_with_env(
+        &fixture("lambda.yaml"),
+        &["--stage", "dev", "--function", &function, "--stage-variable", "fn=rust"],
+        &[
+            ("AWS_ENDPOINT_URL", endpoint.as_str()),
+            ("AWS_REGION", "eu-central-1"),
+            ("AWS_ACCESS_KEY_ID", "AKIDTOLLGATETEST"),
+            ("AWS_SECRET_ACCESS_KEY", "test"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ],
+    );
+    let answer = instruct(&server, "/dev/remote/greeter", r#"{"hi": 1}"#);
+    assert_eq!(
+        (answer.status, answer.body_text().as_str()),
+        (203, "from the Lambda endpoint")
+    );
+    assert_eq!(answer.header("x-from"), Some("lambda"));
+    let invoke = lambda.next();
+    assert_eq!(
+        invoke.request_line,
+        "POST /2015-03-31/functions/arn%3Aaws%3Alambda%3Aeu-west-1%3A123456789012%3Afunction%3Agreeter/invocations HTTP/1.1"
+    );
+    let authorization = invoke.header("authorization").unwrap_or_default();
+    assert!(
+        authorization.starts_with("AWS4-HMAC-SHA256 Credential=AKIDTOLLGATETEST/")
+            && authorization.contains("/eu-west-1/lambda/aws4_request"),
+        "{authorization}"
+    );
+    assert_ne!(invoke.header("x-amz-invocation-type"), Some("Event"));
+    let event: Value = serde_json::from_slice(&invoke.body).unwrap();
+    assert_eq!(event["resource"], "/remote/{name}");
+    assert_eq!(event["pathParameters"]["name"], "greeter");
+    assert_eq!(event["body"], r#"{"hi": 1}"#);
+    assert_eq!(event["requestContext"]["stage"], "dev");
+
+    // A function error reported by Lambda (`X-Amz-Function-Error`) is a 502, as for a local function.
+    let failed = instruct(&server, "/dev/remote/failing", "{}");
+    assert_eq!((failed.status, failed.body_text().as_str()), (502, INTERNAL_ERROR));
+    assert!(lambda.next().request_line.contains("function%3Afailing/"));
+    // The local function is unaffected, and runs in the region of the AWS configuration.
+    let local = call(&server, "GET", "/dev/here", &[], b"");
+    assert_eq!(local.status, 200);
+    assert_eq!(local.header("x-function-region"), Some("eu-central-1"));
 }
 
 #[test]
