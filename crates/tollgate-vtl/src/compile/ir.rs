@@ -131,6 +131,9 @@ pub(crate) struct RefExpr {
     /// The reference is a variable (or macro parameter) looked into through properties only (`$a`,
     /// `$item.name`): the evaluator can read it where it lives, without evaluating anything.
     pub(crate) plain: bool,
+    /// How many of the last segments are `replaceAll`/`replaceFirst` calls with a literal pattern and
+    /// replacement (printed through reused buffers); saturates, and then counts fewer than there are.
+    pub(crate) replace_run: u8,
     /// Source text printed when the value is null (`$a.b()`).
     pub(crate) literal: Box<str>,
     pub(crate) escapes: u32,

@@ -399,10 +399,16 @@ impl<'e> Compiler<'e> {
             && chain
                 .iter()
                 .all(|s| matches!(s, Seg::Property { special, .. } if *special != ir::Special::Class));
+        let replace_run = chain
+            .iter()
+            .rev()
+            .take_while(|seg| crate::eval::literal_replace(seg).is_some())
+            .count();
         RefExpr {
             root,
             prepared,
             plain,
+            replace_run: u8::try_from(replace_run).unwrap_or(u8::MAX),
             chain: chain.into_boxed_slice(),
             literal: r.literal.into_boxed_str(),
             escapes: r.escapes,

@@ -86,7 +86,7 @@ fn walk<S: Borrow<Seg>, T>(v: &Value, chain: &[S], i: usize, done: &mut impl FnM
 }
 
 /// A `replaceAll`/`replaceFirst` segment with a literal pattern (compiled) and a literal replacement.
-fn literal_replace(seg: &Seg) -> Option<(&JavaRegex, &str, bool, Span)> {
+pub(crate) fn literal_replace(seg: &Seg) -> Option<(&JavaRegex, &str, bool, Span)> {
     match seg {
         Seg::Method {
             method: method @ (java::M::ReplaceAll | java::M::ReplaceFirst),
@@ -622,14 +622,9 @@ impl Render<'_> {
     fn print_unescaped(&mut self, r: &RefExpr, cx: &Cx, out: &mut String) -> R<Flow> {
         // `$s.replaceAll('"', '\\"').replaceAll(…)`: the replacements run on reused buffers and the last one
         // writes into the output.
-        let run = r
-            .chain
-            .iter()
-            .rev()
-            .take_while(|seg| literal_replace(seg).is_some())
-            .count();
+        let run = usize::from(r.replace_run);
         if run > 0 {
-            let first = r.chain.len() - run;
+            let first = r.chain.len().saturating_sub(run);
             let recv = self.ref_value_upto(r, cx, first)?;
             let segs = r.chain.get(first..).unwrap_or_default();
             if let Value::Str(st) = &recv {

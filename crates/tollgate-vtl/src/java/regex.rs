@@ -188,6 +188,11 @@ impl JavaRegex {
     /// The first match's span.
     fn first_match(&self, s: &str) -> Result<Option<(usize, usize)>, String> {
         match &self.kind {
+            Kind::Literal(lit, _) if lit.len() == 1 => Ok(memchr::memchr(
+                lit.as_bytes().first().copied().unwrap_or_default(),
+                s.as_bytes(),
+            )
+            .map(|i| (i, i + 1))),
             Kind::Literal(lit, finder) => Ok(finder.find(s.as_bytes()).map(|i| (i, i + lit.len()))),
             Kind::Linear { re, .. } => Ok(re.find(s).map(|m| (m.start(), m.end()))),
             Kind::Backtracking { re, .. } => re
