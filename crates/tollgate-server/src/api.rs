@@ -91,6 +91,21 @@ pub(crate) fn load(args: &ApiArgs) -> Result<Compiled, Report> {
             Err(errors) => return Err(Report { text, errors, warnings }),
         }
     }
+    for (pool, path) in &args.jwks {
+        let read = std::fs::read(path).map_err(|err| err.to_string()).and_then(|bytes| {
+            options
+                .user_pool_keys
+                .insert_jwks(pool.as_deref().unwrap_or("*"), &bytes)
+        });
+        if let Err(err) = read {
+            let _ = writeln!(text, "error: --jwks {}: {err}", path.display());
+            return Err(Report {
+                text,
+                errors: 1,
+                warnings,
+            });
+        }
+    }
     match Deployment::compile(&api, &stage, &options) {
         Ok(deployment) => Ok(Compiled {
             deployment,

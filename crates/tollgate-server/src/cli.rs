@@ -31,6 +31,10 @@ options:
   --stage-variable KEY=VALUE     a stage variable ($stageVariables.KEY); repeat for more
   --usage-plans FILE             API keys, usage plans, stage throttling and caching (YAML or JSON with
                                  AWS's field names; see docs/usage-plans.md); watched like API_FILE
+  --jwks [POOL_ID=]FILE          the JSON Web Key Set of a Cognito user pool (what Cognito publishes at
+                                 https://cognito-idp.REGION.amazonaws.com/POOL_ID/.well-known/jwks.json),
+                                 for COGNITO_USER_POOLS authorizers; without POOL_ID, for every pool;
+                                 repeat for more; re-read on every reload
   --host HOST                    address to listen on (default: 127.0.0.1)
   --port N                       port to listen on, 0 for any free port (default: 3000)
   --admin-port N                 serve /healthz on HOST:N (default: no admin listener)
@@ -61,6 +65,7 @@ DURATION is a number of seconds or a number with a unit: 250ms, 10s, 2m.
 
 pub(crate) const VALIDATE_USAGE: &str = "\
 usage: tollgate validate API_FILE [--stage NAME] [--stage-variable KEY=VALUE]... [--usage-plans FILE]
+                         [--jwks [POOL_ID=]FILE]...
 
 Checks an API definition the way `serve` would load it and prints every problem at once, each with
 file:line:col, the offending key and what was expected. Exits 1 if there is an error, 0 otherwise (warnings
@@ -119,6 +124,8 @@ pub(crate) struct ApiArgs {
     pub(crate) stage_variables: Vec<(String, String)>,
     /// `--usage-plans FILE`.
     pub(crate) usage_plans: Option<PathBuf>,
+    /// `--jwks [POOL_ID=]FILE`: a user pool's keys (`None`: every pool without its own).
+    pub(crate) jwks: Vec<(Option<String>, PathBuf)>,
 }
 
 /// The default stage: AWS has none; `dev` is what serverless-offline uses.
@@ -217,6 +224,7 @@ pub(crate) fn parse_serve(args: Vec<OsString>) -> Result<Parsed<ServeArgs>, Usag
             stage: String::new(),
             stage_variables: Vec::new(),
             usage_plans: None,
+            jwks: Vec::new(),
         },
         host: "127.0.0.1".to_owned(),
         port: DEFAULT_PORT,
@@ -239,7 +247,7 @@ pub(crate) fn parse_serve(args: Vec<OsString>) -> Result<Parsed<ServeArgs>, Usag
         };
         match name.as_str() {
             "-h" | "--help" => return Ok(Parsed::Help),
-            "--stage" | "--stage-variable" | "--usage-plans" => api.flag(&mut args, &name, inline)?,
+            "--stage" | "--stage-variable" | "--usage-plans" | "--jwks" => api.flag(&mut args, &name, inline)?,
             "--host" => serve.host = args.value(&name, inline)?,
             "--port" => serve.port = args.parsed(&name, inline, "a port number")?,
             "--admin-port" => serve.admin_port = Some(args.parsed(&name, inline, "a port number")?),
@@ -281,7 +289,12 @@ pub(crate) fn parse_validate(args: Vec<OsString>) -> Result<Parsed<ApiArgs>, Usa
         match arg {
             Arg::Positional(value) => api.positional(&args, value)?,
             Arg::Flag { name, .. } if name == "-h" || name == "--help" => return Ok(Parsed::Help),
-            Arg::Flag { name, inline } if matches!(name.as_str(), "--stage" | "--stage-variable" | "--usage-plans") => {
+            Arg::Flag { name, inline }
+                if matches!(
+                    name.as_str(),
+                    "--stage" | "--stage-variable" | "--usage-plans" | "--jwks"
+                ) =>
+            {
                 api.flag(&mut args, &name, inline)?;
             }
             Arg::Flag { name, .. } => return Err(args.error(format!("unknown option `{name}`"))),
@@ -296,6 +309,7 @@ struct ApiBuilder {
     stage: Option<String>,
     stage_variables: Vec<(String, String)>,
     usage_plans: Option<PathBuf>,
+    jwks: Vec<(Option<String>, PathBuf)>,
 }
 
 impl ApiBuilder {
@@ -317,6 +331,26 @@ impl ApiBuilder {
             self.usage_plans = Some(PathBuf::from(value));
             return Ok(());
         }
+        if name == "--jwks" {
+            if value.starts_with("http://") || value.starts_with("https://") {
+                return Err(args.error(format!(
+                    "--jwks takes a file, not a URL (`{value}`): download the key set once, e.g. curl -o jwks.json URL"
+                )));
+            }
+            // A pool id is `REGION_ID` (letters, digits, `-`, `_`); anything else before `=` is part of the path.
+            let pool_id = |text: &str| {
+                text.contains('_')
+                    && text
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            };
+            let entry = match value.split_once('=') {
+                Some((pool, file)) if pool_id(pool) && !file.is_empty() => (Some(pool.to_owned()), PathBuf::from(file)),
+                _ => (None, PathBuf::from(value)),
+            };
+            self.jwks.push(entry);
+            return Ok(());
+        }
         let Some((key, variable)) = value.split_once('=') else {
             return Err(args.error(format!("--stage-variable expects KEY=VALUE, got `{value}`")));
         };
@@ -333,6 +367,7 @@ impl ApiBuilder {
             stage: self.stage.unwrap_or_else(|| DEFAULT_STAGE.to_owned()),
             stage_variables: self.stage_variables,
             usage_plans: self.usage_plans,
+            jwks: self.jwks,
         })
     }
 }

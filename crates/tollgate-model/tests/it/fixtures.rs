@@ -29,6 +29,8 @@ fn inputs_in(dir: &Path) -> Vec<PathBuf> {
         })
         // `*.plans.yaml` beside an example is a usage-plans file (`tollgate serve --usage-plans`), not an API.
         .filter(|path| !path.to_string_lossy().ends_with(".plans.yaml"))
+        // `*.jwks.json` is a Cognito user pool's key set (`tollgate serve --jwks`), not an API.
+        .filter(|path| !path.to_string_lossy().ends_with(".jwks.json"))
         .collect();
     files.sort();
     assert!(!files.is_empty(), "no fixtures in {folder}");

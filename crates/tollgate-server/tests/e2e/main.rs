@@ -12,6 +12,7 @@ mod harness;
 #[allow(dead_code)]
 mod raw;
 
+mod authorizers;
 mod backend;
 mod edge;
 mod lambda;

@@ -40,6 +40,16 @@ impl UserPoolKeys {
         self.pools.insert(pool.into(), jwks);
     }
 
+    /// Parses `bytes` as a JWKS document and adds it for `pool` (as [`UserPoolKeys::insert`]).
+    ///
+    /// # Errors
+    /// Why the document is not a usable key set.
+    pub fn insert_jwks(&mut self, pool: &str, bytes: &[u8]) -> Result<(), String> {
+        let jwks = Jwks::parse(bytes).map_err(|err| err.to_string())?;
+        self.insert(pool, Arc::new(jwks));
+        Ok(())
+    }
+
     /// The keys of the pool with id `pool_id`.
     pub fn get(&self, pool_id: &str) -> Option<Arc<Jwks>> {
         self.pools.get(pool_id).or_else(|| self.pools.get("*")).cloned()
