@@ -19,6 +19,9 @@ pub(crate) struct Fixture {
     pub(crate) usage_plans: Option<String>,
     /// The OpenAPI definition (YAML or JSON).
     pub(crate) definition: String,
+    /// A JWKS file (relative to the crate) holding the keys of every Cognito user pool the API names.
+    #[serde(default)]
+    pub(crate) jwks: Option<String>,
     #[serde(rename = "case")]
     pub(crate) cases: Vec<Case>,
     #[serde(skip)]

@@ -107,6 +107,10 @@ async fn run_fixture(fixture: &Fixture, filter: &str, report: &mut Report) {
         plans.apply_to_stage(&mut stage);
         options.usage_plans = Some(Arc::new(plans));
     }
+    if let Some(path) = &fixture.jwks {
+        let bytes = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap();
+        options.user_pool_keys.insert_jwks("*", &bytes).unwrap();
+    }
     let deployment = Deployment::compile(&api, &stage, &options).unwrap_or_else(|diagnostics| {
         panic!(
             "{}: compile failed:\n{}",
