@@ -91,14 +91,12 @@ pub(crate) fn load(args: &ApiArgs) -> Result<Compiled, Report> {
             Err(errors) => return Err(Report { text, errors, warnings }),
         }
     }
-    for (pool, path) in &args.jwks {
-        let read = std::fs::read(path).map_err(|err| err.to_string()).and_then(|bytes| {
-            options
-                .user_pool_keys
-                .insert_jwks(pool.as_deref().unwrap_or("*"), &bytes)
-        });
-        if let Err(err) = read {
-            let _ = writeln!(text, "error: --jwks {}: {err}", path.display());
+    for jwks in &args.jwks {
+        let added = jwks
+            .bytes()
+            .and_then(|bytes| options.user_pool_keys.insert_jwks(jwks.pool_key(), &bytes));
+        if let Err(err) = added {
+            let _ = writeln!(text, "error: --jwks: {err}");
             return Err(Report {
                 text,
                 errors: 1,

@@ -31,10 +31,10 @@ options:
   --stage-variable KEY=VALUE     a stage variable ($stageVariables.KEY); repeat for more
   --usage-plans FILE             API keys, usage plans, stage throttling and caching (YAML or JSON with
                                  AWS's field names; see docs/usage-plans.md); watched like API_FILE
-  --jwks [POOL_ID=]FILE          the JSON Web Key Set of a Cognito user pool (what Cognito publishes at
-                                 https://cognito-idp.REGION.amazonaws.com/POOL_ID/.well-known/jwks.json),
-                                 for COGNITO_USER_POOLS authorizers; without POOL_ID, for every pool;
-                                 repeat for more; re-read on every reload
+  --jwks [POOL_ID=]FILE|URL      the JSON Web Key Set of a Cognito user pool, for COGNITO_USER_POOLS
+                                 authorizers: a file (re-read on every reload) or a URL such as
+                                 https://cognito-idp.REGION.amazonaws.com/POOL_ID/.well-known/jwks.json
+                                 (fetched once at start); without POOL_ID=, for every pool; repeat
   --host HOST                    address to listen on (default: 127.0.0.1)
   --port N                       port to listen on, 0 for any free port (default: 3000)
   --admin-port N                 serve /healthz on HOST:N (default: no admin listener)
@@ -65,7 +65,7 @@ DURATION is a number of seconds or a number with a unit: 250ms, 10s, 2m.
 
 pub(crate) const VALIDATE_USAGE: &str = "\
 usage: tollgate validate API_FILE [--stage NAME] [--stage-variable KEY=VALUE]... [--usage-plans FILE]
-                         [--jwks [POOL_ID=]FILE]...
+                         [--jwks [POOL_ID=]FILE|URL]...
 
 Checks an API definition the way `serve` would load it and prints every problem at once, each with
 file:line:col, the offending key and what was expected. Exits 1 if there is an error, 0 otherwise (warnings
@@ -124,8 +124,8 @@ pub(crate) struct ApiArgs {
     pub(crate) stage_variables: Vec<(String, String)>,
     /// `--usage-plans FILE`.
     pub(crate) usage_plans: Option<PathBuf>,
-    /// `--jwks [POOL_ID=]FILE`: a user pool's keys (`None`: every pool without its own).
-    pub(crate) jwks: Vec<(Option<String>, PathBuf)>,
+    /// `--jwks [POOL_ID=]FILE|URL`: user pools' keys.
+    pub(crate) jwks: Vec<crate::jwks::JwksArg>,
 }
 
 /// The default stage: AWS has none; `dev` is what serverless-offline uses.
@@ -309,7 +309,7 @@ struct ApiBuilder {
     stage: Option<String>,
     stage_variables: Vec<(String, String)>,
     usage_plans: Option<PathBuf>,
-    jwks: Vec<(Option<String>, PathBuf)>,
+    jwks: Vec<crate::jwks::JwksArg>,
 }
 
 impl ApiBuilder {
@@ -332,23 +332,7 @@ impl ApiBuilder {
             return Ok(());
         }
         if name == "--jwks" {
-            if value.starts_with("http://") || value.starts_with("https://") {
-                return Err(args.error(format!(
-                    "--jwks takes a file, not a URL (`{value}`): download the key set once, e.g. curl -o jwks.json URL"
-                )));
-            }
-            // A pool id is `REGION_ID` (letters, digits, `-`, `_`); anything else before `=` is part of the path.
-            let pool_id = |text: &str| {
-                text.contains('_')
-                    && text
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            };
-            let entry = match value.split_once('=') {
-                Some((pool, file)) if pool_id(pool) && !file.is_empty() => (Some(pool.to_owned()), PathBuf::from(file)),
-                _ => (None, PathBuf::from(value)),
-            };
-            self.jwks.push(entry);
+            self.jwks.push(crate::jwks::JwksArg::parse(&value));
             return Ok(());
         }
         let Some((key, variable)) = value.split_once('=') else {

@@ -13,6 +13,7 @@ mod aws;
 mod cli;
 mod edge;
 mod functions;
+mod jwks;
 mod reload;
 mod render;
 mod serve;

@@ -27,7 +27,7 @@ use crate::{api, aws, reload, telemetry};
 
 /// Runs `tollgate serve` to completion: 0 after a graceful stop, 1 if the API or the listeners fail, 64 on
 /// bad settings.
-pub(crate) fn run(args: ServeArgs) -> ExitCode {
+pub(crate) fn run(mut args: ServeArgs) -> ExitCode {
     if let Err(message) = telemetry::init(args.log_level.as_deref()) {
         eprintln!("tollgate serve: {message}");
         return ExitCode::from(64);
@@ -51,6 +51,10 @@ pub(crate) fn run(args: ServeArgs) -> ExitCode {
             return ExitCode::from(64);
         }
     };
+    if let Err(message) = crate::jwks::fetch_urls(&mut args.api.jwks) {
+        eprintln!("tollgate serve: {message}");
+        return ExitCode::FAILURE;
+    }
     let file = api::display_name(&args.api);
     let loaded = reload::watched(&args.api);
     let compiled = match api::load(&args.api) {

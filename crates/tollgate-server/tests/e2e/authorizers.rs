@@ -272,3 +272,66 @@ fn validate_names_a_missing_jwks() {
     ]);
     assert_eq!(code, 0, "{out}{err}");
 }
+
+/// Serves `body` over HTTP/1.1 on loopback to at most `count` connections, for at most 30 seconds.
+fn jwks_server(body: Vec<u8>, count: usize) -> std::net::SocketAddr {
+    use std::io::{Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let mut served = 0;
+        while served < count && std::time::Instant::now() < deadline {
+            let Ok((mut stream, _)) = listener.accept() else {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+                continue;
+            };
+            stream.set_nonblocking(false).unwrap();
+            stream
+                .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+                .unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && head.len() < 16_384 && stream.read(&mut byte).unwrap_or(0) == 1 {
+                head.push(byte[0]);
+            }
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(answer.as_bytes());
+            let _ = stream.write_all(&body);
+            served += 1;
+        }
+    });
+    addr
+}
+
+#[test]
+fn jwks_fetched_from_a_url_at_start() {
+    let keys = std::fs::read(repo("examples/authorizers.jwks.json")).unwrap();
+    let addr = jwks_server(keys, 1);
+    let jwks = format!("{POOL}=http://{addr}/{POOL}/.well-known/jwks.json");
+    let authorizer = format!("authorizer={}", example("authorizer").display());
+    let server = Server::start(
+        &repo("examples/authorizers.yaml"),
+        &["--function", &authorizer, "--jwks", &jwks],
+    );
+    let me = get(&server, "/me", &[("Authorization", &id_token(now() + 600))]);
+    assert_eq!(me.status, 200, "{}", me.body_text());
+    assert_eq!(json_body(&me)["email"], json!("ada@example.com"));
+
+    // A URL that does not answer: validate names it and fails.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_url = format!("{POOL}=http://{}/jwks.json", dead.local_addr().unwrap());
+    drop(dead);
+    let (code, out, err) = crate::harness::run(&[
+        "validate".as_ref(),
+        repo("examples/authorizers.yaml").as_os_str(),
+        "--jwks".as_ref(),
+        dead_url.as_ref(),
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("--jwks http://127.0.0.1:"), "{err}");
+}
