@@ -199,7 +199,7 @@ fn binary_media_types<'c>(cx: &'c RequestCx<'_>) -> &'c BinaryMediaTypes {
 /// `X-Forwarded-Port` keep a value a proxy in front of Tollgate sent, else `http` and the port of the `Host`
 /// header (80 without one), what the client really used. `X-Amzn-Trace-Id` is the request's trace header, the
 /// one the response carries.
-fn event_headers<'a>(
+pub(crate) fn event_headers<'a>(
     cx: &'a RequestCx<'_>,
     trace: &'a str,
     forwarded_for: Option<&'a str>,
@@ -241,7 +241,7 @@ fn event_headers<'a>(
 }
 
 /// The client's `X-Forwarded-For` (every line, comma-joined) with the TCP peer appended.
-fn forwarded_for(cx: &RequestCx<'_>, source_ip: Option<&str>) -> Option<String> {
+pub(crate) fn forwarded_for(cx: &RequestCx<'_>, source_ip: Option<&str>) -> Option<String> {
     let mut value = String::new();
     for line in cx.headers.get_all("x-forwarded-for") {
         let text = String::from_utf8_lossy(line.as_bytes());
@@ -260,7 +260,7 @@ fn forwarded_for(cx: &RequestCx<'_>, source_ip: Option<&str>) -> Option<String> 
 }
 
 /// The port the client connected to, from its `Host` header; 80 without one.
-fn host_port(cx: &RequestCx<'_>) -> String {
+pub(crate) fn host_port(cx: &RequestCx<'_>) -> String {
     let host = cx.headers.get(HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
     match host.rsplit_once(':') {
         Some((_, port)) if !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit()) => {

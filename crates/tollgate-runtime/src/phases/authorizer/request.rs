@@ -51,11 +51,14 @@ pub(crate) fn path_without_stage<'c>(cx: &'c RequestCx<'_>) -> &'c str {
 pub(crate) fn request_event(cx: &RequestCx<'_>, method_arn: &str) -> Vec<u8> {
     let deployment = cx.deployment;
     let route = cx.method_route;
-    let headers: Vec<(&str, Cow<'_, str>)> = cx
-        .headers
-        .iter()
-        .map(|(name, value)| (spelled(cx, name.as_str()), String::from_utf8_lossy(value.as_bytes())))
-        .collect();
+    // The headers as the proxy event has them: the client's, then the trace and X-Forwarded-* headers the front
+    // end adds (spec §6; the guide's REQUEST sample carries them too).
+    let trace = crate::pipeline::trace_id(cx);
+    let source_ip = cx.peer.map(|ip| ip.to_string()).unwrap_or_default();
+    let forwarded_for =
+        crate::lambda_proxy::forwarded_for(cx, Some(&source_ip).filter(|ip| !ip.is_empty()).map(String::as_str));
+    let port = crate::lambda_proxy::host_port(cx);
+    let headers = crate::lambda_proxy::event_headers(cx, &trace, forwarded_for.as_deref(), &port);
     let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_ref())).collect();
     let query = decode_query(cx.raw_query.as_deref().unwrap_or(""));
     let query = query.to_pairs();
@@ -68,7 +71,6 @@ pub(crate) fn request_event(cx: &RequestCx<'_>, method_arn: &str) -> Vec<u8> {
                 .collect()
         })
         .unwrap_or_default();
-    let source_ip = cx.peer.map(|ip| ip.to_string()).unwrap_or_default();
     let context = RequestContext {
         resource_id: route.map_or("", |r| &r.resource_id),
         resource_path: route.map_or("", |r| &r.resource_path),
@@ -101,16 +103,4 @@ pub(crate) fn request_event(cx: &RequestCx<'_>, method_arn: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(1024);
     write_request_event(&event, &mut out);
     out
-}
-
-/// The client's spelling of a header name (the server passes it on), else the lowercase name.
-fn spelled<'c>(cx: &'c RequestCx<'_>, lower: &'c str) -> &'c str {
-    cx.original_names
-        .as_deref()
-        .and_then(|names| {
-            names
-                .iter()
-                .find(|o| o.len() == lower.len() && o.eq_ignore_ascii_case(lower))
-        })
-        .map_or(lower, |o| &**o)
 }
