@@ -1,0 +1,382 @@
+//! [`RedisStore`]: the runtime's [`StateStore`] over Redis, so several gateway nodes enforce one set of
+//! throttles and quotas and share one response cache.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use tollgate_runtime::EmbeddedStore;
+use tollgate_runtime::state::{
+    Admission, CachePartition, CachedResponse, MAX_CACHED_RESPONSE, Quota, QuotaOutcome, QuotaWindow, StateError,
+    StateFuture, StateKey, StateStore, Throttle,
+};
+
+use crate::config::{ConfigError, OnError, RedisConfig};
+use crate::entry;
+use crate::keys::Keys;
+use crate::link::{Failure, Link};
+use crate::stats::StoreStats;
+
+/// A quota counter outlives its window by this much, so a node whose clock runs behind still finds the
+/// window's count instead of starting it again at 0.
+const QUOTA_SLACK_SECONDS: u64 = 3600;
+/// Lua numbers are doubles: integers above 2^53 would round.
+const MAX_EXACT: u64 = 1 << 53;
+/// Rates are sent as decimals; anything above this is "always full" already.
+const MAX_RATE: f64 = 1e12;
+/// The prefix when neither the URL nor the server names one.
+const DEFAULT_PREFIX: &str = "tollgate";
+
+/// The shared store. Every operation is one round trip (a Lua script, a command, or a two-command pipeline
+/// for a cache lookup) bounded by the configured timeout; when Redis cannot answer, [`OnError`] decides.
+pub struct RedisStore {
+    link: Arc<Link>,
+    config: RedisConfig,
+    keys: Keys,
+    bucket: redis::Script,
+    quota: redis::Script,
+    /// Answers while Redis cannot, with per-node limits (on-error=open).
+    fallback: EmbeddedStore,
+    /// The highest cache generation seen per partition: what a new entry is written under.
+    generations: RwLock<HashMap<Arc<str>, u64>>,
+}
+
+impl fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisStore")
+            .field("link", &self.link)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisStore {
+    /// A store for `config`. It connects when [`RedisStore::connect`] is awaited (or, failing that, in the
+    /// background from the first operation); until then operations follow the on-error policy.
+    ///
+    /// # Errors
+    ///
+    /// A URL the `redis` crate refuses.
+    pub fn new(config: RedisConfig) -> Result<RedisStore, ConfigError> {
+        let client = redis::Client::open(config.url.as_str()).map_err(|err| ConfigError {
+            message: format!("`{}`: {err}", config.display_url()),
+        })?;
+        let link = Link::new(client, config.display_url(), config.timeout, config.reconnect_interval);
+        let keys = Keys::new(config.prefix.as_deref().unwrap_or(DEFAULT_PREFIX));
+        Ok(RedisStore {
+            link,
+            keys,
+            config,
+            bucket: redis::Script::new(include_str!("lua/bucket.lua")),
+            quota: redis::Script::new(include_str!("lua/quota.lua")),
+            fallback: EmbeddedStore::new(),
+            generations: RwLock::new(HashMap::new()),
+        })
+    }
+
+    /// Connects now. On failure the store keeps trying in the background every reconnect interval and
+    /// applies the on-error policy meanwhile, so a gateway may start before its Redis.
+    ///
+    /// # Errors
+    ///
+    /// Redis did not answer a `PING` within the connect timeout (at least 1 s).
+    pub async fn connect(&self) -> Result<(), StateError> {
+        self.link.connect().await.map_err(state_error)
+    }
+
+    /// Whether a connection to Redis is up.
+    pub fn is_up(&self) -> bool {
+        self.link.is_up()
+    }
+
+    /// The store's settings.
+    pub fn config(&self) -> &RedisConfig {
+        &self.config
+    }
+
+    /// The counters, for metrics and health checks.
+    pub fn stats(&self) -> StoreStats {
+        self.link.counters.snapshot(self.link.is_up())
+    }
+
+    /// A failed operation answered by the fallback (open) or refused (closed): counted, and logged at debug
+    /// (the link logs losing and regaining Redis once each).
+    fn failed(&self, what: &str, key: &StateKey, failure: &Failure) -> OnError {
+        let counter = match self.config.on_error {
+            OnError::Open => &self.link.counters.fallbacks,
+            OnError::Closed => &self.link.counters.refusals,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        tracing::debug!(%key, error = %failure, kind = failure.kind(), on_error = ?self.config.on_error, "state store: {what} failed");
+        self.config.on_error
+    }
+
+    /// One node's share of a throttle while Redis is away.
+    fn per_node_throttle(&self, limit: Throttle) -> Throttle {
+        Throttle {
+            rate_limit: limit.rate_limit / f64::from(self.config.nodes),
+            burst_limit: limit.burst_limit.div_ceil(self.config.nodes),
+        }
+    }
+
+    /// One node's share of a quota while Redis is away.
+    fn per_node_quota(&self, quota: Quota) -> Quota {
+        let nodes = u64::from(self.config.nodes);
+        Quota {
+            limit: quota.limit.div_ceil(nodes),
+            offset: quota.offset / nodes,
+        }
+    }
+
+    async fn bucket_step(&self, key: &StateKey, limit: Throttle, cost: i8) -> Result<i64, Failure> {
+        let redis_key = self.keys.of(key);
+        let rate = if limit.rate_limit.is_finite() {
+            limit.rate_limit.clamp(0.0, MAX_RATE)
+        } else if limit.rate_limit > 0.0 {
+            MAX_RATE
+        } else {
+            0.0
+        };
+        let script = &self.bucket;
+        self.link
+            .call(|mut connection| async move {
+                let mut invocation = script.prepare_invoke();
+                invocation.key(redis_key).arg(rate).arg(limit.burst_limit).arg(cost);
+                invocation.invoke_async::<i64>(&mut connection).await
+            })
+            .await
+    }
+
+    fn remember_generation(&self, partition: &Arc<str>, generation: u64) {
+        let known = self
+            .generations
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(partition)
+            .copied();
+        if known.is_none_or(|known| known < generation) {
+            let mut generations = self.generations.write().unwrap_or_else(PoisonError::into_inner);
+            let slot = generations.entry(Arc::clone(partition)).or_insert(generation);
+            *slot = (*slot).max(generation);
+        }
+    }
+
+    /// The partition's generation: the last one seen, else read from Redis.
+    async fn generation(&self, partition: &Arc<str>) -> Result<u64, Failure> {
+        let known = self
+            .generations
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(partition)
+            .copied();
+        if let Some(generation) = known {
+            return Ok(generation);
+        }
+        let key = self.keys.cache_generation(partition);
+        let generation = self
+            .link
+            .call(|mut connection| async move {
+                redis::cmd("GET")
+                    .arg(key)
+                    .query_async::<Option<u64>>(&mut connection)
+                    .await
+            })
+            .await?
+            .unwrap_or(0);
+        self.remember_generation(partition, generation);
+        Ok(generation)
+    }
+
+    async fn delete(&self, key: String) -> Result<(), Failure> {
+        self.link
+            .call(|mut connection| async move { redis::cmd("DEL").arg(key).query_async::<()>(&mut connection).await })
+            .await
+    }
+}
+
+fn state_error(failure: Failure) -> StateError {
+    StateError {
+        message: failure.to_string(),
+    }
+}
+
+impl StateStore for RedisStore {
+    fn acquire<'a>(&'a self, key: &'a StateKey, limit: Throttle, now: SystemTime) -> StateFuture<'a, Admission> {
+        if limit.burst_limit == 0 {
+            return StateFuture::ready(Admission::Throttled);
+        }
+        StateFuture::boxed(async move {
+            match self.bucket_step(key, limit, 1).await {
+                Ok(1) => Ok(Admission::Admitted),
+                Ok(_) => Ok(Admission::Throttled),
+                Err(failure) => match self.failed("throttle", key, &failure) {
+                    OnError::Open => self.fallback.acquire(key, self.per_node_throttle(limit), now).await,
+                    OnError::Closed => Ok(Admission::Throttled),
+                },
+            }
+        })
+    }
+
+    fn release<'a>(&'a self, key: &'a StateKey, limit: Throttle, now: SystemTime) -> StateFuture<'a, ()> {
+        if limit.burst_limit == 0 {
+            return StateFuture::ready(());
+        }
+        StateFuture::boxed(async move {
+            match self.bucket_step(key, limit, -1).await {
+                Ok(_) => Ok(()),
+                Err(failure) => match self.failed("give back", key, &failure) {
+                    OnError::Open => self.fallback.release(key, self.per_node_throttle(limit), now).await,
+                    OnError::Closed => Ok(()),
+                },
+            }
+        })
+    }
+
+    fn consume<'a>(&'a self, key: &'a StateKey, quota: Quota, window: QuotaWindow) -> StateFuture<'a, QuotaOutcome> {
+        StateFuture::boxed(async move {
+            let (counter, first) = self.keys.quota(key, window.start);
+            let expire_at = window.end.saturating_add(QUOTA_SLACK_SECONDS);
+            let script = &self.quota;
+            let result = self
+                .link
+                .call(|mut connection| async move {
+                    let mut invocation = script.prepare_invoke();
+                    invocation
+                        .key(counter)
+                        .key(first)
+                        .arg(quota.limit.min(MAX_EXACT))
+                        .arg(quota.offset.min(MAX_EXACT))
+                        .arg(window.start)
+                        .arg(expire_at);
+                    invocation.invoke_async::<i64>(&mut connection).await
+                })
+                .await;
+            match result {
+                Ok(remaining) => Ok(u64::try_from(remaining)
+                    .map_or(QuotaOutcome::Exceeded, |remaining| QuotaOutcome::Admitted { remaining })),
+                Err(failure) => match self.failed("quota", key, &failure) {
+                    OnError::Open => self.fallback.consume(key, self.per_node_quota(quota), window).await,
+                    OnError::Closed => Ok(QuotaOutcome::Exceeded),
+                },
+            }
+        })
+    }
+
+    fn cache_get<'a>(
+        &'a self,
+        partition: &'a CachePartition,
+        key: &'a StateKey,
+        now: SystemTime,
+    ) -> StateFuture<'a, Option<Arc<CachedResponse>>> {
+        StateFuture::boxed(async move {
+            let generation_key = self.keys.cache_generation(&partition.name);
+            let entry_key = self.keys.of(key);
+            // One round trip; no atomicity needed: an entry read just before a concurrent flush was current.
+            let result = self
+                .link
+                .call(|mut connection| async move {
+                    let mut pipe = redis::pipe();
+                    pipe.get(generation_key).get(entry_key);
+                    pipe.query_async::<(Option<u64>, Option<Vec<u8>>)>(&mut connection)
+                        .await
+                })
+                .await;
+            let (generation, value) = match result {
+                Ok(found) => found,
+                Err(failure) => {
+                    return match self.failed("cache lookup", key, &failure) {
+                        OnError::Open => self.fallback.cache_get(partition, key, now).await,
+                        OnError::Closed => Ok(None),
+                    };
+                }
+            };
+            let generation = generation.unwrap_or(0);
+            self.remember_generation(&partition.name, generation);
+            let Some(value) = value else { return Ok(None) };
+            match entry::decode(Bytes::from(value)) {
+                Ok((written, response)) if written == generation => Ok(Some(Arc::new(response))),
+                // Written before the partition was flushed.
+                Ok(_) => Ok(None),
+                Err(err) => {
+                    self.link.counters.unreadable_entries.fetch_add(1, Ordering::Relaxed);
+                    tracing::debug!(%key, error = ?err, "state store: unreadable cache entry; a miss");
+                    Ok(None)
+                }
+            }
+        })
+    }
+
+    fn cache_put<'a>(
+        &'a self,
+        partition: &'a CachePartition,
+        key: &'a StateKey,
+        entry: Arc<CachedResponse>,
+        ttl: Duration,
+        now: SystemTime,
+    ) -> StateFuture<'a, ()> {
+        StateFuture::boxed(async move {
+            // The embedded store keeps nothing larger than the partition's budget either.
+            let fits = entry.body.len() <= MAX_CACHED_RESPONSE && entry.size() <= partition.max_bytes;
+            let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX);
+            if !fits || ttl_ms == 0 {
+                return self.cache_remove(partition, key).await;
+            }
+            let stored = async {
+                let generation = self.generation(&partition.name).await?;
+                let value = entry::encode(&entry, generation);
+                let entry_key = self.keys.of(key);
+                self.link
+                    .call(|mut connection| async move {
+                        redis::cmd("SET")
+                            .arg(entry_key)
+                            .arg(value)
+                            .arg("PX")
+                            .arg(ttl_ms)
+                            .query_async::<()>(&mut connection)
+                            .await
+                    })
+                    .await
+            };
+            match stored.await {
+                Ok(()) => Ok(()),
+                Err(failure) => match self.failed("cache store", key, &failure) {
+                    OnError::Open => self.fallback.cache_put(partition, key, entry, ttl, now).await,
+                    OnError::Closed => Ok(()),
+                },
+            }
+        })
+    }
+
+    fn cache_remove<'a>(&'a self, partition: &'a CachePartition, key: &'a StateKey) -> StateFuture<'a, ()> {
+        StateFuture::boxed(async move {
+            // The local copy goes too, so an outage later cannot serve what was removed.
+            let _ = self.fallback.cache_remove(partition, key).await;
+            match self.delete(self.keys.of(key)).await {
+                Ok(()) => Ok(()),
+                Err(failure) => {
+                    self.failed("cache removal", key, &failure);
+                    Ok(())
+                }
+            }
+        })
+    }
+
+    fn cache_flush<'a>(&'a self, partition: &'a CachePartition) -> StateFuture<'a, ()> {
+        StateFuture::boxed(async move {
+            let _ = self.fallback.cache_flush(partition).await;
+            let key = self.keys.cache_generation(&partition.name);
+            let generation =
+                self.link
+                    .call(|mut connection| async move {
+                        redis::cmd("INCR").arg(key).query_async::<u64>(&mut connection).await
+                    })
+                    .await
+                    .map_err(state_error)?;
+            self.remember_generation(&partition.name, generation);
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,183 @@
+//! A real `redis-server` on a free loopback port, started by the test and killed by its PID on drop.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Where Debian's package puts the server.
+const REDIS_SERVER: &str = "/usr/bin/redis-server";
+/// Longest wait for the server to start or stop: generous for a busy CI machine.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// A running `redis-server --port N --save '' --appendonly no`.
+pub(crate) struct RedisServer {
+    child: Option<Child>,
+    pub(crate) port: u16,
+}
+
+impl RedisServer {
+    /// Starts a server on a free port.
+    pub(crate) fn start() -> RedisServer {
+        for _ in 0..5 {
+            let port = free_port();
+            if let Some(server) = RedisServer::try_start(port) {
+                return server;
+            }
+        }
+        panic!("redis-server did not start on any of 5 free ports");
+    }
+
+    /// Starts a server on `port` (after [`RedisServer::kill`], to restart it where clients look for it).
+    pub(crate) fn start_on(port: u16) -> RedisServer {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(server) = RedisServer::try_start(port) {
+                return server;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "redis-server did not start again on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn try_start(port: u16) -> Option<RedisServer> {
+        assert!(
+            Path::new(REDIS_SERVER).exists(),
+            "{REDIS_SERVER} is missing: these tests run a real Redis. Install it with `apt-get install -y redis-server`"
+        );
+        let child = Command::new(REDIS_SERVER)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start redis-server");
+        let mut server = RedisServer {
+            child: Some(child),
+            port,
+        };
+        let deadline = Instant::now() + PATIENCE;
+        while Instant::now() < deadline {
+            if server.ping() {
+                return Some(server);
+            }
+            if let Some(child) = server.child.as_mut()
+                && child.try_wait().ok().flatten().is_some()
+            {
+                // Exited: the port was taken after all.
+                server.child = None;
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("redis-server on port {port} never answered PING");
+    }
+
+    pub(crate) fn url(&self, options: &str) -> String {
+        format!("redis://127.0.0.1:{}/0?{options}", self.port)
+    }
+
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.as_ref().map_or(0, Child::id)
+    }
+
+    /// `PING` over a fresh connection answers `+PONG`.
+    pub(crate) fn ping(&self) -> bool {
+        self.command(&["PING"]).is_some_and(|reply| reply.starts_with("+PONG"))
+    }
+
+    /// Sends one command (RESP) and returns the raw reply text.
+    pub(crate) fn command(&self, args: &[&str]) -> Option<String> {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
+        stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+        let mut request = format!("*{}\r\n", args.len());
+        for arg in args {
+            request.push_str(&format!("${}\r\n{arg}\r\n", arg.len()));
+        }
+        stream.write_all(request.as_bytes()).ok()?;
+        let mut reply = Vec::new();
+        let mut buffer = [0u8; 4096];
+        // One read is enough for the short replies the tests ask for; wait for the line end.
+        while !reply.ends_with(b"\r\n") || incomplete_bulk(&reply) {
+            let n = stream.read(&mut buffer).ok()?;
+            if n == 0 {
+                break;
+            }
+            reply.extend_from_slice(&buffer[..n]);
+        }
+        Some(String::from_utf8_lossy(&reply).into_owned())
+    }
+
+    /// An integer reply (`:N`), or a bulk string holding an integer.
+    pub(crate) fn integer(&self, args: &[&str]) -> Option<i64> {
+        let reply = self.command(args)?;
+        let mut lines = reply.split("\r\n");
+        let first = lines.next()?;
+        if let Some(number) = first.strip_prefix(':') {
+            return number.parse().ok();
+        }
+        if first.starts_with('$') && first != "$-1" {
+            return lines.next()?.parse().ok();
+        }
+        None
+    }
+
+    /// Sends a signal to the server process by its PID (`STOP`, `CONT`).
+    pub(crate) fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.pid().to_string())
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -{name} {}", self.pid());
+    }
+
+    /// Kills the server (SIGKILL by PID) and waits until it is gone.
+    pub(crate) fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        // A stopped (SIGSTOP) server still dies of SIGKILL.
+        self.kill();
+    }
+}
+
+fn incomplete_bulk(reply: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(reply);
+    let Some(length) = text.strip_prefix('$').and_then(|rest| rest.split("\r\n").next()) else {
+        return false;
+    };
+    let Ok(length) = length.parse::<i64>() else {
+        return false;
+    };
+    length >= 0 && reply.len() < text.find("\r\n").unwrap_or(0) + 2 + length as usize + 2
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    listener.local_addr().expect("local address").port()
+}
+
+/// A port nothing listens on (bound, then released).
+pub(crate) fn dead_port() -> u16 {
+    free_port()
+}
