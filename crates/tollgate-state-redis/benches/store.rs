@@ -1,10 +1,14 @@
-//! What a request pays for shared state: operations per second and CPU per operation of the Redis store
-//! against the embedded one, on a local `redis-server` started here.
+//! What a request pays for shared state: the store's hot operations (`acquire`, `consume`, a 1 KiB `cache_get`
+//! hit) on the Redis store against a local `redis-server` started here, next to the embedded store.
 //!
-//! `cargo bench -p tollgate-state-redis --bench store` (TOLLGATE_BENCH_OPS sets the operations per row,
-//! 20,000 by default). Each row is bounded by that count and by 20 s, whichever comes first. CPU is read
-//! from /proc for this process (the gateway's side: client, scripts' arguments, futures) and for the
-//! redis-server process (the scripts themselves), so the numbers mean something on a busy machine too.
+//! `cargo bench -p tollgate-state-redis --bench store`. Two groups:
+//!
+//! * `wall/…`: the time one call takes, calls one after another (one client): the added latency per request.
+//! * `cpu/…`: 32 concurrent callers; what is reported as the time per operation is the **CPU** it cost — this
+//!   process (client, futures) plus the redis-server process (scripts, commands), summed from
+//!   `/proc/PID/task/*/schedstat` in nanoseconds — so the number means something on a busy machine too.
+
+#![allow(clippy::unwrap_used)] // benchmark set-up
 
 // The harness is shared with the tests, which use more of it.
 #[allow(dead_code)]
@@ -15,14 +19,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use http::{HeaderMap, HeaderValue, StatusCode};
+use tokio::runtime::Runtime;
 use tollgate_runtime::EmbeddedStore;
 use tollgate_runtime::state::{CachePartition, CachedResponse, Quota, QuotaWindow, StateKey, StateStore, Throttle};
 use tollgate_state_redis::{RedisConfig, RedisStore};
 
 use crate::harness::RedisServer;
 
-const ROW_DEADLINE: Duration = Duration::from_secs(20);
+/// Never empty during a run: every call is a full script execution that admits.
 const OPEN_BUCKET: Throttle = Throttle {
     rate_limit: 1e9,
     burst_limit: 1_000_000_000,
@@ -31,92 +37,59 @@ const BIG_QUOTA: Quota = Quota {
     limit: 1 << 50,
     offset: 0,
 };
+const WINDOW: QuotaWindow = QuotaWindow {
+    start: 0,
+    end: u64::MAX / 2,
+};
+const CONCURRENCY: u64 = 32;
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 enum Op {
     Acquire,
     Consume,
     CacheGet,
 }
 
-/// CPU seconds (user + system) of a process, from /proc/PID/stat.
-fn cpu_seconds(pid: &str) -> f64 {
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return 0.0;
-    };
-    // Fields after the command name (which may hold spaces) start after the last ')'.
-    let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: f64 = [11, 12]
-        .iter()
-        .filter_map(|i| fields.get(*i)?.parse::<f64>().ok())
-        .sum();
-    // USER_HZ is 100 on Linux.
-    ticks / 100.0
+impl Op {
+    const ALL: [(Op, &'static str); 3] = [
+        (Op::Acquire, "acquire"),
+        (Op::Consume, "consume"),
+        (Op::CacheGet, "cache_get_1KiB_hit"),
+    ];
 }
 
-async fn run(store: Arc<dyn StateStore>, op: Op, concurrency: usize, ops: usize) -> (usize, Duration) {
-    let partition = Arc::new(CachePartition {
+struct Setup {
+    runtime: Runtime,
+    stores: [(&'static str, Arc<dyn StateStore>); 2],
+    redis_pid: u32,
+    _redis: RedisServer,
+}
+
+fn partition() -> CachePartition {
+    CachePartition {
         name: "bench".into(),
         max_bytes: 1 << 30,
-    });
-    let started = Instant::now();
-    let tasks: Vec<_> = (0..concurrency)
-        .map(|task| {
-            let store = Arc::clone(&store);
-            let partition = Arc::clone(&partition);
-            tokio::spawn(async move {
-                let bucket = StateKey::new(format!("tg:plan:{{bench/{task}}}:rate"));
-                let quota = StateKey::new(format!("tg:plan:{{bench/{task}}}:quota"));
-                let cached = StateKey::new("tg:cache:bench:d:/pets:GET|q=1");
-                let window = QuotaWindow {
-                    start: 0,
-                    end: u64::MAX / 2,
-                };
-                let mut done = 0;
-                while done < ops / concurrency && started.elapsed() < ROW_DEADLINE {
-                    let now = SystemTime::now();
-                    let ok = match op {
-                        Op::Acquire => store.acquire(&bucket, OPEN_BUCKET, now).await.is_ok(),
-                        Op::Consume => store.consume(&quota, BIG_QUOTA, window).await.is_ok(),
-                        Op::CacheGet => store
-                            .cache_get(&partition, &cached, now)
-                            .await
-                            .is_ok_and(|hit| hit.is_some()),
-                    };
-                    assert!(ok, "the operation failed");
-                    done += 1;
-                }
-                done
-            })
-        })
-        .collect();
-    let mut total = 0;
-    for task in tasks {
-        total += task.await.unwrap_or(0);
     }
-    (total, started.elapsed())
 }
 
-fn main() {
-    let ops: usize = std::env::var("TOLLGATE_BENCH_OPS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(20_000);
+fn cached_key() -> StateKey {
+    StateKey::new("tg:cache:bench:d:/pets:GET|q=1")
+}
+
+fn setup() -> Setup {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .unwrap_or_else(|err| panic!("tokio runtime: {err}"));
+        .unwrap();
     let redis = RedisServer::start();
-    let redis_pid = redis.pid().to_string();
-    let config = RedisConfig::parse(&redis.url("timeout=5s&prefix=bench")).unwrap_or_else(|err| panic!("{err}"));
-    let shared = RedisStore::new(config).unwrap_or_else(|err| panic!("{err}"));
-    runtime.block_on(async {
-        shared.connect().await.unwrap_or_else(|err| panic!("{err}"));
-    });
-    let shared: Arc<dyn StateStore> = Arc::new(shared);
-    let embedded: Arc<dyn StateStore> = Arc::new(EmbeddedStore::new());
+    let config = RedisConfig::parse(&redis.url("timeout=5s&prefix=bench")).unwrap();
+    let shared = RedisStore::new(config).unwrap();
+    runtime.block_on(shared.connect()).unwrap();
+    let stores: [(&'static str, Arc<dyn StateStore>); 2] = [
+        ("embedded", Arc::new(EmbeddedStore::new())),
+        ("redis", Arc::new(shared)),
+    ];
     let mut headers = HeaderMap::new();
     headers.insert("content-type", HeaderValue::from_static("application/json"));
     let entry = Arc::new(CachedResponse::new(
@@ -125,51 +98,107 @@ fn main() {
         Bytes::from(vec![b'x'; 1024]),
         false,
     ));
-    let partition = CachePartition {
-        name: "bench".into(),
-        max_bytes: 1 << 30,
-    };
-    let cached = StateKey::new("tg:cache:bench:d:/pets:GET|q=1");
     runtime.block_on(async {
-        for store in [&shared, &embedded] {
+        for (_, store) in &stores {
             let stored = store.cache_put(
-                &partition,
-                &cached,
+                &partition(),
+                &cached_key(),
                 Arc::clone(&entry),
-                Duration::from_secs(600),
+                Duration::from_secs(3600),
                 SystemTime::now(),
             );
-            stored.await.unwrap_or_else(|err| panic!("{err}"));
+            stored.await.unwrap();
         }
     });
-
-    println!("| store | operation | concurrency | ops | ops/s | wall µs/op | gateway CPU µs/op | redis CPU µs/op |");
-    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-    let me = std::process::id().to_string();
-    for (name, op) in [
-        ("acquire", Op::Acquire),
-        ("consume", Op::Consume),
-        ("cache_get 1 KiB hit", Op::CacheGet),
-    ] {
-        for concurrency in [1, 32] {
-            for (label, store) in [("embedded", &embedded), ("redis", &shared)] {
-                let (gateway_before, redis_before) = (cpu_seconds(&me), cpu_seconds(&redis_pid));
-                let (done, elapsed) = runtime.block_on(run(Arc::clone(store), op, concurrency, ops));
-                let gateway_cpu = cpu_seconds(&me) - gateway_before;
-                let redis_cpu = cpu_seconds(&redis_pid) - redis_before;
-                let per = |seconds: f64| seconds * 1e6 / done.max(1) as f64;
-                let redis_column = if label == "redis" {
-                    format!("{:.1}", per(redis_cpu))
-                } else {
-                    "–".to_owned()
-                };
-                println!(
-                    "| {label} | {name} | {concurrency} | {done} | {:.0} | {:.2} | {:.2} | {redis_column} |",
-                    done as f64 / elapsed.as_secs_f64(),
-                    per(elapsed.as_secs_f64()),
-                    per(gateway_cpu),
-                );
-            }
-        }
+    Setup {
+        runtime,
+        stores,
+        redis_pid: redis.pid(),
+        _redis: redis,
     }
 }
+
+/// `count` operations one after another by caller `caller`.
+async fn calls(store: &dyn StateStore, op: Op, caller: u64, count: u64) {
+    let bucket = StateKey::new(format!("tg:plan:{{bench/{caller}}}:rate"));
+    let quota = StateKey::new(format!("tg:plan:{{bench/{caller}}}:quota"));
+    let (partition, cached) = (partition(), cached_key());
+    for _ in 0..count {
+        let now = SystemTime::now();
+        let ok = match op {
+            Op::Acquire => store.acquire(&bucket, OPEN_BUCKET, now).await.is_ok(),
+            Op::Consume => store.consume(&quota, BIG_QUOTA, WINDOW).await.is_ok(),
+            Op::CacheGet => store
+                .cache_get(&partition, &cached, now)
+                .await
+                .is_ok_and(|hit| hit.is_some()),
+        };
+        assert!(ok, "{op:?} failed");
+    }
+}
+
+/// CPU nanoseconds used so far by every thread of process `pid`.
+fn cpu_nanos(pid: u32) -> u64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    tasks
+        .filter_map(Result::ok)
+        .filter_map(|task| std::fs::read_to_string(task.path().join("schedstat")).ok())
+        .filter_map(|stat| stat.split_whitespace().next()?.parse::<u64>().ok())
+        .sum()
+}
+
+fn stores(c: &mut Criterion) {
+    let setup = setup();
+    let mut wall = c.benchmark_group("wall");
+    wall.sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    for (op, name) in Op::ALL {
+        for (label, store) in &setup.stores {
+            wall.bench_function(BenchmarkId::new(name, label), |b| {
+                b.iter_custom(|iters| {
+                    let started = Instant::now();
+                    setup.runtime.block_on(calls(store.as_ref(), op, 0, iters));
+                    started.elapsed()
+                });
+            });
+        }
+    }
+    wall.finish();
+
+    let me = std::process::id();
+    let mut cpu = c.benchmark_group("cpu");
+    cpu.sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    for (op, name) in Op::ALL {
+        for (label, store) in &setup.stores {
+            cpu.bench_function(BenchmarkId::new(format!("{name}_x{CONCURRENCY}"), label), |b| {
+                b.iter_custom(|iters| {
+                    let each = iters.div_ceil(CONCURRENCY);
+                    let before = cpu_nanos(me) + cpu_nanos(setup.redis_pid);
+                    setup.runtime.block_on(async {
+                        let tasks: Vec<_> = (0..CONCURRENCY)
+                            .map(|caller| {
+                                let store = Arc::clone(store);
+                                tokio::spawn(async move { calls(store.as_ref(), op, caller, each).await })
+                            })
+                            .collect();
+                        for task in tasks {
+                            task.await.unwrap();
+                        }
+                    });
+                    let used = (cpu_nanos(me) + cpu_nanos(setup.redis_pid)).saturating_sub(before);
+                    // Per requested iteration: `each × CONCURRENCY` may round `iters` up.
+                    Duration::from_nanos(used * iters / (each * CONCURRENCY).max(1))
+                });
+            });
+        }
+    }
+    cpu.finish();
+}
+
+criterion_group!(benches, stores);
+criterion_main!(benches);

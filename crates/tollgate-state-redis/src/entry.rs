@@ -1,20 +1,25 @@
 //! A cached response as one Redis string: a small binary header, the method response's headers, the body.
 //!
 //! ```text
-//! "TGC1" | generation u64 | status u16 | trace u8 | header count u16
+//! "TGC2" | generation (decimal ASCII) | "\n" | status u16 | trace u8 | header count u16
 //!        | per header: name length u16, name, value length u32, value
 //!        | body (the rest)
 //! ```
 //!
-//! Integers are little-endian. The generation is the partition's flush counter when the entry was written: an
-//! entry from before a flush is a miss. Whatever Redis returns is checked while it is read (another writer,
+//! Binary integers are little-endian. The generation is the partition's flush counter when the entry was
+//! written, as Redis keeps it (decimal text): the store's script (`src/lua/cache_put.lua`) reads it and writes
+//! [`MAGIC`], the generation, `\n` and the [`payload`] in one atomic step, so an entry is never written under a
+//! generation older than the one current at that moment. An entry from before a flush is a miss. Whatever Redis returns is checked while it is read (another writer,
 //! another version, a truncated value): anything malformed is a miss, never a panic.
 
-use bytes::{BufMut, Bytes, BytesMut};
+use bytes::{BufMut, Bytes};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use tollgate_runtime::state::CachedResponse;
 
-const MAGIC: &[u8; 4] = b"TGC1";
+/// The start of every value this store writes.
+pub(crate) const MAGIC: &[u8; 4] = b"TGC2";
+/// A u64 has at most 20 decimal digits.
+const MAX_GENERATION_DIGITS: usize = 20;
 
 /// Why a stored value is not a cache entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,22 +28,34 @@ pub enum DecodeError {
     Magic,
     /// Shorter than its header says.
     Truncated,
+    /// The generation is not a decimal number followed by a line feed.
+    Generation,
     /// A status outside 100–999.
     Status,
     /// A header name or value HTTP does not allow.
     Header,
 }
 
-/// Encodes `entry` written under cache generation `generation`.
+/// The whole value of `entry` written under cache generation `generation` (what the script writes).
 pub fn encode(entry: &CachedResponse, generation: u64) -> Vec<u8> {
+    let payload = payload(entry);
+    let generation = generation.to_string();
+    let mut out = Vec::with_capacity(MAGIC.len() + generation.len() + 1 + payload.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(generation.as_bytes());
+    out.push(b'\n');
+    out.extend_from_slice(&payload);
+    out
+}
+
+/// Everything after the generation: status, trace flag, headers, body.
+pub(crate) fn payload(entry: &CachedResponse) -> Vec<u8> {
     let headers: usize = entry
         .headers
         .iter()
         .map(|(name, value)| 6 + name.as_str().len() + value.len())
         .sum();
-    let mut out = BytesMut::with_capacity(4 + 8 + 2 + 1 + 2 + headers + entry.body.len());
-    out.put_slice(MAGIC);
-    out.put_u64_le(generation);
+    let mut out = Vec::with_capacity(2 + 1 + 2 + headers + entry.body.len());
     out.put_u16_le(entry.status.as_u16());
     out.put_u8(u8::from(entry.trace_header));
     // A HeaderMap of more than 65,535 entries or a value over 4 GiB cannot come out of a 1 MiB response mapping;
@@ -53,7 +70,7 @@ pub fn encode(entry: &CachedResponse, generation: u64) -> Vec<u8> {
         out.put_slice(value.as_bytes().get(..u32::MAX as usize).unwrap_or(value.as_bytes()));
     }
     out.put_slice(&entry.body);
-    out.to_vec()
+    out
 }
 
 /// Reads a stored value: the generation it was written under and the response. The body shares `value`'s
@@ -67,7 +84,7 @@ pub fn decode(value: Bytes) -> Result<(u64, CachedResponse), DecodeError> {
     if reader.take(4)? != MAGIC.as_slice() {
         return Err(DecodeError::Magic);
     }
-    let generation = u64::from_le_bytes(reader.array()?);
+    let generation = reader.generation()?;
     let status = StatusCode::from_u16(u16::from_le_bytes(reader.array()?)).map_err(|_| DecodeError::Status)?;
     let [trace] = reader.array()?;
     let count = u16::from_le_bytes(reader.array()?);
@@ -106,6 +123,25 @@ impl Reader {
         Ok(out)
     }
 
+    /// Decimal digits up to a line feed.
+    fn generation(&mut self) -> Result<u64, DecodeError> {
+        let rest = self.value.get(self.at..).unwrap_or_default();
+        let digits = rest
+            .iter()
+            .take(MAX_GENERATION_DIGITS + 1)
+            .position(|b| *b == b'\n')
+            .ok_or(DecodeError::Generation)?;
+        let digits = self.take(digits)?;
+        let generation = std::str::from_utf8(&digits)
+            .ok()
+            .filter(|text| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|text| text.parse::<u64>().ok())
+            .ok_or(DecodeError::Generation)?;
+        // The line feed.
+        self.take(1)?;
+        Ok(generation)
+    }
+
     fn rest(self) -> Bytes {
         self.value.slice(self.at.min(self.value.len())..)
     }
@@ -133,8 +169,11 @@ mod tests {
     fn round_trip() {
         let entry = sample();
         let encoded = encode(&entry, 42);
+        assert!(encoded.starts_with(b"TGC242\n"));
         let (generation, decoded) = decode(Bytes::from(encoded)).unwrap();
         assert_eq!(generation, 42);
+        let (generation, _) = decode(Bytes::from(encode(&entry, u64::MAX))).unwrap();
+        assert_eq!(generation, u64::MAX);
         assert_eq!(decoded.status, entry.status);
         assert_eq!(decoded.headers, entry.headers);
         assert_eq!(decoded.body, entry.body);
@@ -157,12 +196,32 @@ mod tests {
     #[test]
     fn foreign_values_are_refused() {
         assert_eq!(decode(Bytes::from_static(b"hello")).unwrap_err(), DecodeError::Magic);
+        // The binary generation of the first version of this format.
+        assert_eq!(
+            decode(Bytes::from_static(b"TGC1\x01\0\0\0\0\0\0\0\xc8\0")).unwrap_err(),
+            DecodeError::Magic
+        );
+        for generation in [
+            &b"TGC2\n"[..],
+            b"TGC2-1\n",
+            b"TGC2 1\n",
+            b"TGC2999999999999999999999\n",
+            b"TGC212",
+        ] {
+            assert_eq!(
+                decode(Bytes::from_static(generation)).unwrap_err(),
+                DecodeError::Generation,
+                "{}",
+                String::from_utf8_lossy(generation)
+            );
+        }
+        // Magic, then "1\n", then the status.
         let mut bad_status = encode(&sample(), 1);
-        bad_status[12..14].copy_from_slice(&5u16.to_le_bytes());
+        bad_status[6..8].copy_from_slice(&5u16.to_le_bytes());
         assert_eq!(decode(Bytes::from(bad_status)).unwrap_err(), DecodeError::Status);
         let mut bad_name = encode(&sample(), 1);
         // The first header name starts after magic, generation, status, trace, count and its length.
-        bad_name[4 + 8 + 2 + 1 + 2 + 2] = b' ';
+        bad_name[4 + 2 + 2 + 1 + 2 + 2] = b' ';
         assert_eq!(decode(Bytes::from(bad_name)).unwrap_err(), DecodeError::Header);
     }
 }

@@ -9,7 +9,8 @@
 //! * **Quota** (`consume`): check-then-increment in one Lua script (`src/lua/quota.lua`) on a counter whose
 //!   key carries the window's start and which expires an hour after the window ends; a refused request counts
 //!   nothing, so a quota of N admits exactly N across all nodes.
-//! * **Cache**: `SET key value PX ttl` of an encoded response (at most 1 MiB of body, never more than the
+//! * **Cache**: a put is one script (`src/lua/cache_put.lua`) that reads the partition's generation and
+//!   `SET`s `key value PX ttl` of the encoded response under it (at most 1 MiB of body, never more than the
 //!   partition's budget); a lookup is one pipeline of two `GET`s (the partition's generation and the entry);
 //!   a flush `INCR`s the generation, so older entries are misses at once on every node and expire by their TTL
 //!   (no `SCAN`/`DEL`). The overall memory bound is Redis's `maxmemory` with `maxmemory-policy volatile-ttl`:

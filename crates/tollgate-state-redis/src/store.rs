@@ -1,10 +1,9 @@
 //! [`RedisStore`]: the runtime's [`StateStore`] over Redis, so several gateway nodes enforce one set of
 //! throttles and quotas and share one response cache.
 
-use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
@@ -38,10 +37,9 @@ pub struct RedisStore {
     keys: Keys,
     bucket: redis::Script,
     quota: redis::Script,
+    cache_put: redis::Script,
     /// Answers while Redis cannot, with per-node limits (on-error=open).
     fallback: EmbeddedStore,
-    /// The highest cache generation seen per partition: what a new entry is written under.
-    generations: RwLock<HashMap<Arc<str>, u64>>,
 }
 
 impl fmt::Debug for RedisStore {
@@ -72,8 +70,8 @@ impl RedisStore {
             config,
             bucket: redis::Script::new(include_str!("lua/bucket.lua")),
             quota: redis::Script::new(include_str!("lua/quota.lua")),
+            cache_put: redis::Script::new(include_str!("lua/cache_put.lua")),
             fallback: EmbeddedStore::new(),
-            generations: RwLock::new(HashMap::new()),
         })
     }
 
@@ -148,46 +146,6 @@ impl RedisStore {
                 invocation.invoke_async::<i64>(&mut connection).await
             })
             .await
-    }
-
-    fn remember_generation(&self, partition: &Arc<str>, generation: u64) {
-        let known = self
-            .generations
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(partition)
-            .copied();
-        if known.is_none_or(|known| known < generation) {
-            let mut generations = self.generations.write().unwrap_or_else(PoisonError::into_inner);
-            let slot = generations.entry(Arc::clone(partition)).or_insert(generation);
-            *slot = (*slot).max(generation);
-        }
-    }
-
-    /// The partition's generation: the last one seen, else read from Redis.
-    async fn generation(&self, partition: &Arc<str>) -> Result<u64, Failure> {
-        let known = self
-            .generations
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(partition)
-            .copied();
-        if let Some(generation) = known {
-            return Ok(generation);
-        }
-        let key = self.keys.cache_generation(partition);
-        let generation = self
-            .link
-            .call(|mut connection| async move {
-                redis::cmd("GET")
-                    .arg(key)
-                    .query_async::<Option<u64>>(&mut connection)
-                    .await
-            })
-            .await?
-            .unwrap_or(0);
-        self.remember_generation(partition, generation);
-        Ok(generation)
     }
 
     async fn delete(&self, key: String) -> Result<(), Failure> {
@@ -294,7 +252,6 @@ impl StateStore for RedisStore {
                 }
             };
             let generation = generation.unwrap_or(0);
-            self.remember_generation(&partition.name, generation);
             let Some(value) = value else { return Ok(None) };
             match entry::decode(Bytes::from(value)) {
                 Ok((written, response)) if written == generation => Ok(Some(Arc::new(response))),
@@ -324,24 +281,26 @@ impl StateStore for RedisStore {
             if !fits || ttl_ms == 0 {
                 return self.cache_remove(partition, key).await;
             }
-            let stored = async {
-                let generation = self.generation(&partition.name).await?;
-                let value = entry::encode(&entry, generation);
-                let entry_key = self.keys.of(key);
-                self.link
-                    .call(|mut connection| async move {
-                        redis::cmd("SET")
-                            .arg(entry_key)
-                            .arg(value)
-                            .arg("PX")
-                            .arg(ttl_ms)
-                            .query_async::<()>(&mut connection)
-                            .await
-                    })
-                    .await
-            };
-            match stored.await {
-                Ok(()) => Ok(()),
+            let (entry_key, generation_key) = (self.keys.of(key), self.keys.cache_generation(&partition.name));
+            let payload = entry::payload(&entry);
+            let script = &self.cache_put;
+            // The script reads the partition's generation and writes the entry under it in one step: a flush by
+            // any node before this put leaves the new entry a hit, one after it makes it a miss.
+            let stored = self
+                .link
+                .call(|mut connection| async move {
+                    let mut invocation = script.prepare_invoke();
+                    invocation
+                        .key(entry_key)
+                        .key(generation_key)
+                        .arg(entry::MAGIC.as_slice())
+                        .arg(payload)
+                        .arg(ttl_ms);
+                    invocation.invoke_async::<u64>(&mut connection).await
+                })
+                .await;
+            match stored {
+                Ok(_) => Ok(()),
                 Err(failure) => match self.failed("cache store", key, &failure) {
                     OnError::Open => self.fallback.cache_put(partition, key, entry, ttl, now).await,
                     OnError::Closed => Ok(()),
@@ -368,14 +327,10 @@ impl StateStore for RedisStore {
         StateFuture::boxed(async move {
             let _ = self.fallback.cache_flush(partition).await;
             let key = self.keys.cache_generation(&partition.name);
-            let generation =
-                self.link
-                    .call(|mut connection| async move {
-                        redis::cmd("INCR").arg(key).query_async::<u64>(&mut connection).await
-                    })
-                    .await
-                    .map_err(state_error)?;
-            self.remember_generation(&partition.name, generation);
+            self.link
+                .call(|mut connection| async move { redis::cmd("INCR").arg(key).query_async::<u64>(&mut connection).await })
+                .await
+                .map_err(state_error)?;
             Ok(())
         })
     }

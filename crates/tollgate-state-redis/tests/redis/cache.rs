@@ -117,7 +117,8 @@ async fn removal_and_flush_invalidate_on_every_node() {
         .unwrap();
     b.cache_flush(&partition).await.unwrap();
     assert!(b.cache_get(&prod, &prod_key, now()).await.unwrap().is_some());
-    // After the flush, new entries are hits again on both nodes (a has seen the new generation).
+    // After the flush, new entries are hits again on both nodes, though the flush was b's and a has not read
+    // the partition since: a put takes the generation current in Redis.
     a.cache_put(&partition, &key, response(b"four"), ttl, now())
         .await
         .unwrap();

@@ -1,13 +1,13 @@
-//! A real `redis-server` on a free loopback port, started by the test and killed by its PID on drop.
+//! A real `redis-server` on a free loopback port, started by the test and killed by its PID on drop. The binary
+//! comes from `tests/setup-redis-server`, which installs Debian's package when it is missing.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-/// Where Debian's package puts the server.
-const REDIS_SERVER: &str = "/usr/bin/redis-server";
 /// Longest wait for the server to start or stop: generous for a busy CI machine.
 const PATIENCE: Duration = Duration::from_secs(20);
 
@@ -45,11 +45,7 @@ impl RedisServer {
     }
 
     fn try_start(port: u16) -> Option<RedisServer> {
-        assert!(
-            Path::new(REDIS_SERVER).exists(),
-            "{REDIS_SERVER} is missing: these tests run a real Redis. Install it with `apt-get install -y redis-server`"
-        );
-        let child = Command::new(REDIS_SERVER)
+        let child = Command::new(redis_server())
             .args([
                 "--port",
                 &port.to_string(),
@@ -170,6 +166,21 @@ fn incomplete_bulk(reply: &[u8]) -> bool {
         return false;
     };
     length >= 0 && reply.len() < text.find("\r\n").unwrap_or(0) + 2 + length as usize + 2
+}
+
+/// The `redis-server` binary, installed on first use by `tests/setup-redis-server` (once per test binary).
+pub(crate) fn redis_server() -> &'static Path {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        // Through the crates folder, so tollgate-server's end-to-end tests can share this file.
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tollgate-state-redis/tests/setup-redis-server");
+        let output = Command::new(&script)
+            .stderr(Stdio::inherit())
+            .output()
+            .unwrap_or_else(|err| panic!("run {}: {err}", script.display()));
+        assert!(output.status.success(), "{} failed", script.display());
+        PathBuf::from(String::from_utf8_lossy(&output.stdout).trim())
+    })
 }
 
 fn free_port() -> u16 {
