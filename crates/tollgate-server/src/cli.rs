@@ -10,6 +10,7 @@ use std::time::Duration;
 use tollgate_lambda_host::FunctionConfig;
 
 use crate::edge::EdgeConfig;
+use crate::state::StateChoice;
 
 /// A usage error: the message, and the usage text to show with it.
 #[derive(Debug)]
@@ -35,6 +36,9 @@ options:
                                  authorizers: a file (re-read on every reload) or a URL such as
                                  https://cognito-idp.REGION.amazonaws.com/POOL_ID/.well-known/jwks.json
                                  (fetched once at start); without POOL_ID=, for every pool; repeat
+  --state URL                    where throttles, quotas and the cache live: embedded (default, in
+                                 process) or redis://HOST[:PORT][/DB][?timeout=50ms&on-error=open&nodes=N],
+                                 shared by every gateway using it (crates/tollgate-state-redis/README.md)
   --host HOST                    address to listen on (default: 127.0.0.1)
   --port N                       port to listen on, 0 for any free port (default: 3000)
   --admin-port N                 serve /healthz on HOST:N (default: no admin listener)
@@ -65,7 +69,7 @@ DURATION is a number of seconds or a number with a unit: 250ms, 10s, 2m.
 
 pub(crate) const VALIDATE_USAGE: &str = "\
 usage: tollgate validate API_FILE [--stage NAME] [--stage-variable KEY=VALUE]... [--usage-plans FILE]
-                         [--jwks [POOL_ID=]FILE|URL]...
+                         [--jwks [POOL_ID=]FILE|URL]... [--state URL]
 
 Checks an API definition the way `serve` would load it and prints every problem at once, each with
 file:line:col, the offending key and what was expected. Exits 1 if there is an error, 0 otherwise (warnings
@@ -86,6 +90,8 @@ pub(crate) struct ServeArgs {
     pub(crate) grace_period: Duration,
     pub(crate) workers: Option<usize>,
     pub(crate) functions: FunctionArgs,
+    /// `--state`.
+    pub(crate) state: StateChoice,
 }
 
 /// Local Lambda functions (`--function`, `--function-timeout`, `--function-concurrency`, `--function-queue`).
@@ -191,6 +197,11 @@ impl Args {
             .ok_or_else(|| self.error(format!("{name} expects a duration like 10s or 250ms, got `{value}`")))
     }
 
+    fn state(&mut self, name: &str, inline: Option<String>) -> Result<StateChoice, UsageError> {
+        let value = self.value(name, inline)?;
+        StateChoice::parse(&value).map_err(|message| self.error(message))
+    }
+
     fn utf8(&self, arg: OsString) -> Result<String, UsageError> {
         arg.into_string()
             .map_err(|arg| self.error(format!("argument `{}` is not UTF-8", arg.to_string_lossy())))
@@ -236,6 +247,7 @@ pub(crate) fn parse_serve(args: Vec<OsString>) -> Result<Parsed<ServeArgs>, Usag
         grace_period: Duration::from_secs(30),
         workers: None,
         functions: FunctionArgs::default(),
+        state: StateChoice::Embedded,
     };
     while let Some(arg) = args.next()? {
         let (name, inline) = match arg {
@@ -267,6 +279,7 @@ pub(crate) fn parse_serve(args: Vec<OsString>) -> Result<Parsed<ServeArgs>, Usag
                 serve.functions.functions.push(function);
             }
             "--function-timeout" => serve.functions.timeout = Some(args.duration(&name, inline)?),
+            "--state" => serve.state = args.state(&name, inline)?,
             "--function-concurrency" => {
                 serve.functions.concurrency = Some(args.parsed(&name, inline, "a number")?);
             }
@@ -296,6 +309,10 @@ pub(crate) fn parse_validate(args: Vec<OsString>) -> Result<Parsed<ApiArgs>, Usa
                 ) =>
             {
                 api.flag(&mut args, &name, inline)?;
+            }
+            // Checked as `serve` would, so a bad URL fails here too.
+            Arg::Flag { name, inline } if name == "--state" => {
+                args.state(&name, inline)?;
             }
             Arg::Flag { name, .. } => return Err(args.error(format!("unknown option `{name}`"))),
         }
@@ -479,6 +496,32 @@ mod tests {
             "--stage-variable expects KEY=VALUE, got `x`"
         );
         assert_eq!(serve(&["a", "--help"]).unwrap_err(), "help");
+        assert_eq!(
+            serve(&["a", "--state", "redis://h?nodes=0"]).unwrap_err(),
+            "--state: nodes expects a number from 1 to 10000, got `0`"
+        );
+    }
+
+    #[test]
+    fn state() {
+        assert_eq!(serve(&["a"]).unwrap().state, StateChoice::Embedded);
+        let args = serve(&[
+            "a",
+            "--state=redis://10.0.0.5:6379/0?timeout=20ms&on-error=closed&nodes=3",
+        ])
+        .unwrap();
+        let StateChoice::Redis(config) = args.state else {
+            panic!("a Redis store");
+        };
+        assert_eq!((config.timeout, config.nodes), (Duration::from_millis(20), 3));
+        let validate = |args: &[&str]| parse_validate(args.iter().map(OsString::from).collect()).map(|_| ());
+        assert!(validate(&["a", "--state", "redis://h:6379"]).is_ok());
+        assert_eq!(
+            validate(&["a", "--state", "redis://h?on-error=maybe"])
+                .unwrap_err()
+                .message,
+            "--state: on-error expects open or closed, got `maybe`"
+        );
     }
 
     #[test]

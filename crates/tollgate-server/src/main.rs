@@ -17,6 +17,7 @@ mod jwks;
 mod reload;
 mod render;
 mod serve;
+mod state;
 mod telemetry;
 mod usage_plans;
 mod validate;

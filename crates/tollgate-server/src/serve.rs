@@ -151,6 +151,11 @@ async fn serve(
         .context("setting up the HTTP client for integrations")?
         .with_aws(Arc::clone(&aws) as Arc<dyn tollgate_runtime::AwsSender>)
         .with_lambda(Arc::new(Functions::new(host.clone(), aws)));
+    options.state = args
+        .state
+        .open(compiled.deployment.api_id())
+        .await
+        .map_err(anyhow::Error::msg)?;
     let gateway = Gateway::new(compiled.deployment, backends, options);
 
     let listener = bind(&args.host, args.port).await?;

@@ -98,11 +98,12 @@ fn setup() -> Setup {
         Bytes::from(vec![b'x'; 1024]),
         false,
     ));
+    let (partition, cached) = (partition(), cached_key());
     runtime.block_on(async {
         for (_, store) in &stores {
             let stored = store.cache_put(
-                &partition(),
-                &cached_key(),
+                &partition,
+                &cached,
                 Arc::clone(&entry),
                 Duration::from_secs(3600),
                 SystemTime::now(),

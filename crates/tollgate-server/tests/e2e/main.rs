@@ -17,6 +17,7 @@ mod backend;
 mod edge;
 mod lambda;
 mod lifecycle;
+mod redis_state;
 mod reload;
 mod usage_plans;
 mod validate;

@@ -12,18 +12,18 @@ use std::time::{Duration, Instant};
 use crate::harness::{Scratch, Server, fixture, run};
 use crate::raw::{RawConn, RawResponse};
 
-const METERED: &str = "metered-0123456789abcdefghij";
+pub(crate) const METERED: &str = "metered-0123456789abcdefghij";
 
 /// A backend that answers every request with `{"hit":N}`, N counting the requests it has seen.
-struct CountingBackend {
-    addr: SocketAddr,
+pub(crate) struct CountingBackend {
+    pub(crate) addr: SocketAddr,
     hits: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl CountingBackend {
-    fn start() -> CountingBackend {
+    pub(crate) fn start() -> CountingBackend {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
@@ -63,7 +63,7 @@ impl CountingBackend {
         }
     }
 
-    fn hits(&self) -> u64 {
+    pub(crate) fn hits(&self) -> u64 {
         self.hits.load(Ordering::SeqCst)
     }
 }
@@ -85,7 +85,7 @@ fn start(backend: &CountingBackend, plans: &std::path::Path) -> Server {
     )
 }
 
-fn get(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> RawResponse {
+pub(crate) fn get(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> RawResponse {
     let mut request = format!("GET {path} HTTP/1.1\r\nHost: api\r\nConnection: close\r\n");
     for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));
@@ -97,7 +97,13 @@ fn get(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> RawResponse {
 }
 
 /// `clients` threads each send `each` requests; the responses, in no particular order.
-fn concurrently(addr: SocketAddr, clients: usize, each: usize, path: &str, key: Option<&str>) -> Vec<RawResponse> {
+pub(crate) fn concurrently(
+    addr: SocketAddr,
+    clients: usize,
+    each: usize,
+    path: &str,
+    key: Option<&str>,
+) -> Vec<RawResponse> {
     let threads: Vec<_> = (0..clients)
         .map(|_| {
             let (path, key) = (path.to_owned(), key.map(str::to_owned));
@@ -110,7 +116,7 @@ fn concurrently(addr: SocketAddr, clients: usize, each: usize, path: &str, key: 
     threads.into_iter().flat_map(|t| t.join().unwrap()).collect()
 }
 
-fn count(responses: &[RawResponse], status: u16, body: &str) -> usize {
+pub(crate) fn count(responses: &[RawResponse], status: u16, body: &str) -> usize {
     responses
         .iter()
         .filter(|r| r.status == status && r.body_text() == body)
