@@ -176,11 +176,21 @@ fn read_authorizer<'a>(
     let authorizer_credentials = ctx.string_member(value, "authorizerCredentials", path);
     let identity_validation_expression = ctx.string_member(value, "identityValidationExpression", path);
     let provider_arns = match value.get("providerARNs") {
-        Some(arns) => ctx
-            .strings(arns, &join(path, "providerARNs"))
-            .into_iter()
-            .map(|arn| arn.value)
-            .collect(),
+        Some(arns) => {
+            let arns_path = join(path, "providerARNs");
+            let arns = ctx.strings(arns, &arns_path);
+            for arn in &arns {
+                if !is_user_pool_arn(&arn.value) {
+                    ctx.error(
+                        arn.span,
+                        &arns_path,
+                        format!("invalid user pool ARN `{}`", arn.value),
+                        "expected arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID",
+                    );
+                }
+            }
+            arns.into_iter().map(|arn| arn.value).collect()
+        }
         None => Vec::new(),
     };
     let result_ttl_seconds = match value.get("authorizerResultTtlInSeconds") {
@@ -262,6 +272,27 @@ fn read_authorizer<'a>(
         provider_arns,
         span: value.span(),
     })
+}
+
+/// `arn:PARTITION:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID` (API reference `Authorizer.providerARNs`).
+fn is_user_pool_arn(arn: &str) -> bool {
+    let word = |text: &str| {
+        !text.is_empty()
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    match parts.as_slice() {
+        ["arn", partition, "cognito-idp", region, account, resource] => {
+            word(partition)
+                && word(region)
+                && account.len() == 12
+                && account.bytes().all(|b| b.is_ascii_digit())
+                && resource.strip_prefix("userpool/").is_some_and(word)
+        }
+        _ => false,
+    }
 }
 
 /// `a, b` → `[a, b]`.

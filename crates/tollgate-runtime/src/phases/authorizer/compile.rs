@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tollgate_auth::{
-    AuthorizerCache, CognitoAuthorizer, CognitoAuthorizerConfig, Jwks, LambdaAuthorizer, LambdaAuthorizerConfig,
-    LambdaAuthorizerKind,
+    AuthorizerCache, CognitoAuthorizer, CognitoAuthorizerConfig, ConfigError, Jwks, LambdaAuthorizer,
+    LambdaAuthorizerConfig, LambdaAuthorizerKind,
 };
 use tollgate_aws::{IntegrationCredentials, IntegrationUri, Placeholders, ServiceTable};
 use tollgate_model::{AuthorizationType, Authorizer, AuthorizerType, Diagnostic, RestApi, Stage};
@@ -204,13 +204,11 @@ fn compile_one(
             return match CognitoAuthorizer::compile(&config, |pool| keys.get(pool.pool_id())) {
                 Ok(compiled) => Some(CompiledAuthorizer::Cognito(compiled)),
                 Err(err) => {
-                    error(
-                        format!("authorizer `{}`: {err}", authorizer.name),
-                        Some(
-                            "give each user pool's keys with `--jwks POOL_ID=FILE|URL` (or `--jwks FILE|URL` for all \
-                             pools); see README.md, Authorizers",
-                        ),
+                    let note = matches!(err, ConfigError::MissingJwks(_)).then_some(
+                        "give each user pool's keys with `--jwks POOL_ID=FILE|URL` (or `--jwks FILE|URL` for all \
+                         pools); see README.md",
                     );
+                    error(format!("authorizer `{}`: {}", authorizer.name, short(&err)), note);
                     None
                 }
             };
@@ -230,7 +228,14 @@ fn compile_one(
     let rules = match LambdaAuthorizer::compile(&config) {
         Ok(rules) => rules,
         Err(err) => {
-            error(format!("authorizer `{}`: {err}", authorizer.name), None);
+            // An expression that does not compile is pointed at where it is written.
+            match (&err, &authorizer.identity_validation_expression) {
+                (ConfigError::InvalidValidationExpression { .. }, Some(expression)) => diagnostics.push(
+                    Diagnostic::error(source, expression.span, short(&err))
+                        .with_note("the expression is a regular expression the whole token must match"),
+                ),
+                _ => error(format!("authorizer `{}`: {}", authorizer.name, short(&err)), None),
+            }
             return None;
         }
     };
@@ -269,6 +274,22 @@ fn compile_one(
         function,
         credentials,
     }))
+}
+
+/// A definition problem on one line: the regex compiler's multi-line message reduced to its last line.
+fn short(err: &ConfigError) -> String {
+    match err {
+        ConfigError::InvalidValidationExpression { expression, reason } => {
+            let reason = reason
+                .lines()
+                .rev()
+                .find(|line| !line.trim().is_empty())
+                .unwrap_or("")
+                .trim_start_matches("error: ");
+            format!("invalid identityValidationExpression `{expression}`: {reason}")
+        }
+        other => other.to_string(),
+    }
 }
 
 /// The function an `authorizerUri` names: `arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{fn}/invocations`.
