@@ -32,6 +32,7 @@ const USAGE: &str = "\
 usage: cargo xtask load [--rounds 3] [--secs 10] [--lat-secs 5] [--conns 50] [--only NAME,...] [--bin PATH]
        cargo xtask load --soak MINUTES [--conns 50]
        cargo xtask load --allocs [--only NAME,...]
+       cargo xtask load --icount [--only NAME,...]
 
 Measures the gateway next to a bare hyper backend (\"direct\") and nginx as a reverse proxy, in one run:
 req/s and p50/p99 at CONNS connections and at 1 connection, CPU µs per request, start-up time, RSS idle and
@@ -44,6 +45,8 @@ targets: direct, nginx, direct-2k, nginx-2k (references), mock, http-proxy, http
 
   --soak MINUTES   50-connection MOCK load for MINUTES (at most 120), RSS sampled every 10 s
   --allocs         heap allocations per request of each route, under valgrind --tool=dhat
+  --icount         instructions per request of each route, under valgrind --tool=callgrind (the profiles
+                   stay in target/load/run/callgrind-ROUTE-N.out for callgrind_annotate)
   --bin PATH       measure this tollgate binary instead of building one (e.g. main's, or a branch's)
   --report FILE    re-print the tables of a saved run (target/load/load-<time>.json)
 ";
@@ -60,6 +63,7 @@ struct Options {
     only: Vec<String>,
     soak_minutes: Option<u64>,
     allocs: bool,
+    icount: bool,
     /// A gateway binary to measure instead of building one.
     bin: Option<std::path::PathBuf>,
     /// A saved run to re-print.
@@ -75,6 +79,7 @@ fn parse(args: &[String]) -> anyhow::Result<Options> {
         only: Vec::new(),
         soak_minutes: None,
         allocs: false,
+        icount: false,
         bin: None,
         report: None,
     };
@@ -104,6 +109,7 @@ fn parse(args: &[String]) -> anyhow::Result<Options> {
                 .extend(value()?.split(',').filter(|s| !s.is_empty()).map(str::to_owned)),
             "--soak" => opts.soak_minutes = Some(number(value()?)?),
             "--allocs" => opts.allocs = true,
+            "--icount" => opts.icount = true,
             "--bin" => opts.bin = Some(value()?.into()),
             "--report" => opts.report = Some(value()?.into()),
             "-h" | "--help" | "help" => {
@@ -122,8 +128,13 @@ fn parse(args: &[String]) -> anyhow::Result<Options> {
     if opts.soak_minutes.is_some_and(|m| m == 0 || m > MAX_SOAK_MINUTES) {
         bail!("--soak takes 1 to {MAX_SOAK_MINUTES} minutes");
     }
-    if opts.allocs && opts.soak_minutes.is_some() {
-        bail!("--allocs and --soak are separate runs");
+    if [opts.allocs, opts.icount, opts.soak_minutes.is_some()]
+        .iter()
+        .filter(|&&on| on)
+        .count()
+        > 1
+    {
+        bail!("--allocs, --icount and --soak are separate runs");
     }
     Ok(opts)
 }
@@ -151,7 +162,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         ticks_per_sec: procs::clock_ticks_per_sec(),
     };
     let mut tools = vec![("taskset", "util-linux"), ("wrk", "wrk"), ("nginx", "nginx-light")];
-    if opts.allocs {
+    if opts.allocs || opts.icount {
         tools.push(("valgrind", "valgrind"));
     }
     procs::require_tools(&tools)?;
@@ -165,9 +176,14 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         let env = setup::prepare(cores.sut, opts.bin.as_deref())?;
         return soak::run(&env, cores, minutes, opts.conns);
     }
-    if opts.allocs {
+    if opts.allocs || opts.icount {
         let env = setup::prepare(cores.sut, opts.bin.as_deref())?;
-        return allocs::run(&env, &selected);
+        let tool = if opts.icount {
+            allocs::Tool::Callgrind
+        } else {
+            allocs::Tool::Dhat
+        };
+        return allocs::run(&env, &selected, tool);
     }
     let per_target = 2 * wrk::WARMUP_SECS + opts.secs + opts.lat_secs + 1;
     let expected = opts.rounds as u64 * selected.len() as u64 * per_target + 15;
@@ -462,6 +478,8 @@ mod tests {
         assert!(parse(&args(&["--secs"])).is_err());
         assert!(parse(&args(&["--bogus"])).is_err());
         assert!(parse(&args(&["--allocs", "--soak", "1"])).is_err());
+        assert!(parse(&args(&["--allocs", "--icount"])).is_err());
+        assert!(parse(&args(&["--icount"])).is_ok_and(|o| o.icount && !o.allocs));
     }
 
     #[test]

@@ -4,6 +4,9 @@ use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
+use bytes::Bytes;
+use http::HeaderValue;
+
 /// The gateway's source of wall-clock time (`$context.requestTime`, latencies, X-Ray roots).
 pub trait Clock: Send + Sync + std::fmt::Debug {
     /// The current time.
@@ -24,40 +27,81 @@ impl Clock for SystemClock {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RequestIds {
     /// `$context.requestId` and `x-amzn-RequestId`: a lowercase UUID (`0547626d-6f57-4e19-b03e-92289aea3627`).
-    pub request_id: String,
+    pub request_id: IdText,
     /// `$context.extendedRequestId` and `x-amz-apigw-id`: 16 characters ending in `=` (`A463RGFevHcEhcA=`).
-    pub extended_request_id: String,
+    pub extended_request_id: IdText,
     /// 96 random bits for an X-Ray trace id (`Root=1-{time}-{24 hex}`) and 64 for its `Parent`.
     pub trace_bits: (u128, u64),
 }
+
+/// The text of a request id: ASCII, shared with the response header that carries it (both ids of a request
+/// live in one buffer, so making them and their two headers costs one allocation).
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct IdText(Bytes);
+
+impl IdText {
+    /// The id.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+
+    /// The id as a header value, sharing its bytes.
+    pub(crate) fn header_value(&self) -> Option<HeaderValue> {
+        HeaderValue::from_maybe_shared(self.0.clone()).ok()
+    }
+}
+
+impl std::ops::Deref for IdText {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Display for IdText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Debug for IdText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// Length of a request id (a UUID) and of an extended request id.
+const REQUEST_ID_LEN: usize = 36;
+const EXTENDED_ID_LEN: usize = 16;
 
 impl RequestIds {
     /// Ids derived from 128 + 128 bits of randomness: a version-4 UUID and an extended id from 11 more bytes.
     pub fn from_random(a: u128, b: u128) -> RequestIds {
         let uuid = (a & !(0xF << 76) | (0x4 << 76)) & !(0x3 << 62) | (0x2 << 62);
-        // Hex-encode into one buffer: this runs on every request, so no `format!`.
+        // Hex-encode into one buffer: this runs on every request, so no `format!`, and both ids share it.
         const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut request_id = String::with_capacity(36);
+        let mut buf = Vec::with_capacity(REQUEST_ID_LEN + EXTENDED_ID_LEN);
         for (index, byte) in uuid.to_be_bytes().iter().enumerate() {
             if matches!(index, 4 | 6 | 8 | 10) {
-                request_id.push('-');
+                buf.push(b'-');
             }
-            request_id.push(char::from(HEX[usize::from(byte >> 4)]));
-            request_id.push(char::from(HEX[usize::from(byte & 0xF)]));
+            buf.push(HEX[usize::from(byte >> 4)]);
+            buf.push(HEX[usize::from(byte & 0xF)]);
         }
         let bytes = b.to_be_bytes();
-        let mut extended_request_id = String::with_capacity(16);
-        base64_11(&bytes[..11], &mut extended_request_id);
+        base64_11(&bytes[..11], &mut buf);
+        let buf = Bytes::from(buf);
         RequestIds {
-            request_id,
-            extended_request_id,
+            request_id: IdText(buf.slice(..REQUEST_ID_LEN)),
+            extended_request_id: IdText(buf.slice(REQUEST_ID_LEN..)),
             trace_bits: (b >> 32 & ((1u128 << 96) - 1), (a >> 64) as u64 ^ (b as u64)),
         }
     }
 }
 
 /// Standard base64 of 11 bytes: 15 characters and one `=`, AWS's extended-request-id shape.
-fn base64_11(bytes: &[u8], out: &mut String) {
+fn base64_11(bytes: &[u8], out: &mut Vec<u8>) {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     for chunk in bytes.chunks(3) {
         let b0 = chunk.first().copied().unwrap_or(0);
@@ -67,9 +111,9 @@ fn base64_11(bytes: &[u8], out: &mut String) {
         let chars = chunk.len() + 1;
         for i in 0..4 {
             if i < chars {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]);
             } else {
-                out.push('=');
+                out.push(b'=');
             }
         }
     }

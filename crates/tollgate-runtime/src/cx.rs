@@ -6,6 +6,7 @@ use std::time::SystemTime;
 
 use bytes::Bytes;
 use http::HeaderMap;
+use http::uri::PathAndQuery;
 use tollgate_mapping::json::Json;
 use tollgate_mapping::{ContextState, MethodRequest, RequestContext, TemplateInput};
 
@@ -39,6 +40,47 @@ pub(crate) struct IntegrationOutcome {
     pub(crate) body_json: Option<Option<Json>>,
 }
 
+/// `$context.path`, shared with the request URI's buffer when the path already has its shape (one leading
+/// slash), else `/` + the path without its leading slashes.
+#[derive(Clone, Debug, Default)]
+pub(crate) enum ContextPath {
+    #[default]
+    Empty,
+    /// The URI's path from this byte on.
+    Shared(PathAndQuery, usize),
+    Owned(String),
+}
+
+impl ContextPath {
+    /// `/` + `trimmed`, where `trimmed` is `uri`'s path without its leading slashes.
+    pub(crate) fn of(uri: &http::Uri, trimmed: &str) -> ContextPath {
+        let path = uri.path();
+        match (uri.path_and_query(), path.len().checked_sub(trimmed.len() + 1)) {
+            (Some(whole), Some(start)) if path.get(start..).is_some_and(|p| p.starts_with('/')) => {
+                ContextPath::Shared(whole.clone(), start)
+            }
+            _ => {
+                let mut out = String::with_capacity(trimmed.len() + 1);
+                out.push('/');
+                out.push_str(trimmed);
+                ContextPath::Owned(out)
+            }
+        }
+    }
+}
+
+impl std::ops::Deref for ContextPath {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            ContextPath::Empty => "",
+            ContextPath::Shared(whole, start) => whole.path().get(*start..).unwrap_or_default(),
+            ContextPath::Owned(path) => path,
+        }
+    }
+}
+
 /// One request's state.
 #[derive(Debug)]
 pub(crate) struct RequestCx<'d> {
@@ -48,8 +90,9 @@ pub(crate) struct RequestCx<'d> {
     pub(crate) started: SystemTime,
     pub(crate) method: http::Method,
     /// `$context.path`: `/{stage}{rest}` as received, leading slashes before the stage collapsed.
-    pub(crate) context_path: String,
-    pub(crate) stage_name: String,
+    pub(crate) context_path: ContextPath,
+    /// The deployment's stage name; empty without a deployment.
+    pub(crate) stage_name: &'d str,
     pub(crate) path_params: Vec<(Box<str>, String)>,
     pub(crate) query: Query,
     pub(crate) raw_query: Option<String>,
@@ -129,17 +172,17 @@ impl RequestCx<'_> {
             context.deployment_id = dep.deployment_id.to_string();
             context.domain_name = dep.domain_name.to_string();
             context.domain_prefix = dep.api_id.to_string();
-            context.stage = self.stage_name.clone();
+            context.stage = self.stage_name.to_owned();
         }
         if let Some(route) = self.method_route {
             context.resource_id = route.resource_id.to_string();
             context.resource_path = route.resource_path.to_string();
         }
-        context.extended_request_id = self.ids.extended_request_id.clone();
+        context.extended_request_id = self.ids.extended_request_id.to_string();
         context.http_method = self.method.as_str().to_owned();
-        context.path = self.context_path.clone();
+        context.path = self.context_path.to_string();
         context.protocol = "HTTP/1.1".to_owned();
-        context.request_id = self.ids.request_id.clone();
+        context.request_id = self.ids.request_id.to_string();
         context.request_time = time_fmt::clf(self.started);
         context.request_time_epoch = i64::try_from(time_fmt::epoch_millis(self.started)).unwrap_or(i64::MAX);
         context.identity.source_ip = self.peer.map(|ip| ip.to_string());
@@ -171,7 +214,12 @@ impl RequestCx<'_> {
         self.ensure_template_env();
         let empty = (MethodRequest::default(), RequestContext::default());
         let env = self.template_env.as_deref().unwrap_or(&empty);
-        let body = String::from_utf8_lossy(body);
+        // `from_utf8` validates a valid body many times faster than `from_utf8_lossy` walks it; only an
+        // invalid one pays for the replacement characters.
+        let body = match std::str::from_utf8(body) {
+            Ok(text) => std::borrow::Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(body),
+        };
         let stage_variables = self.deployment.map_or(&[][..], |d| &d.stage_variable_list[..]);
         let input = TemplateInput {
             method: &env.0,
@@ -246,7 +294,7 @@ impl Values for RequestCx<'_> {
             ContextVar::ErrorValidationErrorString => {
                 push_opt(out, self.error.as_ref().and_then(|e| e.validation_error.as_deref()))
             }
-            ContextVar::ExtendedRequestId => push_opt(out, Some(&self.ids.extended_request_id)),
+            ContextVar::ExtendedRequestId => push_opt(out, Some(self.ids.extended_request_id.as_str())),
             ContextVar::HttpMethod => push_opt(out, Some(self.method.as_str())),
             ContextVar::IdentitySourceIp => match self.peer {
                 Some(ip) => write!(out, "{ip}").is_ok(),
@@ -260,14 +308,14 @@ impl Values for RequestCx<'_> {
             ContextVar::IdentityApiKeyId => push_opt(out, self.usage.api_key.as_ref().map(|k| &*k.id)),
             ContextVar::IdentityOther | ContextVar::Absent => false,
             ContextVar::Authorizer(var) => self.authorized.as_ref().is_some_and(|a| a.push(var, out)),
-            ContextVar::Path => push_opt(out, Some(&self.context_path)),
+            ContextVar::Path => push_opt(out, Some(&*self.context_path)),
             ContextVar::Protocol => push_opt(out, Some("HTTP/1.1")),
-            ContextVar::RequestId => push_opt(out, Some(&self.ids.request_id)),
+            ContextVar::RequestId => push_opt(out, Some(self.ids.request_id.as_str())),
             ContextVar::RequestTime => push_opt(out, Some(&time_fmt::clf(self.started))),
             ContextVar::RequestTimeEpoch => write!(out, "{}", time_fmt::epoch_millis(self.started)).is_ok(),
             ContextVar::ResourceId => push_opt(out, route.map(|r| &*r.resource_id)),
             ContextVar::ResourcePath => push_opt(out, route.map(|r| &*r.resource_path)),
-            ContextVar::Stage => push_opt(out, Some(self.stage_name.as_str()).filter(|s| !s.is_empty())),
+            ContextVar::Stage => push_opt(out, Some(self.stage_name).filter(|s| !s.is_empty())),
             ContextVar::Status => write!(out, "{}", self.status).is_ok(),
             ContextVar::ResponseLength => match self.response_length {
                 Some(len) => write!(out, "{len}").is_ok(),

@@ -34,6 +34,29 @@ pub struct OriginalHeaderNames(pub Arc<[Box<str>]>);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReceivedAt(pub SystemTime);
 
+/// What the server knows of a request besides its HTTP parts: the facts of the request extensions above,
+/// handed to [`Gateway::handle_arrival`] directly, so a server builds no extension map per request.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Arrival {
+    /// The TCP peer ([`PeerAddr`]).
+    pub peer: Option<SocketAddr>,
+    /// When the request head was read ([`ReceivedAt`]).
+    pub received_at: Option<SystemTime>,
+    /// The client's header names ([`OriginalHeaderNames`]).
+    pub original_names: Option<OriginalHeaderNames>,
+}
+
+impl Arrival {
+    /// The facts a request carries as extensions.
+    pub fn from_extensions(extensions: &http::Extensions) -> Arrival {
+        Arrival {
+            peer: extensions.get::<PeerAddr>().map(|p| p.0),
+            received_at: extensions.get::<ReceivedAt>().map(|r| r.0),
+            original_names: extensions.get::<OriginalHeaderNames>().cloned(),
+        }
+    }
+}
+
 /// The deployments a gateway serves, one per stage name, with a version.
 #[derive(Debug, Default)]
 pub struct Deployments {
@@ -152,8 +175,19 @@ impl Gateway {
         B: http_body::Body<Data = Bytes> + Send + 'static,
         B::Error: Into<BoxError>,
     {
+        let arrival = Arrival::from_extensions(request.extensions());
+        self.handle_arrival(request, arrival).await
+    }
+
+    /// [`Gateway::handle`] with the request's [`Arrival`] given directly instead of as request extensions
+    /// (which are then not read).
+    pub async fn handle_arrival<B>(&self, request: Request<B>, arrival: Arrival) -> Response<ResponseBody>
+    where
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
         let snapshot = self.inner.snapshot.load_full();
-        pipeline::run(&self.inner, &snapshot, request).await
+        pipeline::run(&self.inner, &snapshot, request, arrival).await
     }
 
     /// AWS's response for a gateway response type raised at the server's edge (413 over the payload limit,

@@ -115,7 +115,59 @@ pub(crate) fn is_invisible_request_header(name: &str) -> bool {
     .any(|h| h.eq_ignore_ascii_case(name))
 }
 
-/// `x-amzn-Remapped-<name>` for a remapped header.
+/// `x-amzn-Remapped-<name>` for a remapped header. The names of [`is_remapped_response_header`] are static
+/// (a backend's `Content-Length` and `Date` are remapped on every HTTP_PROXY response).
 pub(crate) fn remapped_name(name: &HeaderName) -> Option<HeaderName> {
-    HeaderName::from_bytes(format!("x-amzn-remapped-{}", name.as_str()).as_bytes()).ok()
+    let known = match name.as_str() {
+        "connection" => "x-amzn-remapped-connection",
+        "content-length" => "x-amzn-remapped-content-length",
+        "date" => "x-amzn-remapped-date",
+        "server" => "x-amzn-remapped-server",
+        "authorization" => "x-amzn-remapped-authorization",
+        "content-md5" => "x-amzn-remapped-content-md5",
+        "expect" => "x-amzn-remapped-expect",
+        "host" => "x-amzn-remapped-host",
+        "max-forwards" => "x-amzn-remapped-max-forwards",
+        "proxy-authenticate" => "x-amzn-remapped-proxy-authenticate",
+        "trailer" => "x-amzn-remapped-trailer",
+        "upgrade" => "x-amzn-remapped-upgrade",
+        "user-agent" => "x-amzn-remapped-user-agent",
+        "www-authenticate" => "x-amzn-remapped-www-authenticate",
+        "x-amzn-requestid" => "x-amzn-remapped-x-amzn-requestid",
+        other => return HeaderName::from_bytes(format!("x-amzn-remapped-{other}").as_bytes()).ok(),
+    };
+    Some(HeaderName::from_static(known))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The static names are the ones the general rule would make, for every remapped name of every type.
+    #[test]
+    fn static_remapped_names_follow_the_rule() {
+        let names = [
+            "connection",
+            "content-length",
+            "date",
+            "server",
+            "authorization",
+            "content-md5",
+            "expect",
+            "host",
+            "max-forwards",
+            "proxy-authenticate",
+            "trailer",
+            "upgrade",
+            "user-agent",
+            "www-authenticate",
+            "x-amzn-requestid",
+            "x-custom",
+        ];
+        for name in names {
+            let name = HeaderName::from_static(name);
+            let expected = format!("x-amzn-remapped-{}", name.as_str());
+            assert_eq!(remapped_name(&name).map(|n| n.as_str().to_owned()), Some(expected));
+        }
+    }
 }

@@ -87,10 +87,10 @@ pub use backends::{
     BackendFuture, BackendSetupError, Backends, HttpBackend, HttpBackendError, HttpClientOptions, HyperHttpBackend,
 };
 pub use body::{BoxError, RequestBody, ResponseBody};
-pub use clock::{Clock, IdGenerator, RandomIds, RequestIds, SystemClock};
+pub use clock::{Clock, IdGenerator, IdText, RandomIds, RequestIds, SystemClock};
 pub use deployment::{CompileOptions, Deployment};
 pub use error::GatewayError;
-pub use gateway::{Deployments, Gateway, GatewayOptions, OriginalHeaderNames, PeerAddr, ReceivedAt};
+pub use gateway::{Arrival, Deployments, Gateway, GatewayOptions, OriginalHeaderNames, PeerAddr, ReceivedAt};
 pub use lambda::{
     FunctionRef, InvocationType, LambdaBackend, LambdaFuture, LambdaInvokeError, LambdaInvoker, LambdaOutcome,
     LambdaRequest, NoLambda,

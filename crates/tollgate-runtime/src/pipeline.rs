@@ -11,10 +11,10 @@ use http::{HeaderName, HeaderValue, Request, Response};
 use tollgate_model::GatewayResponseType;
 
 use crate::body::{self, BoxError, ResponseBody};
-use crate::cx::{IntegrationOutcome, RequestCx, Values};
+use crate::cx::{ContextPath, IntegrationOutcome, RequestCx, Values};
 use crate::deployment::{Deployment, Plan};
 use crate::error::GatewayError;
-use crate::gateway::{Deployments, Inner, OriginalHeaderNames, PeerAddr, ReceivedAt};
+use crate::gateway::{Arrival, Deployments, Inner};
 use crate::gateway_response::{self, ErrorInfo, GatewayResponses};
 use crate::query::Query;
 use crate::router::RouteMethod;
@@ -32,16 +32,18 @@ pub(crate) struct Answer {
     pub(crate) trace_header: bool,
 }
 
-pub(crate) async fn run<B>(inner: &Inner, snapshot: &Arc<Deployments>, request: Request<B>) -> Response<ResponseBody>
+pub(crate) async fn run<B>(
+    inner: &Inner,
+    snapshot: &Arc<Deployments>,
+    request: Request<B>,
+    arrival: Arrival,
+) -> Response<ResponseBody>
 where
     B: http_body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<BoxError>,
 {
     let (parts, body) = request.into_parts();
-    let started = parts
-        .extensions
-        .get::<ReceivedAt>()
-        .map_or_else(|| inner.options.clock.now(), |r| r.0);
+    let started = arrival.received_at.unwrap_or_else(|| inner.options.clock.now());
     let raw_path = parts.uri.path();
     let trimmed = raw_path.trim_start_matches('/');
     let (stage_name, rest) = trimmed.split_once('/').unwrap_or((trimmed, ""));
@@ -52,17 +54,13 @@ where
         ids: inner.options.ids.next_ids(),
         started,
         method: parts.method.clone(),
-        context_path: slash_prefixed(trimmed),
-        stage_name: if deployment.is_some() {
-            stage_name.to_owned()
-        } else {
-            String::new()
-        },
+        context_path: ContextPath::of(&parts.uri, trimmed),
+        stage_name: deployment.map_or("", Deployment::stage),
         path_params: Vec::new(),
         query: Query::parse(parts.uri.query().unwrap_or("")),
         raw_query: parts.uri.query().map(str::to_owned),
         headers: parts.headers,
-        peer: parts.extensions.get::<PeerAddr>().map(|p| p.0.ip()),
+        peer: arrival.peer.map(|p| p.ip()),
         body: Bytes::new(),
         body_json: None,
         error: None,
@@ -70,7 +68,7 @@ where
         status: 0,
         response_length: None,
         finished: None,
-        original_names: parts.extensions.get::<OriginalHeaderNames>().map(|n| n.0.clone()),
+        original_names: arrival.original_names.map(|n| n.0),
         template_env: None,
         state: Default::default(),
         usage: Default::default(),
@@ -87,14 +85,6 @@ where
     };
     let answer = result.unwrap_or_else(|err| rescue(&mut cx, &err));
     finish(inner, &mut cx, answer)
-}
-
-/// `/` + `path`, without the formatting machinery (this runs on every request).
-fn slash_prefixed(path: &str) -> String {
-    let mut out = String::with_capacity(path.len() + 1);
-    out.push('/');
-    out.push_str(path);
-    out
 }
 
 /// Phase: route the request to a method of the stage's deployment (spec §1).
@@ -134,12 +124,16 @@ where
     B: http_body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<BoxError>,
 {
-    let lookup = phases::cache_lookup(inner, cx).await?;
+    if cx.method_route.is_none_or(|m| m.usage.cache.is_none()) {
+        return integrate(inner, cx, plan, body).await;
+    }
+    // Boxed: only methods with a cache carry the lookup's and the store's state.
+    let lookup = Box::pin(phases::cache_lookup(inner, cx)).await?;
     if let phases::CacheLookup::Hit(answer) = lookup {
         return Ok(answer);
     }
     let answer = integrate(inner, cx, plan, body).await?;
-    Ok(phases::cache_store(inner, cx, lookup, answer).await)
+    Ok(Box::pin(phases::cache_store(inner, cx, lookup, answer)).await)
 }
 
 /// Phase: the integration request, call and response, by integration type.
@@ -158,17 +152,19 @@ where
             integration::http(inner, cx, non_proxy, target).await
         }
         Plan::HttpProxy(plan) => proxy::http_proxy(inner, cx, plan, body).await,
+        // The AWS and Lambda arms are boxed: their futures are the largest, and inline they would make every
+        // request's future (moved and copied whole on the way to hyper) as large.
         Plan::Aws(non_proxy, plan) => {
             cx.body = read_body(body, inner.options.max_body_bytes).await?;
-            crate::aws_service::aws_service(inner, cx, non_proxy, plan).await
+            Box::pin(crate::aws_service::aws_service(inner, cx, non_proxy, plan)).await
         }
         Plan::Lambda(non_proxy, plan) => {
             cx.body = read_body(body, inner.options.max_body_bytes).await?;
-            crate::lambda_aws::lambda_aws(inner, cx, non_proxy, plan).await
+            Box::pin(crate::lambda_aws::lambda_aws(inner, cx, non_proxy, plan)).await
         }
         Plan::LambdaProxy(plan) => {
             cx.body = read_body(body, inner.options.max_body_bytes).await?;
-            crate::lambda_proxy::lambda_proxy(inner, cx, plan).await
+            Box::pin(crate::lambda_proxy::lambda_proxy(inner, cx, plan)).await
         }
         Plan::Unavailable(why) => Err(GatewayError::config(*why)),
     }
@@ -208,13 +204,13 @@ fn finish(inner: &Inner, cx: &mut RequestCx<'_>, answer: Answer) -> Response<Res
         trace_header,
     } = answer;
     let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&cx.ids.request_id) {
+    if let Some(value) = cx.ids.request_id.header_value() {
         headers.insert(X_AMZN_REQUEST_ID.clone(), value);
     }
-    if let Ok(value) = HeaderValue::from_str(&cx.ids.extended_request_id) {
+    if let Some(value) = cx.ids.extended_request_id.header_value() {
         headers.insert(X_AMZ_APIGW_ID.clone(), value);
     }
-    if trace_header && let Ok(value) = HeaderValue::from_str(&trace_id(cx)) {
+    if trace_header && let Some(value) = trace_header_value(cx) {
         headers.insert(X_AMZN_TRACE_ID.clone(), value);
     }
     if !headers.contains_key(CONTENT_TYPE) {
@@ -248,6 +244,35 @@ pub(crate) fn trace_id(cx: &RequestCx<'_>) -> String {
     format!("Root=1-{:08x}-{:024x}", seconds & 0xFFFF_FFFF, cx.ids.trace_bits.0)
 }
 
+/// [`trace_id`] as a header value. A new root (the common case) is written straight into the value's buffer:
+/// one allocation, no formatting machinery.
+pub(crate) fn trace_header_value(cx: &RequestCx<'_>) -> Option<HeaderValue> {
+    if cx.headers.contains_key(&X_AMZN_TRACE_ID) {
+        return HeaderValue::from_str(&trace_id(cx)).ok();
+    }
+    let seconds = cx
+        .started
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut out = Vec::with_capacity(TRACE_ROOT_LEN);
+    out.extend_from_slice(b"Root=1-");
+    push_hex(&mut out, u128::from(seconds & 0xFFFF_FFFF), 8);
+    out.push(b'-');
+    push_hex(&mut out, cx.ids.trace_bits.0, 24);
+    HeaderValue::from_maybe_shared(Bytes::from(out)).ok()
+}
+
+/// `Root=1-` + 8 hex digits + `-` + 24 hex digits.
+const TRACE_ROOT_LEN: usize = 40;
+
+/// The low `digits` hex digits of `value`, zero-padded (as `{:0digits$x}` for a value that fits).
+fn push_hex(out: &mut Vec<u8>, value: u128, digits: u32) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for shift in (0..digits).rev() {
+        out.push(HEX[(value >> (4 * shift) & 0xF) as usize]);
+    }
+}
+
 pub(crate) fn edge_response(inner: &Inner, kind: GatewayResponseType) -> Response<ResponseBody> {
     let mut cx = RequestCx {
         deployment: None,
@@ -255,8 +280,8 @@ pub(crate) fn edge_response(inner: &Inner, kind: GatewayResponseType) -> Respons
         ids: inner.options.ids.next_ids(),
         started: inner.options.clock.now(),
         method: http::Method::GET,
-        context_path: String::new(),
-        stage_name: String::new(),
+        context_path: ContextPath::default(),
+        stage_name: "",
         path_params: Vec::new(),
         query: Query::default(),
         raw_query: None,
@@ -291,4 +316,27 @@ pub(crate) fn edge_response(inner: &Inner, kind: GatewayResponseType) -> Respons
             trace_header: false,
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    /// The hand-written hex of the trace header is what `format!` writes.
+    #[test]
+    fn hex_digits_match_format() {
+        for value in [
+            0u128,
+            1,
+            0xabc,
+            0x6a3f_09e1,
+            (1 << 96) - 1,
+            0x0123_4567_89ab_cdef_0011_2233,
+        ] {
+            let mut out = Vec::new();
+            super::push_hex(&mut out, value, 24);
+            assert_eq!(String::from_utf8(out).unwrap(), format!("{value:024x}"));
+        }
+        let mut out = Vec::new();
+        super::push_hex(&mut out, 0x6a3f_09e1, 8);
+        assert_eq!(out, b"6a3f09e1");
+    }
 }

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use http::header::CONTENT_TYPE;
-use http::{HeaderMap, HeaderName, HeaderValue, Request, Response};
+use http::{HeaderMap, HeaderName, Request, Response};
 
 use crate::body::{BoxError, RequestBody, ResponseBody};
 use crate::cx::RequestCx;
@@ -42,11 +42,16 @@ where
         uri = merge_client_query(&uri, raw)?;
     }
     let method = plan.target.method.clone().unwrap_or_else(|| cx.method.clone());
-    let limited = http_body_util::Limited::new(body, inner.options.max_body_bytes);
+    // A request without a body (a GET, or any request the edge read whole and found empty) needs no stream.
+    let body = if http_body::Body::is_end_stream(&body) {
+        RequestBody::empty()
+    } else {
+        RequestBody::stream(http_body_util::Limited::new(body, inner.options.max_body_bytes))
+    };
     let mut request = Request::builder()
         .method(method)
         .uri(uri)
-        .body(RequestBody::stream(limited))
+        .body(body)
         .map_err(|err| GatewayError::config(err.to_string()))?;
     let out = request.headers_mut();
     for (name, value) in &cx.headers {
@@ -57,7 +62,7 @@ where
     if let Some(deployment) = cx.deployment {
         out.insert(X_AMZN_APIGATEWAY_API_ID.clone(), deployment.api_id_header.clone());
     }
-    if let Ok(trace) = HeaderValue::from_str(&pipeline::trace_id(cx)) {
+    if let Some(trace) = pipeline::trace_header_value(cx) {
         out.insert(X_AMZN_TRACE_ID.clone(), trace);
     }
     apply_mapped_headers(out, &mapped.headers);

@@ -17,12 +17,36 @@ pub(crate) fn clf(time: SystemTime) -> String {
     let (year, month, day) = civil_from_days((secs / 86_400) as i64);
     let rem = secs % 86_400;
     let name = MONTHS.get(month.saturating_sub(1) as usize).copied().unwrap_or("Jan");
-    format!(
-        "{day:02}/{name}/{year}:{:02}:{:02}:{:02} +0000",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
+    if !(1000..=9999).contains(&year) {
+        return format!(
+            "{day:02}/{name}/{year}:{:02}:{:02}:{:02} +0000",
+            rem / 3600,
+            rem / 60 % 60,
+            rem % 60
+        );
+    }
+    // Digits by hand: every templated request formats this once.
+    let mut out = String::with_capacity(26);
+    push_2(&mut out, u64::from(day));
+    out.push('/');
+    out.push_str(name);
+    out.push('/');
+    push_2(&mut out, year as u64 / 100);
+    push_2(&mut out, year as u64 % 100);
+    out.push(':');
+    push_2(&mut out, rem / 3600);
+    out.push(':');
+    push_2(&mut out, rem / 60 % 60);
+    out.push(':');
+    push_2(&mut out, rem % 60);
+    out.push_str(" +0000");
+    out
+}
+
+/// Two decimal digits of `n` (below 100).
+fn push_2(out: &mut String, n: u64) {
+    out.push(char::from(b'0' + (n / 10 % 10) as u8));
+    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// Howard Hinnant's days-to-civil: (year, month 1–12, day 1–31) of a day count since 1970-01-01.
@@ -54,6 +78,15 @@ mod tests {
         assert_eq!(
             clf(UNIX_EPOCH + Duration::from_secs(951_782_400)),
             "29/Feb/2000:00:00:00 +0000"
+        );
+        // Years past 9999 keep the general format.
+        assert_eq!(
+            clf(UNIX_EPOCH + Duration::from_secs(253_402_300_800)),
+            "01/Jan/10000:00:00:00 +0000"
+        );
+        assert_eq!(
+            clf(UNIX_EPOCH + Duration::from_secs(1_784_692_372 + 86_399 - 3 * 3600 - 52 * 60 - 52)),
+            "22/Jul/2026:23:59:59 +0000"
         );
     }
 }

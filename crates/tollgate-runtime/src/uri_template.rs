@@ -14,6 +14,8 @@ pub(crate) struct UriTemplate {
     origin: Box<str>,
     /// The path-and-query, in pieces.
     pieces: Vec<Piece>,
+    /// The whole URI when it has no placeholder: rendered once, cloned per request (shared bytes, no copy).
+    fixed: Option<http::Uri>,
 }
 
 #[derive(Clone, Debug)]
@@ -95,11 +97,12 @@ impl UriTemplate {
         if !text.is_empty() {
             pieces.push(Piece::Text(text.into()));
         }
-        let template = UriTemplate {
+        let mut template = UriTemplate {
             origin: origin.into(),
             pieces,
+            fixed: None,
         };
-        template
+        let checked = template
             .render(
                 |_| {
                     Some(ParamValue {
@@ -110,6 +113,9 @@ impl UriTemplate {
                 &[],
             )
             .map_err(|err| format!("`{uri}`: {err}"))?;
+        if !template.pieces.iter().any(|p| matches!(p, Piece::Param(_))) {
+            template.fixed = Some(checked);
+        }
         Ok(template)
     }
 
@@ -120,6 +126,15 @@ impl UriTemplate {
         param: impl Fn(&str) -> Option<ParamValue<'v>>,
         extra_query: &[(&str, &str)],
     ) -> Result<http::Uri, String> {
+        if let (Some(fixed), []) = (&self.fixed, extra_query) {
+            return Ok(fixed.clone());
+        }
+        // Handing the buffer over (`parse` would copy it) shares it with the URI's parts.
+        http::Uri::try_from(self.text(&param, extra_query).into_bytes())
+            .map_err(|err| format!("invalid integration URI `{}`: {err}", self.text(&param, extra_query)))
+    }
+
+    fn text<'v>(&self, param: &impl Fn(&str) -> Option<ParamValue<'v>>, extra_query: &[(&str, &str)]) -> String {
         let mut out = String::with_capacity(128);
         out.push_str(&self.origin);
         for piece in &self.pieces {
@@ -140,8 +155,7 @@ impl UriTemplate {
             out.push('=');
             out.extend(form_urlencoded(value));
         }
-        out.parse::<http::Uri>()
-            .map_err(|err| format!("invalid integration URI `{out}`: {err}"))
+        out
     }
 }
 

@@ -16,7 +16,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, watch};
 use tollgate_lambda_host::{FunctionHost, HostOptions};
 use tollgate_model::GatewayResponseType;
-use tollgate_runtime::{AccessLogFormat, AccessLogSink, Backends, Gateway, GatewayOptions, ResponseBody};
+use tollgate_runtime::{AccessLogFormat, AccessLogSink, Arrival, Backends, Gateway, GatewayOptions, ResponseBody};
 
 use crate::access_log::{self, StdoutSink};
 use crate::admin::{self, Health};
@@ -283,8 +283,8 @@ struct GatewayHandler(Gateway);
 impl edge::Handler for GatewayHandler {
     type Body = ResponseBody;
 
-    fn handle(&self, request: Request<Bytes>) -> impl Future<Output = Response<ResponseBody>> + Send {
-        self.0.handle(request.map(Full::new))
+    fn handle(&self, request: Request<Bytes>, arrival: Arrival) -> impl Future<Output = Response<ResponseBody>> + Send {
+        self.0.handle_arrival(request.map(Full::new), arrival)
     }
 
     /// Over 10 MB is API Gateway's REQUEST_TOO_LARGE: the runtime adds the request ids and logs it. The other

@@ -23,15 +23,19 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
 
 pub(crate) use head::Rejection;
+use tollgate_runtime::Arrival;
 
-/// What the edge hands on: a fully read request, with the runtime's request extensions: `PeerAddr`,
-/// `ReceivedAt` and (HTTP/1) `OriginalHeaderNames`.
+/// What the edge hands on: a fully read request, with what the edge knows of it (peer, arrival time and, for
+/// HTTP/1, the original header names) beside it rather than as request extensions (no map per request).
 pub(crate) trait Handler: Send + Sync + 'static {
     /// The response body.
-    type Body: http_body::Body<Data = Bytes, Error: Into<Box<dyn std::error::Error + Send + Sync>>> + Send + 'static;
+    type Body: http_body::Body<Data = Bytes, Error: Into<Box<dyn std::error::Error + Send + Sync>>>
+        + Send
+        + Unpin
+        + 'static;
 
     /// Answers one request.
-    fn handle(&self, request: Request<Bytes>) -> impl Future<Output = Response<Self::Body>> + Send;
+    fn handle(&self, request: Request<Bytes>, arrival: Arrival) -> impl Future<Output = Response<Self::Body>> + Send;
 
     /// The handler's own answer to a request the edge refused, if it has one (the edge adds
     /// `Connection: close`); `None` uses the edge's.
@@ -79,7 +83,7 @@ pub(crate) async fn serve<H: Handler>(
     connections: Arc<AtomicUsize>,
 ) -> bool {
     let config = Arc::new(config);
-    let builder = Arc::new(builder(&config));
+    let builder = Arc::new(builder());
     let permits = Arc::new(Semaphore::new(config.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
     loop {
@@ -126,14 +130,14 @@ pub(crate) async fn stop_requested(stop: &mut watch::Receiver<bool>) {
     let _ = stop.wait_for(|stop| *stop).await;
 }
 
-fn builder(config: &EdgeConfig) -> auto::Builder<TokioExecutor> {
+fn builder() -> auto::Builder<TokioExecutor> {
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
         .timer(TokioTimer::new())
-        // hyper starts this timer when a connection goes idle and stops it when a head is complete: it is the
-        // keep-alive idle timeout. The slow-head timeout (from a head's first byte) is the wire reader's.
-        .header_read_timeout(config.idle_timeout)
+        // Both the keep-alive idle timeout and the slow-head timeout are the wire reader's: hyper's own
+        // (header_read_timeout) allocates, registers and cancels a timer for every request.
+        .header_read_timeout(None)
         .keep_alive(true);
     builder
         .http2()
@@ -157,7 +161,14 @@ async fn serve_connection<H: Handler>(
         tracing::debug!(error = %err, "could not set TCP_NODELAY");
     }
     let shared = Arc::new(wire::ConnShared::default());
-    let io = wire::WireIo::new(stream, Arc::clone(&shared), config.header_timeout);
+    let io = wire::WireIo::new(
+        stream,
+        Arc::clone(&shared),
+        wire::Timeouts {
+            head: config.header_timeout,
+            idle: config.idle_timeout,
+        },
+    );
     let service = service::EdgeService {
         handler,
         shared,

@@ -15,16 +15,43 @@ use http::{Request, Response, Version};
 use http_body_util::{BodyExt, Either, Full};
 use hyper::body::Incoming;
 use tokio::time::Instant;
-use tollgate_runtime::{PeerAddr, ReceivedAt};
+use tollgate_runtime::Arrival;
 use tracing::Instrument as _;
 
 use super::head::{MAX_BODY, Rejection};
 use super::reply;
-use super::wire::ConnShared;
+use super::wire::{ConnShared, Responding};
 use super::{EdgeConfig, Handler};
 
 /// The response body of the edge: its own short answers or the handler's.
-pub(crate) type EdgeBody<B> = Either<Full<Bytes>, B>;
+pub(crate) type EdgeBody<B> = Either<Full<Bytes>, Tracked<B>>;
+
+/// The handler's body, counted as being written until hyper drops it (the idle timer waits for it).
+#[derive(Debug)]
+pub(crate) struct Tracked<B> {
+    body: B,
+    _responding: Responding,
+}
+
+impl<B: http_body::Body + Unpin> http_body::Body for Tracked<B> {
+    type Data = B::Data;
+    type Error = B::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<B::Data>, B::Error>>> {
+        Pin::new(&mut self.get_mut().body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
+}
 
 /// One connection's service.
 #[derive(Debug)]
@@ -47,13 +74,13 @@ impl<H: Handler> hyper::service::Service<Request<Incoming>> for EdgeService<H> {
         let remote = self.remote;
         // One span per request; at DEBUG so that the default `info` filter costs a cached callsite check only.
         let span = tracing::debug_span!("request", method = %request.method(), path = request.uri().path());
-        Box::pin(async move { Ok(serve(handler, &shared, &config, remote, request).await) }.instrument(span))
+        Box::pin(async move { Ok(serve(handler, shared, &config, remote, request).await) }.instrument(span))
     }
 }
 
 async fn serve<H: Handler>(
     handler: Arc<H>,
-    shared: &ConnShared,
+    shared: Arc<ConnShared>,
     config: &EdgeConfig,
     remote: SocketAddr,
     request: Request<Incoming>,
@@ -64,31 +91,49 @@ async fn serve<H: Handler>(
         // Heads reach hyper in order and hyper calls us in order, so the oldest verdict is this request's.
         match shared.next_head() {
             Some((Ok(names), answering)) => Some((names, answering)),
-            Some((Err(rejection), _answering)) => return refuse(&*handler, rejection, version),
-            None => return refuse(&*handler, Rejection::BadRequest("no verdict for a head"), version),
+            Some((Err(rejection), _answering)) => return refuse(&*handler, &shared, rejection, version),
+            None => {
+                return refuse(
+                    &*handler,
+                    &shared,
+                    Rejection::BadRequest("no verdict for a head"),
+                    version,
+                );
+            }
         }
     } else {
         None
     };
-    let (mut parts, body) = request.into_parts();
-    let body = match read_body(body, config, shared).await {
+    let (parts, body) = request.into_parts();
+    let body = match read_body(body, config, &shared).await {
         Ok(body) => body,
         Err(rejection) => {
             tracing::debug!(?rejection, "request body refused at the edge");
-            return refuse(&*handler, rejection, version);
+            return refuse(&*handler, &shared, rejection, version);
         }
     };
-    let _answering = names.map(|(names, answering)| {
-        parts.extensions.insert(names);
-        answering
-    });
-    parts.extensions.insert(PeerAddr(remote));
-    parts.extensions.insert(ReceivedAt(received_at));
+    let (original_names, _answering) = match names {
+        Some((names, answering)) => (Some(names), Some(answering)),
+        None => (None, None),
+    };
+    let arrival = Arrival {
+        peer: Some(remote),
+        received_at: Some(received_at),
+        original_names,
+    };
     // Boxed on its own: the gateway's future is large, and inline it would be copied each time an enclosing
     // future moves (into hyper's box, into this state machine); boxed, it is copied once.
-    let handling = Box::pin(handler.handle(Request::from_parts(parts, body)));
+    let handling = Box::pin(handler.handle(Request::from_parts(parts, body), arrival));
     match catch_panic(handling).await {
-        Ok(response) => response.map(Either::Right),
+        Ok(response) => {
+            let responding = Responding::new(Arc::clone(&shared));
+            response.map(|body| {
+                Either::Right(Tracked {
+                    body,
+                    _responding: responding,
+                })
+            })
+        }
         Err(_) => {
             tracing::error!("the gateway panicked while handling a request; answered 500");
             reply::internal_error().map(Either::Left)
@@ -96,7 +141,12 @@ async fn serve<H: Handler>(
     }
 }
 
-fn refuse<H: Handler>(handler: &H, rejection: Rejection, version: Version) -> Response<EdgeBody<H::Body>> {
+fn refuse<H: Handler>(
+    handler: &H,
+    shared: &Arc<ConnShared>,
+    rejection: Rejection,
+    version: Version,
+) -> Response<EdgeBody<H::Body>> {
     match handler.rejection(rejection) {
         Some(mut response) => {
             if version < Version::HTTP_2 {
@@ -104,7 +154,13 @@ fn refuse<H: Handler>(handler: &H, rejection: Rejection, version: Version) -> Re
                     .headers_mut()
                     .insert(CONNECTION, HeaderValue::from_static("close"));
             }
-            response.map(Either::Right)
+            let responding = Responding::new(Arc::clone(shared));
+            response.map(|body| {
+                Either::Right(Tracked {
+                    body,
+                    _responding: responding,
+                })
+            })
         }
         None => reply::rejection(rejection, version).map(Either::Left),
     }

@@ -11,7 +11,7 @@ use http::{Request, Response};
 use http_body_util::Full;
 use tokio::sync::watch;
 
-use tollgate_runtime::OriginalHeaderNames;
+use tollgate_runtime::Arrival;
 
 use super::{EdgeConfig, Handler};
 
@@ -28,16 +28,15 @@ struct Echo;
 impl Handler for Echo {
     type Body = Full<Bytes>;
 
-    async fn handle(&self, request: Request<Bytes>) -> Response<Full<Bytes>> {
+    async fn handle(&self, request: Request<Bytes>, arrival: Arrival) -> Response<Full<Bytes>> {
         if request.uri().path() == "/dev/panic" {
             panic!("the stub handler panics on purpose");
         }
         if request.uri().path() == "/dev/slow" {
             tokio::time::sleep(Duration::from_millis(1500)).await;
         }
-        let names = request
-            .extensions()
-            .get::<OriginalHeaderNames>()
+        let names = arrival
+            .original_names
             .map_or_else(String::new, |names| names.0.join(","));
         let text = format!(
             "{} {} {} [{}]",
@@ -292,4 +291,36 @@ fn a_pipelined_head_waiting_behind_a_slow_answer_is_not_a_slowloris() {
         conn.response().expect("the pipelined answer").body_text(),
         "GET /dev/next 0 [Host]"
     );
+}
+
+/// The keep-alive idle timeout (the wire reader's since hyper's per-request timer is off): an idle connection is
+/// closed without an answer once it passes; requests that keep coming keep the connection open past it, and
+/// an answer that takes longer than it is still delivered.
+#[test]
+fn idle_keep_alive_connections_are_closed_busy_ones_are_not() {
+    let server = TestServer::start(EdgeConfig {
+        idle_timeout: Duration::from_secs(1),
+        ..quick()
+    });
+    let mut busy = server.conn();
+    for _ in 0..15 {
+        busy.send(raw::FOLLOW_UP);
+        assert_eq!(busy.response().expect("an answer while busy").status, 200);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // 1.5 s of requests 100 ms apart: longer than the idle timeout, and still open; then a 1.5 s answer.
+    busy.send(b"GET /dev/slow HTTP/1.1\r\nHost: a\r\n\r\n");
+    assert_eq!(
+        busy.response()
+            .expect("an answer slower than the idle timeout")
+            .body_text(),
+        "GET /dev/slow 0 [Host]"
+    );
+
+    let mut idle = server.conn();
+    idle.send(raw::FOLLOW_UP);
+    assert_eq!(idle.response().expect("the first answer").status, 200);
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(idle.response(), None);
+    assert!(idle.closed());
 }

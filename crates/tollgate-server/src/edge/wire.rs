@@ -38,6 +38,8 @@ pub(crate) struct ConnShared {
     framing_error: AtomicBool,
     /// Requests handed to the service and not yet answered.
     in_flight: AtomicUsize,
+    /// Answers whose body is still being written (see [`Responding`]).
+    responding: AtomicUsize,
 }
 
 impl ConnShared {
@@ -59,6 +61,24 @@ impl ConnShared {
             self.in_flight.fetch_add(1, Ordering::Relaxed);
             heads.push_back(verdict);
         }
+    }
+}
+
+/// Counts an answer whose body is being written: while one is, the connection is not idle, however long the
+/// body takes (hyper's own idle timer, too, ran only between answers).
+#[derive(Debug)]
+pub(crate) struct Responding(std::sync::Arc<ConnShared>);
+
+impl Responding {
+    pub(crate) fn new(shared: std::sync::Arc<ConnShared>) -> Responding {
+        shared.responding.fetch_add(1, Ordering::Relaxed);
+        Responding(shared)
+    }
+}
+
+impl Drop for Responding {
+    fn drop(&mut self) {
+        self.0.responding.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -92,6 +112,15 @@ enum State {
     Ended,
 }
 
+/// The connection's read timeouts.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Timeouts {
+    /// From a head's first byte to its end (slowloris).
+    pub(crate) head: Duration,
+    /// How long a keep-alive connection may wait for the next head with nothing in flight.
+    pub(crate) idle: Duration,
+}
+
 /// A TCP connection wrapped for hyper; see the module docs.
 #[derive(Debug)]
 pub(crate) struct WireIo {
@@ -101,13 +130,18 @@ pub(crate) struct WireIo {
     end: usize,
     state: State,
     shared: std::sync::Arc<ConnShared>,
-    header_timeout: Duration,
+    timeouts: Timeouts,
     head_deadline: Option<Pin<Box<Sleep>>>,
     head_timer_armed: bool,
+    /// The idle timer: armed once, and when it fires re-armed from the last activity unless the connection has
+    /// really been idle that long. A request costs one clock read (in `poll_flush`), not a timer.
+    idle_deadline: Option<Pin<Box<Sleep>>>,
+    /// When the connection last flushed an answer (or opened).
+    last_active: Instant,
 }
 
 impl WireIo {
-    pub(crate) fn new(stream: TcpStream, shared: std::sync::Arc<ConnShared>, header_timeout: Duration) -> Self {
+    pub(crate) fn new(stream: TcpStream, shared: std::sync::Arc<ConnShared>, timeouts: Timeouts) -> Self {
         WireIo {
             stream,
             buf: vec![0; INITIAL_BUFFER],
@@ -115,10 +149,33 @@ impl WireIo {
             end: 0,
             state: State::Head { first: true },
             shared,
-            header_timeout,
+            timeouts,
             head_deadline: None,
             head_timer_armed: false,
+            idle_deadline: None,
+            last_active: Instant::now(),
         }
+    }
+
+    /// Whether the connection has waited for a head, with nothing buffered and nothing in flight, for longer
+    /// than the idle timeout. Registers for a wake-up at the deadline otherwise.
+    fn idle_expired(&mut self, cx: &mut Context<'_>) -> bool {
+        let deadline = self.last_active + self.timeouts.idle;
+        let sleep = self
+            .idle_deadline
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+        // Bounded: each turn either returns or moves the deadline to a later activity's.
+        for _ in 0..4 {
+            if sleep.as_mut().poll(cx).is_pending() {
+                return false;
+            }
+            let deadline = self.last_active + self.timeouts.idle;
+            if Instant::now() >= deadline {
+                return true;
+            }
+            sleep.as_mut().reset(deadline);
+        }
+        false
     }
 
     fn buffered(&self) -> &[u8] {
@@ -168,6 +225,19 @@ impl WireIo {
                     // without an answer.
                     return Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, "request head timed out")));
                 }
+                if !self.head_timer_armed
+                    && matches!(self.state, State::Head { .. })
+                    && self.start == self.end
+                    && self.shared.in_flight.load(Ordering::Relaxed) == 0
+                    && self.shared.responding.load(Ordering::Relaxed) == 0
+                    && self.idle_expired(cx)
+                {
+                    // Keep-alive idle timeout: close without an answer, as hyper does.
+                    return Poll::Ready(Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        "idle connection timed out",
+                    )));
+                }
                 Poll::Pending
             }
         }
@@ -177,7 +247,7 @@ impl WireIo {
         if self.head_timer_armed || self.shared.in_flight.load(Ordering::Relaxed) > 0 {
             return;
         }
-        let deadline = Instant::now() + self.header_timeout;
+        let deadline = Instant::now() + self.timeouts.head;
         match self.head_deadline.as_mut() {
             Some(sleep) => sleep.as_mut().reset(deadline),
             None => self.head_deadline = Some(Box::pin(tokio::time::sleep_until(deadline))),
@@ -333,7 +403,10 @@ impl Write for WireIo {
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().stream).poll_flush(cx)
+        let this = self.get_mut();
+        // hyper flushes after each answer: the idle time starts here.
+        this.last_active = Instant::now();
+        Pin::new(&mut this.stream).poll_flush(cx)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
