@@ -35,7 +35,7 @@ pub struct RequestIds {
 }
 
 /// The text of a request id: ASCII, shared with the response header that carries it (both ids of a request
-/// live in one buffer, so making them and their two headers costs one allocation).
+/// live in one buffer, so making them and their two headers costs two allocations: the buffer and its share count).
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct IdText(Bytes);
 
@@ -79,19 +79,26 @@ impl RequestIds {
     /// Ids derived from 128 + 128 bits of randomness: a version-4 UUID and an extended id from 11 more bytes.
     pub fn from_random(a: u128, b: u128) -> RequestIds {
         let uuid = (a & !(0xF << 76) | (0x4 << 76)) & !(0x3 << 62) | (0x2 << 62);
-        // Hex-encode into one buffer: this runs on every request, so no `format!`, and both ids share it.
+        // Hex-encode into one buffer on the stack: this runs on every request, so no `format!`, and both ids
+        // share the one copy of it on the heap.
         const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut buf = Vec::with_capacity(REQUEST_ID_LEN + EXTENDED_ID_LEN);
+        let mut buf = [0u8; REQUEST_ID_LEN + EXTENDED_ID_LEN];
+        let mut slots = buf.iter_mut();
+        let mut put = |byte: u8| {
+            if let Some(slot) = slots.next() {
+                *slot = byte;
+            }
+        };
         for (index, byte) in uuid.to_be_bytes().iter().enumerate() {
             if matches!(index, 4 | 6 | 8 | 10) {
-                buf.push(b'-');
+                put(b'-');
             }
-            buf.push(HEX[usize::from(byte >> 4)]);
-            buf.push(HEX[usize::from(byte & 0xF)]);
+            put(HEX[usize::from(byte >> 4)]);
+            put(HEX[usize::from(byte & 0xF)]);
         }
         let bytes = b.to_be_bytes();
-        base64_11(&bytes[..11], &mut buf);
-        let buf = Bytes::from(buf);
+        base64_11(&bytes[..11], &mut put);
+        let buf = Bytes::copy_from_slice(&buf);
         RequestIds {
             request_id: IdText(buf.slice(..REQUEST_ID_LEN)),
             extended_request_id: IdText(buf.slice(REQUEST_ID_LEN..)),
@@ -101,7 +108,7 @@ impl RequestIds {
 }
 
 /// Standard base64 of 11 bytes: 15 characters and one `=`, AWS's extended-request-id shape.
-fn base64_11(bytes: &[u8], out: &mut Vec<u8>) {
+fn base64_11(bytes: &[u8], out: &mut impl FnMut(u8)) {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     for chunk in bytes.chunks(3) {
         let b0 = chunk.first().copied().unwrap_or(0);
@@ -111,9 +118,9 @@ fn base64_11(bytes: &[u8], out: &mut Vec<u8>) {
         let chars = chunk.len() + 1;
         for i in 0..4 {
             if i < chars {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]);
+                out(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]);
             } else {
-                out.push(b'=');
+                out(b'=');
             }
         }
     }

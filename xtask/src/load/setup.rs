@@ -36,6 +36,9 @@ pub(crate) struct Env {
     pub(crate) wrk_script: PathBuf,
     /// Whether this build's `tollgate serve` takes `--function NAME=COMMAND`.
     pub(crate) functions: bool,
+    /// `xtask/load/bench-usage-plans.yaml` (lifts the account throttle), when this build's `tollgate serve`
+    /// takes `--usage-plans FILE`.
+    pub(crate) usage_plans: Option<PathBuf>,
     pub(crate) sut_cpu: u32,
 }
 
@@ -80,8 +83,12 @@ pub(crate) fn prepare(sut_cpu: u32, given: Option<&Path>) -> anyhow::Result<Env>
     let out_dir = target.join("load");
     let run_dir = out_dir.join("run");
     fs::create_dir_all(&run_dir).with_context(|| format!("creating {}", run_dir.display()))?;
+    let help = serve_help(&tollgate)?;
     let env = Env {
-        functions: supports_functions(&tollgate)?,
+        functions: help.contains("--function"),
+        usage_plans: help
+            .contains("--usage-plans")
+            .then(|| load.join("bench-usage-plans.yaml")),
         tollgate,
         profile,
         backend: backend_target.join("release/load-backend"),
@@ -108,14 +115,13 @@ pub(crate) fn prepare(sut_cpu: u32, given: Option<&Path>) -> anyhow::Result<Env>
     Ok(env)
 }
 
-/// Reads `tollgate serve --help`: local functions arrived with `--function`.
-fn supports_functions(tollgate: &Path) -> anyhow::Result<bool> {
+/// `tollgate serve --help`: local functions arrived with `--function`, usage plans with `--usage-plans`.
+fn serve_help(tollgate: &Path) -> anyhow::Result<String> {
     let out = Command::new(tollgate)
         .args(["serve", "--help"])
         .output()
         .with_context(|| format!("could not run {}", tollgate.display()))?;
-    let text = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
-    Ok(text.contains("--function"))
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
 }
 
 pub(crate) fn loopback(port: u16) -> SocketAddr {
@@ -195,6 +201,9 @@ pub(crate) fn tollgate(env: &Env, name: &str, port: u16, backend: u16, wrapper: 
         .args(["--stage", STAGE, "--host", "127.0.0.1", "--port", &port.to_string()])
         .arg("--stage-variable")
         .arg(format!("backend=127.0.0.1:{backend}"));
+    if let Some(plans) = &env.usage_plans {
+        cmd.arg("--usage-plans").arg(plans);
+    }
     if env.functions {
         cmd.arg("--function")
             .arg(format!("{FUNCTION}={}", env.function.display()));

@@ -157,23 +157,25 @@ impl WireIo {
         }
     }
 
-    /// Whether the connection has waited for a head, with nothing buffered and nothing in flight, for longer
-    /// than the idle timeout. Registers for a wake-up at the deadline otherwise.
-    fn idle_expired(&mut self, cx: &mut Context<'_>) -> bool {
-        let deadline = self.last_active + self.timeouts.idle;
+    /// Whether the connection has waited for a head, with nothing buffered and nothing in flight or being
+    /// answered (`busy`), for longer than the idle timeout. Otherwise keeps the timer registered: hyper polls
+    /// the reader only when woken, and after an answer nothing else may wake it.
+    fn idle_expired(&mut self, cx: &mut Context<'_>, busy: bool) -> bool {
+        let idle = self.timeouts.idle;
+        let deadline = self.last_active + idle;
         let sleep = self
             .idle_deadline
             .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
-        // Bounded: each turn either returns or moves the deadline to a later activity's.
+        // Bounded: each turn either returns or moves the deadline later.
         for _ in 0..4 {
             if sleep.as_mut().poll(cx).is_pending() {
                 return false;
             }
-            let deadline = self.last_active + self.timeouts.idle;
-            if Instant::now() >= deadline {
+            let (deadline, now) = (self.last_active + idle, Instant::now());
+            if !busy && now >= deadline {
                 return true;
             }
-            sleep.as_mut().reset(deadline);
+            sleep.as_mut().reset(if deadline > now { deadline } else { now + idle });
         }
         false
     }
@@ -225,12 +227,12 @@ impl WireIo {
                     // without an answer.
                     return Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, "request head timed out")));
                 }
+                let busy = self.shared.in_flight.load(Ordering::Relaxed) > 0
+                    || self.shared.responding.load(Ordering::Relaxed) > 0;
                 if !self.head_timer_armed
                     && matches!(self.state, State::Head { .. })
                     && self.start == self.end
-                    && self.shared.in_flight.load(Ordering::Relaxed) == 0
-                    && self.shared.responding.load(Ordering::Relaxed) == 0
-                    && self.idle_expired(cx)
+                    && self.idle_expired(cx, busy)
                 {
                     // Keep-alive idle timeout: close without an answer, as hyper does.
                     return Poll::Ready(Err(io::Error::new(
