@@ -69,6 +69,13 @@ impl ContextPath {
     }
 }
 
+impl ContextPath {
+    /// The path.
+    pub(crate) fn as_str(&self) -> &str {
+        self
+    }
+}
+
 impl std::ops::Deref for ContextPath {
     type Target = str;
 
