@@ -154,7 +154,7 @@ fn build_event(cx: &RequestCx<'_>, plan: &LambdaProxyPlan, trace: &str) -> Bytes
         path: &cx.context_path,
         account_id: deployment.map_or("", |d| &d.account_id),
         protocol: "HTTP/1.1",
-        stage: &cx.stage_name,
+        stage: cx.stage_name,
         domain_prefix: deployment.map_or("", |d| &d.api_id),
         request_id: &cx.ids.request_id,
         identity,

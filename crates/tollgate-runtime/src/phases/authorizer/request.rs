@@ -80,7 +80,7 @@ pub(crate) fn request_event(cx: &RequestCx<'_>, method_arn: &str) -> Vec<u8> {
         path: &cx.context_path,
         account_id: deployment.map_or("", |d| &d.account_id),
         protocol: "HTTP/1.1",
-        stage: &cx.stage_name,
+        stage: cx.stage_name,
         domain_prefix: deployment.map_or("", |d| &d.api_id),
         request_id: &cx.ids.request_id,
         source_ip: &source_ip,
