@@ -184,7 +184,8 @@ fn duration(name: &str, value: &str) -> Result<Duration, ConfigError> {
         .parse::<f64>()
         .ok()
         .filter(|v| v.is_finite() && *v > 0.0)
-        .map(|v| Duration::from_secs_f64(v * scale))
+        // Checked conversion: a huge number is out of range, not a panic.
+        .and_then(|v| Duration::try_from_secs_f64(v * scale).ok())
         .filter(|d| *d <= MAX_TIMEOUT)
         .ok_or_else(|| {
             error(format!(
@@ -236,6 +237,8 @@ mod tests {
         assert_eq!(config.url, "redis://:pw@localhost:7000/1");
         assert_eq!(config.timeout, Duration::from_millis(20));
         assert_eq!(config.reconnect_interval, Duration::from_millis(500));
+        let huge = format!("redis://h?timeout={}ms", "5".repeat(400));
+        assert!(RedisConfig::parse(&huge).is_err(), "a duration past Duration's range is an error");
         assert_eq!(config.on_error, OnError::Closed);
         assert_eq!(config.nodes, 3);
         assert_eq!(config.prefix.as_deref(), Some("gw:eu"));
