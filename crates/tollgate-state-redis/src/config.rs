@@ -238,7 +238,10 @@ mod tests {
         assert_eq!(config.timeout, Duration::from_millis(20));
         assert_eq!(config.reconnect_interval, Duration::from_millis(500));
         let huge = format!("redis://h?timeout={}ms", "5".repeat(400));
-        assert!(RedisConfig::parse(&huge).is_err(), "a duration past Duration's range is an error");
+        assert!(
+            RedisConfig::parse(&huge).is_err(),
+            "a duration past Duration's range is an error"
+        );
         assert_eq!(config.on_error, OnError::Closed);
         assert_eq!(config.nodes, 3);
         assert_eq!(config.prefix.as_deref(), Some("gw:eu"));
