@@ -126,6 +126,23 @@ pub(crate) struct RequestCx<'d> {
 }
 
 impl RequestCx<'_> {
+    /// The stage's variables as pairs, in the stage's order (the shape event writers take).
+    pub(crate) fn stage_variable_pairs(&self) -> Vec<(&str, &str)> {
+        self.deployment
+            .map(|d| {
+                d.stage_variable_list
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The method request's path parameters as pairs.
+    pub(crate) fn path_parameter_pairs(&self) -> Vec<(&str, &str)> {
+        self.path_params.iter().map(|(k, v)| (&**k, v.as_str())).collect()
+    }
+
     /// The request header `name` if templates may see it (spec §4.3); the last value when repeated.
     pub(crate) fn visible_header(&self, name: &str) -> Option<&str> {
         if headers::is_invisible_request_header(name) {

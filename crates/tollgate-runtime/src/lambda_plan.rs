@@ -176,15 +176,7 @@ impl FunctionTarget {
             FunctionTarget::Fixed(function) => Ok(Cow::Borrowed(function)),
             FunctionTarget::Invalid(why) => Err(GatewayError::config(why.to_string())),
             FunctionTarget::PerRequest(uri) => {
-                let stage_variables: Vec<(&str, &str)> = cx
-                    .deployment
-                    .map(|d| {
-                        d.stage_variable_list
-                            .iter()
-                            .map(|(k, v)| (k.as_str(), v.as_str()))
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let stage_variables = cx.stage_variable_pairs();
                 // A mapped `integration.request.path.x` wins over the method request's `{x}`.
                 let mut path_parameters: Vec<(&str, &str)> =
                     mapped.path.iter().map(|(k, v)| (&**k, v.as_str())).collect();

@@ -127,15 +127,8 @@ fn build_event(cx: &RequestCx<'_>, plan: &LambdaProxyPlan, trace: &str) -> Bytes
     let headers: Vec<(&str, &str)> = header_values.iter().map(|(n, v)| (*n, v.as_ref())).collect();
     let query = decode_query(cx.raw_query.as_deref().unwrap_or(""));
     let query = query.to_pairs();
-    let path_parameters: Vec<(&str, &str)> = cx.path_params.iter().map(|(k, v)| (&**k, v.as_str())).collect();
-    let stage_variables: Vec<(&str, &str)> = deployment
-        .map(|d| {
-            d.stage_variable_list
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let path_parameters = cx.path_parameter_pairs();
+    let stage_variables = cx.stage_variable_pairs();
     let authorizer = cx.authorized.as_ref().map(|a| a.event());
     let paths = StagePaths::parse(&cx.context_path);
     let path = paths.map_or("/", |p| p.path);

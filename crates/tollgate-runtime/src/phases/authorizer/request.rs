@@ -62,15 +62,8 @@ pub(crate) fn request_event(cx: &RequestCx<'_>, method_arn: &str) -> Vec<u8> {
     let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_ref())).collect();
     let query = decode_query(cx.raw_query.as_deref().unwrap_or(""));
     let query = query.to_pairs();
-    let path_parameters: Vec<(&str, &str)> = cx.path_params.iter().map(|(k, v)| (&**k, v.as_str())).collect();
-    let stage_variables: Vec<(&str, &str)> = deployment
-        .map(|d| {
-            d.stage_variable_list
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let path_parameters = cx.path_parameter_pairs();
+    let stage_variables = cx.stage_variable_pairs();
     let context = RequestContext {
         resource_id: route.map_or("", |r| &r.resource_id),
         resource_path: route.map_or("", |r| &r.resource_path),
