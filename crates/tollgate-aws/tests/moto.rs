@@ -16,7 +16,7 @@ use aws_sdk_sqs::types::QueueAttributeName;
 use bytes::Bytes;
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{ACCOUNT, REGION, client, moto, unique};
+use support::{ACCOUNT, REGION, client, create_queue, moto, unique};
 use tollgate_aws::{
     AwsClient, AwsResponse, IntegrationRequest, IntegrationUri, InvocationType, LambdaInvoker, PlaceholderValues,
     SendError, ServiceTable,
@@ -126,20 +126,6 @@ async fn bounded<F: Future<Output = ()>>(test: F) {
     tokio::time::timeout(TEST_BOUND, test)
         .await
         .expect("test exceeded its bound");
-}
-
-async fn create_queue(aws: &AwsClient) -> (String, String) {
-    let sqs = aws_sdk_sqs::Client::new(aws.sdk_config());
-    let name = unique("q");
-    let url = sqs
-        .create_queue()
-        .queue_name(&name)
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap();
-    (name, url)
 }
 
 async fn receive_all(aws: &AwsClient, queue_url: &str) -> Vec<String> {

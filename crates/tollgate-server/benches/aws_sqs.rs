@@ -42,7 +42,7 @@ use hyper_util::rt::TokioIo;
 use tollgate_aws::{AwsClient, IntegrationRequest, IntegrationUri, ServiceTable};
 
 use gateway::Gateway;
-use moto::{ACCOUNT, REGION, client, moto, unique};
+use moto::{ACCOUNT, REGION, client, moto};
 
 /// The whole benchmark stops here, finished or not.
 const BOUND: Duration = Duration::from_secs(600);
@@ -154,19 +154,10 @@ async fn fixed_answer_endpoint() -> String {
 }
 
 async fn create_queues(aws: &AwsClient, count: usize) -> (Vec<String>, Vec<String>) {
-    let sqs = aws_sdk_sqs::Client::new(aws.sdk_config());
     let mut names = Vec::new();
     let mut urls = Vec::new();
     for _ in 0..count {
-        let name = unique("bench");
-        let url = sqs
-            .create_queue()
-            .queue_name(&name)
-            .send()
-            .await
-            .unwrap()
-            .queue_url
-            .unwrap();
+        let (name, url) = moto::create_queue(aws).await;
         names.push(name);
         urls.push(url);
     }

@@ -87,6 +87,21 @@ pub(crate) fn client(moto: &Moto) -> AwsClient {
         .expect("client")
 }
 
+/// Creates an SQS queue with a name no other test uses; returns its name and URL.
+pub(crate) async fn create_queue(aws: &AwsClient) -> (String, String) {
+    let sqs = aws_sdk_sqs::Client::new(aws.sdk_config());
+    let name = unique("q");
+    let url = sqs
+        .create_queue()
+        .queue_name(&name)
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    (name, url)
+}
+
 /// A name no other test uses.
 pub(crate) fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};

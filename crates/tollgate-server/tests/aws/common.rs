@@ -7,7 +7,8 @@ use aws_sdk_sqs::types::{Message, QueueAttributeName};
 use tollgate_aws::AwsClient;
 
 use crate::gateway::{Answer, Gateway};
-use crate::moto::{Moto, unique};
+use crate::moto::Moto;
+pub(crate) use crate::moto::create_queue;
 
 /// Every test body runs under this bound, so a broken gateway fails the test instead of hanging it.
 pub(crate) const TEST_BOUND: Duration = Duration::from_secs(180);
@@ -69,21 +70,6 @@ pub(crate) fn assert_only_gateway_headers(answer: &Answer) {
         "{:?}",
         answer.headers
     );
-}
-
-/// Creates a queue; returns its name and URL.
-pub(crate) async fn create_queue(aws: &AwsClient) -> (String, String) {
-    let sqs = aws_sdk_sqs::Client::new(aws.sdk_config());
-    let name = unique("q");
-    let url = sqs
-        .create_queue()
-        .queue_name(&name)
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap();
-    (name, url)
 }
 
 /// Every message in the queue, received until it answers none (each stays invisible for five minutes, so none is
