@@ -86,7 +86,7 @@ impl StageVariablesRoot {
     pub(crate) fn map(&self, vars: &[(String, String)]) -> Map {
         self.map
             .get_or_init(|| {
-                let map = Map::new();
+                let map = Map::with_capacity(vars.len());
                 for (k, v) in vars {
                     map.insert(Value::string(k.as_str()), Value::string(v.as_str()));
                 }

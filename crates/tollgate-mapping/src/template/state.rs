@@ -114,7 +114,7 @@ impl Carried {
             Carried::Str(s) => Value::string(s.as_str()),
             Carried::List(items) => Value::list(items.iter().map(Carried::to_value)),
             Carried::Map(entries) => {
-                let map = Map::new();
+                let map = Map::with_capacity(entries.len());
                 for (k, v) in entries {
                     map.insert(Value::string(k.as_str()), v.to_value());
                 }

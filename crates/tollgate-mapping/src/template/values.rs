@@ -31,7 +31,7 @@ impl Converter {
             Json::String(s) => Value::Str(s.to_arc()),
             Json::Array(items) => Value::object(JsonArray::lazy(items.clone(), self.clone())),
             Json::Object(members) => {
-                let map = Map::new();
+                let map = Map::with_capacity(members.len());
                 for (k, v) in members {
                     let key = self.key(k);
                     map.insert(key, self.value(v));

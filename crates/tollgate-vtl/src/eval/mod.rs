@@ -290,14 +290,34 @@ impl Render<'_> {
                 }
                 Node::Ref(r) => {
                     self.burn(r.span)?;
-                    if r.escapes == 0 {
-                        self.print_unescaped(r, cx, out)?
-                    } else {
+                    if r.escapes != 0 {
                         self.print_ref(r, cx, out)?
+                    } else if r.plain && r.replace_run == 0 {
+                        // A variable (or a parameter standing for one) looked into through properties: printed
+                        // from where it lives, here. `peek` declines an interpolated argument, which
+                        // `print_unescaped` renders.
+                        let max = self.limits.max_output_bytes;
+                        match self.peek(r, cx, |v| print_direct(v, out, max)) {
+                            Some(Printed::Written) => continue,
+                            Some(Printed::Full) => return Err(self.output_limit()),
+                            Some(Printed::Other(v)) => self.print_owned(r, v, cx, out)?,
+                            None => self.print_unescaped(r, cx, out)?,
+                        }
+                    } else {
+                        self.print_unescaped(r, cx, out)?
                     }
                 }
                 Node::If { branches, otherwise } => self.node_if(branches, otherwise.as_deref(), cx, out)?,
                 Node::Foreach(f) => self.foreach(f, cx, out)?,
+                Node::Set {
+                    target,
+                    value,
+                    span,
+                    assigns,
+                } => {
+                    self.set(target, value, *span, *assigns, cx)?;
+                    continue;
+                }
                 other => self.node(other, cx, out)?,
             };
             if flow != Flow::Normal {
@@ -354,13 +374,7 @@ impl Render<'_> {
                 value,
                 span,
                 assigns,
-            } => {
-                self.burn(*span)?;
-                let v = self.value(value, cx)?;
-                if !v.is_null() && *assigns {
-                    self.assign(target, v, cx)?;
-                }
-            }
+            } => self.set(target, value, *span, *assigns, cx)?,
             Node::Include { parse, arg, span } => {
                 let Some(arg) = arg else {
                     if *parse {
@@ -450,6 +464,16 @@ impl Render<'_> {
             }
         }
         Ok(Flow::Normal)
+    }
+
+    /// `#set`: a null value leaves the target as it was.
+    fn set(&mut self, target: &RefExpr, value: &Expr, span: Span, assigns: bool, cx: &Cx) -> R<()> {
+        self.burn(span)?;
+        let v = self.value(value, cx)?;
+        if !v.is_null() && assigns {
+            self.assign(target, v, cx)?;
+        }
+        Ok(())
     }
 
     // ------------------------------------------------------------------ variables
@@ -927,6 +951,15 @@ impl Render<'_> {
         else {
             return Ok(Value::Null);
         };
+        // No arguments or one (most calls): no buffer.
+        match &**args {
+            [] => return self.method(recv, name, *method, &[], regex.as_ref(), *span),
+            [a] => {
+                let v = self.value(a, cx)?;
+                return self.method(recv, name, *method, std::slice::from_ref(&v), regex.as_ref(), *span);
+            }
+            _ => {}
+        }
         let mut buf = std::mem::take(&mut self.arg_buf);
         buf.clear();
         for a in args {
@@ -1191,7 +1224,7 @@ impl Render<'_> {
                 Value::List(l)
             }
             Expr::Map(entries) => {
-                let m = Map::new();
+                let m = Map::with_capacity(entries.len());
                 for (k, v) in entries.iter() {
                     let k = self.value(k, cx)?;
                     let v = self.value(v, cx)?;

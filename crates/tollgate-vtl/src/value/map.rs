@@ -28,7 +28,13 @@ impl Default for Map {
 impl Map {
     /// A new empty map.
     pub fn new() -> Map {
-        let cell = Rc::new(RefCell::new(IndexMap::with_hasher(MapHasher)));
+        Map::with_capacity(0)
+    }
+
+    /// A new empty map with room for `n` entries, so filling it with a known number of entries (a JSON object's
+    /// members) does not grow and rehash it on the way.
+    pub fn with_capacity(n: usize) -> Map {
+        let cell = Rc::new(RefCell::new(IndexMap::with_capacity_and_hasher(n, MapHasher)));
         super::cycles::track_map(&cell);
         Map(cell)
     }
@@ -118,8 +124,9 @@ impl Map {
 
     /// An independent copy of the map and, recursively, of lists and maps inside it.
     pub fn deep_copy(&self) -> Map {
-        let out = Map::new();
-        for (k, v) in self.0.borrow().iter() {
+        let entries = self.0.borrow();
+        let out = Map::with_capacity(entries.len());
+        for (k, v) in entries.iter() {
             out.insert(k.clone(), deep_copy_value(v));
         }
         out

@@ -87,7 +87,8 @@ impl Value {
 
     /// Builds a new `LinkedHashMap` with `String` keys, keeping the given order.
     pub fn map<K: Into<Arc<str>>>(entries: impl IntoIterator<Item = (K, Value)>) -> Value {
-        let map = Map::new();
+        let entries = entries.into_iter();
+        let map = Map::with_capacity(entries.size_hint().0);
         for (k, v) in entries {
             map.insert(Value::Str(k.into()), v);
         }
