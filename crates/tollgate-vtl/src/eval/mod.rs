@@ -897,6 +897,18 @@ impl Render<'_> {
                     if Arc::ptr_eq(&cx.program, &self.root)
                         && let Some(Some(root)) = self.vars.get(slot as usize) =>
                 {
+                    // `$list.add($x)`, `$map.get($k).size()`: the method runs on the variable directly.
+                    if let Some(first @ Seg::Method { .. }) = chain.first() {
+                        if root.is_null() {
+                            return Ok(Value::Null);
+                        }
+                        let root = root.clone();
+                        let v = self.call_with_args(&root, first, cx)?;
+                        return match chain.get(1..) {
+                            Some(rest) if !rest.is_empty() => self.follow(v, rest, cx),
+                            _ => Ok(v),
+                        };
+                    }
                     match walk(root, chain, 0, &mut Value::clone) {
                         Walked::Done(v) => return Ok(v),
                         Walked::At(v, i) => (v, i),
