@@ -199,6 +199,7 @@ pub(crate) fn render(engine: &Engine, program: &Arc<Program>, host: &dyn Host, o
         arg_buf: Vec::with_capacity(4),
         scopes: Vec::new(),
         scratch: (String::new(), String::new()),
+        interp_buf: String::new(),
         nest: 0,
         evaluate_depth: 0,
     };
@@ -246,6 +247,9 @@ struct Render<'a> {
     scopes: Vec<Rc<ForeachScope>>,
     /// Buffers for chained string replacements.
     scratch: (String, String),
+    /// The buffer interpolated strings render into before they become a `String` value (taken while in use,
+    /// so a nested interpolation makes its own).
+    interp_buf: String,
 }
 
 const MAX_DYNAMIC_REGEXES: usize = 64;
@@ -1212,12 +1216,15 @@ impl Render<'_> {
         Ok(match e {
             Expr::Const(c) => const_value(c),
             Expr::Interp(nodes) => {
-                let mut s = String::with_capacity(32);
+                let mut s = std::mem::take(&mut self.interp_buf);
+                s.clear();
                 self.enter(Span::default())?;
                 let flow = self.block(nodes, cx, &mut s);
                 self.depth -= 1;
+                let v = Value::Str(Arc::from(s.as_str()));
+                self.interp_buf = s;
                 flow?;
-                Value::Str(Arc::from(s.as_str()))
+                v
             }
             Expr::Ref(r) => {
                 let v = self.ref_value(r, cx)?;
