@@ -1204,6 +1204,15 @@ impl Render<'_> {
         match e {
             Expr::Const(c) => return Ok(const_value(c)),
             Expr::Ref(r) if let Some(v) = self.peek(r, cx, Value::clone) => return Ok(v),
+            // `$count + 1`: Integer operands read where they live (what `binary` does first).
+            Expr::Binary(op, a, b, _)
+                if !matches!(op, BinOp::And | BinOp::Or)
+                    && let Some(p) = self.int_operand(a, cx)
+                    && let Some(q) = self.int_operand(b, cx)
+                    && let Some(v) = int_op(*op, p, q) =>
+            {
+                return Ok(v);
+            }
             _ => {}
         }
         self.descend()?;
