@@ -1317,6 +1317,25 @@ impl Render<'_> {
                 return None;
             }
             let root = self.vars.get(slot as usize)?.as_ref()?;
+            // `$x` and `$item.name` (most references): no walk.
+            match (&*r.chain, root) {
+                ([], v) => return Some(f(v)),
+                (
+                    [
+                        Seg::Property {
+                            name, hash, special, ..
+                        },
+                    ],
+                    Value::Map(m),
+                ) if *special != Special::Class => {
+                    let map = m.entries();
+                    return Some(match crate::value::lookup_str(&map, name, *hash) {
+                        Some(x) => f(x),
+                        None => f(&Value::Null),
+                    });
+                }
+                _ => {}
+            }
             return match walk(root, &r.chain, 0, &mut f) {
                 Walked::Done(t) => Some(t),
                 Walked::At(..) => None,
