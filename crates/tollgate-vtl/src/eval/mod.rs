@@ -1055,6 +1055,10 @@ impl Render<'_> {
     ) -> R<Value> {
         self.burn(span)?;
         match v {
+            Value::List(_) | Value::Map(_) => match java::call_collection(v, method, args, self.limits) {
+                Some(r) => r.map_err(|m| invocation(&m, span)),
+                None => Ok(Value::Null),
+            },
             Value::Object(o) => o.call(name, args).map_err(|e| invocation(e.message(), span)),
             Value::Block(b) => {
                 let s = self.block_to_string(b)?;

@@ -160,6 +160,18 @@ fn str_arg(v: &Value) -> Option<&str> {
     v.as_str()
 }
 
+/// [`call`] for a list or map receiver: the collection's own methods without the dispatch every other
+/// receiver needs (no regex is involved).
+#[inline]
+pub(crate) fn call_collection(recv: &Value, name: M, args: &[Value], limits: &Limits) -> Call {
+    match recv {
+        _ if matches!(name, M::ToString | M::Equals | M::GetClass) => call(recv, name, args, None, limits),
+        Value::List(l) => list(l, name, args, limits),
+        Value::Map(m) => map(m, name, args),
+        _ => call(recv, name, args, None, limits),
+    }
+}
+
 pub(crate) fn call(recv: &Value, name: M, args: &[Value], regex: Option<&JavaRegex>, limits: &Limits) -> Call {
     // Methods every object has.
     match (name, args) {
