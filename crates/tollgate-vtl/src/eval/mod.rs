@@ -123,13 +123,30 @@ enum Printed {
     Other(Value),
 }
 
-/// Writes a string or an integer straight from where it lives.
+/// Writes a string, a number or a boolean straight from where it lives.
 #[inline]
 fn print_direct(v: &Value, out: &mut String, max: usize) -> Printed {
     let mut buf = itoa::Buffer::new();
     let s: &str = match v {
         Value::Str(s) => s,
         Value::Int(i) => buf.format(*i),
+        Value::Long(l) => buf.format(*l),
+        Value::Bool(b) => {
+            if *b {
+                "true"
+            } else {
+                "false"
+            }
+        }
+        Value::Double(d) => {
+            let start = out.len();
+            crate::value::write_double(*d, out);
+            if out.len() > max {
+                out.truncate(start);
+                return Printed::Full;
+            }
+            return Printed::Written;
+        }
         other => return Printed::Other(other.clone()),
     };
     if out.len() + s.len() > max {

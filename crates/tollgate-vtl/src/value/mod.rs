@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 pub use self::cycles::CycleGuard;
 pub(crate) use self::cycles::Tracking;
+pub(crate) use self::jdouble::write_double;
 pub use self::key::Key;
 pub(crate) use self::key::hash_str;
 pub use self::list::List;
