@@ -213,7 +213,7 @@ pub(crate) fn render(engine: &Engine, program: &Arc<Program>, host: &dyn Host, o
         next_scope: Cell::new(1),
         runtime_macros: HashMap::new(),
         define_depth: HashMap::new(),
-        arg_buf: Vec::with_capacity(4),
+        arg_buf: Vec::new(),
         scopes: Vec::new(),
         scratch: (String::new(), String::new()),
         interp_buf: String::new(),
