@@ -491,10 +491,18 @@ impl Render<'_> {
     fn set(&mut self, target: &RefExpr, value: &Expr, span: Span, assigns: bool, cx: &Cx) -> R<()> {
         self.burn(span)?;
         let v = self.value(value, cx)?;
-        if !v.is_null() && assigns {
-            self.assign(target, v, cx)?;
+        if v.is_null() || !assigns {
+            return Ok(());
         }
-        Ok(())
+        // `#set($x = …)` on a variable of this template (most `#set`s): stored here.
+        if let Var::Slot(slot) = target.root
+            && target.chain.is_empty()
+            && target.prepared.is_none()
+        {
+            self.put_slot(cx, slot, v);
+            return Ok(());
+        }
+        self.assign(target, v, cx)
     }
 
     // ------------------------------------------------------------------ variables
@@ -568,6 +576,12 @@ impl Render<'_> {
             }
             return;
         }
+        self.put_slot_elsewhere(cx, slot, v);
+    }
+
+    /// [`put_slot`](Self::put_slot) for an `#evaluate`d program's variable.
+    #[inline(never)]
+    fn put_slot_elsewhere(&mut self, cx: &Cx, slot: u32, v: Value) {
         match self.var_loc(&cx.program, slot) {
             VarLoc::Root(i) => {
                 if let Some(s) = self.vars.get_mut(i as usize) {
