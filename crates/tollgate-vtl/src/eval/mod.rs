@@ -539,6 +539,12 @@ impl Render<'_> {
         {
             return v.clone();
         }
+        self.fetch_slot(cx, slot)
+    }
+
+    /// [`get_slot`](Self::get_slot) for a variable not fetched yet or of an `#evaluate`d program.
+    #[inline(never)]
+    fn fetch_slot(&mut self, cx: &Cx, slot: u32) -> Value {
         match self.var_loc(&cx.program, slot) {
             VarLoc::Root(i) => {
                 let i = i as usize;
