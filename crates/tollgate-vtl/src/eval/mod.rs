@@ -330,6 +330,9 @@ impl Render<'_> {
                 }
                 Node::If { branches, otherwise } => self.node_if(branches, otherwise.as_deref(), cx, out)?,
                 Node::Foreach(f) => self.foreach(f, cx, out)?,
+                Node::CallMacro { id, args, body, span } => {
+                    self.call_macro(&cx.program, *id, args, *body, cx, *span, out)?
+                }
                 Node::Set {
                     target,
                     value,
