@@ -164,7 +164,11 @@ impl Value {
             (Value::BigInt(a), Value::BigInt(b)) => a == b,
             // Double.equals compares bit patterns after canonicalising NaN.
             (Value::Double(a), Value::Double(b)) => double_bits(*a) == double_bits(*b),
-            (Value::Str(a), Value::Str(b)) => a == b,
+            // Lengths and last bytes first: ids and keys of one length mostly differ at the end (`u1`, `u2`), and
+            // then no `memcmp` is called.
+            (Value::Str(a), Value::Str(b)) => {
+                a.len() == b.len() && a.as_bytes().last() == b.as_bytes().last() && a == b
+            }
             (Value::List(a), Value::List(b)) => a.java_equals(b),
             (Value::Map(a), Value::Map(b)) => a.java_equals(b),
             (Value::Object(a), b) => a.equals(b).unwrap_or(false),
