@@ -1699,7 +1699,8 @@ impl Render<'_> {
             }
             let (item, has_next) = match &source {
                 Items::Live(l, len0) => {
-                    let len = l.len();
+                    let items = l.items();
+                    let len = items.len();
                     if i == len || (i == 0 && len == 0) {
                         break;
                     }
@@ -1711,7 +1712,7 @@ impl Render<'_> {
                         .with_span(f.span));
                         break;
                     }
-                    (l.get(i).unwrap_or_default(), i + 1 < len)
+                    (items.get(i).cloned().unwrap_or_default(), i + 1 < len)
                 }
                 Items::Range(from, to) => {
                     let len = (i64::from(*to) - i64::from(*from)).unsigned_abs() + 1;
