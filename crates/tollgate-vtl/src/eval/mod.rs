@@ -1248,6 +1248,13 @@ impl Render<'_> {
         match e {
             Expr::Const(c) => return Ok(const_value(c)),
             Expr::Ref(r) if let Some(v) = self.peek(r, cx, Value::clone) => return Ok(v),
+            // A reference with calls (`$map.get($k).add($v)`): what `value_inner` does for it, one frame less.
+            Expr::Ref(r) if !r.plain => {
+                self.descend()?;
+                let v = self.ref_value(r, cx);
+                self.nest -= 1;
+                return v;
+            }
             // `$count + 1`: Integer operands read where they live (what `binary` does first).
             Expr::Binary(op, a, b, _)
                 if !matches!(op, BinOp::And | BinOp::Or)
@@ -1488,6 +1495,14 @@ impl Render<'_> {
     /// Velocity's `evaluate()`: references by their value, literals are false, operators by their meaning.
     fn truth(&mut self, e: &Expr, cx: &Cx) -> R<bool> {
         Ok(match e {
+            // `!$map.containsKey($k)`: a template variable's call, negated, without a second `truth` frame.
+            Expr::Not(a)
+                if let Expr::Ref(r) = &**a
+                    && !r.plain
+                    && matches!(r.root, Var::Slot(_)) =>
+            {
+                !truthy(&self.ref_value(r, cx)?)
+            }
             Expr::Const(Const::Bool(b)) => *b,
             Expr::Ref(r) if let Some(t) = self.peek(r, cx, truthy) => t,
             Expr::Binary(op @ (BinOp::Eq | BinOp::Ne), a, b, _)
