@@ -1385,6 +1385,12 @@ impl Render<'_> {
                         None => f(&Value::Null),
                     });
                 }
+                // `$foreach.hasNext`.
+                ([Seg::Property { special, .. }], Value::Object(o))
+                    if let Some(scope) = o.as_any().downcast_ref::<ForeachScope>() =>
+                {
+                    return Some(f(&scope.special(*special, root)));
+                }
                 _ => {}
             }
             return match walk(root, &r.chain, 0, &mut f) {
