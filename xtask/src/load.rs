@@ -44,7 +44,9 @@ targets: direct, nginx, direct-2k, nginx-2k (references), mock, http-proxy, http
   --only picks targets; the references of the same request shape are always measured with them.
 
   --soak MINUTES   50-connection MOCK load for MINUTES (at most 120), RSS sampled every 10 s
-  --allocs         heap allocations per request of each route, under valgrind --tool=dhat
+  --allocs         heap allocations per request of each route, under valgrind --tool=dhat (builds the
+                   gateway with --no-default-features: the system allocator, which dhat can see; a --bin
+                   given here must be built so too)
   --icount         instructions per request of each route, under valgrind --tool=callgrind (the profiles
                    stay in target/load/run/callgrind-ROUTE-N.out for callgrind_annotate)
   --bin PATH       measure this tollgate binary instead of building one (e.g. main's, or a branch's)
@@ -173,11 +175,11 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
             "load: soak of {minutes} min on MOCK at {} connections (plus the build)",
             opts.conns
         );
-        let env = setup::prepare(cores.sut, opts.bin.as_deref())?;
+        let env = setup::prepare(cores.sut, opts.bin.as_deref(), false)?;
         return soak::run(&env, cores, minutes, opts.conns);
     }
     if opts.allocs || opts.icount {
-        let env = setup::prepare(cores.sut, opts.bin.as_deref())?;
+        let env = setup::prepare(cores.sut, opts.bin.as_deref(), opts.allocs)?;
         let tool = if opts.icount {
             allocs::Tool::Callgrind
         } else {
@@ -196,7 +198,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         expected / 60,
         expected % 60
     );
-    let env = setup::prepare(cores.sut, opts.bin.as_deref())?;
+    let env = setup::prepare(cores.sut, opts.bin.as_deref(), false)?;
     let run = measure(&env, &opts, cores, &selected, args)?;
     let text = run.markdown();
     println!("{text}");

@@ -37,6 +37,7 @@ const EX_USAGE: u8 = 64;
 /// The request path allocates small, short-lived blocks (header values, template output, JSON values) from
 /// several threads; mimalloc's thread-local free lists serve those with a fraction of glibc malloc's
 /// instructions (measured in docs/performance.md, "Allocator").
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

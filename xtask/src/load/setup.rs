@@ -48,7 +48,9 @@ fn target_dir() -> PathBuf {
 
 /// Builds the gateway (profile `dist` when the workspace defines it, else `release`) unless `given` names a
 /// binary to measure, builds the reference processes, and checks the fixed inputs exist.
-pub(crate) fn prepare(sut_cpu: u32, given: Option<&Path>) -> anyhow::Result<Env> {
+/// Builds (unless `given`) and locates everything a run needs. `system_allocator` builds the gateway without
+/// mimalloc: valgrind's dhat counts only the allocations that go through malloc.
+pub(crate) fn prepare(sut_cpu: u32, given: Option<&Path>, system_allocator: bool) -> anyhow::Result<Env> {
     let root = workspace_root();
     let target = target_dir();
     let manifest = fs::read_to_string(root.join("Cargo.toml")).context("reading the root Cargo.toml")?;
@@ -60,7 +62,8 @@ pub(crate) fn prepare(sut_cpu: u32, given: Option<&Path>) -> anyhow::Result<Env>
     let (tollgate, profile) = match given {
         Some(path) => (path.to_path_buf(), "given"),
         None => {
-            run_command(cargo().args([
+            let mut build = cargo();
+            build.args([
                 "build",
                 "--profile",
                 built,
@@ -68,7 +71,11 @@ pub(crate) fn prepare(sut_cpu: u32, given: Option<&Path>) -> anyhow::Result<Env>
                 "tollgate-server",
                 "--bin",
                 "tollgate",
-            ]))?;
+            ]);
+            if system_allocator {
+                build.arg("--no-default-features");
+            }
+            run_command(&mut build)?;
             (target.join(built).join("tollgate"), built)
         }
     };
