@@ -145,7 +145,7 @@ impl FunctionHost {
     /// Lambda reports it (an [`Invocation`] with `function_error`), or an [`InvokeError`] when no answer came.
     pub async fn invoke(&self, name: &str, request: InvokeRequest) -> Result<Invocation, InvokeError> {
         let pool = self.pool(name, request.payload.len())?;
-        let request_id: Arc<str> = Arc::from(self.shared.ids.request_id());
+        let request_id = self.shared.ids.request_id();
         let (reply, outcome) = oneshot::channel();
         pool.submit(Job {
             request_id: Arc::clone(&request_id),
@@ -169,7 +169,7 @@ impl FunctionHost {
     pub fn invoke_event(&self, name: &str, payload: Bytes) -> Result<(), InvokeError> {
         let pool = self.pool(name, payload.len())?;
         let runtime = tokio::runtime::Handle::try_current().map_err(|e| InvokeError::Spawn(e.to_string()))?;
-        let request_id: Arc<str> = Arc::from(self.shared.ids.request_id());
+        let request_id = self.shared.ids.request_id();
         let (reply, outcome) = oneshot::channel();
         pool.submit(Job {
             request_id: Arc::clone(&request_id),

@@ -2,8 +2,11 @@
 
 use std::fmt::Write as _;
 use std::hash::{BuildHasher, Hasher, RandomState};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Unpredictable enough for ids (SipHash of a counter under per-process random keys); not for secrets.
 #[derive(Debug, Default)]
@@ -20,17 +23,22 @@ impl Ids {
     }
 
     /// A version-4 UUID, as Lambda's request ids are (`8476a536-e9f4-11e8-9739-2dfe598c3fcd` style).
-    pub(crate) fn request_id(&self) -> String {
+    pub(crate) fn request_id(&self) -> Arc<str> {
         let high = (self.next_u64() & !0xf000) | 0x4000;
         let low = (self.next_u64() & !(0b11 << 62)) | (0b10 << 62);
-        format!(
-            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-            high >> 32,
-            (high >> 16) & 0xffff,
-            high & 0xffff,
-            low >> 48,
-            low & 0xffff_ffff_ffff
-        )
+        let mut text = [0u8; 36];
+        let digits = u128::from(high) << 64 | u128::from(low);
+        let mut nibble = 0;
+        for (at, slot) in text.iter_mut().enumerate() {
+            if matches!(at, 8 | 13 | 18 | 23) {
+                *slot = b'-';
+            } else {
+                let shift = 124 - 4 * nibble;
+                *slot = HEX.get(((digits >> shift) & 0xf) as usize).copied().unwrap_or(b'0');
+                nibble += 1;
+            }
+        }
+        Arc::from(std::str::from_utf8(&text).unwrap_or_default())
     }
 
     /// An X-Ray trace header `Root=1-{epoch secs hex}-{96 bits hex};Parent={64 bits hex};Sampled=0`.

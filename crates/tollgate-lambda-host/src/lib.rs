@@ -42,6 +42,9 @@
 
 mod config;
 mod host;
+/// The Runtime API's HTTP/1.1 framing; public only for the crate's fuzz target.
+#[doc(hidden)]
+pub mod http1;
 mod ids;
 mod logs;
 mod outcome;

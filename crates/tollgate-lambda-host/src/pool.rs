@@ -9,6 +9,7 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::Instant;
 
 use bytes::Bytes;
 use tokio::sync::oneshot;
@@ -59,8 +60,8 @@ struct PoolState {
 pub(crate) enum Parked {
     /// Serve this invocation now.
     Job(Job),
-    /// Wait for one on this channel (an invoker sends while holding the pool lock).
-    Wait(oneshot::Receiver<Job>),
+    /// Wait for one with [`Process::wait`] and this ticket (an invoker delivers while holding the pool lock).
+    Wait(u64),
 }
 
 impl Pool {
@@ -145,22 +146,28 @@ impl Pool {
         if let Some(job) = pop_waiting(&mut state.queue) {
             return Parked::Job(job);
         }
-        let (sender, receiver) = oneshot::channel();
-        process.set_parked(sender);
+        let ticket = process.set_parked(Instant::now());
         // A runtime that asks again on another connection replaces its parked request, not adds a second one.
         if !state.idle.iter().any(|p| Arc::ptr_eq(p, process)) {
             state.idle.push(Arc::clone(process));
         }
-        Parked::Wait(receiver)
+        Parked::Wait(ticket)
     }
 
-    /// An idle process's keep-warm period ended: true when it was still idle and is now retired (no invocation
-    /// can reach it any more); false when an invocation was handed to it meanwhile.
-    pub(crate) fn retire_if_idle(&self, process: &Arc<Process>) -> bool {
+    /// An idle process's keep-warm period ended: true when it was still idle for the whole `idle_timeout` before
+    /// `now` and is now retired (no invocation can reach it any more); false when an invocation was handed to it
+    /// meanwhile.
+    pub(crate) fn retire_if_idle(&self, process: &Arc<Process>, now: Instant) -> bool {
         let mut state = self.lock();
         let Some(index) = state.idle.iter().position(|p| Arc::ptr_eq(p, process)) else {
             return false;
         };
+        if process
+            .parked_since()
+            .is_none_or(|since| now < since + self.settings.config.idle_timeout)
+        {
+            return false;
+        }
         state.idle.swap_remove(index);
         process.take_parked();
         true

@@ -15,7 +15,7 @@ use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 use tokio::net::TcpListener;
 use tokio::process::{Child, Command};
-use tokio::sync::{Notify, oneshot, watch};
+use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
 use crate::host::Shared;
@@ -58,14 +58,21 @@ impl Phase {
 pub(crate) struct Process {
     function: Arc<str>,
     state: Mutex<ProcessState>,
-    /// Wakes the supervisor when a deadline or a stop request changes.
+    /// Wakes the supervisor for a stop request or an init error. Invocations do not wake it: it looks again at
+    /// least every `min(timeout, idle_timeout)`, so any deadline set meanwhile is still ahead of its next look.
     changed: Notify,
+    /// Wakes the `/next` request parked on this process when an invocation is handed to it.
+    wake: Notify,
 }
 
 #[derive(Debug)]
 struct ProcessState {
     phase: Phase,
-    parked: Option<oneshot::Sender<Job>>,
+    /// The ticket of the `/next` request parked on this process, and since when it waits.
+    parked: Option<(u64, Instant)>,
+    /// An invocation handed to the parked request with that ticket, not taken yet.
+    mailbox: Option<(u64, Job)>,
+    next_ticket: u64,
     current: Option<Current>,
     init_error: Option<InitFailure>,
     /// Asked for an event at least once (its init is over).
@@ -111,6 +118,8 @@ impl Process {
             state: Mutex::new(ProcessState {
                 phase: Phase::Starting,
                 parked: None,
+                mailbox: None,
+                next_ticket: 0,
                 current: None,
                 init_error: None,
                 ever_ready: false,
@@ -118,6 +127,7 @@ impl Process {
                 log_request_id: None,
             }),
             changed: Notify::new(),
+            wake: Notify::new(),
         }
     }
 
@@ -160,20 +170,63 @@ impl Process {
         std::mem::take(&mut self.lock().returning)
     }
 
-    pub(crate) fn set_parked(&self, sender: oneshot::Sender<Job>) {
-        self.lock().parked = Some(sender);
+    /// Parks a `/next` request; its ticket. A request parked before on another connection is told to give up.
+    pub(crate) fn set_parked(&self, now: Instant) -> u64 {
+        let mut state = self.lock();
+        let ticket = state.next_ticket;
+        state.next_ticket += 1;
+        let replaced = state.parked.replace((ticket, now)).is_some();
+        drop(state);
+        if replaced {
+            self.wake.notify_waiters();
+        }
+        ticket
     }
 
     pub(crate) fn take_parked(&self) {
         self.lock().parked = None;
     }
 
+    /// Since when the parked `/next` request waits, if one does.
+    pub(crate) fn parked_since(&self) -> Option<Instant> {
+        self.lock().parked.map(|(_, since)| since)
+    }
+
     /// Gives `job` to the `/next` request parked on this process; the job comes back when none is parked.
     pub(crate) fn deliver(&self, job: Job) -> Option<Job> {
-        let parked = self.lock().parked.take();
-        match parked {
-            Some(sender) => sender.send(job).err(),
-            None => Some(job),
+        let mut state = self.lock();
+        let Some((ticket, _)) = state.parked.take() else {
+            return Some(job);
+        };
+        state.mailbox = Some((ticket, job));
+        drop(state);
+        self.wake.notify_waiters();
+        None
+    }
+
+    /// Waits, as the `/next` request parked with `ticket`, for its invocation; `None` when another request took
+    /// its place. Never returns once the process is being stopped (it is killed with its connections).
+    pub(crate) async fn wait(&self, ticket: u64) -> Option<Job> {
+        let notified = self.wake.notified();
+        tokio::pin!(notified);
+        loop {
+            // Registered before looking, so a delivery between the look and the wait still wakes it.
+            notified.as_mut().enable();
+            let stopping = {
+                let mut state = self.lock();
+                if state.mailbox.as_ref().is_some_and(|(t, _)| *t == ticket) {
+                    return state.mailbox.take().map(|(_, job)| job);
+                }
+                if state.phase != Phase::Stopping && state.parked.is_none_or(|(t, _)| t != ticket) {
+                    return None;
+                }
+                state.phase == Phase::Stopping
+            };
+            if stopping {
+                std::future::pending::<()>().await;
+            }
+            notified.as_mut().await;
+            notified.set(self.wake.notified());
         }
     }
 
@@ -200,7 +253,6 @@ impl Process {
             deadline: now + timeout,
         });
         drop(state);
-        self.changed.notify_one();
         tracing::debug!(function = %self.function, request_id = %job.request_id, "START RequestId: {} Version: $LATEST", job.request_id);
         Event {
             request_id: job.request_id,
@@ -237,7 +289,6 @@ impl Process {
             state.phase = Phase::Ready;
         }
         drop(state);
-        self.changed.notify_one();
         report(&self.function, &current, invocation.error_type.as_deref());
         let _ = current.reply.send(Ok(invocation));
         true
@@ -302,7 +353,14 @@ impl Process {
         let was_starting = !state.ever_ready;
         state.phase = Phase::Stopping;
         state.parked = None;
-        let current = state.current.take();
+        // An invocation handed over but never taken (its connection went away) ends like one in progress.
+        let handed = state.mailbox.take().map(|(_, job)| Current {
+            started: Instant::now(),
+            deadline: Instant::now(),
+            request_id: job.request_id,
+            reply: job.reply,
+        });
+        let current = state.current.take().or(handed);
         let reported = state.init_error.take();
         drop(state);
         if let Some(current) = current {
@@ -467,22 +525,37 @@ impl Supervisor {
     async fn run(mut self) {
         let config = &self.pool.settings.config;
         let init_deadline = Instant::now() + config.init_timeout;
+        // Invocations and parked requests do not wake the supervisor; looking again within this period of any
+        // look keeps every deadline they set (start + timeout, parked + idle_timeout) ahead of the next look.
+        let period = config.timeout.min(config.idle_timeout);
         let mut status = None;
         let stop = loop {
             if *self.shutdown.borrow() {
                 break Stop::Shutdown;
             }
-            let wake = match self.process.check(Instant::now(), init_deadline, config.timeout) {
-                Ok(wake) => wake,
+            let now = Instant::now();
+            let deadline = match self.process.check(now, init_deadline, config.timeout) {
+                Ok(deadline) => deadline,
                 Err(stop) => break stop,
             };
-            let sleep = tokio::time::sleep_until(wake.unwrap_or_else(Instant::now).into());
+            let idle_until = self.process.parked_since().map(|since| since + config.idle_timeout);
+            if idle_until.is_some_and(|until| now >= until) && self.pool.retire_if_idle(&self.process, now) {
+                tracing::debug!(function = %self.process.function(), "stopping an idle runtime process");
+                self.process.stop();
+                break Stop::Retired;
+            }
+            let wake = [deadline, idle_until, Some(now + period)]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(now + period);
+            let sleep = tokio::time::sleep_until(wake.into());
             tokio::select! {
                 exited = self.child.wait() => {
                     status = exited.ok().and_then(ExitStatusText::of);
                     break Stop::Exited;
                 }
-                () = sleep, if wake.is_some() => {}
+                () = sleep => {}
                 () = self.process.changed.notified() => {}
                 changed = self.shutdown.changed() => {
                     if changed.is_err() {

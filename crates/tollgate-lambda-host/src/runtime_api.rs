@@ -4,33 +4,30 @@
 //! developer guide "Using the Lambda runtime API for custom runtimes"; the wording of the refusals is that of
 //! AWS's runtime interface emulator, `lambda/rapi/rendering`).
 
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
-use http::{HeaderValue, Method, Request, Response, StatusCode};
-use http_body_util::{BodyExt as _, Full, LengthLimitError, Limited};
-use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
+use crate::http1::{BodyError, Conn, Head, HeadError, Method, ReadError, valid_value};
 use crate::outcome::{Invocation, MAX_RESPONSE_PAYLOAD};
 use crate::pool::{Parked, Pool};
 use crate::process::{Phase, Process, Refusal};
 
 /// Connections one runtime may hold open (clients use one or two).
 const MAX_CONNECTIONS: usize = 16;
-/// Time to send a request head.
-const HEADER_TIMEOUT: Duration = Duration::from_secs(60);
-/// Time to send a response or error body.
-const BODY_TIMEOUT: Duration = Duration::from_secs(60);
+/// The largest body a request that needs none may carry before its connection is closed instead of read.
+const MAX_IGNORED_BODY: usize = 64 * 1024;
 
-type Reply = Response<Full<Bytes>>;
+/// A response to send: status, reason, content type and body.
+struct Reply {
+    status: u16,
+    reason: &'static str,
+    content_type: Option<&'static str>,
+    body: Bytes,
+}
 
 /// Accepts and serves the process's connections until the supervisor aborts this task.
 pub(crate) async fn serve(listener: TcpListener, pool: Arc<Pool>, process: Arc<Process>) {
@@ -48,179 +45,213 @@ pub(crate) async fn serve(listener: TcpListener, pool: Arc<Pool>, process: Arc<P
                     continue;
                 }
                 let _ = stream.set_nodelay(true);
-                let pool = Arc::clone(&pool);
-                let process = Arc::clone(&process);
-                let service = service_fn(move |request| {
-                    let pool = Arc::clone(&pool);
-                    let process = Arc::clone(&process);
-                    async move { Ok::<_, Infallible>(handle(request, &pool, &process).await) }
-                });
-                connections.spawn(async move {
-                    let connection = http1::Builder::new()
-                        .timer(TokioTimer::new())
-                        .header_read_timeout(HEADER_TIMEOUT)
-                        .keep_alive(true)
-                        .serve_connection(TokioIo::new(stream), service);
-                    let _ = connection.await;
-                });
+                connections.spawn(connection(Conn::new(stream), Arc::clone(&pool), Arc::clone(&process)));
             }
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     }
 }
 
-async fn handle(request: Request<Incoming>, pool: &Arc<Pool>, process: &Arc<Process>) -> Reply {
-    let Some(route) = request.uri().path().strip_prefix("/2018-06-01/runtime/") else {
-        return not_found();
-    };
-    let is_post = request.method() == Method::POST;
-    if route == "invocation/next" {
-        return if request.method() == Method::GET {
-            next(pool, process).await
-        } else {
-            not_allowed()
+/// Serves one connection's requests in order until it closes.
+async fn connection(mut conn: Conn, pool: Arc<Pool>, process: Arc<Process>) {
+    loop {
+        let head = match conn.read_head().await {
+            Ok(head) => head,
+            Err(ReadError::Closed) => return,
+            Err(ReadError::Refused(error)) => {
+                let reply = match error {
+                    HeadError::Malformed => plain(400, "Bad Request"),
+                    HeadError::TooLarge => plain(431, "Request Header Fields Too Large"),
+                };
+                let _ = send(&mut conn, reply, true).await;
+                return;
+            }
         };
+        let keep = handle(&mut conn, &head, &pool, &process).await;
+        if !keep || head.close {
+            return;
+        }
     }
-    if route == "init/error" {
-        return if is_post {
-            init_error(request, process).await
-        } else {
-            not_allowed()
-        };
-    }
-    let Some(invocation) = route.strip_prefix("invocation/") else {
-        return not_found();
-    };
-    if let Some(id) = invocation.strip_suffix("/response").filter(|id| valid_id(id)) {
-        let id = id.to_owned();
-        return if is_post {
-            response(request, pool, process, &id).await
-        } else {
-            not_allowed()
-        };
-    }
-    if let Some(id) = invocation.strip_suffix("/error").filter(|id| valid_id(id)) {
-        let id = id.to_owned();
-        return if is_post {
-            error(request, pool, process, &id).await
-        } else {
-            not_allowed()
-        };
-    }
-    not_found()
 }
 
-fn valid_id(id: &str) -> bool {
-    !id.is_empty() && !id.contains('/')
+/// Answers one request; false when the connection must close.
+async fn handle(conn: &mut Conn, head: &Head, pool: &Arc<Pool>, process: &Arc<Process>) -> bool {
+    let route = Route::of(conn.slice(head.path.clone()), head.method);
+    match route {
+        Route::Next => {
+            if conn.skip_body(head, MAX_IGNORED_BODY).await.is_err() {
+                return false;
+            }
+            next(conn, head, pool, process).await
+        }
+        Route::Response => {
+            let id = id_of(conn, head);
+            let answer = match id.as_deref().map(|id| process.check_current(id)) {
+                Some(Ok(())) => None,
+                Some(Err(refusal)) => Some(refused(refusal, "InvocationResponse")),
+                None => Some(refused(Refusal::RequestId, "InvocationResponse")),
+            };
+            if let Some(reply) = answer {
+                return refuse(conn, head, reply).await;
+            }
+            let id = id.unwrap_or_default();
+            let (reply, keep) = match conn.read_body(head, MAX_RESPONSE_PAYLOAD).await {
+                Ok(payload) => (finished(pool, process, &id, Invocation::success(&id, payload)), true),
+                Err(error) => body_failed(pool, process, &id, error),
+            };
+            send(conn, reply, !keep || head.close).await.is_ok() && keep
+        }
+        Route::Error => {
+            let id = id_of(conn, head);
+            let answer = match id.as_deref().map(|id| process.check_current(id)) {
+                Some(Ok(())) => None,
+                Some(Err(refusal)) => Some(refused(refusal, "InvocationErrorResponse")),
+                None => Some(refused(Refusal::RequestId, "InvocationErrorResponse")),
+            };
+            if let Some(reply) = answer {
+                return refuse(conn, head, reply).await;
+            }
+            let id = id.unwrap_or_default();
+            let header_type = error_type_header(conn, head);
+            let (reply, keep) = match conn.read_body(head, MAX_RESPONSE_PAYLOAD).await {
+                Ok(payload) => {
+                    let error_type = document_error_type(&payload).or(header_type);
+                    let invocation = Invocation::failure(&id, payload, error_type);
+                    (finished(pool, process, &id, invocation), true)
+                }
+                Err(error) => body_failed(pool, process, &id, error),
+            };
+            send(conn, reply, !keep || head.close).await.is_ok() && keep
+        }
+        Route::InitError => {
+            let phase = process.phase();
+            if phase != Phase::Starting {
+                return refuse(conn, head, state_refusal(phase, "InitError")).await;
+            }
+            let header_type = error_type_header(conn, head);
+            let payload = match conn.read_body(head, MAX_RESPONSE_PAYLOAD).await {
+                Ok(payload) => payload,
+                Err(BodyError::TooLarge) => {
+                    let _ = send(conn, too_large(), true).await;
+                    return false;
+                }
+                Err(BodyError::Broken) => return false,
+            };
+            let error_type = document_error_type(&payload).or(header_type);
+            let reply = match process.init_failed(payload, error_type) {
+                Ok(()) => accepted(),
+                Err(phase) => state_refusal(phase, "InitError"),
+            };
+            send(conn, reply, head.close).await.is_ok()
+        }
+        Route::NotAllowed => refuse(conn, head, plain(405, "Method Not Allowed")).await,
+        Route::NotFound => refuse(conn, head, not_found()).await,
+    }
+}
+
+/// The Runtime API's routes (`/2018-06-01/runtime/...`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    Next,
+    Response,
+    Error,
+    InitError,
+    NotAllowed,
+    NotFound,
+}
+
+impl Route {
+    fn of(path: &[u8], method: Method) -> Route {
+        let Some(route) = path.strip_prefix(b"/2018-06-01/runtime/") else {
+            return Route::NotFound;
+        };
+        let (route, wanted) = match route {
+            b"invocation/next" => (Route::Next, Method::Get),
+            b"init/error" => (Route::InitError, Method::Post),
+            _ => match route.strip_prefix(b"invocation/") {
+                Some(rest) if id_before(rest, b"/response").is_some() => (Route::Response, Method::Post),
+                Some(rest) if id_before(rest, b"/error").is_some() => (Route::Error, Method::Post),
+                _ => return Route::NotFound,
+            },
+        };
+        if method == wanted { route } else { Route::NotAllowed }
+    }
+}
+
+/// The request id in `invocation/{id}{suffix}`: not empty, no `/`.
+fn id_before<'a>(rest: &'a [u8], suffix: &[u8]) -> Option<&'a [u8]> {
+    rest.strip_suffix(suffix)
+        .filter(|id| !id.is_empty() && !id.contains(&b'/'))
+}
+
+/// The request id of a response or error post (`None` when it is not UTF-8, so no invocation's).
+fn id_of(conn: &Conn, head: &Head) -> Option<String> {
+    let path = conn.slice(head.path.clone());
+    let rest = path.strip_prefix(b"/2018-06-01/runtime/invocation/")?;
+    let id = id_before(rest, b"/response").or_else(|| id_before(rest, b"/error"))?;
+    std::str::from_utf8(id).ok().map(str::to_owned)
+}
+
+fn error_type_header(conn: &Conn, head: &Head) -> Option<String> {
+    let range = head.error_type.clone()?;
+    std::str::from_utf8(conn.slice(range)).ok().map(str::to_owned)
+}
+
+/// Answers `reply` without using the request's body (read and dropped, or the connection closes).
+async fn refuse(conn: &mut Conn, head: &Head, reply: Reply) -> bool {
+    let keep = conn.skip_body(head, MAX_IGNORED_BODY).await.is_ok();
+    send(conn, reply, !keep || head.close).await.is_ok() && keep
+}
+
+/// A response or error body that could not be read: too large ends the invocation (Lambda's
+/// `Function.ResponseSizeTooLarge`) and is refused with 413; either way the connection closes.
+fn body_failed(pool: &Pool, process: &Process, id: &str, error: BodyError) -> (Reply, bool) {
+    match error {
+        BodyError::TooLarge => {
+            pool.complete(process, id, Invocation::response_too_large(id));
+            (too_large(), false)
+        }
+        BodyError::Broken => (internal_error(), false),
+    }
+}
+
+async fn send(conn: &mut Conn, reply: Reply, close: bool) -> std::io::Result<()> {
+    conn.start(reply.status, reply.reason, reply.content_type);
+    conn.finish(&reply.body, close).await
 }
 
 /// `GET /runtime/invocation/next`: blocks until an invocation arrives, then sends its event.
-async fn next(pool: &Arc<Pool>, process: &Arc<Process>) -> Reply {
+async fn next(conn: &mut Conn, head: &Head, pool: &Arc<Pool>, process: &Arc<Process>) -> bool {
     let phase = process.phase();
     if matches!(phase, Phase::Invoking | Phase::Stopping) {
-        return state_refusal(phase, "Ready");
+        return send(conn, state_refusal(phase, "Ready"), head.close).await.is_ok();
     }
     let job = match pool.park(process) {
         Parked::Job(job) => job,
-        Parked::Wait(mut receiver) => loop {
-            match tokio::time::timeout(pool.settings.config.idle_timeout, &mut receiver).await {
-                Ok(Ok(job)) => break job,
-                Ok(Err(_)) => return internal_error(),
-                Err(_) => {
-                    if pool.retire_if_idle(process) {
-                        tracing::debug!(function = %process.function(), "stopping an idle runtime process");
-                        process.stop();
-                        // The supervisor kills the process and drops this connection; never answer.
-                        std::future::pending::<()>().await;
-                    }
-                    // An invocation was handed over meanwhile; it is in the channel.
-                }
-            }
+        Parked::Wait(ticket) => match process.wait(ticket).await {
+            Some(job) => job,
+            // Another `/next` of this runtime took its place.
+            None => return send(conn, internal_error(), head.close).await.is_ok(),
         },
     };
     let event = process.begin(job, pool.settings.config.timeout);
-    let mut builder = Response::builder()
-        .status(StatusCode::OK)
-        .header(CONTENT_TYPE, "application/json")
-        .header("Lambda-Runtime-Aws-Request-Id", &*event.request_id)
-        .header("Lambda-Runtime-Deadline-Ms", event.deadline_ms.to_string())
-        .header("Lambda-Runtime-Invoked-Function-Arn", &pool.settings.arn);
-    if let Ok(trace) = HeaderValue::from_str(&event.trace_id) {
-        builder = builder.header("Lambda-Runtime-Trace-Id", trace);
+    conn.start(200, "OK", Some("application/json"));
+    conn.header(b"Lambda-Runtime-Aws-Request-Id", event.request_id.as_bytes());
+    conn.header_number(
+        b"Lambda-Runtime-Deadline-Ms",
+        u64::try_from(event.deadline_ms).unwrap_or(u64::MAX),
+    );
+    conn.header(b"Lambda-Runtime-Invoked-Function-Arn", pool.settings.arn.as_bytes());
+    if valid_value(event.trace_id.as_bytes()) {
+        conn.header(b"Lambda-Runtime-Trace-Id", event.trace_id.as_bytes());
     }
-    if let Some(context) = event
-        .client_context
-        .as_deref()
-        .and_then(|v| HeaderValue::from_str(v).ok())
-    {
-        builder = builder.header("Lambda-Runtime-Client-Context", context);
+    if let Some(context) = event.client_context.as_deref().filter(|v| valid_value(v.as_bytes())) {
+        conn.header(b"Lambda-Runtime-Client-Context", context.as_bytes());
     }
-    if let Some(identity) = event
-        .cognito_identity
-        .as_deref()
-        .and_then(|v| HeaderValue::from_str(v).ok())
-    {
-        builder = builder.header("Lambda-Runtime-Cognito-Identity", identity);
+    if let Some(identity) = event.cognito_identity.as_deref().filter(|v| valid_value(v.as_bytes())) {
+        conn.header(b"Lambda-Runtime-Cognito-Identity", identity.as_bytes());
     }
-    builder
-        .body(Full::new(event.payload))
-        .unwrap_or_else(|_| internal_error())
-}
-
-/// `POST /runtime/invocation/{id}/response`.
-async fn response(request: Request<Incoming>, pool: &Pool, process: &Process, id: &str) -> Reply {
-    if let Err(refusal) = process.check_current(id) {
-        return refused(refusal, "InvocationResponse");
-    }
-    match read_body(request).await {
-        Ok(payload) => finished(pool, process, id, Invocation::success(id, payload)),
-        Err(BodyError::TooLarge) => {
-            pool.complete(process, id, Invocation::response_too_large(id));
-            too_large()
-        }
-        Err(BodyError::Broken) => internal_error(),
-    }
-}
-
-/// `POST /runtime/invocation/{id}/error`: the posted document is the invocation's answer; its type is the
-/// document's `errorType` (clients such as `lambda_runtime` send only `unhandled` in
-/// `Lambda-Runtime-Function-Error-Type`), else that header.
-async fn error(request: Request<Incoming>, pool: &Pool, process: &Process, id: &str) -> Reply {
-    if let Err(refusal) = process.check_current(id) {
-        return refused(refusal, "InvocationErrorResponse");
-    }
-    let error_type = header_text(&request, "Lambda-Runtime-Function-Error-Type");
-    match read_body(request).await {
-        Ok(payload) => {
-            let error_type = document_error_type(&payload).or(error_type);
-            finished(pool, process, id, Invocation::failure(id, payload, error_type))
-        }
-        Err(BodyError::TooLarge) => {
-            pool.complete(process, id, Invocation::response_too_large(id));
-            too_large()
-        }
-        Err(BodyError::Broken) => internal_error(),
-    }
-}
-
-/// `POST /runtime/init/error`: the waiting invocation answers with the posted document; the process is
-/// stopped (Lambda resets an environment whose init failed).
-async fn init_error(request: Request<Incoming>, process: &Process) -> Reply {
-    let phase = process.phase();
-    if phase != Phase::Starting {
-        return state_refusal(phase, "InitError");
-    }
-    let error_type = header_text(&request, "Lambda-Runtime-Function-Error-Type");
-    let payload = match read_body(request).await {
-        Ok(payload) => payload,
-        Err(BodyError::TooLarge) => return too_large(),
-        Err(BodyError::Broken) => return internal_error(),
-    };
-    let error_type = document_error_type(&payload).or(error_type);
-    match process.init_failed(payload, error_type) {
-        Ok(()) => accepted(),
-        Err(phase) => state_refusal(phase, "InitError"),
-    }
+    conn.finish(&event.payload, head.close).await.is_ok()
 }
 
 fn finished(pool: &Pool, process: &Process, id: &str, invocation: Invocation) -> Reply {
@@ -232,64 +263,50 @@ fn finished(pool: &Pool, process: &Process, id: &str, invocation: Invocation) ->
     }
 }
 
-fn header_text(request: &Request<Incoming>, name: &str) -> Option<String> {
-    let value = request.headers().get(name)?.to_str().ok()?.trim();
-    (!value.is_empty()).then(|| value.to_owned())
-}
-
 /// The `errorType` of a posted error document.
 fn document_error_type(payload: &[u8]) -> Option<String> {
     let document: serde_json::Value = serde_json::from_slice(payload).ok()?;
     Some(document.get("errorType")?.as_str()?.to_owned())
 }
 
-enum BodyError {
-    TooLarge,
-    Broken,
-}
-
-/// Reads a body of at most [`MAX_RESPONSE_PAYLOAD`] bytes within [`BODY_TIMEOUT`].
-async fn read_body(request: Request<Incoming>) -> Result<Bytes, BodyError> {
-    let declared = request
-        .headers()
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > MAX_RESPONSE_PAYLOAD as u64) {
-        return Err(BodyError::TooLarge);
-    }
-    let body = Limited::new(request.into_body(), MAX_RESPONSE_PAYLOAD);
-    match tokio::time::timeout(BODY_TIMEOUT, body.collect()).await {
-        Ok(Ok(collected)) => Ok(collected.to_bytes()),
-        Ok(Err(error)) if error.downcast_ref::<LengthLimitError>().is_some() => Err(BodyError::TooLarge),
-        _ => Err(BodyError::Broken),
+fn json(status: u16, reason: &'static str, body: String) -> Reply {
+    Reply {
+        status,
+        reason,
+        content_type: Some("application/json"),
+        body: Bytes::from(body),
     }
 }
 
-fn json(status: StatusCode, body: String) -> Reply {
-    let mut response = Response::new(Full::new(Bytes::from(body)));
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    response
+fn plain(status: u16, reason: &'static str) -> Reply {
+    Reply {
+        status,
+        reason,
+        content_type: None,
+        body: Bytes::new(),
+    }
 }
 
-fn error_document(status: StatusCode, error_type: &str, message: &str) -> Reply {
+fn error_document(status: u16, reason: &'static str, error_type: &str, message: &str) -> Reply {
     let mut document = serde_json::Map::new();
     document.insert("errorMessage".to_owned(), message.into());
     document.insert("errorType".to_owned(), error_type.into());
-    json(status, serde_json::Value::Object(document).to_string())
+    json(status, reason, serde_json::Value::Object(document).to_string())
 }
 
 fn accepted() -> Reply {
-    json(StatusCode::ACCEPTED, r#"{"status":"OK"}"#.to_owned())
+    Reply {
+        status: 202,
+        reason: "Accepted",
+        content_type: Some("application/json"),
+        body: Bytes::from_static(br#"{"status":"OK"}"#),
+    }
 }
 
 fn refused(refusal: Refusal, target: &str) -> Reply {
     match refusal {
         Refusal::State(phase) => state_refusal(phase, target),
-        Refusal::RequestId => error_document(StatusCode::BAD_REQUEST, "InvalidRequestID", "Invalid request ID"),
+        Refusal::RequestId => error_document(400, "Bad Request", "InvalidRequestID", "Invalid request ID"),
     }
 }
 
@@ -298,12 +315,13 @@ fn state_refusal(phase: Phase, target: &str) -> Reply {
         "State transition from {} to {target} failed for runtime. Error: State transition is not allowed",
         phase.aws_name()
     );
-    error_document(StatusCode::FORBIDDEN, "InvalidStateTransition", &message)
+    error_document(403, "Forbidden", "InvalidStateTransition", &message)
 }
 
 fn too_large() -> Reply {
     error_document(
-        StatusCode::PAYLOAD_TOO_LARGE,
+        413,
+        "Payload Too Large",
         "RequestEntityTooLarge",
         &format!("Exceeded maximum allowed payload size ({MAX_RESPONSE_PAYLOAD} bytes)."),
     )
@@ -311,20 +329,18 @@ fn too_large() -> Reply {
 
 fn internal_error() -> Reply {
     error_document(
-        StatusCode::INTERNAL_SERVER_ERROR,
+        500,
+        "Internal Server Error",
         "InternalServerError",
         "Internal Server Error",
     )
 }
 
 fn not_found() -> Reply {
-    let mut response = Response::new(Full::new(Bytes::from_static(b"404 page not found\n")));
-    *response.status_mut() = StatusCode::NOT_FOUND;
-    response
-}
-
-fn not_allowed() -> Reply {
-    let mut response = Response::new(Full::new(Bytes::new()));
-    *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
-    response
+    Reply {
+        status: 404,
+        reason: "Not Found",
+        content_type: None,
+        body: Bytes::from_static(b"404 page not found\n"),
+    }
 }

@@ -44,25 +44,28 @@ impl Functions {
 
 impl LambdaBackend for Functions {
     fn invoke(&self, request: LambdaRequest) -> LambdaFuture {
+        // Two futures, boxed apart: the AWS one (the SDK's state) is kilobytes, and boxing it for every local
+        // invocation copied all of it.
+        if let Some(host) = &self.inner.local
+            && host.contains(request.function.name())
+        {
+            let host = host.clone();
+            return Box::pin(async move { invoke_local(&host, request).await });
+        }
         let inner = Arc::clone(&self.inner);
         Box::pin(async move {
-            match &inner.local {
-                Some(host) if host.contains(request.function.name()) => invoke_local(host, request).await,
-                _ => {
-                    let invoker = inner
-                        .invoker
-                        .get_or_init(|| async {
-                            let client = inner.aws.client().await.map_err(str::to_owned)?;
-                            Ok(LambdaInvoker::new(client))
-                        })
-                        .await;
-                    match invoker {
-                        Ok(invoker) => LambdaBackend::invoke(invoker, request).await,
-                        Err(err) => Err(LambdaInvokeError::Credentials(format!(
-                            "invalid AWS configuration: {err}"
-                        ))),
-                    }
-                }
+            let invoker = inner
+                .invoker
+                .get_or_init(|| async {
+                    let client = inner.aws.client().await.map_err(str::to_owned)?;
+                    Ok(LambdaInvoker::new(client))
+                })
+                .await;
+            match invoker {
+                Ok(invoker) => LambdaBackend::invoke(invoker, request).await,
+                Err(err) => Err(LambdaInvokeError::Credentials(format!(
+                    "invalid AWS configuration: {err}"
+                ))),
             }
         })
     }
