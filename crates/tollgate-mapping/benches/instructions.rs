@@ -8,7 +8,9 @@
 //! ```
 //!
 //! (difference of the two totals) / 100 = instructions per operation; set-up cancels out. OP is one of
-//! `reshape`, `compile`, `json-root-1mb`, `parse-1mb`, `escape-74kb`.
+//! `reshape`, `compile`, `json-root-1mb`, `parse-1mb`, `escape-74kb`, and the load route `POST /orders`
+//! (`xtask/load/bench-api.yaml`) in parts: `parse-order` (its 2 KB body), `orders-request` (its request template
+//! over that body), `orders-response` (its response template over the backend's answer) and `orders` (both).
 
 use std::hint::black_box;
 
@@ -17,7 +19,7 @@ use tollgate_mapping::util_functions::escape_javascript;
 use tollgate_mapping::{ContextState, MappingEngine, MethodRequest, RequestContext, TemplateInput};
 
 mod common;
-use common::{RESHAPE, escape_text, large_body, order_body};
+use common::{ORDERS_REQUEST, ORDERS_RESPONSE, RESHAPE, escape_text, large_body, load_order_body, order_body};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
@@ -40,6 +42,26 @@ fn main() {
     let json_root = engine
         .compile("json-root", "$input.json('$')")
         .expect("benchmark input is valid");
+    let load_order = load_order_body();
+    let orders_request = engine
+        .compile("orders-request", ORDERS_REQUEST)
+        .expect("benchmark input is valid");
+    let orders_response = engine
+        .compile("orders-response", ORDERS_RESPONSE)
+        .expect("benchmark input is valid");
+    let render = |template: &tollgate_mapping::MappingTemplate, body: &str| {
+        let input = TemplateInput {
+            method: &method,
+            body,
+            context: &context,
+            stage_variables: &[],
+        };
+        template
+            .render(&input, &mut ContextState::default())
+            .expect("benchmark input is valid")
+    };
+    // The backend echoes the request template's output; the response template reads that.
+    let echoed = render(&orders_request, &load_order);
     for _ in 0..count {
         match op.as_str() {
             "reshape" => {
@@ -73,6 +95,19 @@ fn main() {
             }
             "parse-1mb" => {
                 black_box(parse(black_box(&large)).expect("benchmark input is valid"));
+            }
+            "parse-order" => {
+                black_box(parse(black_box(&load_order)).expect("benchmark input is valid"));
+            }
+            "orders-request" => {
+                black_box(render(&orders_request, &load_order));
+            }
+            "orders-response" => {
+                black_box(render(&orders_response, &echoed));
+            }
+            "orders" => {
+                black_box(render(&orders_request, &load_order));
+                black_box(render(&orders_response, &echoed));
             }
             "escape-74kb" => {
                 let mut out = String::with_capacity(text.len() * 2);

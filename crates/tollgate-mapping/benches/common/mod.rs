@@ -41,3 +41,45 @@ pub(crate) fn large_body() -> String {
 pub(crate) fn escape_text() -> String {
     "Plain ASCII text with \"quotes\", it's / slashes \\ and a little ünïcödé — ".repeat(1000)
 }
+
+/// The 2 KB order the load route `POST /orders` sends (`xtask/load/order-2k.json`).
+#[allow(dead_code)]
+pub(crate) fn load_order_body() -> String {
+    include_str!("../../../../xtask/load/order-2k.json").to_owned()
+}
+
+/// The request template of the load route `POST /orders` (`xtask/load/bench-api.yaml`).
+#[allow(dead_code)]
+pub(crate) const ORDERS_REQUEST: &str = r#"#set($o = $input.path('$'))
+{
+  "id": "$o.orderId",
+  "placed": "$o.createdAt",
+  "customer": {"id": "$o.customer.id", "name": "$util.escapeJavaScript($o.customer.name)", "tier": "$o.customer.tier"},
+  "shipTo": "$util.escapeJavaScript($o.shipping.city), $o.shipping.country",
+  "lines": [
+#foreach($item in $o.items)
+    {"sku": "$item.sku", "name": "$util.escapeJavaScript($item.name)", "qty": $item.qty, "price": $item.price}#if($foreach.hasNext),#end
+#end
+  ],
+  "note": "$util.escapeJavaScript($o.note)",
+  "requestId": "$context.requestId",
+  "stage": "$context.stage"
+}
+"#;
+
+/// The response template of the load route `POST /orders`, over the backend's echo of the request template's
+/// output.
+#[allow(dead_code)]
+pub(crate) const ORDERS_RESPONSE: &str = r#"#set($b = $input.path('$'))
+{
+  "order": "$b.id",
+  "customer": "$util.escapeJavaScript($b.customer.name)",
+  "lineCount": $b.lines.size(),
+  "lines": [
+#foreach($line in $b.lines)
+    {"sku": "$line.sku", "quantity": $line.qty}#if($foreach.hasNext),#end
+#end
+  ],
+  "via": "tollgate-vtl"
+}
+"#;

@@ -35,29 +35,59 @@ impl std::error::Error for JsonError {}
 
 /// Parses one JSON value surrounded by optional whitespace.
 pub fn parse(text: &str) -> Result<Json, JsonError> {
-    if text.len() > MAX_TEXT {
-        return Err(JsonError {
-            offset: MAX_TEXT,
-            message: "JSON text longer than 4 GiB",
-        });
-    }
-    parse_shared(&Arc::from(text))
+    check_length(text)?;
+    let shared: Arc<str> = Arc::from(text);
+    parse_with(&shared, &mut TreeBuilder { shared: &shared })
 }
 
-/// [`parse`] of a text already in an `Arc<str>`: strings in the tree share it.
-pub(crate) fn parse_shared(text: &Arc<str>) -> Result<Json, JsonError> {
+fn check_length(text: &str) -> Result<(), JsonError> {
     if text.len() > MAX_TEXT {
         return Err(JsonError {
             offset: MAX_TEXT,
             message: "JSON text longer than 4 GiB",
         });
     }
+    Ok(())
+}
+
+/// What a parse builds: the parser checks the grammar and hands the builder each value in document order, so
+/// every builder accepts exactly the texts [`parse`] accepts (a template's `$input.path('$')` builds its values
+/// straight from the text, without a [`Json`] tree in between).
+pub(crate) trait Builder {
+    /// A value built.
+    type Value;
+    /// An object key.
+    type Key;
+
+    /// `null`, `true` or `false`.
+    fn literal(&mut self, value: Option<bool>) -> Self::Value;
+    /// A number: its literal `text[start..end]`, which the grammar checked.
+    fn number(&mut self, text: &str, start: usize, end: usize) -> Result<Self::Value, JsonError>;
+    /// A string without escapes: `text[start..end]`.
+    fn string(&mut self, text: &str, start: usize, end: usize) -> Result<Self::Value, JsonError>;
+    /// A string with escapes, decoded.
+    fn decoded(&mut self, text: String) -> Self::Value;
+    /// An object key without escapes: `text[start..end]`.
+    fn key(&mut self, text: &str, start: usize, end: usize) -> Result<Self::Key, JsonError>;
+    /// An object key with escapes, decoded.
+    fn decoded_key(&mut self, text: String) -> Self::Key;
+    /// The array of `items[start..]` (which it drains).
+    fn array(&mut self, items: &mut Vec<Self::Value>, start: usize) -> Self::Value;
+    /// The object of `members[start..]` in document order (which it drains); a repeated key keeps its first
+    /// position and takes the last value, as json-smart's `LinkedHashMap.put` does.
+    fn object(&mut self, members: &mut Vec<(Self::Key, Self::Value)>, start: usize) -> Self::Value;
+}
+
+/// Parses `text` (one JSON value surrounded by optional whitespace) with `builder`.
+pub(crate) fn parse_with<B: Builder>(text: &str, builder: &mut B) -> Result<B::Value, JsonError> {
+    check_length(text)?;
     let mut parser = Parser {
-        shared: text,
+        text,
         bytes: text.as_bytes(),
         pos: 0,
         items: Vec::new(),
         members: Vec::new(),
+        builder,
     };
     parser.skip_ws();
     let value = parser.value(0)?;
@@ -66,6 +96,67 @@ pub(crate) fn parse_shared(text: &Arc<str>) -> Result<Json, JsonError> {
         return Err(parser.error("trailing characters after the JSON value"));
     }
     Ok(value)
+}
+
+/// Builds the [`Json`] tree: strings and numbers are slices of one shared copy of the text.
+struct TreeBuilder<'a> {
+    shared: &'a Arc<str>,
+}
+
+impl TreeBuilder<'_> {
+    fn slice(&self, start: usize, end: usize) -> Result<JsonStr, JsonError> {
+        JsonStr::slice(self.shared, start, end).ok_or_else(|| error_at(start, "JSON text longer than 4 GiB"))
+    }
+}
+
+impl Builder for TreeBuilder<'_> {
+    type Value = Json;
+    type Key = JsonStr;
+
+    fn literal(&mut self, value: Option<bool>) -> Json {
+        value.map_or(Json::Null, Json::Bool)
+    }
+
+    fn number(&mut self, _text: &str, start: usize, end: usize) -> Result<Json, JsonError> {
+        self.slice(start, end).map(Json::Number)
+    }
+
+    fn string(&mut self, _text: &str, start: usize, end: usize) -> Result<Json, JsonError> {
+        self.slice(start, end).map(Json::String)
+    }
+
+    fn decoded(&mut self, text: String) -> Json {
+        Json::String(JsonStr::from(text))
+    }
+
+    fn key(&mut self, _text: &str, start: usize, end: usize) -> Result<JsonStr, JsonError> {
+        self.slice(start, end)
+    }
+
+    fn decoded_key(&mut self, text: String) -> JsonStr {
+        JsonStr::from(text)
+    }
+
+    fn array(&mut self, items: &mut Vec<Json>, start: usize) -> Json {
+        Json::Array(items.drain(start..).collect())
+    }
+
+    fn object(&mut self, members: &mut Vec<(JsonStr, Json)>, start: usize) -> Json {
+        // Most objects repeat no key: their members move into the object as they are.
+        let mut keys = KeySet::default();
+        let count = members.len().saturating_sub(start);
+        for at in 0..count {
+            let (Some(known), Some((key, _))) = (members.get(..start + at), members.get(start + at)) else {
+                break;
+            };
+            if keys.position(key, known, start).is_some() {
+                return Json::Object(JsonObject::from_members(members.drain(start..)));
+            }
+            keys.add_in(key, at, known, start);
+        }
+        let unique: Arc<[(JsonStr, Json)]> = members.drain(start..).collect();
+        Json::Object(JsonObject::from_unique(unique, keys))
+    }
 }
 
 /// Reads the string whose opening quote is at `pos`: its unescaped text and the offset after its closing quote.
@@ -218,17 +309,18 @@ fn hex4(bytes: &[u8], pos: &mut usize) -> Result<u16, JsonError> {
     Ok(unit)
 }
 
-struct Parser<'a> {
-    shared: &'a Arc<str>,
+struct Parser<'a, B: Builder> {
+    text: &'a str,
     bytes: &'a [u8],
     pos: usize,
     /// Items of the arrays being parsed, innermost last.
-    items: Vec<Json>,
+    items: Vec<B::Value>,
     /// Members of the objects being parsed, innermost last.
-    members: Vec<(JsonStr, Json)>,
+    members: Vec<(B::Key, B::Value)>,
+    builder: &'a mut B,
 }
 
-impl Parser<'_> {
+impl<B: Builder> Parser<'_, B> {
     fn error(&self, message: &'static str) -> JsonError {
         error_at(self.pos, message)
     }
@@ -245,51 +337,56 @@ impl Parser<'_> {
         }
     }
 
-    fn expect_literal(&mut self, literal: &'static str, value: Json) -> Result<Json, JsonError> {
+    fn expect_literal(&mut self, literal: &'static str, value: Option<bool>) -> Result<B::Value, JsonError> {
         if self
             .bytes
             .get(self.pos..)
             .is_some_and(|rest| rest.starts_with(literal.as_bytes()))
         {
             self.pos += literal.len();
-            Ok(value)
+            Ok(self.builder.literal(value))
         } else {
             Err(self.error("expected a JSON value"))
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Json, JsonError> {
+    fn value(&mut self, depth: usize) -> Result<B::Value, JsonError> {
         match self.peek() {
-            Some(b'"') => Ok(Json::String(self.string()?)),
+            Some(b'"') => match self.string()? {
+                Ok((start, end)) => self.builder.string(self.text, start, end),
+                Err(decoded) => Ok(self.builder.decoded(decoded)),
+            },
             Some(b'-' | b'0'..=b'9') => self.number(),
             Some(b'{') => self.object(depth + 1),
             Some(b'[') => self.array(depth + 1),
-            Some(b't') => self.expect_literal("true", Json::Bool(true)),
-            Some(b'f') => self.expect_literal("false", Json::Bool(false)),
-            Some(b'n') => self.expect_literal("null", Json::Null),
+            Some(b't') => self.expect_literal("true", Some(true)),
+            Some(b'f') => self.expect_literal("false", Some(false)),
+            Some(b'n') => self.expect_literal("null", None),
             Some(_) => Err(self.error("expected a JSON value")),
             None => Err(self.error("unexpected end of input")),
         }
     }
 
-    fn object(&mut self, depth: usize) -> Result<Json, JsonError> {
+    fn object(&mut self, depth: usize) -> Result<B::Value, JsonError> {
         if depth > MAX_DEPTH {
             return Err(self.error("JSON nested too deeply"));
         }
         self.pos += 1;
         self.skip_ws();
+        let start = self.members.len();
         if self.peek() == Some(b'}') {
             self.pos += 1;
-            return Ok(Json::Object(JsonObject::new()));
+            return Ok(self.builder.object(&mut self.members, start));
         }
-        let start = self.members.len();
-        let mut keys = KeySet::default();
         loop {
             self.skip_ws();
             if self.peek() != Some(b'"') {
                 return Err(self.error("expected a string key"));
             }
-            let key = self.string()?;
+            let key = match self.string()? {
+                Ok((start, end)) => self.builder.key(self.text, start, end)?,
+                Err(decoded) => self.builder.decoded_key(decoded),
+            };
             self.skip_ws();
             if self.peek() != Some(b':') {
                 return Err(self.error("expected `:` after an object key"));
@@ -297,25 +394,13 @@ impl Parser<'_> {
             self.pos += 1;
             self.skip_ws();
             let value = self.value(depth)?;
-            // A repeated key keeps its first position and takes the last value, as LinkedHashMap.put does.
-            match keys.position(&key, &self.members, start) {
-                Some(at) => {
-                    if let Some(slot) = self.members.get_mut(start + at) {
-                        slot.1 = value;
-                    }
-                }
-                None => {
-                    keys.add_in(&key, self.members.len() - start, &self.members, start);
-                    self.members.push((key, value));
-                }
-            }
+            self.members.push((key, value));
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
-                    let members: Arc<[(JsonStr, Json)]> = self.members.drain(start..).collect();
-                    return Ok(Json::Object(JsonObject::from_unique(members, keys)));
+                    return Ok(self.builder.object(&mut self.members, start));
                 }
                 Some(_) => return Err(self.error("expected `,` or `}` in an object")),
                 None => return Err(self.error("unexpected end of input in an object")),
@@ -323,17 +408,17 @@ impl Parser<'_> {
         }
     }
 
-    fn array(&mut self, depth: usize) -> Result<Json, JsonError> {
+    fn array(&mut self, depth: usize) -> Result<B::Value, JsonError> {
         if depth > MAX_DEPTH {
             return Err(self.error("JSON nested too deeply"));
         }
         self.pos += 1;
         self.skip_ws();
+        let start = self.items.len();
         if self.peek() == Some(b']') {
             self.pos += 1;
-            return Ok(Json::Array(Arc::default()));
+            return Ok(self.builder.array(&mut self.items, start));
         }
-        let start = self.items.len();
         loop {
             self.skip_ws();
             let item = self.value(depth)?;
@@ -343,7 +428,7 @@ impl Parser<'_> {
                 Some(b',') => self.pos += 1,
                 Some(b']') => {
                     self.pos += 1;
-                    return Ok(Json::Array(self.items.drain(start..).collect()));
+                    return Ok(self.builder.array(&mut self.items, start));
                 }
                 Some(_) => return Err(self.error("expected `,` or `]` in an array")),
                 None => return Err(self.error("unexpected end of input in an array")),
@@ -351,27 +436,23 @@ impl Parser<'_> {
         }
     }
 
-    fn number(&mut self) -> Result<Json, JsonError> {
+    fn number(&mut self) -> Result<B::Value, JsonError> {
         let start = self.pos;
         let ((), end) = number_end(self.bytes, self.pos).map_err(|offset| error_at(offset, "expected a digit"))?;
         self.pos = end;
-        self.slice(start, end).map(Json::Number)
+        self.builder.number(self.text, start, end)
     }
 
-    fn slice(&self, start: usize, end: usize) -> Result<JsonStr, JsonError> {
-        JsonStr::slice(self.shared, start, end).ok_or_else(|| error_at(start, "JSON text longer than 4 GiB"))
-    }
-
-    /// Reads a string starting at its opening quote.
-    fn string(&mut self) -> Result<JsonStr, JsonError> {
+    /// Reads a string starting at its opening quote: `Ok(start..end)` of a string without escapes (most are),
+    /// `Err(decoded)` of one with.
+    fn string(&mut self) -> Result<Result<(usize, usize), String>, JsonError> {
         self.pos += 1;
         let start = self.pos;
-        // Most strings have no escapes: they stay slices of the input.
         while let Some(b) = self.peek() {
             match b {
                 b'"' => {
                     self.pos += 1;
-                    return self.slice(start, self.pos - 1);
+                    return Ok(Ok((start, self.pos - 1)));
                 }
                 b'\\' => break,
                 0..=0x1f => return Err(self.error("control character in a string")),
@@ -381,7 +462,7 @@ impl Parser<'_> {
         if self.peek().is_none() {
             return Err(self.error("unterminated string"));
         }
-        let decoded = decode_rest(self.shared, &mut self.pos, start)?;
-        Ok(JsonStr::from(decoded))
+        let decoded = decode_rest(self.text, &mut self.pos, start)?;
+        Ok(Err(decoded))
     }
 }

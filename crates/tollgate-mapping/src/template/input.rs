@@ -145,6 +145,19 @@ impl<'a> InputData<'a> {
 
     /// `$input.path(path)`: the selection as template values; null when nothing matches.
     fn path_value(&self, path: &JsonPath) -> Result<Value, HostError> {
+        // `$input.path('$')` of a body nobody parsed yet: build the values straight from the text.
+        if path.is_root() && self.json.get().is_none() {
+            return match self.converter.parse(self.body) {
+                Ok((value, nodes)) => {
+                    charge(self.work, nodes)?;
+                    Ok(value)
+                }
+                Err(_) => {
+                    let _ = self.json.set(None);
+                    Ok(Value::Null)
+                }
+            };
+        }
         let Some(doc) = self.doc() else { return Ok(Value::Null) };
         Ok(match self.select(path, doc)? {
             Selection::Missing => Value::Null,
@@ -197,9 +210,11 @@ pub(crate) fn call_util(
             out = util_functions::base64_decode(&text).map_err(|e| HostError::new(e.to_string()))?;
         }
         op::UTIL_PARSE_JSON => {
-            let json = json::parse(&text).map_err(|e| HostError::new(format!("parseJson: {e}")))?;
-            charge(work, json.node_count() as u64)?;
-            return Ok(converter.value(&json));
+            let (value, nodes) = converter
+                .parse(&text)
+                .map_err(|e| HostError::new(format!("parseJson: {e}")))?;
+            charge(work, nodes)?;
+            return Ok(value);
         }
         _ => return Ok(Value::Null),
     }

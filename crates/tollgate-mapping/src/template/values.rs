@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use tollgate_vtl::{HostError, HostObject, Key, List, Map, Value};
 
-use crate::json::{Json, write_json_string};
+use crate::json::{Builder, Json, JsonError, parse_with, write_json_string};
 
 /// Deepest value [`write_json`] writes; deeper parts print as `null` (templates can build cyclic lists).
 const MAX_WRITE_DEPTH: usize = 64;
@@ -39,6 +39,17 @@ impl Converter {
                 Value::Map(map)
             }
         }
+    }
+
+    /// The template value of the JSON `text`, built straight from the text (no [`Json`] tree), and how many
+    /// values it holds (what [`Json::node_count`] counts).
+    pub(crate) fn parse(self: &Rc<Self>, text: &str) -> Result<(Value, u64), JsonError> {
+        let mut builder = ValueBuilder {
+            converter: self,
+            nodes: 0,
+        };
+        let value = parse_with(text, &mut builder)?;
+        Ok((value, builder.nodes))
     }
 
     fn key(&self, name: &str) -> Key {
@@ -83,6 +94,67 @@ impl KeyCache {
         let key = Key::from(name);
         *slot = Some(key.clone());
         key
+    }
+}
+
+/// Builds template values while the parser reads the text: what [`Converter::value`] makes of the parsed tree,
+/// except that arrays are converted at once (there is no tree to keep).
+struct ValueBuilder<'a> {
+    converter: &'a Rc<Converter>,
+    nodes: u64,
+}
+
+impl ValueBuilder<'_> {
+    fn node(&mut self) {
+        self.nodes = self.nodes.saturating_add(1);
+    }
+}
+
+impl Builder for ValueBuilder<'_> {
+    type Value = Value;
+    type Key = Key;
+
+    fn literal(&mut self, value: Option<bool>) -> Value {
+        self.node();
+        value.map_or(Value::Null, Value::Bool)
+    }
+
+    fn number(&mut self, text: &str, start: usize, end: usize) -> Result<Value, JsonError> {
+        self.node();
+        Ok(number_value(text.get(start..end).unwrap_or_default()))
+    }
+
+    fn string(&mut self, text: &str, start: usize, end: usize) -> Result<Value, JsonError> {
+        self.node();
+        Ok(Value::Str(Arc::from(text.get(start..end).unwrap_or_default())))
+    }
+
+    fn decoded(&mut self, text: String) -> Value {
+        self.node();
+        Value::Str(Arc::from(text))
+    }
+
+    fn key(&mut self, text: &str, start: usize, end: usize) -> Result<Key, JsonError> {
+        Ok(self.converter.key(text.get(start..end).unwrap_or_default()))
+    }
+
+    fn decoded_key(&mut self, text: String) -> Key {
+        self.converter.key(&text)
+    }
+
+    fn array(&mut self, items: &mut Vec<Value>, start: usize) -> Value {
+        self.node();
+        JsonArray::new_value(items.drain(start..))
+    }
+
+    fn object(&mut self, members: &mut Vec<(Key, Value)>, start: usize) -> Value {
+        self.node();
+        let map = Map::with_capacity(members.len().saturating_sub(start));
+        // `put` keeps a repeated key's first position and takes its last value.
+        for (key, value) in members.drain(start..) {
+            map.insert(key, value);
+        }
+        Value::Map(map)
     }
 }
 
