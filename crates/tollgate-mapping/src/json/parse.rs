@@ -16,6 +16,9 @@ pub const MAX_DEPTH: usize = 128;
 /// The largest text parsed: strings are addressed with 32-bit offsets (API Gateway payloads stop at 10 MB).
 const MAX_TEXT: usize = u32::MAX as usize - 1;
 
+/// Initial room on the scratch stacks (items of open arrays, members of open objects).
+const SCRATCH: usize = 32;
+
 /// Why a text is not JSON, and the byte offset where that became clear.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonError {
@@ -85,8 +88,9 @@ pub(crate) fn parse_with<B: Builder>(text: &str, builder: &mut B) -> Result<B::V
         text,
         bytes: text.as_bytes(),
         pos: 0,
-        items: Vec::new(),
-        members: Vec::new(),
+        // Room for a typical document's open containers, so the stacks rarely grow.
+        items: Vec::with_capacity(SCRATCH.min(text.len() / 2)),
+        members: Vec::with_capacity(SCRATCH.min(text.len() / 4)),
         builder,
     };
     parser.skip_ws();
@@ -223,7 +227,18 @@ fn error_at(offset: usize, message: &'static str) -> JsonError {
 /// the closing quote.
 fn decode_rest(text: &str, pos: &mut usize, start: usize) -> Result<String, JsonError> {
     let bytes = text.as_bytes();
-    let mut out = String::from(text.get(start..*pos).unwrap_or_default());
+    // The decoded text is no longer than the escaped one: find where that ends (skipping escaped characters) and
+    // allocate once.
+    let mut end = *pos;
+    while let Some(&b) = bytes.get(end) {
+        match b {
+            b'"' => break,
+            b'\\' => end += 2,
+            _ => end += 1,
+        }
+    }
+    let mut out = String::with_capacity(end.min(bytes.len()) - start);
+    out.push_str(text.get(start..*pos).unwrap_or_default());
     loop {
         let run_start = *pos;
         while let Some(&b) = bytes.get(*pos) {
@@ -448,19 +463,19 @@ impl<B: Builder> Parser<'_, B> {
     fn string(&mut self) -> Result<Result<(usize, usize), String>, JsonError> {
         self.pos += 1;
         let start = self.pos;
-        while let Some(b) = self.peek() {
-            match b {
-                b'"' => {
-                    self.pos += 1;
-                    return Ok(Ok((start, self.pos - 1)));
-                }
-                b'\\' => break,
-                0..=0x1f => return Err(self.error("control character in a string")),
-                _ => self.pos += 1,
-            }
-        }
-        if self.peek().is_none() {
+        let rest = self.bytes.get(start..).unwrap_or_default();
+        let Some(stop) = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20) else {
+            self.pos = self.bytes.len();
             return Err(self.error("unterminated string"));
+        };
+        self.pos = start + stop;
+        match self.peek() {
+            Some(b'"') => {
+                self.pos += 1;
+                return Ok(Ok((start, self.pos - 1)));
+            }
+            Some(b'\\') => {}
+            _ => return Err(self.error("control character in a string")),
         }
         let decoded = decode_rest(self.text, &mut self.pos, start)?;
         Ok(Err(decoded))

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use tollgate_vtl::{HostError, HostObject, Map, Value};
 
 use super::schema::{op, util_op};
-use super::values::{Converter, JsonArray, arg_string};
+use super::values::{Converter, JsonArray, arg_str, arg_string};
 use crate::json::{self, Json, write_compact};
 use crate::jsonpath::{JsonPath, Selection};
 use crate::request::MethodRequest;
@@ -197,12 +197,16 @@ pub(crate) fn call_util(
     converter: &Rc<Converter>,
 ) -> Result<Value, HostError> {
     let [arg] = args else { return Ok(Value::Null) };
-    let Some(text) = arg_string(arg) else {
+    let Some(text) = arg_str(arg) else {
         return Ok(Value::Null);
     };
     let mut out = String::new();
     match id {
-        op::UTIL_ESCAPE_JAVASCRIPT => util_functions::escape_javascript(&text, &mut out),
+        op::UTIL_ESCAPE_JAVASCRIPT => {
+            // Most text needs few escapes: one allocation.
+            out.reserve(text.len() + 8);
+            util_functions::escape_javascript(&text, &mut out);
+        }
         op::UTIL_URL_ENCODE => util_functions::url_encode(&text, &mut out),
         op::UTIL_URL_DECODE => out = util_functions::url_decode(&text).map_err(|e| HostError::new(e.to_string()))?,
         op::UTIL_BASE64_ENCODE => util_functions::base64_encode(&text, &mut out),

@@ -2,8 +2,8 @@
 //! print as compact JSON), numbers `Integer`/`Long`/`BigInteger`/`Double`.
 
 use std::any::Any;
+use std::borrow::Cow;
 use std::cell::{OnceCell, RefCell};
-use std::fmt::Write as _;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -62,9 +62,17 @@ impl Converter {
 
 /// The keys made in this render, by a hash of their text: one slot per hash, the latest key wins it, so a
 /// lookup is one comparison and no input can make it slower.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct KeyCache {
-    slots: Vec<Option<Key>>,
+    slots: [Option<Key>; KEY_SLOTS],
+}
+
+impl Default for KeyCache {
+    fn default() -> KeyCache {
+        KeyCache {
+            slots: std::array::from_fn(|_| None),
+        }
+    }
 }
 
 const KEY_SLOTS: usize = 64;
@@ -75,9 +83,6 @@ impl KeyCache {
     fn key(&mut self, name: &str) -> Key {
         if name.len() > MAX_CACHED_KEY {
             return Key::from(name);
-        }
-        if self.slots.is_empty() {
-            self.slots.resize(KEY_SLOTS, None);
         }
         // FNV-1a: a few instructions per byte for short keys.
         let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
@@ -438,10 +443,14 @@ impl HostObject for SilentMap {
 
 /// Writes `value` as `$util`/`$input` arguments are read: Java's `String.valueOf`.
 pub(crate) fn arg_string(value: &Value) -> Option<String> {
-    if value.is_null() {
-        return None;
+    arg_str(value).map(Cow::into_owned)
+}
+
+/// [`arg_string`], borrowing a string argument (the usual case) instead of copying it.
+pub(crate) fn arg_str(value: &Value) -> Option<Cow<'_, str>> {
+    match value {
+        Value::Null => None,
+        Value::Str(s) => Some(Cow::Borrowed(s)),
+        _ => Some(Cow::Owned(value.to_java_string())),
     }
-    let mut s = String::new();
-    let _ = write!(s, "{value}");
-    Some(s)
 }
