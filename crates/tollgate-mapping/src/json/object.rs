@@ -56,7 +56,7 @@ impl JsonObject {
     pub fn get(&self, key: &str) -> Option<&Json> {
         let at = match &self.index {
             Some(index) => *index.get(key)?,
-            None => self.members.iter().position(|(k, _)| k.as_str() == key)?,
+            None => self.members.iter().position(|(k, _)| k.is(key))?,
         };
         self.members.get(at).map(|(_, v)| v)
     }
@@ -149,7 +149,7 @@ impl KeySet {
     pub(super) fn position(&self, key: &str, members: &[(JsonStr, Json)], start: usize) -> Option<usize> {
         match &self.index {
             Some(index) => index.get(key).copied(),
-            None => members.get(start..)?.iter().position(|(k, _)| k.as_str() == key),
+            None => members.get(start..)?.iter().position(|(k, _)| k.is(key)),
         }
     }
 
