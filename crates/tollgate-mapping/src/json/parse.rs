@@ -76,6 +76,16 @@ pub(crate) trait Builder {
     fn decoded_key(&mut self, text: String) -> Self::Key;
     /// The array of `items[start..]` (which it drains).
     fn array(&mut self, items: &mut Vec<Self::Value>, start: usize) -> Self::Value;
+    /// An array of scalars only, `text[start..end]` (brackets included) holding `len` items, which the grammar
+    /// checked: the builder may keep the text and build the items when someone looks (`Some`), or have the parser
+    /// build them now (`None`, the default; the parser then reads the array again).
+    fn scalar_array(&mut self, _text: &str, _start: usize, _end: usize, _len: usize) -> Option<Self::Value> {
+        None
+    }
+    /// Whether [`Builder::scalar_array`] may keep arrays: only then does the parser look ahead.
+    fn defers_scalar_arrays(&self) -> bool {
+        false
+    }
     /// The object of `members[start..]` in document order (which it drains); a repeated key keeps its first
     /// position and takes the last value, as json-smart's `LinkedHashMap.put` does.
     fn object(&mut self, members: &mut Vec<(Self::Key, Self::Value)>, start: usize) -> Self::Value;
@@ -353,15 +363,67 @@ impl<B: Builder> Parser<'_, B> {
     }
 
     fn expect_literal(&mut self, literal: &'static str, value: Option<bool>) -> Result<B::Value, JsonError> {
+        self.skip_literal(literal)?;
+        Ok(self.builder.literal(value))
+    }
+
+    fn skip_literal(&mut self, literal: &'static str) -> Result<(), JsonError> {
         if self
             .bytes
             .get(self.pos..)
             .is_some_and(|rest| rest.starts_with(literal.as_bytes()))
         {
             self.pos += literal.len();
-            Ok(self.builder.literal(value))
+            Ok(())
         } else {
             Err(self.error("expected a JSON value"))
+        }
+    }
+
+    /// Checks the array opening at `self.pos` as [`Parser::array`] would, without building it, while its items are
+    /// scalars: `Some(item count)` with `self.pos` after the array, or `None` with `self.pos` back at the `[` when an
+    /// item is an array or an object. Fails where [`Parser::array`] would, with the same error.
+    fn skip_scalar_array(&mut self) -> Result<Option<usize>, JsonError> {
+        let open = self.pos;
+        self.pos += 1;
+        self.skip_ws();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(Some(0));
+        }
+        let mut len = 0;
+        loop {
+            self.skip_ws();
+            match self.peek() {
+                Some(b'"') => {
+                    let _text = self.string()?;
+                }
+                Some(b'-' | b'0'..=b'9') => {
+                    let ((), end) =
+                        number_end(self.bytes, self.pos).map_err(|offset| error_at(offset, "expected a digit"))?;
+                    self.pos = end;
+                }
+                Some(b'{' | b'[') => {
+                    self.pos = open;
+                    return Ok(None);
+                }
+                Some(b't') => self.skip_literal("true")?,
+                Some(b'f') => self.skip_literal("false")?,
+                Some(b'n') => self.skip_literal("null")?,
+                Some(_) => return Err(self.error("expected a JSON value")),
+                None => return Err(self.error("unexpected end of input")),
+            }
+            len += 1;
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Some(len));
+                }
+                Some(_) => return Err(self.error("expected `,` or `]` in an array")),
+                None => return Err(self.error("unexpected end of input in an array")),
+            }
         }
     }
 
@@ -426,6 +488,15 @@ impl<B: Builder> Parser<'_, B> {
     fn array(&mut self, depth: usize) -> Result<B::Value, JsonError> {
         if depth > MAX_DEPTH {
             return Err(self.error("JSON nested too deeply"));
+        }
+        if self.builder.defers_scalar_arrays() {
+            let open = self.pos;
+            if let Some(len) = self.skip_scalar_array()? {
+                if let Some(value) = self.builder.scalar_array(self.text, open, self.pos, len) {
+                    return Ok(value);
+                }
+                self.pos = open;
+            }
         }
         self.pos += 1;
         self.skip_ws();

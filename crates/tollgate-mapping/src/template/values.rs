@@ -47,9 +47,28 @@ impl Converter {
         let mut builder = ValueBuilder {
             converter: self,
             nodes: 0,
+            defer: true,
+            shared: None,
         };
         let value = parse_with(text, &mut builder)?;
         Ok((value, builder.nodes))
+    }
+
+    /// The items of `text`, an array of scalars the parser checked before.
+    fn scalar_items(self: &Rc<Self>, text: &str) -> List {
+        let mut builder = ValueBuilder {
+            converter: self,
+            nodes: 0,
+            defer: false,
+            shared: None,
+        };
+        match parse_with(text, &mut builder) {
+            Ok(Value::Object(array)) => array
+                .as_any()
+                .downcast_ref::<JsonArray>()
+                .map_or_else(List::new, |a| a.items().clone()),
+            _ => List::new(),
+        }
     }
 
     fn key(&self, name: &str) -> Key {
@@ -107,6 +126,10 @@ impl KeyCache {
 struct ValueBuilder<'a> {
     converter: &'a Rc<Converter>,
     nodes: u64,
+    /// Whether arrays of scalars stay text until read.
+    defer: bool,
+    /// A copy of the text those arrays read, made for the first one.
+    shared: Option<Rc<str>>,
 }
 
 impl ValueBuilder<'_> {
@@ -150,6 +173,28 @@ impl Builder for ValueBuilder<'_> {
     fn array(&mut self, items: &mut Vec<Value>, start: usize) -> Value {
         self.node();
         JsonArray::new_value(items.drain(start..))
+    }
+
+    fn scalar_array(&mut self, text: &str, start: usize, end: usize, len: usize) -> Option<Value> {
+        if !self.defer {
+            return None;
+        }
+        self.nodes = self.nodes.saturating_add(len as u64 + 1);
+        let text = self.shared.get_or_insert_with(|| Rc::from(text)).clone();
+        Some(Value::object(JsonArray {
+            source: Source::Text {
+                text,
+                start,
+                end,
+                len,
+                converter: self.converter.clone(),
+            },
+            items: OnceCell::new(),
+        }))
+    }
+
+    fn defers_scalar_arrays(&self) -> bool {
+        self.defer
     }
 
     fn object(&mut self, members: &mut Vec<(Key, Value)>, start: usize) -> Value {
@@ -266,22 +311,39 @@ fn write_json_source_items(items: &[Json], out: &mut String, depth: usize) {
 /// values then, once (so they are the same objects on every look). Its size and its text need no conversion.
 #[derive(Debug)]
 pub(crate) struct JsonArray {
-    /// The JSON items and the converter for them, until converted.
-    source: Option<(Arc<[Json]>, Rc<Converter>)>,
+    /// Where the items come from until converted.
+    source: Source,
     items: OnceCell<List>,
+}
+
+#[derive(Debug)]
+enum Source {
+    /// Items made as template values.
+    Values,
+    /// The items of a parsed JSON tree.
+    Tree(Arc<[Json]>, Rc<Converter>),
+    /// An array of scalars read straight from a body: its text `text[start..end]`, checked by the parser, with
+    /// `len` items (a list of tags nobody reads costs no values).
+    Text {
+        text: Rc<str>,
+        start: usize,
+        end: usize,
+        len: usize,
+        converter: Rc<Converter>,
+    },
 }
 
 impl JsonArray {
     pub(crate) fn new_value(items: impl IntoIterator<Item = Value>) -> Value {
         Value::object(JsonArray {
-            source: None,
+            source: Source::Values,
             items: OnceCell::from(List::from_iter(items)),
         })
     }
 
     fn lazy(json: Arc<[Json]>, converter: Rc<Converter>) -> JsonArray {
         JsonArray {
-            source: Some((json, converter)),
+            source: Source::Tree(json, converter),
             items: OnceCell::new(),
         }
     }
@@ -289,21 +351,32 @@ impl JsonArray {
     /// The items as template values, converted on first use.
     fn items(&self) -> &List {
         self.items.get_or_init(|| match &self.source {
-            Some((json, converter)) => json.iter().map(|j| converter.value(j)).collect(),
-            None => List::new(),
+            Source::Values => List::new(),
+            Source::Tree(json, converter) => json.iter().map(|j| converter.value(j)).collect(),
+            Source::Text {
+                text,
+                start,
+                end,
+                converter,
+                ..
+            } => converter.scalar_items(text.get(*start..*end).unwrap_or_default()),
         })
     }
 
     /// The JSON not yet converted.
     fn unconverted(&self) -> Option<&[Json]> {
         match (self.items.get(), &self.source) {
-            (None, Some((json, _))) => Some(json),
+            (None, Source::Tree(json, _)) => Some(json),
             _ => None,
         }
     }
 
     fn len(&self) -> usize {
-        self.unconverted().map_or_else(|| self.items().len(), <[Json]>::len)
+        match (self.items.get(), &self.source) {
+            (None, Source::Tree(json, _)) => json.len(),
+            (None, Source::Text { len, .. }) => *len,
+            _ => self.items().len(),
+        }
     }
 
     fn write_items(&self, out: &mut String, depth: usize) {
