@@ -3,7 +3,7 @@
 
 use std::any::Any;
 use std::borrow::Cow;
-use std::cell::{OnceCell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -16,9 +16,34 @@ const MAX_WRITE_DEPTH: usize = 64;
 
 /// Turns JSON into template values for one render. Keys are made once per distinct name (the objects of an
 /// array repeat theirs), and arrays stay JSON until a template looks into them (see [`JsonArray`]).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Converter {
-    keys: RefCell<KeyCache>,
+    /// Taken from the thread's spare on creation and given back on drop: the next render on this thread starts
+    /// with the keys of the last one (the same API's bodies repeat their member names).
+    keys: RefCell<Option<Box<KeyCache>>>,
+}
+
+thread_local! {
+    /// The key cache of the last render on this thread (bounded: [`KEY_SLOTS`] keys of at most
+    /// [`MAX_CACHED_KEY`] bytes).
+    static SPARE_KEYS: Cell<Option<Box<KeyCache>>> = const { Cell::new(None) };
+}
+
+impl Default for Converter {
+    fn default() -> Converter {
+        let keys = SPARE_KEYS.try_with(Cell::take).ok().flatten().unwrap_or_default();
+        Converter {
+            keys: RefCell::new(Some(keys)),
+        }
+    }
+}
+
+impl Drop for Converter {
+    fn drop(&mut self) {
+        if let Some(keys) = self.keys.get_mut().take() {
+            let _ = SPARE_KEYS.try_with(|spare| spare.set(Some(keys)));
+        }
+    }
 }
 
 impl Converter {
@@ -73,13 +98,16 @@ impl Converter {
 
     fn key(&self, name: &str) -> Key {
         match self.keys.try_borrow_mut() {
-            Ok(mut cache) => cache.key(name),
+            Ok(mut cache) => match cache.as_mut() {
+                Some(cache) => cache.key(name),
+                None => Key::from(name),
+            },
             Err(_) => Key::from(name),
         }
     }
 }
 
-/// The keys made in this render, by a hash of their text: one slot per hash, the latest key wins it, so a
+/// The keys made in recent renders on this thread, by a hash of their text: one slot per hash, the latest key wins it, so a
 /// lookup is one comparison and no input can make it slower.
 #[derive(Debug)]
 struct KeyCache {
