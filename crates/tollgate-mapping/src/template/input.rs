@@ -203,11 +203,9 @@ pub(crate) fn call_util(
     let mut out = String::new();
     match id {
         op::UTIL_ESCAPE_JAVASCRIPT => {
-            // Most text needs few escapes: one allocation.
-            out.reserve(text.len() + 8);
-            util_functions::escape_javascript(&text, &mut out);
+            return Ok(converter.string_from(arg, |out| util_functions::escape_javascript(&text, out)));
         }
-        op::UTIL_URL_ENCODE => util_functions::url_encode(&text, &mut out),
+        op::UTIL_URL_ENCODE => return Ok(converter.string_from(arg, |out| util_functions::url_encode(&text, out))),
         op::UTIL_URL_DECODE => out = util_functions::url_decode(&text).map_err(|e| HostError::new(e.to_string()))?,
         op::UTIL_BASE64_ENCODE => util_functions::base64_encode(&text, &mut out),
         op::UTIL_BASE64_DECODE => {

@@ -21,6 +21,8 @@ pub(crate) struct Converter {
     /// Taken from the thread's spare on creation and given back on drop: the next render on this thread starts
     /// with the keys of the last one (the same API's bodies repeat their member names).
     keys: RefCell<Option<Box<KeyCache>>>,
+    /// A buffer `$util` functions write into before their result becomes a string value.
+    scratch: RefCell<String>,
 }
 
 thread_local! {
@@ -34,6 +36,7 @@ impl Default for Converter {
         let keys = SPARE_KEYS.try_with(Cell::take).ok().flatten().unwrap_or_default();
         Converter {
             keys: RefCell::new(Some(keys)),
+            scratch: RefCell::default(),
         }
     }
 }
@@ -94,6 +97,22 @@ impl Converter {
                 .map_or_else(List::new, |a| a.items().clone()),
             _ => List::new(),
         }
+    }
+
+    /// Runs `write` into a cleared buffer and makes its output a string value; `original` itself when the output
+    /// equals it (text that needed no escaping costs no copy).
+    pub(crate) fn string_from(&self, original: &Value, write: impl FnOnce(&mut String)) -> Value {
+        let Ok(mut out) = self.scratch.try_borrow_mut() else {
+            let mut out = String::new();
+            write(&mut out);
+            return Value::string(out);
+        };
+        out.clear();
+        write(&mut out);
+        if original.as_str() == Some(out.as_str()) {
+            return original.clone();
+        }
+        Value::string(out.as_str())
     }
 
     fn key(&self, name: &str) -> Key {
