@@ -257,7 +257,7 @@ impl Builder for ValueBuilder<'_> {
 
 /// json-smart's number types: `Integer` when it fits, then `Long`, then `BigInteger`; decimals as `Double`.
 fn number_value(literal: &str) -> Value {
-    if !literal.contains(['.', 'e', 'E']) {
+    if !literal.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) {
         if let Ok(n) = literal.parse::<i64>() {
             return Value::integer(n);
         }
