@@ -9,13 +9,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http::{Request, Response};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 
 use crate::aws_service::AwsSender;
 use crate::body::{RequestBody, ResponseBody};
 use crate::lambda::{LambdaBackend, NoLambda};
+
+mod connect;
+mod legacy;
+mod pool;
+mod pooled;
+mod response;
+#[cfg(test)]
+mod tests;
+
+pub use legacy::HyperHttpBackend;
+pub use pooled::PooledHttpBackend;
 
 /// Why a backend exchange failed before a response head arrived.
 #[derive(Debug)]
@@ -48,23 +56,20 @@ pub trait HttpBackend: Send + Sync + std::fmt::Debug {
     fn send(&self, request: Request<RequestBody>) -> BackendFuture;
 }
 
-/// The production HTTP backend: hyper-util's pooled client (keep-alive, HTTP/1.1) over plain TCP or rustls
-/// with the compiled-in webpki roots. Cheap to clone; clones share the pool.
-#[derive(Clone, Debug)]
-pub struct HyperHttpBackend {
-    client: Client<hyper_rustls::HttpsConnector<HttpConnector>, RequestBody>,
-}
-
-/// Settings of [`HyperHttpBackend`].
+/// Settings of [`PooledHttpBackend`] (and of [`HyperHttpBackend`], which ignores `tls_roots`).
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct HttpClientOptions {
     /// How long an idle pooled connection is kept.
     pub pool_idle_timeout: Duration,
-    /// At most this many idle connections per backend host.
+    /// At most this many idle connections per backend origin (scheme, host, port).
     pub pool_max_idle_per_host: usize,
-    /// TCP connect timeout (the integration timeout still bounds the whole call).
+    /// Bound on opening a connection: TCP connect and, for `https`, the TLS handshake (the integration timeout
+    /// still bounds the whole call).
     pub connect_timeout: Duration,
+    /// The certificate authorities `https` backends are checked against; `None`: the compiled-in webpki (Mozilla)
+    /// roots, which is what API Gateway trusts too.
+    pub tls_roots: Option<Arc<rustls::RootCertStore>>,
 }
 
 impl Default for HttpClientOptions {
@@ -73,30 +78,8 @@ impl Default for HttpClientOptions {
             pool_idle_timeout: Duration::from_secs(60),
             pool_max_idle_per_host: 64,
             connect_timeout: Duration::from_secs(10),
+            tls_roots: None,
         }
-    }
-}
-
-impl HyperHttpBackend {
-    /// A client with `options`. Must be called inside a tokio runtime (the pool spawns its reaper there).
-    pub fn new(options: &HttpClientOptions) -> Result<HyperHttpBackend, BackendSetupError> {
-        let mut http = HttpConnector::new();
-        http.enforce_http(false);
-        http.set_nodelay(true);
-        http.set_connect_timeout(Some(options.connect_timeout));
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_provider_and_webpki_roots(provider)
-            .map_err(|err| BackendSetupError(err.to_string()))?
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(http);
-        let client = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(options.pool_idle_timeout)
-            .pool_max_idle_per_host(options.pool_max_idle_per_host)
-            .pool_timer(hyper_util::rt::TokioTimer::new())
-            .build(connector);
-        Ok(HyperHttpBackend { client })
     }
 }
 
@@ -112,20 +95,7 @@ impl std::fmt::Display for BackendSetupError {
 
 impl std::error::Error for BackendSetupError {}
 
-impl HttpBackend for HyperHttpBackend {
-    fn send(&self, request: Request<RequestBody>) -> BackendFuture {
-        let future = self.client.request(request);
-        Box::pin(async move {
-            match future.await {
-                Ok(response) => Ok(response.map(ResponseBody::stream)),
-                Err(err) if err.is_connect() => Err(HttpBackendError::Connect(error_chain(&err))),
-                Err(err) => Err(HttpBackendError::Exchange(error_chain(&err))),
-            }
-        })
-    }
-}
-
-fn error_chain(err: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(err: &dyn std::error::Error) -> String {
     let mut text = err.to_string();
     let mut source = err.source();
     while let Some(cause) = source {
@@ -170,10 +140,11 @@ impl Backends {
         self
     }
 
-    /// The production backends with default options. Must be called inside a tokio runtime.
+    /// The production backends with default options ([`PooledHttpBackend`]). Must be called inside a tokio
+    /// runtime.
     pub fn production() -> Result<Backends, BackendSetupError> {
         Ok(Backends {
-            http: Arc::new(HyperHttpBackend::new(&HttpClientOptions::default())?),
+            http: Arc::new(PooledHttpBackend::new(&HttpClientOptions::default())?),
             aws: None,
             lambda: Arc::new(NoLambda),
         })

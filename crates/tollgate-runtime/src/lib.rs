@@ -85,6 +85,7 @@ pub use access_log::{AccessLogFormat, AccessLogFormatError, AccessLogSink};
 pub use aws_service::{AwsFuture, AwsSender};
 pub use backends::{
     BackendFuture, BackendSetupError, Backends, HttpBackend, HttpBackendError, HttpClientOptions, HyperHttpBackend,
+    PooledHttpBackend,
 };
 pub use body::{BoxError, RequestBody, ResponseBody};
 pub use clock::{Clock, IdGenerator, IdText, RandomIds, RequestIds, SystemClock};

@@ -1,0 +1,84 @@
+//! Opening a connection to a backend origin: TCP (TCP_NODELAY) and, for `https`, rustls; then the HTTP/1
+//! handshake, whose connection task is spawned on the current runtime.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_rustls::{ConfigBuilderExt, HttpsConnector};
+use hyper_util::client::legacy::connect::HttpConnector;
+use tower_service::Service;
+
+use super::pool::{Origin, Sender};
+use super::{BackendSetupError, HttpBackendError, HttpClientOptions, error_chain};
+
+/// Opens connections; cheap to clone (the TLS configuration is shared).
+#[derive(Clone, Debug)]
+pub(crate) struct Connector {
+    inner: HttpsConnector<HttpConnector>,
+    timeout: Duration,
+}
+
+impl Connector {
+    pub(crate) fn new(options: &HttpClientOptions) -> Result<Connector, BackendSetupError> {
+        let mut http = HttpConnector::new();
+        // The https connector wraps this one: it must accept `https` URIs.
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        http.set_connect_timeout(Some(options.connect_timeout));
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|err| BackendSetupError(err.to_string()))?;
+        let config = match &options.tls_roots {
+            Some(roots) => config.with_root_certificates(roots.clone()),
+            None => config.with_webpki_roots(),
+        }
+        .with_no_client_auth();
+        let inner = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(config)
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
+        Ok(Connector {
+            inner,
+            timeout: options.connect_timeout,
+        })
+    }
+
+    /// A new connection to `origin`, within the connect timeout (TCP and TLS together).
+    pub(crate) async fn connect(&self, origin: &Origin) -> Result<Sender, HttpBackendError> {
+        match tokio::time::timeout(self.timeout, self.open(origin)).await {
+            Ok(result) => result,
+            Err(_) => Err(HttpBackendError::Connect(format!(
+                "no connection to {} within {} ms",
+                origin.authority,
+                self.timeout.as_millis()
+            ))),
+        }
+    }
+
+    async fn open(&self, origin: &Origin) -> Result<Sender, HttpBackendError> {
+        let uri = origin
+            .uri()
+            .map_err(|err| HttpBackendError::Connect(format!("invalid backend origin: {err}")))?;
+        let mut connector = self.inner.clone();
+        std::future::poll_fn(|cx| connector.poll_ready(cx))
+            .await
+            .map_err(|err| HttpBackendError::Connect(error_chain(&*err)))?;
+        let io = connector
+            .call(uri)
+            .await
+            .map_err(|err| HttpBackendError::Connect(error_chain(&*err)))?;
+        let (sender, connection) = hyper::client::conn::http1::handshake(io)
+            .await
+            .map_err(|err| HttpBackendError::Connect(error_chain(&err)))?;
+        tokio::spawn(async move {
+            // The connection ends when the backend closes it, on an I/O error, or when its sender is dropped
+            // (the pool let it go); the request that was using it, if any, has seen the error already.
+            if let Err(err) = connection.await {
+                tracing::debug!(error = %err, "backend connection closed");
+            }
+        });
+        Ok(sender)
+    }
+}
