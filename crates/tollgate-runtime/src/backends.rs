@@ -140,7 +140,7 @@ impl Backends {
         self
     }
 
-    /// The production backends with default options ([`PooledHttpBackend`]). Must be called inside a tokio
+    /// The production backends with default options ([`PooledHttpBackend`]); requests must be sent from a tokio
     /// runtime.
     pub fn production() -> Result<Backends, BackendSetupError> {
         Ok(Backends {

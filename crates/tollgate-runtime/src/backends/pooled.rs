@@ -6,6 +6,7 @@
 //! closed.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use http::header::HOST;
@@ -35,21 +36,25 @@ pub struct PooledHttpBackend {
 struct Shared {
     pool: Arc<Pool>,
     connector: Connector,
+    /// Whether the idle reaper runs: started with the first connection, on the runtime that opened it.
+    reaping: AtomicBool,
 }
 
 /// Shortest period of the idle reaper (a tiny idle timeout must not spin it).
 const MIN_REAP_PERIOD: Duration = Duration::from_millis(50);
 
 impl PooledHttpBackend {
-    /// A client with `options`. Must be called inside a tokio runtime: connections and the idle reaper run there.
+    /// A client with `options`. Requests must be sent from a tokio runtime: each connection's I/O task and the
+    /// idle reaper (started with the first connection) are spawned there.
     pub fn new(options: &HttpClientOptions) -> Result<PooledHttpBackend, BackendSetupError> {
-        let runtime = tokio::runtime::Handle::try_current()
-            .map_err(|_| BackendSetupError("the HTTP backend needs a tokio runtime".to_owned()))?;
         let connector = Connector::new(options)?;
         let pool = Arc::new(Pool::new(options.pool_max_idle_per_host, options.pool_idle_timeout));
-        runtime.spawn(reap(Arc::downgrade(&pool)));
         Ok(PooledHttpBackend {
-            shared: Arc::new(Shared { pool, connector }),
+            shared: Arc::new(Shared {
+                pool,
+                connector,
+                reaping: AtomicBool::new(false),
+            }),
         })
     }
 
@@ -126,6 +131,9 @@ impl Shared {
             }
         }
 
+        if !self.reaping.swap(true, Ordering::Relaxed) {
+            tokio::spawn(reap(Arc::downgrade(&self.pool)));
+        }
         let mut sender = self.connector.connect(&origin).await?;
         match sender.try_send_request(request).await {
             Ok(response) => Ok(self.answer(response, origin, sender)),

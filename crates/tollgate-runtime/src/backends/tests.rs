@@ -187,6 +187,21 @@ async fn keep_alive_connections_are_reused_and_requests_go_in_origin_form_with_h
     assert_eq!(client.idle_connections(), 1);
 }
 
+#[test]
+fn a_client_made_outside_a_runtime_serves_requests_sent_from_one() {
+    // The fuzz targets and embedders build their backends before their runtime.
+    let client = PooledHttpBackend::new(&options()).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let answer = runtime.block_on(async {
+        let backend = Backend::start(Script::KeepAlive).await;
+        exchange(&client, get(&backend.url("/rt"))).await.unwrap()
+    });
+    assert!(answer.starts_with("conn-1 GET /rt HTTP/1.1"), "{answer}");
+}
+
 #[tokio::test]
 async fn a_host_header_of_the_request_is_kept() {
     let backend = Backend::start(Script::KeepAlive).await;
