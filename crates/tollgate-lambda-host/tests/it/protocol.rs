@@ -241,3 +241,93 @@ async fn an_init_error_answers_the_waiting_invocation() {
     assert!(eventually(Duration::from_secs(5), || host.status("raw").unwrap().processes == 0).await);
     host.shutdown().await;
 }
+
+/// Reads one response (head and `Content-Length` body) from a kept-alive connection.
+async fn read_reply(stream: &mut TcpStream, pending: &mut Vec<u8>) -> Reply {
+    loop {
+        if let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8(pending[..end].to_vec()).unwrap();
+            let mut lines = head.lines();
+            let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+            let headers: Vec<(String, String)> = lines
+                .filter_map(|line| line.split_once(':'))
+                .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+                .collect();
+            let length: usize = headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+                .map_or(0, |(_, v)| v.parse().unwrap());
+            if pending.len() >= end + 4 + length {
+                let body = String::from_utf8(pending[end + 4..end + 4 + length].to_vec()).unwrap();
+                pending.drain(..end + 4 + length);
+                return Reply { status, headers, body };
+            }
+        }
+        let mut chunk = [0u8; 4096];
+        let n = tokio::time::timeout(WAIT, stream.read(&mut chunk))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(n > 0, "the connection closed");
+        pending.extend_from_slice(&chunk[..n]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_kept_alive_connection_serves_chunked_and_expect_continue_posts() {
+    let dir = TempDir::new("keep-alive");
+    let (host, api, pending) = raw_runtime(&dir, InvokeRequest::new(r#"{"n":1}"#, WAIT)).await;
+    let mut stream = TcpStream::connect(&api).await.unwrap();
+    let mut buffer = Vec::new();
+    let next = format!("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: {api}\r\n\r\n");
+    stream.write_all(next.as_bytes()).await.unwrap();
+    let event = read_reply(&mut stream, &mut buffer).await;
+    assert_eq!((event.status, event.body.as_str()), (200, r#"{"n":1}"#));
+    let id = event.header("Lambda-Runtime-Aws-Request-Id").unwrap().to_owned();
+
+    // A chunked body behind `Expect: 100-continue` (RFC 9110 §10.1.1): the server says 100 before the body.
+    let head = format!(
+        "POST /2018-06-01/runtime/invocation/{id}/response HTTP/1.1\r\nHost: {api}\r\nExpect: 100-continue\r\n\
+         Transfer-Encoding: chunked\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let proceed = read_reply(&mut stream, &mut buffer).await;
+    assert_eq!(proceed.status, 100);
+    stream
+        .write_all(b"6\r\n{\"ok\":\r\n5\r\ntrue}\r\n0\r\n\r\n")
+        .await
+        .unwrap();
+    let accepted = read_reply(&mut stream, &mut buffer).await;
+    assert_eq!((accepted.status, accepted.body.as_str()), (202, r#"{"status":"OK"}"#));
+    let invocation = pending.await.unwrap().unwrap();
+    assert_eq!(invocation.payload, &br#"{"ok":true}"#[..]);
+
+    // The same connection, pipelined: a wrong route and the next long poll, sent in one write.
+    let second = tokio::spawn({
+        let host = host.clone();
+        async move { host.invoke("raw", InvokeRequest::new("2", WAIT)).await }
+    });
+    let both = format!(
+        "GET /2018-06-01/runtime/nothing HTTP/1.1\r\nHost: {api}\r\n\r\n\
+         GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: {api}\r\n\r\n"
+    );
+    stream.write_all(both.as_bytes()).await.unwrap();
+    assert_eq!(read_reply(&mut stream, &mut buffer).await.status, 404);
+    let event = read_reply(&mut stream, &mut buffer).await;
+    assert_eq!(event.body, "2");
+    let id = event.header("Lambda-Runtime-Aws-Request-Id").unwrap().to_owned();
+    let post = format!(
+        "POST /2018-06-01/runtime/invocation/{id}/response HTTP/1.1\r\nHost: {api}\r\nContent-Length: 4\r\n\r\n\"ok\""
+    );
+    stream.write_all(post.as_bytes()).await.unwrap();
+    assert_eq!(read_reply(&mut stream, &mut buffer).await.status, 202);
+    assert_eq!(second.await.unwrap().unwrap().payload, &b"\"ok\""[..]);
+
+    // A head that is not HTTP is a 400, and the connection closes.
+    stream.write_all(b"NONSENSE\r\n\r\n").await.unwrap();
+    assert_eq!(read_reply(&mut stream, &mut buffer).await.status, 400);
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(WAIT, stream.read_to_end(&mut rest)).await.unwrap();
+    assert!(closed.is_ok() && rest.is_empty());
+    host.shutdown().await;
+}
