@@ -264,13 +264,13 @@ impl Process {
         }
     }
 
-    /// May the runtime post a result for `request_id` now?
-    pub(crate) fn check_current(&self, request_id: &str) -> Result<(), Refusal> {
+    /// May the runtime post a result for `request_id` now? The current invocation's id when it may.
+    pub(crate) fn check_current(&self, request_id: &[u8]) -> Result<Arc<str>, Refusal> {
         let state = self.lock();
         match &state.current {
             None => Err(Refusal::State(state.phase)),
-            Some(current) if &*current.request_id != request_id => Err(Refusal::RequestId),
-            Some(_) => Ok(()),
+            Some(current) if current.request_id.as_bytes() != request_id => Err(Refusal::RequestId),
+            Some(current) => Ok(Arc::clone(&current.request_id)),
         }
     }
 

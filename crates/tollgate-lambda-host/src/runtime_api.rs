@@ -85,16 +85,10 @@ async fn handle(conn: &mut Conn, head: &Head, pool: &Arc<Pool>, process: &Arc<Pr
             next(conn, head, pool, process).await
         }
         Route::Response => {
-            let id = id_of(conn, head);
-            let answer = match id.as_deref().map(|id| process.check_current(id)) {
-                Some(Ok(())) => None,
-                Some(Err(refusal)) => Some(refused(refusal, "InvocationResponse")),
-                None => Some(refused(Refusal::RequestId, "InvocationResponse")),
+            let id = match process.check_current(id_of(conn, head)) {
+                Ok(id) => id,
+                Err(refusal) => return refuse(conn, head, refused(refusal, "InvocationResponse")).await,
             };
-            if let Some(reply) = answer {
-                return refuse(conn, head, reply).await;
-            }
-            let id = id.unwrap_or_default();
             let (reply, keep) = match conn.read_body(head, MAX_RESPONSE_PAYLOAD).await {
                 Ok(payload) => (finished(pool, process, &id, Invocation::success(&id, payload)), true),
                 Err(error) => body_failed(pool, process, &id, error),
@@ -102,16 +96,10 @@ async fn handle(conn: &mut Conn, head: &Head, pool: &Arc<Pool>, process: &Arc<Pr
             send(conn, reply, !keep || head.close).await.is_ok() && keep
         }
         Route::Error => {
-            let id = id_of(conn, head);
-            let answer = match id.as_deref().map(|id| process.check_current(id)) {
-                Some(Ok(())) => None,
-                Some(Err(refusal)) => Some(refused(refusal, "InvocationErrorResponse")),
-                None => Some(refused(Refusal::RequestId, "InvocationErrorResponse")),
+            let id = match process.check_current(id_of(conn, head)) {
+                Ok(id) => id,
+                Err(refusal) => return refuse(conn, head, refused(refusal, "InvocationErrorResponse")).await,
             };
-            if let Some(reply) = answer {
-                return refuse(conn, head, reply).await;
-            }
-            let id = id.unwrap_or_default();
             let header_type = error_type_header(conn, head);
             let (reply, keep) = match conn.read_body(head, MAX_RESPONSE_PAYLOAD).await {
                 Ok(payload) => {
@@ -184,12 +172,12 @@ fn id_before<'a>(rest: &'a [u8], suffix: &[u8]) -> Option<&'a [u8]> {
         .filter(|id| !id.is_empty() && !id.contains(&b'/'))
 }
 
-/// The request id of a response or error post (`None` when it is not UTF-8, so no invocation's).
-fn id_of(conn: &Conn, head: &Head) -> Option<String> {
+/// The request id of a response or error post.
+fn id_of<'c>(conn: &'c Conn, head: &Head) -> &'c [u8] {
     let path = conn.slice(head.path.clone());
-    let rest = path.strip_prefix(b"/2018-06-01/runtime/invocation/")?;
-    let id = id_before(rest, b"/response").or_else(|| id_before(rest, b"/error"))?;
-    std::str::from_utf8(id).ok().map(str::to_owned)
+    path.strip_prefix(b"/2018-06-01/runtime/invocation/")
+        .and_then(|rest| id_before(rest, b"/response").or_else(|| id_before(rest, b"/error")))
+        .unwrap_or_default()
 }
 
 fn error_type_header(conn: &Conn, head: &Head) -> Option<String> {

@@ -120,7 +120,7 @@ fn refused(cx: &mut RequestCx<'_>, payload: &[u8], err: &ProxyResponseError) -> 
 fn build_event(cx: &RequestCx<'_>, plan: &LambdaProxyPlan, trace: &str) -> Bytes {
     let deployment = cx.deployment;
     let route = cx.method_route;
-    let source_ip = cx.peer.map(|ip| ip.to_string());
+    let source_ip = cx.peer.map(ip_text);
     let forwarded_for = forwarded_for(cx, source_ip.as_deref());
     let port = host_port(cx);
     let header_values = event_headers(cx, trace, forwarded_for.as_deref(), &port);
@@ -177,6 +177,27 @@ fn build_event(cx: &RequestCx<'_>, plan: &LambdaProxyPlan, trace: &str) -> Bytes
     let mut out = Vec::with_capacity(input.estimated_len());
     write_event(&input, &mut out);
     Bytes::from(out)
+}
+
+/// An address as text; IPv4 without `core::fmt` (a thousand instructions per request through `Display`).
+fn ip_text(ip: std::net::IpAddr) -> String {
+    let std::net::IpAddr::V4(v4) = ip else {
+        return ip.to_string();
+    };
+    let mut text = String::with_capacity(15);
+    for (i, octet) in v4.octets().into_iter().enumerate() {
+        if i > 0 {
+            text.push('.');
+        }
+        if octet >= 100 {
+            text.push(char::from(b'0' + octet / 100));
+        }
+        if octet >= 10 {
+            text.push(char::from(b'0' + octet / 10 % 10));
+        }
+        text.push(char::from(b'0' + octet % 10));
+    }
+    text
 }
 
 /// The API's `binaryMediaTypes` (none without a deployment, which routing rules out).
@@ -260,5 +281,25 @@ pub(crate) fn host_port(cx: &RequestCx<'_>) -> String {
             port.to_owned()
         }
         _ => "80".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ip_text;
+
+    #[test]
+    fn addresses_as_text() {
+        for ip in [
+            "0.0.0.0",
+            "127.0.0.1",
+            "10.20.30.40",
+            "255.255.255.255",
+            "192.168.100.9",
+            "::1",
+            "2001:db8::7",
+        ] {
+            assert_eq!(ip_text(ip.parse().unwrap()), ip);
+        }
     }
 }
