@@ -74,11 +74,16 @@ fn main() {
         stream.set_nodelay(true)?;
         let mut writer = stream.try_clone()?;
         let mut reader = BufReader::new(stream);
+        let mut out = Vec::with_capacity(512);
         loop {
+            // Each request goes out in one write: `write!` on the socket would send every formatted piece
+            // as its own segment (TCP_NODELAY), which a real runtime client does not do.
+            out.clear();
             write!(
-                writer,
+                out,
                 "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: {api}\r\n\r\n"
             )?;
+            writer.write_all(&out)?;
             let next = read_reply(&mut reader)?;
             let Some(id) = next.request_id.filter(|_| next.status == 200) else {
                 return Err(std::io::Error::other(format!(
@@ -86,12 +91,14 @@ fn main() {
                     next.status
                 )));
             };
+            out.clear();
             write!(
-                writer,
+                out,
                 "POST /2018-06-01/runtime/invocation/{id}/response HTTP/1.1\r\nHost: {api}\r\n\
                  Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{RESPONSE}",
                 RESPONSE.len()
             )?;
+            writer.write_all(&out)?;
             read_reply(&mut reader)?;
         }
     };
