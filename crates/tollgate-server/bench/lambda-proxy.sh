@@ -10,6 +10,7 @@
 # (BENCH/peers/serverless/install), and for the Node row aws-lambda-ric (tollgate-lambda-host's setup script,
 # cached in ~/.cache/tollgate). Targets, each a fresh process per round, in round-robin:
 #   tollgate-rust   tollgate serve + the Rust function on lambda_runtime (examples/lambda_function.rs)
+#   tollgate-std    tollgate serve + xtask's std-only Runtime API client (the same 100-byte answer), if built
 #   tollgate-node   tollgate serve + serverless-offline's own handler.js on aws-lambda-ric (the same function)
 #   sls-default     serverless-offline 13.9 (Framework 3.40), default worker-thread runner, handler.js
 #   sls-inprocess   the same with --useInProcess
@@ -24,6 +25,9 @@ rounds=${1:-3}; secs=${2:-10}; lat=${3:-5}
 target=${CARGO_TARGET_DIR:-$repo/target}
 tollgate=${TOLLGATE:-$target/release/tollgate}
 function=${FUNCTION:-$target/release/examples/lambda_function}
+# xtask's std-only Runtime API client (`cargo xtask load` builds it): the gateway's own ceiling, without a
+# runtime client library's cost per invocation. Measured as tollgate-std when present.
+std_function=${STD_FUNCTION:-$target/load-backend/release/load-function}
 concurrency=${FUNCTION_CONCURRENCY:-10}
 source "$bench/lib.sh"
 out="$BENCH_RUN/lambda-proxy"; mkdir -p "$out"
@@ -37,6 +41,7 @@ trap 'exit 130' INT TERM
 start_tollgate() { # FUNCTION_COMMAND
   taskset -c "$SUT_CPU" "$tollgate" serve "$repo/crates/tollgate-server/bench/lambda-proxy.yaml" --stage bench \
     --port "$port" --no-watch --log-level warn --function-concurrency "$concurrency" --function "bench=$1" \
+    --usage-plans "$repo/xtask/load/bench-usage-plans.yaml" \
     >"$out/tollgate.log" 2>&1 &
   pid=$!; url="http://127.0.0.1:$port/bench/proxy?bench"
 }
@@ -57,6 +62,7 @@ measure() { # NAME
 for round in $(seq "$rounds"); do
   echo "round $round ($(cut -d' ' -f1-3 /proc/loadavg) load average)" >&2
   start_tollgate "'$function'"; measure tollgate-rust
+  if [ -x "$std_function" ]; then start_tollgate "'$std_function'"; measure tollgate-std; fi
   start_tollgate "cd '$bench/peers/serverless' && exec '$ric' handler.proxy"; measure tollgate-node
   start_sls; measure sls-default
   start_sls --useInProcess; measure sls-inprocess
@@ -87,7 +93,7 @@ for name, row in rows.items():
           f"| {med(row['c50'], 'p50_ms'):.3f} / {med(row['c50'], 'p99_ms'):.3f} "
           f"| {med(row['c1'], 'p50_ms'):.3f} / {med(row['c1'], 'p99_ms'):.3f} | {med(row['c1'], 'rps'):,.0f} "
           f"| {statistics.median(row['startup']):,.0f} | {bad} |")
-for ours in ("tollgate-rust", "tollgate-node"):
+for ours in ("tollgate-rust", "tollgate-std", "tollgate-node"):
     for peer in ("sls-default", "sls-inprocess"):
         if ours in base and peer in base:
             print(f"{ours} / {peer}: {base[ours] / base[peer]:.1f}x req/s at 50 connections")
