@@ -296,6 +296,11 @@ fn jwks_server(body: Vec<u8>, count: usize) -> std::net::SocketAddr {
             while !head.ends_with(b"\r\n\r\n") && head.len() < 16_384 && stream.read(&mut byte).unwrap_or(0) == 1 {
                 head.push(byte[0]);
             }
+            // Only a JWKS request counts: a parallel test that probes a port it believes closed may reach this
+            // listener when the OS hands that port number out again.
+            if !head.starts_with(b"GET /") || !head.windows(22).any(|w| w == b"/.well-known/jwks.json") {
+                continue;
+            }
             let answer = format!(
                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                 body.len()
