@@ -56,7 +56,7 @@ pub trait HttpBackend: Send + Sync + std::fmt::Debug {
     fn send(&self, request: Request<RequestBody>) -> BackendFuture;
 }
 
-/// Settings of [`PooledHttpBackend`] (and of [`HyperHttpBackend`], which ignores `tls_roots`).
+/// Settings of [`PooledHttpBackend`] and [`HyperHttpBackend`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct HttpClientOptions {

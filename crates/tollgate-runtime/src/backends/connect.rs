@@ -11,6 +11,30 @@ use tower_service::Service;
 use super::pool::{Origin, Sender};
 use super::{BackendSetupError, HttpBackendError, HttpClientOptions, error_chain};
 
+/// TCP (TCP_NODELAY, `connect_timeout`) and, for `https`, rustls with `tls_roots` or the webpki roots: the
+/// transport of both HTTP backends.
+pub(super) fn https_connector(options: &HttpClientOptions) -> Result<HttpsConnector<HttpConnector>, BackendSetupError> {
+    let mut http = HttpConnector::new();
+    // The https connector wraps this one: it must accept `https` URIs.
+    http.enforce_http(false);
+    http.set_nodelay(true);
+    http.set_connect_timeout(Some(options.connect_timeout));
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|err| BackendSetupError(err.to_string()))?;
+    let config = match &options.tls_roots {
+        Some(roots) => config.with_root_certificates(roots.clone()),
+        None => config.with_webpki_roots(),
+    }
+    .with_no_client_auth();
+    Ok(hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(config)
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(http))
+}
+
 /// Opens connections; cheap to clone (the TLS configuration is shared).
 #[derive(Clone, Debug)]
 pub(crate) struct Connector {
@@ -20,27 +44,8 @@ pub(crate) struct Connector {
 
 impl Connector {
     pub(crate) fn new(options: &HttpClientOptions) -> Result<Connector, BackendSetupError> {
-        let mut http = HttpConnector::new();
-        // The https connector wraps this one: it must accept `https` URIs.
-        http.enforce_http(false);
-        http.set_nodelay(true);
-        http.set_connect_timeout(Some(options.connect_timeout));
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|err| BackendSetupError(err.to_string()))?;
-        let config = match &options.tls_roots {
-            Some(roots) => config.with_root_certificates(roots.clone()),
-            None => config.with_webpki_roots(),
-        }
-        .with_no_client_auth();
-        let inner = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(config)
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(http);
         Ok(Connector {
-            inner,
+            inner: https_connector(options)?,
             timeout: options.connect_timeout,
         })
     }

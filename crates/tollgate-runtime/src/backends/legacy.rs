@@ -2,8 +2,6 @@
 //! embedders that want its connection racing (a checkout waits for a returning connection while a new one
 //! connects). The gateway uses [`PooledHttpBackend`](super::PooledHttpBackend).
 
-use std::sync::Arc;
-
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
@@ -11,7 +9,8 @@ use hyper_util::rt::TokioExecutor;
 use super::{BackendFuture, BackendSetupError, HttpBackend, HttpBackendError, HttpClientOptions, error_chain};
 use crate::body::{RequestBody, ResponseBody};
 
-/// hyper-util's pooled client (keep-alive, HTTP/1.1) over plain TCP or rustls with the compiled-in webpki roots.
+/// hyper-util's pooled client (keep-alive, HTTP/1.1) over plain TCP or rustls (`tls_roots`, else the compiled-in
+/// webpki roots).
 /// Cheap to clone; clones share the pool.
 #[derive(Clone, Debug)]
 pub struct HyperHttpBackend {
@@ -19,20 +18,9 @@ pub struct HyperHttpBackend {
 }
 
 impl HyperHttpBackend {
-    /// A client with `options` (`tls_roots` is not used: always the webpki roots). Must be called inside a
-    /// tokio runtime (the pool spawns its reaper there).
+    /// A client with `options`. Must be called inside a tokio runtime (the pool spawns its reaper there).
     pub fn new(options: &HttpClientOptions) -> Result<HyperHttpBackend, BackendSetupError> {
-        let mut http = HttpConnector::new();
-        http.enforce_http(false);
-        http.set_nodelay(true);
-        http.set_connect_timeout(Some(options.connect_timeout));
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_provider_and_webpki_roots(provider)
-            .map_err(|err| BackendSetupError(err.to_string()))?
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(http);
+        let connector = super::connect::https_connector(options)?;
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(options.pool_idle_timeout)
             .pool_max_idle_per_host(options.pool_max_idle_per_host)
