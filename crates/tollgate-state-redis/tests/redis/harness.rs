@@ -68,7 +68,12 @@ impl RedisServer {
         let deadline = Instant::now() + PATIENCE;
         while Instant::now() < deadline {
             if server.ping() {
-                return Some(server);
+                if server.is_ours() {
+                    return Some(server);
+                }
+                // A parallel test's server took this free port first: ours cannot bind it.
+                server.kill();
+                return None;
             }
             if let Some(child) = server.child.as_mut()
                 && child.try_wait().ok().flatten().is_some()
@@ -93,6 +98,14 @@ impl RedisServer {
     /// `PING` over a fresh connection answers `+PONG`.
     pub(crate) fn ping(&self) -> bool {
         self.command(&["PING"]).is_some_and(|reply| reply.starts_with("+PONG"))
+    }
+
+    /// Whether the server answering on the port is this one's child (`INFO server` names its process id): two
+    /// tests may pick the same free port, and the second one's PING is then answered by the first one's server.
+    fn is_ours(&self) -> bool {
+        let pid = format!("process_id:{}\r\n", self.pid());
+        self.command(&["INFO", "server"])
+            .is_some_and(|info| info.contains(&pid))
     }
 
     /// Sends one command (RESP) and returns the raw reply text.
