@@ -146,6 +146,9 @@ pub(crate) enum Seg {
     Property {
         name: Arc<str>,
         hash: u64,
+        /// Where the name was found in the last map looked into (see [`lookup_str`](crate::value::lookup_str)):
+        /// maps built from the same JSON shape keep their keys in the same order.
+        hint: std::sync::atomic::AtomicU32,
         /// What the name means to the built-in objects, decided once.
         special: Special,
         span: Span,

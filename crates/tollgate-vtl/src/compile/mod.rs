@@ -356,6 +356,7 @@ impl<'e> Compiler<'e> {
                         special: ir::Special::of(&name),
                         name: Arc::from(name.as_str()),
                         hash: crate::value::hash_str(&name),
+                        hint: std::sync::atomic::AtomicU32::new(0),
                         span,
                     });
                 }

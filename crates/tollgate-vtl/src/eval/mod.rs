@@ -51,13 +51,17 @@ fn walk<S: Borrow<Seg>, T>(v: &Value, chain: &[S], i: usize, done: &mut impl FnM
         && let (
             Value::Map(m),
             Some(Seg::Property {
-                name, hash, special, ..
+                name,
+                hash,
+                hint,
+                special,
+                ..
             }),
         ) = (v, chain.get(i).map(Borrow::borrow))
         && *special != Special::Class
     {
         let map = m.entries();
-        return Walked::Done(match crate::value::lookup_str(&map, name, *hash) {
+        return Walked::Done(match crate::value::lookup_str(&map, name, *hash, hint) {
             Some(x) => done(x),
             None => done(&Value::Null),
         });
@@ -66,11 +70,15 @@ fn walk<S: Borrow<Seg>, T>(v: &Value, chain: &[S], i: usize, done: &mut impl FnM
         None => Walked::Done(done(v)),
         _ if v.is_null() => Walked::Done(done(&Value::Null)),
         Some(Seg::Property {
-            name, hash, special, ..
+            name,
+            hash,
+            hint,
+            special,
+            ..
         }) if i < MAX_WALK => match v {
             Value::Map(m) if *special != Special::Class => {
                 let map = m.entries();
-                match crate::value::lookup_str(&map, name, *hash) {
+                match crate::value::lookup_str(&map, name, *hash, hint) {
                     Some(x) => walk(x, chain, i + 1, done),
                     None => Walked::Done(done(&Value::Null)),
                 }
@@ -980,9 +988,10 @@ impl Render<'_> {
                 Seg::Property {
                     name,
                     hash,
+                    hint,
                     special,
                     span,
-                } => self.property(&v, name, *hash, *special, *span)?,
+                } => self.property(&v, name, *hash, hint, *special, *span)?,
                 Seg::Method { .. } => self.call_with_args(&v, seg, cx)?,
                 Seg::Index { key, span } => {
                     let k = self.value(key, cx)?;
@@ -1053,11 +1062,19 @@ impl Render<'_> {
     }
 
     #[inline]
-    fn property(&mut self, v: &Value, name: &str, hash: u64, special: Special, span: Span) -> R<Value> {
+    fn property(
+        &mut self,
+        v: &Value,
+        name: &str,
+        hash: u64,
+        hint: &std::sync::atomic::AtomicU32,
+        special: Special,
+        span: Span,
+    ) -> R<Value> {
         match v {
             // Velocity tries `getX()` before `get("x")`: `$map.class` is `getClass()`.
             Value::Map(_) if special == Special::Class => Ok(Value::string("class java.util.LinkedHashMap")),
-            Value::Map(m) => Ok(m.get_str_hashed(name, hash).unwrap_or_default()),
+            Value::Map(m) => Ok(m.get_str_hashed(name, hash, hint).unwrap_or_default()),
             Value::Object(o) => {
                 if let Some(scope) = o.as_any().downcast_ref::<ForeachScope>() {
                     return Ok(scope.special(special, v));
@@ -1188,9 +1205,10 @@ impl Render<'_> {
                 Seg::Property {
                     name,
                     hash,
+                    hint,
                     special,
                     span,
-                } => self.property(&obj, name, *hash, *special, *span)?,
+                } => self.property(&obj, name, *hash, hint, *special, *span)?,
                 Seg::Method { .. } => self.call_with_args(&obj, seg, cx)?,
                 Seg::Index { key, span } => {
                     let k = self.value(key, cx)?;
@@ -1374,13 +1392,17 @@ impl Render<'_> {
                 (
                     [
                         Seg::Property {
-                            name, hash, special, ..
+                            name,
+                            hash,
+                            hint,
+                            special,
+                            ..
                         },
                     ],
                     Value::Map(m),
                 ) if *special != Special::Class => {
                     let map = m.entries();
-                    return Some(match crate::value::lookup_str(&map, name, *hash) {
+                    return Some(match crate::value::lookup_str(&map, name, *hash, hint) {
                         Some(x) => f(x),
                         None => f(&Value::Null),
                     });
@@ -1514,7 +1536,7 @@ impl Render<'_> {
             Expr::Binary(op @ (BinOp::Eq | BinOp::Ne), a, b, _)
                 if let (Expr::Ref(r), Expr::Const(Const::Str(lit))) = (&**a, &**b)
                     && let Some(Some(eq)) = self.peek(r, cx, |v| match v {
-                        Value::Str(x) => Some(**x == **lit),
+                        Value::Str(x) => Some(crate::value::str_eq(x, lit)),
                         _ => None,
                     }) =>
             {
@@ -1542,7 +1564,7 @@ impl Render<'_> {
                 BinOp::Eq | BinOp::Ne if let Expr::Const(Const::Str(lit)) = &**b => {
                     // `$x == "literal"`: a string compares without making a value of the literal.
                     match self.operand(a, cx)? {
-                        Value::Str(x) => (*x == **lit) == (*op == BinOp::Eq),
+                        Value::Str(x) => crate::value::str_eq(&x, lit) == (*op == BinOp::Eq),
                         x => {
                             let y = Value::Str(lit.clone());
                             self.compare(*op, &x, &y, a, b, *span)?

@@ -3,6 +3,8 @@
 use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
+use std::sync::atomic::AtomicU32;
+use std::sync::atomic::Ordering::Relaxed;
 
 use indexmap::IndexMap;
 
@@ -77,8 +79,8 @@ impl Map {
 
     /// `get(k)` for a `String` key whose hash ([`hash_str`](super::hash_str)) was computed ahead of time.
     #[inline]
-    pub(crate) fn get_str_hashed(&self, k: &str, hash: u64) -> Option<Value> {
-        lookup_str(&self.0.borrow(), k, hash).cloned()
+    pub(crate) fn get_str_hashed(&self, k: &str, hash: u64, hint: &AtomicU32) -> Option<Value> {
+        lookup_str(&self.0.borrow(), k, hash, hint).cloned()
     }
 
     /// Borrows the entries (do not hold the borrow while calling back into the engine).
@@ -158,20 +160,46 @@ impl Map {
     }
 }
 
-/// The value of the `String` key `k` whose hash is `hash`.
+/// The value of the `String` key `k` whose hash is `hash`; `hint` remembers where the key was found last time
+/// (a cache per property segment of a template: it is checked, never trusted).
 #[inline]
-pub(crate) fn lookup_str<'m>(map: &'m IndexMap<Key, Value, MapHasher>, k: &str, hash: u64) -> Option<&'m Value> {
+pub(crate) fn lookup_str<'m>(
+    map: &'m IndexMap<Key, Value, MapHasher>,
+    k: &str,
+    hash: u64,
+    hint: &AtomicU32,
+) -> Option<&'m Value> {
+    if let Some((key, v)) = map.get_index(hint.load(Relaxed) as usize)
+        && key.hash() == hash
+        && key.as_str().is_some_and(|s| super::str_eq(s, k))
+    {
+        return Some(v);
+    }
+    lookup_str_miss(map, k, hash, hint)
+}
+
+/// [`lookup_str`] when the hint missed: finds the key and remembers its position.
+#[inline(never)]
+fn lookup_str_miss<'m>(
+    map: &'m IndexMap<Key, Value, MapHasher>,
+    k: &str,
+    hash: u64,
+    hint: &AtomicU32,
+) -> Option<&'m Value> {
     use indexmap::map::raw_entry_v1::RawEntryApiV1 as _;
     // Small maps (most JSON objects): a scan over the stored hashes beats probing.
-    if map.len() <= SMALL_MAP {
-        return map
-            .iter()
-            .find(|(key, _)| key.hash() == hash && key.as_str() == Some(k))
-            .map(|(_, v)| v);
+    let index = if map.len() <= SMALL_MAP {
+        map.keys()
+            .position(|key| key.hash() == hash && key.as_str().is_some_and(|s| super::str_eq(s, k)))
+    } else {
+        map.raw_entry_v1()
+            .index_from_hash(hash, |key| key.as_str().is_some_and(|s| super::str_eq(s, k)))
+    }?;
+    // Only a changed position is stored: templates are shared between threads, and a steady hint is only read.
+    if let Ok(i) = u32::try_from(index) {
+        hint.store(i, Relaxed);
     }
-    map.raw_entry_v1()
-        .from_hash(hash, |key| key.as_str() == Some(k))
-        .map(|(_, v)| v)
+    map.get_index(index).map(|(_, v)| v)
 }
 
 pub(super) fn deep_copy_value(v: &Value) -> Value {

@@ -166,9 +166,7 @@ impl Value {
             (Value::Double(a), Value::Double(b)) => double_bits(*a) == double_bits(*b),
             // Lengths and last bytes first: ids and keys of one length mostly differ at the end (`u1`, `u2`), and
             // then no `memcmp` is called.
-            (Value::Str(a), Value::Str(b)) => {
-                a.len() == b.len() && a.as_bytes().last() == b.as_bytes().last() && a == b
-            }
+            (Value::Str(a), Value::Str(b)) => str_eq(a, b),
             (Value::List(a), Value::List(b)) => a.java_equals(b),
             (Value::Map(a), Value::Map(b)) => a.java_equals(b),
             (Value::Object(a), b) => a.equals(b).unwrap_or(false),
@@ -177,6 +175,36 @@ impl Value {
             _ => false,
         }
     }
+}
+
+/// String equality, with short strings (keys, ids, enum-like values) compared as one or two machine words
+/// instead of through a `memcmp` call.
+#[inline]
+pub(crate) fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    match n {
+        0 => true,
+        1..=3 => a.first() == b.first() && a.last() == b.last() && a.get(1) == b.get(1),
+        4..=7 => word4(a, 0) == word4(b, 0) && word4(a, n - 4) == word4(b, n - 4),
+        8..=16 => word8(a, 0) == word8(b, 0) && word8(a, n - 8) == word8(b, n - 8),
+        _ => a == b,
+    }
+}
+
+/// The 4 bytes at `i` (callers check the length; out of range reads as `None`).
+#[inline(always)]
+fn word4(s: &[u8], i: usize) -> Option<u32> {
+    s.get(i..i + 4).and_then(|w| <[u8; 4]>::try_from(w).ok()).map(u32::from_ne_bytes)
+}
+
+/// The 8 bytes at `i` (callers check the length; out of range reads as `None`).
+#[inline(always)]
+fn word8(s: &[u8], i: usize) -> Option<u64> {
+    s.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()).map(u64::from_ne_bytes)
 }
 
 /// `Double.doubleToLongBits`: every NaN is the same value.
