@@ -5,7 +5,7 @@ pub(crate) mod ops;
 mod scope;
 
 use std::borrow::Borrow;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -192,13 +192,35 @@ enum VarLoc {
 
 /// One macro invocation: its arguments (evaluated by name, in the caller's context, on every use) and the
 /// parameters the body `#set`.
-struct MacroFrame {
-    args: Arc<[Expr]>,
-    caller: Cx,
+///
+/// Frames live on the Rust stack of the call that renders the macro's body and are reached through [`Cx`]: making
+/// one copies no reference-counted handle.
+struct MacroFrame<'c> {
+    args: &'c [Expr],
+    caller: Cx<'c>,
     count: usize,
+    /// Some parameter was `#set` by the body (then `locals` holds it).
+    has_locals: Cell<bool>,
     /// Parameters the body `#set`, allocated on the first such `#set` (rare).
-    locals: Option<Box<[Option<Value>]>>,
+    locals: RefCell<Option<Box<[Option<Value>]>>>,
     params: usize,
+}
+
+impl MacroFrame<'_> {
+    /// The value the body `#set` parameter `i` to, if it did.
+    #[inline]
+    fn local(&self, i: usize) -> Option<Value> {
+        if !self.has_locals.get() {
+            return None;
+        }
+        self.locals.borrow().as_deref().and_then(|l| l.get(i)).cloned().flatten()
+    }
+
+    /// The body `#set` parameter `i`.
+    #[inline]
+    fn set_locally(&self, i: usize) -> bool {
+        self.has_locals.get() && self.locals.borrow().as_deref().and_then(|l| l.get(i)).is_some_and(Option::is_some)
+    }
 }
 
 pub(crate) fn render(engine: &Engine, program: &Arc<Program>, host: &dyn Host, out: &mut String) -> R<()> {
@@ -215,7 +237,7 @@ pub(crate) fn render(engine: &Engine, program: &Arc<Program>, host: &dyn Host, o
         root: program.clone(),
         maps: HashMap::new(),
         fuel: limits.fuel,
-        frames: Vec::new(),
+        macro_depth: 0,
         depth: 0,
         regexes: HashMap::new(),
         next_scope: Cell::new(1),
@@ -228,19 +250,17 @@ pub(crate) fn render(engine: &Engine, program: &Arc<Program>, host: &dyn Host, o
         nest: 0,
         evaluate_depth: 0,
     };
-    let cx = Cx {
-        program: program.clone(),
-        frame: None,
-    };
+    let cx = Cx { program, frame: None };
     match r.block(&program.body, &cx, out)? {
         Flow::Normal | Flow::Break(_) | Flow::Stop => Ok(()),
     }
 }
 
-#[derive(Clone)]
-struct Cx {
-    program: Arc<Program>,
-    frame: Option<usize>,
+/// Where a node renders: its program, and the macro call whose body it is in (if any).
+#[derive(Clone, Copy)]
+struct Cx<'c> {
+    program: &'c Arc<Program>,
+    frame: Option<&'c MacroFrame<'c>>,
 }
 
 struct Render<'a> {
@@ -254,7 +274,8 @@ struct Render<'a> {
     /// Slot maps of `#evaluate`d programs, by program address.
     maps: HashMap<usize, Rc<Vec<VarLoc>>>,
     fuel: u64,
-    frames: Vec<MacroFrame>,
+    /// Macro calls in flight.
+    macro_depth: usize,
     depth: u32,
     regexes: HashMap<Arc<str>, Arc<JavaRegex>>,
     next_scope: Cell<u64>,
@@ -302,14 +323,14 @@ impl Render<'_> {
         Ok(())
     }
 
-    fn block(&mut self, nodes: &[Node], cx: &Cx, out: &mut String) -> R<Flow> {
+    fn block(&mut self, nodes: &[Node], cx: &Cx<'_>, out: &mut String) -> R<Flow> {
         self.descend()?;
         let result = self.block_nodes(nodes, cx, out);
         self.nest -= 1;
         result
     }
 
-    fn block_nodes(&mut self, nodes: &[Node], cx: &Cx, out: &mut String) -> R<Flow> {
+    fn block_nodes(&mut self, nodes: &[Node], cx: &Cx<'_>, out: &mut String) -> R<Flow> {
         for node in nodes {
             // Text is most nodes: written here, without a call.
             let flow = match node {
@@ -339,7 +360,7 @@ impl Render<'_> {
                 Node::If { branches, otherwise } => self.node_if(branches, otherwise.as_deref(), cx, out)?,
                 Node::Foreach(f) => self.foreach(f, cx, out)?,
                 Node::CallMacro { id, args, body, span } => {
-                    self.call_macro(&cx.program, *id, args, *body, cx, *span, out)?
+                    self.call_macro(cx.program, *id, args, *body, cx, *span, out)?
                 }
                 Node::Set {
                     target,
@@ -363,7 +384,7 @@ impl Render<'_> {
         &mut self,
         branches: &[(Expr, Vec<Node>)],
         otherwise: Option<&[Node]>,
-        cx: &Cx,
+        cx: &Cx<'_>,
         out: &mut String,
     ) -> R<Flow> {
         for (cond, body) in branches {
@@ -391,7 +412,7 @@ impl Render<'_> {
     /// The nodes [`block_nodes`](Self::block_nodes) does not handle itself (kept out of its loop, so the common
     /// nodes pay for no large stack frame).
     #[inline(never)]
-    fn node(&mut self, node: &Node, cx: &Cx, out: &mut String) -> R<Flow> {
+    fn node(&mut self, node: &Node, cx: &Cx<'_>, out: &mut String) -> R<Flow> {
         match node {
             Node::Text(t) => self.write(out, t)?,
             Node::Ref(r) => {
@@ -442,7 +463,7 @@ impl Render<'_> {
             }
             Node::Foreach(f) => return self.foreach(f, cx, out),
             Node::CallMacro { id, args, body, span } => {
-                return self.call_macro(&cx.program, *id, args, *body, cx, *span, out);
+                return self.call_macro(cx.program, *id, args, *body, cx, *span, out);
             }
             Node::CallUnknown {
                 name,
@@ -499,7 +520,7 @@ impl Render<'_> {
     }
 
     /// `#set`: a null value leaves the target as it was.
-    fn set(&mut self, target: &RefExpr, value: &Expr, span: Span, assigns: bool, cx: &Cx) -> R<()> {
+    fn set(&mut self, target: &RefExpr, value: &Expr, span: Span, assigns: bool, cx: &Cx<'_>) -> R<()> {
         self.burn(span)?;
         let v = self.value(value, cx)?;
         if v.is_null() || !assigns {
@@ -543,7 +564,7 @@ impl Render<'_> {
     }
 
     #[inline]
-    fn get_slot(&mut self, cx: &Cx, slot: u32) -> Value {
+    fn get_slot(&mut self, cx: &Cx<'_>, slot: u32) -> Value {
         // Fast path: the template's own variables, already fetched.
         if Arc::ptr_eq(&cx.program, &self.root)
             && let Some(Some(v)) = self.vars.get(slot as usize)
@@ -555,7 +576,7 @@ impl Render<'_> {
 
     /// [`get_slot`](Self::get_slot) for a variable not fetched yet or of an `#evaluate`d program.
     #[inline(never)]
-    fn fetch_slot(&mut self, cx: &Cx, slot: u32) -> Value {
+    fn fetch_slot(&mut self, cx: &Cx<'_>, slot: u32) -> Value {
         match self.var_loc(&cx.program, slot) {
             VarLoc::Root(i) => {
                 let i = i as usize;
@@ -586,7 +607,7 @@ impl Render<'_> {
     }
 
     #[inline]
-    fn put_slot(&mut self, cx: &Cx, slot: u32, v: Value) {
+    fn put_slot(&mut self, cx: &Cx<'_>, slot: u32, v: Value) {
         if Arc::ptr_eq(&cx.program, &self.root) {
             if let Some(s) = self.vars.get_mut(slot as usize) {
                 *s = Some(v);
@@ -598,7 +619,7 @@ impl Render<'_> {
 
     /// [`put_slot`](Self::put_slot) for an `#evaluate`d program's variable.
     #[inline(never)]
-    fn put_slot_elsewhere(&mut self, cx: &Cx, slot: u32, v: Value) {
+    fn put_slot_elsewhere(&mut self, cx: &Cx<'_>, slot: u32, v: Value) {
         match self.var_loc(&cx.program, slot) {
             VarLoc::Root(i) => {
                 if let Some(s) = self.vars.get_mut(i as usize) {
@@ -612,23 +633,22 @@ impl Render<'_> {
     }
 
     #[inline]
-    fn get_var(&mut self, var: Var, cx: &Cx) -> R<Value> {
+    fn get_var(&mut self, var: Var, cx: &Cx<'_>) -> R<Value> {
         match var {
             Var::Slot(s) => Ok(self.get_slot(cx, s)),
             Var::Param { index, slot } => {
-                let Some(f) = cx.frame.and_then(|fi| self.frames.get(fi)) else {
+                let Some(f) = cx.frame else {
                     return Ok(self.get_slot(cx, slot));
                 };
-                if let Some(Some(v)) = f.locals.as_deref().and_then(|l| l.get(index as usize)) {
-                    return Ok(v.clone());
+                if let Some(v) = f.local(index as usize) {
+                    return Ok(v);
                 }
                 let i = index as usize;
                 if i >= f.count {
                     return Ok(self.get_slot(cx, slot));
                 }
-                let (args, caller) = (f.args.clone(), f.caller.clone());
-                match args.get(i) {
-                    Some(e) => self.value(e, &caller),
+                match f.args.get(i) {
+                    Some(e) => self.value(e, &f.caller),
                     None => Ok(Value::Null),
                 }
             }
@@ -637,23 +657,22 @@ impl Render<'_> {
 
     /// The interpolated string a macro parameter stands for (`#m("$a $b")`), with the caller's context, when the
     /// parameter reads it (it was passed and the body did not `#set` it).
-    fn param_interp(&self, r: &RefExpr, cx: &Cx) -> Option<(Arc<[Expr]>, Cx)> {
+    fn param_interp<'c>(&self, r: &RefExpr, cx: &Cx<'c>) -> Option<(&'c [Expr], Cx<'c>)> {
         let Var::Param { index, .. } = r.root else { return None };
         if !r.chain.is_empty() || r.prepared.is_some() {
             return None;
         }
-        let f = self.frames.get(cx.frame?)?;
+        let f = cx.frame?;
         let i = index as usize;
-        let set_locally = f.locals.as_deref().and_then(|l| l.get(i)).is_some_and(Option::is_some);
-        if set_locally || i >= f.count || !matches!(f.args.get(i), Some(Expr::Interp(_))) {
+        if f.set_locally(i) || i >= f.count || !matches!(f.args.get(i), Some(Expr::Interp(_))) {
             return None;
         }
-        Some((f.args.clone(), f.caller.clone()))
+        Some((f.args, f.caller))
     }
 
     /// Renders the interpolated string argument `index` of `args` in `caller`'s context into `out` (what
     /// evaluating it to a string and printing that string writes).
-    fn render_interp(&mut self, args: &[Expr], index: u32, caller: &Cx, out: &mut String) -> R<()> {
+    fn render_interp(&mut self, args: &[Expr], index: u32, caller: &Cx<'_>, out: &mut String) -> R<()> {
         let Some(Expr::Interp(nodes)) = args.get(index as usize) else {
             return Ok(());
         };
@@ -672,18 +691,18 @@ impl Render<'_> {
         result.map(|_| ())
     }
 
-    fn set_var(&mut self, var: Var, v: Value, cx: &Cx) {
+    fn set_var(&mut self, var: Var, v: Value, cx: &Cx<'_>) {
         match var {
             Var::Slot(s) => self.put_slot(cx, s, v),
             Var::Param { index, slot } => {
-                if let Some(fi) = cx.frame
-                    && let Some(f) = self.frames.get_mut(fi)
-                {
+                if let Some(f) = cx.frame {
                     let n = f.params;
-                    let locals = f.locals.get_or_insert_with(|| vec![None; n].into_boxed_slice());
+                    let mut locals = f.locals.borrow_mut();
+                    let locals = locals.get_or_insert_with(|| vec![None; n].into_boxed_slice());
                     if let Some(l) = locals.get_mut(index as usize) {
                         *l = Some(v.clone());
                     }
+                    f.has_locals.set(true);
                 }
                 self.put_slot(cx, slot, v);
             }
@@ -695,7 +714,7 @@ impl Render<'_> {
     /// `$ref` with no backslashes before it (nearly every reference): strings and integers go straight into the
     /// output, and a final `replaceAll`/`replaceFirst` with literal arguments writes its result there too.
     #[inline(never)]
-    fn print_unescaped(&mut self, r: &RefExpr, cx: &Cx, out: &mut String) -> R<Flow> {
+    fn print_unescaped(&mut self, r: &RefExpr, cx: &Cx<'_>, out: &mut String) -> R<Flow> {
         // `$s.replaceAll('"', '\\"').replaceAll(…)`: the replacements run on reused buffers and the last one
         // writes into the output.
         let run = usize::from(r.replace_run);
@@ -747,7 +766,7 @@ impl Render<'_> {
     }
 
     #[inline]
-    fn print_owned(&mut self, r: &RefExpr, value: Value, cx: &Cx, out: &mut String) -> R<Flow> {
+    fn print_owned(&mut self, r: &RefExpr, value: Value, cx: &Cx<'_>, out: &mut String) -> R<Flow> {
         match &value {
             Value::Str(s) => self.write(out, s).map(|()| Flow::Normal),
             Value::Int(i) => self.write(out, itoa::Buffer::new().format(*i)).map(|()| Flow::Normal),
@@ -805,12 +824,12 @@ impl Render<'_> {
         )
     }
 
-    fn print_ref(&mut self, r: &RefExpr, cx: &Cx, out: &mut String) -> R<Flow> {
+    fn print_ref(&mut self, r: &RefExpr, cx: &Cx<'_>, out: &mut String) -> R<Flow> {
         let value = self.ref_value(r, cx)?;
         self.print_ref_value(r, value, cx, out)
     }
 
-    fn print_ref_value(&mut self, r: &RefExpr, value: Value, cx: &Cx, out: &mut String) -> R<Flow> {
+    fn print_ref_value(&mut self, r: &RefExpr, value: Value, cx: &Cx<'_>, out: &mut String) -> R<Flow> {
         // A `#define` block renders in place, unless it is already rendering too deeply (then it is null).
         if let Value::Block(b) = &value
             && r.escapes.is_multiple_of(2)
@@ -831,7 +850,7 @@ impl Render<'_> {
         self.print_plain(r, value, cx, out).map(|()| Flow::Normal)
     }
 
-    fn print_plain(&mut self, r: &RefExpr, value: Value, cx: &Cx, out: &mut String) -> R<()> {
+    fn print_plain(&mut self, r: &RefExpr, value: Value, cx: &Cx<'_>, out: &mut String) -> R<()> {
         let half = (r.escapes / 2) as usize;
         if r.escapes % 2 == 1 {
             // `\$x`: `$x` when defined, `\$x` when not (it is text, not VTL).
@@ -864,14 +883,9 @@ impl Render<'_> {
         self.print_value(&value, out)
     }
 
-    fn param_literal(&self, cx: &Cx, index: u32) -> Option<String> {
-        let f = self.frames.get(cx.frame?)?;
-        let set_locally = f
-            .locals
-            .as_deref()
-            .and_then(|l| l.get(index as usize))
-            .is_some_and(Option::is_some);
-        if set_locally || index as usize >= f.count {
+    fn param_literal(&self, cx: &Cx<'_>, index: u32) -> Option<String> {
+        let f = cx.frame?;
+        if f.set_locally(index as usize) || index as usize >= f.count {
             return None;
         }
         match f.args.get(index as usize)? {
@@ -909,7 +923,7 @@ impl Render<'_> {
         self.define_depth.insert(key, active + 1);
         let program = b.owner.clone();
         let cx = Cx {
-            program: program.clone(),
+            program: &program,
             frame: None,
         };
         let result = match program.blocks.get(b.block as usize) {
@@ -933,12 +947,12 @@ impl Render<'_> {
         }
     }
 
-    fn ref_value(&mut self, r: &RefExpr, cx: &Cx) -> R<Value> {
+    fn ref_value(&mut self, r: &RefExpr, cx: &Cx<'_>) -> R<Value> {
         self.ref_value_upto(r, cx, r.chain.len())
     }
 
     /// The value of the reference's root and its first `end` segments.
-    fn ref_value_upto(&mut self, r: &RefExpr, cx: &Cx, end: usize) -> R<Value> {
+    fn ref_value_upto(&mut self, r: &RefExpr, cx: &Cx<'_>, end: usize) -> R<Value> {
         let chain = r.chain.get(..end).unwrap_or(&r.chain);
         let (v, start) = match &r.prepared {
             Some((prepared, args, span)) => (self.call_prepared(prepared, args, *span, cx)?, 0),
@@ -979,7 +993,7 @@ impl Render<'_> {
     }
 
     /// The value of `segs` applied to `v`.
-    fn follow(&mut self, mut v: Value, segs: &[Seg], cx: &Cx) -> R<Value> {
+    fn follow(&mut self, mut v: Value, segs: &[Seg], cx: &Cx<'_>) -> R<Value> {
         for seg in segs {
             if v.is_null() {
                 return Ok(Value::Null);
@@ -1005,7 +1019,7 @@ impl Render<'_> {
     /// Evaluates `args` into a reused buffer and calls the method (no allocation for the argument list
     /// unless calls nest inside arguments).
     #[inline]
-    fn call_with_args(&mut self, recv: &Value, seg: &Seg, cx: &Cx) -> R<Value> {
+    fn call_with_args(&mut self, recv: &Value, seg: &Seg, cx: &Cx<'_>) -> R<Value> {
         let Seg::Method {
             name,
             method,
@@ -1038,7 +1052,7 @@ impl Render<'_> {
     }
 
     /// Runs a call the host prepared, its arguments evaluated into the reused buffer.
-    fn call_prepared(&mut self, prepared: &Prepared, args: &[Expr], span: Span, cx: &Cx) -> R<Value> {
+    fn call_prepared(&mut self, prepared: &Prepared, args: &[Expr], span: Span, cx: &Cx<'_>) -> R<Value> {
         let mut buf = std::mem::take(&mut self.arg_buf);
         buf.clear();
         let mut result = Ok(());
@@ -1184,7 +1198,7 @@ impl Render<'_> {
         }
     }
 
-    fn assign(&mut self, target: &RefExpr, v: Value, cx: &Cx) -> R<()> {
+    fn assign(&mut self, target: &RefExpr, v: Value, cx: &Cx<'_>) -> R<()> {
         if target.chain.is_empty() && target.prepared.is_none() {
             self.set_var(target.root, v, cx);
             return Ok(());
@@ -1261,7 +1275,7 @@ impl Render<'_> {
 
     // ------------------------------------------------------------------ expressions
 
-    fn value(&mut self, e: &Expr, cx: &Cx) -> R<Value> {
+    fn value(&mut self, e: &Expr, cx: &Cx<'_>) -> R<Value> {
         // The commonest operands: a literal, or a variable of this template and its properties.
         match e {
             Expr::Const(c) => return Ok(const_value(c)),
@@ -1290,7 +1304,7 @@ impl Render<'_> {
         result
     }
 
-    fn value_inner(&mut self, e: &Expr, cx: &Cx) -> R<Value> {
+    fn value_inner(&mut self, e: &Expr, cx: &Cx<'_>) -> R<Value> {
         Ok(match e {
             Expr::Const(c) => const_value(c),
             Expr::Interp(nodes) => {
@@ -1360,7 +1374,7 @@ impl Render<'_> {
         })
     }
 
-    fn range_end(&mut self, e: &Expr, cx: &Cx) -> R<Option<i32>> {
+    fn range_end(&mut self, e: &Expr, cx: &Cx<'_>) -> R<Option<i32>> {
         Ok(match self.value(e, cx)? {
             // `Number.intValue()`; anything else makes the range null.
             Value::Int(i) => Some(i),
@@ -1376,7 +1390,7 @@ impl Render<'_> {
     /// argument is an expression). Reading a plain reference has no effects, so taking over evaluates nothing
     /// twice.
     #[inline]
-    fn peek<T>(&self, r: &RefExpr, cx: &Cx, mut f: impl FnMut(&Value) -> T) -> Option<T> {
+    fn peek<T>(&self, r: &RefExpr, cx: &Cx<'_>, mut f: impl FnMut(&Value) -> T) -> Option<T> {
         if !r.plain {
             return None;
         }
@@ -1426,7 +1440,7 @@ impl Render<'_> {
     /// [`peek`](Self::peek) for a macro parameter: follows parameters to the plain reference or literal they
     /// stand for (each read in its caller's context), then walks the value through every reference's
     /// properties, innermost first.
-    fn peek_param<T>(&self, r: &RefExpr, cx: &Cx, f: &mut impl FnMut(&Value) -> T) -> Option<T> {
+    fn peek_param<T>(&self, r: &RefExpr, cx: &Cx<'_>, f: &mut impl FnMut(&Value) -> T) -> Option<T> {
         // The property chains met on the way, outermost first (only the non-empty ones).
         let mut chains: [&[Seg]; MAX_PEEK_CHAINS] = [&[]; MAX_PEEK_CHAINS];
         let (mut n, mut total, mut levels) = (0usize, 0usize, 0u32);
@@ -1450,14 +1464,9 @@ impl Render<'_> {
                 }
                 Var::Param { index, .. } => {
                     // A macro parameter stands for its argument, read in the caller's context.
-                    let frame = cur_cx.frame.and_then(|fi| self.frames.get(fi))?;
+                    let frame = cur_cx.frame?;
                     let i = index as usize;
-                    let set_locally = frame
-                        .locals
-                        .as_deref()
-                        .and_then(|l| l.get(i))
-                        .is_some_and(Option::is_some);
-                    if set_locally || i >= frame.count {
+                    if frame.set_locally(i) || i >= frame.count {
                         return None;
                     }
                     match frame.args.get(i)? {
@@ -1521,7 +1530,7 @@ impl Render<'_> {
     }
 
     /// Velocity's `evaluate()`: references by their value, literals are false, operators by their meaning.
-    fn truth(&mut self, e: &Expr, cx: &Cx) -> R<bool> {
+    fn truth(&mut self, e: &Expr, cx: &Cx<'_>) -> R<bool> {
         Ok(match e {
             // `!$map.containsKey($k)`: a template variable's call, negated, without a second `truth` frame.
             Expr::Not(a)
@@ -1580,7 +1589,7 @@ impl Render<'_> {
         })
     }
 
-    fn binary(&mut self, op: BinOp, a: &Expr, b: &Expr, span: Span, cx: &Cx) -> R<Value> {
+    fn binary(&mut self, op: BinOp, a: &Expr, b: &Expr, span: Span, cx: &Cx<'_>) -> R<Value> {
         match op {
             BinOp::And => return Ok(Value::Bool(self.truth(a, cx)? && self.truth(b, cx)?)),
             BinOp::Or => return Ok(Value::Bool(self.truth(a, cx)? || self.truth(b, cx)?)),
@@ -1600,7 +1609,7 @@ impl Render<'_> {
 
     /// An `Integer` operand that can be read without evaluating anything.
     #[inline]
-    fn int_operand(&self, e: &Expr, cx: &Cx) -> Option<i32> {
+    fn int_operand(&self, e: &Expr, cx: &Cx<'_>) -> Option<i32> {
         match e {
             Expr::Const(Const::Int(i)) => Some(*i),
             Expr::Ref(r) => self
@@ -1682,7 +1691,7 @@ impl Render<'_> {
 
     /// An operand's value; `#define` blocks become their rendered text.
     #[inline]
-    fn operand(&mut self, e: &Expr, cx: &Cx) -> R<Value> {
+    fn operand(&mut self, e: &Expr, cx: &Cx<'_>) -> R<Value> {
         match self.value(e, cx)? {
             Value::Block(b) => self.block_to_string(&b),
             v => Ok(v),
@@ -1691,7 +1700,7 @@ impl Render<'_> {
 
     // ------------------------------------------------------------------ directives
 
-    fn foreach(&mut self, f: &crate::compile::ir::Foreach, cx: &Cx, out: &mut String) -> R<Flow> {
+    fn foreach(&mut self, f: &crate::compile::ir::Foreach, cx: &Cx<'_>, out: &mut String) -> R<Flow> {
         self.burn(f.span)?;
         let Some(iterable) = &f.iterable else {
             return Ok(Flow::Normal);
@@ -1849,9 +1858,9 @@ impl Render<'_> {
         &mut self,
         program: &Arc<Program>,
         id: u32,
-        args: &Arc<[Expr]>,
+        args: &[Expr],
         body: Option<u32>,
-        cx: &Cx,
+        cx: &Cx<'_>,
         span: Span,
         out: &mut String,
     ) -> R<Flow> {
@@ -1859,7 +1868,7 @@ impl Render<'_> {
         let Some(def) = program.macros.get(id as usize) else {
             return Ok(Flow::Normal);
         };
-        if self.frames.len() >= self.limits.max_macro_depth as usize {
+        if self.macro_depth >= self.limits.max_macro_depth as usize {
             return Err(Error::new(
                 ErrorKind::RecursionLimit,
                 format!(
@@ -1887,20 +1896,21 @@ impl Render<'_> {
             }
             None => None,
         };
-        self.frames.push(MacroFrame {
-            args: args.clone(),
-            caller: cx.clone(),
+        let frame = MacroFrame {
+            args,
+            caller: *cx,
             count,
-            locals: None,
+            has_locals: Cell::new(false),
+            locals: RefCell::new(None),
             params: def.params.len(),
-        });
-        let frame = self.frames.len() - 1;
-        let inner = Cx {
-            program: program.clone(),
-            frame: Some(frame),
         };
+        let inner = Cx {
+            program,
+            frame: Some(&frame),
+        };
+        self.macro_depth += 1;
         let result = self.block(&def.body, &inner, out);
-        self.frames.pop();
+        self.macro_depth -= 1;
         self.depth -= 1;
         if let Some(saved) = saved_body {
             self.put_slot(cx, body_slot, saved);
@@ -1912,7 +1922,7 @@ impl Render<'_> {
         }
     }
 
-    fn evaluate(&mut self, arg: &Expr, span: Span, cx: &Cx, out: &mut String) -> R<Flow> {
+    fn evaluate(&mut self, arg: &Expr, span: Span, cx: &Cx<'_>, out: &mut String) -> R<Flow> {
         self.burn(span)?;
         let src = match self.operand(arg, cx)? {
             Value::Null => return Ok(Flow::Normal),
@@ -1938,7 +1948,7 @@ impl Render<'_> {
         }
         self.enter(span)?;
         let inner = Cx {
-            program: program.clone(),
+            program: &program,
             frame: cx.frame,
         };
         self.evaluate_depth += 1;
