@@ -213,13 +213,24 @@ impl MacroFrame<'_> {
         if !self.has_locals.get() {
             return None;
         }
-        self.locals.borrow().as_deref().and_then(|l| l.get(i)).cloned().flatten()
+        self.locals
+            .borrow()
+            .as_deref()
+            .and_then(|l| l.get(i))
+            .cloned()
+            .flatten()
     }
 
     /// The body `#set` parameter `i`.
     #[inline]
     fn set_locally(&self, i: usize) -> bool {
-        self.has_locals.get() && self.locals.borrow().as_deref().and_then(|l| l.get(i)).is_some_and(Option::is_some)
+        self.has_locals.get()
+            && self
+                .locals
+                .borrow()
+                .as_deref()
+                .and_then(|l| l.get(i))
+                .is_some_and(Option::is_some)
     }
 }
 
@@ -566,7 +577,7 @@ impl Render<'_> {
     #[inline]
     fn get_slot(&mut self, cx: &Cx<'_>, slot: u32) -> Value {
         // Fast path: the template's own variables, already fetched.
-        if Arc::ptr_eq(&cx.program, &self.root)
+        if Arc::ptr_eq(cx.program, &self.root)
             && let Some(Some(v)) = self.vars.get(slot as usize)
         {
             return v.clone();
@@ -577,7 +588,7 @@ impl Render<'_> {
     /// [`get_slot`](Self::get_slot) for a variable not fetched yet or of an `#evaluate`d program.
     #[inline(never)]
     fn fetch_slot(&mut self, cx: &Cx<'_>, slot: u32) -> Value {
-        match self.var_loc(&cx.program, slot) {
+        match self.var_loc(cx.program, slot) {
             VarLoc::Root(i) => {
                 let i = i as usize;
                 if let Some(Some(v)) = self.vars.get(i) {
@@ -608,7 +619,7 @@ impl Render<'_> {
 
     #[inline]
     fn put_slot(&mut self, cx: &Cx<'_>, slot: u32, v: Value) {
-        if Arc::ptr_eq(&cx.program, &self.root) {
+        if Arc::ptr_eq(cx.program, &self.root) {
             if let Some(s) = self.vars.get_mut(slot as usize) {
                 *s = Some(v);
             }
@@ -620,7 +631,7 @@ impl Render<'_> {
     /// [`put_slot`](Self::put_slot) for an `#evaluate`d program's variable.
     #[inline(never)]
     fn put_slot_elsewhere(&mut self, cx: &Cx<'_>, slot: u32, v: Value) {
-        match self.var_loc(&cx.program, slot) {
+        match self.var_loc(cx.program, slot) {
             VarLoc::Root(i) => {
                 if let Some(s) = self.vars.get_mut(i as usize) {
                     *s = Some(v);
@@ -738,7 +749,7 @@ impl Render<'_> {
         if let Some((args, caller)) = self.param_interp(r, cx)
             && let Var::Param { index, .. } = r.root
         {
-            return self.render_interp(&args, index, &caller, out).map(|()| Flow::Normal);
+            return self.render_interp(args, index, &caller, out).map(|()| Flow::Normal);
         }
         // A variable (or a parameter standing for one) looked into through properties: printed from where it
         // lives.
@@ -960,7 +971,7 @@ impl Render<'_> {
                 // The common case: a variable of this template, already fetched, looked into through map
                 // properties without copying the maps on the way.
                 Var::Slot(slot)
-                    if Arc::ptr_eq(&cx.program, &self.root)
+                    if Arc::ptr_eq(cx.program, &self.root)
                         && let Some(Some(root)) = self.vars.get(slot as usize) =>
                 {
                     // `$list.add($x)`, `$map.get($k).size()`: the method runs on the variable directly.
@@ -1396,7 +1407,7 @@ impl Render<'_> {
         }
         if let Var::Slot(slot) = r.root {
             // The common case, without the indirection parameters need.
-            if !Arc::ptr_eq(&cx.program, &self.root) {
+            if !Arc::ptr_eq(cx.program, &self.root) {
                 return None;
             }
             let root = self.vars.get(slot as usize)?.as_ref()?;
@@ -1457,7 +1468,7 @@ impl Render<'_> {
             }
             match cur.root {
                 Var::Slot(slot) => {
-                    if !Arc::ptr_eq(&cur_cx.program, &self.root) {
+                    if !Arc::ptr_eq(cur_cx.program, &self.root) {
                         return None;
                     }
                     break Ok(self.vars.get(slot as usize)?.as_ref()?);
@@ -1559,7 +1570,7 @@ impl Render<'_> {
                     };
                     let mut scratch = std::mem::take(&mut self.scratch.0);
                     scratch.clear();
-                    let result = self.render_interp(&args, index, &caller, &mut scratch);
+                    let result = self.render_interp(args, index, &caller, &mut scratch);
                     self.scratch.0 = scratch;
                     result?;
                     true

@@ -198,13 +198,17 @@ pub(crate) fn str_eq(a: &str, b: &str) -> bool {
 /// The 4 bytes at `i` (callers check the length; out of range reads as `None`).
 #[inline(always)]
 fn word4(s: &[u8], i: usize) -> Option<u32> {
-    s.get(i..i + 4).and_then(|w| <[u8; 4]>::try_from(w).ok()).map(u32::from_ne_bytes)
+    s.get(i..i + 4)
+        .and_then(|w| <[u8; 4]>::try_from(w).ok())
+        .map(u32::from_ne_bytes)
 }
 
 /// The 8 bytes at `i` (callers check the length; out of range reads as `None`).
 #[inline(always)]
 fn word8(s: &[u8], i: usize) -> Option<u64> {
-    s.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()).map(u64::from_ne_bytes)
+    s.get(i..i + 8)
+        .and_then(|w| <[u8; 8]>::try_from(w).ok())
+        .map(u64::from_ne_bytes)
 }
 
 /// `Double.doubleToLongBits`: every NaN is the same value.
