@@ -1492,8 +1492,15 @@ impl Render<'_> {
             }
         };
         let walked = match n {
+            // The argument itself (`$v` standing for `$p` or a literal): no walk.
+            0 => {
+                return Some(match &base {
+                    Ok(v) => f(v),
+                    Err(v) => f(v),
+                });
+            }
             // One reference with properties (`$p.email` behind `$v`): its chain as it is.
-            0 | 1 => {
+            1 => {
                 let chain = chains.first().copied().unwrap_or_default();
                 match &base {
                     Ok(v) => walk(v, chain, 0, f),

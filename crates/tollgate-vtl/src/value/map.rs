@@ -62,7 +62,7 @@ impl Map {
         if map.len() <= SMALL_MAP {
             return map
                 .iter()
-                .find(|(key, _)| key.as_str() == Some(k))
+                .find(|(key, _)| key.as_str().is_some_and(|s| super::str_eq(s, k)))
                 .map(|(_, v)| v.clone());
         }
         map.get(&super::key::StrKey(k)).cloned()
@@ -72,7 +72,7 @@ impl Map {
     pub(crate) fn contains_str(&self, k: &str) -> bool {
         let map = self.0.borrow();
         if map.len() <= SMALL_MAP {
-            return map.iter().any(|(key, _)| key.as_str() == Some(k));
+            return map.keys().any(|key| key.as_str().is_some_and(|s| super::str_eq(s, k)));
         }
         map.contains_key(&super::key::StrKey(k))
     }
