@@ -132,15 +132,42 @@ fn stat_fields(pid: u32) -> Option<Vec<String>> {
     Some(rest.split_whitespace().map(str::to_owned).collect())
 }
 
-/// CPU time (user + system, clock ticks) used so far by the given processes, all threads included.
-pub(crate) fn cpu_ticks(pids: &[u32]) -> u64 {
+/// CPU time used so far by the given processes, all threads included, in clock ticks.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct CpuTicks {
+    pub(crate) user: u64,
+    pub(crate) system: u64,
+}
+
+impl CpuTicks {
+    pub(crate) fn total(self) -> u64 {
+        self.user + self.system
+    }
+
+    /// The ticks used since `earlier`.
+    pub(crate) fn since(self, earlier: CpuTicks) -> CpuTicks {
+        CpuTicks {
+            user: self.user.saturating_sub(earlier.user),
+            system: self.system.saturating_sub(earlier.system),
+        }
+    }
+}
+
+/// User and system CPU time used so far by the given processes.
+pub(crate) fn cpu_ticks(pids: &[u32]) -> CpuTicks {
     pids.iter()
         .filter_map(|&pid| stat_fields(pid))
         .map(|f| {
             let tick = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-            tick(11) + tick(12)
+            CpuTicks {
+                user: tick(11),
+                system: tick(12),
+            }
         })
-        .sum()
+        .fold(CpuTicks::default(), |a, b| CpuTicks {
+            user: a.user + b.user,
+            system: a.system + b.system,
+        })
 }
 
 /// Resident memory of a process: (VmRSS, VmHWM) in KiB, from `/proc/PID/status`.

@@ -86,6 +86,8 @@ struct Med {
     p99: f64,
     errors: f64,
     server_us: f64,
+    server_sys_us: f64,
+    upstream_us: f64,
     total_us: f64,
     core_us: f64,
     busy_sut: f64,
@@ -106,6 +108,8 @@ fn med(thr: &[Shot], lat: &[Shot]) -> Med {
         p99: m(thr, |s| s.p99_ms),
         errors: thr.iter().chain(lat).map(|s| s.errors).sum(),
         server_us: m(thr, |s| s.server_us),
+        server_sys_us: m(thr, |s| s.server_sys_us),
+        upstream_us: m(thr, |s| s.upstream_us),
         total_us: m(thr, |s| s.total_us),
         core_us: m(thr, |s| s.core_us),
         busy_sut: m(thr, |s| s.busy_sut_pct),
@@ -155,6 +159,7 @@ impl Run {
         self.cpu(&mut out);
         self.processes(&mut out);
         self.goals(&mut out);
+        self.ceilings(&mut out);
         let skipped: Vec<String> = self
             .targets
             .iter()
@@ -243,8 +248,9 @@ impl Run {
              \"server\" = the process under test (gateway, nginx or backend) and its children, from /proc/PID/stat; \
              \"+ upstream\" adds the backend's (or function's) CPU; \"SUT core\" = everything that ran on CPU {} \
              (/proc/stat, the ANCHORS.md method; other work on that core inflates it).\n\n\
-             | target | server µs/req | × direct | × nginx | server + upstream µs/req | SUT core µs/req | busy % SUT / load core |\n\
-             |---|---:|---:|---:|---:|---:|---:|",
+             \"of which kernel\" is the server's system time (sockets, wake-ups, scheduling).\n\n\
+             | target | server µs/req | of which kernel | × direct | × nginx | server + upstream µs/req | SUT core µs/req | busy % SUT / load core |\n\
+             |---|---:|---:|---:|---:|---:|---:|---:|",
             self.meta.conns, self.meta.sut_cpu
         );
         for (t, x) in self.rows() {
@@ -252,9 +258,10 @@ impl Run {
             let nginx = self.reference(Server::Nginx, t.shape);
             let _ = writeln!(
                 out,
-                "| {} | {:.1} | {} | {} | {:.1} | {:.1} | {:.0} / {:.0} |",
+                "| {} | {:.1} | {:.1} | {} | {} | {:.1} | {:.1} | {:.0} / {:.0} |",
                 t.name,
                 x.server_us,
+                x.server_sys_us,
                 times(direct.map(|d| x.server_us / d.server_us)),
                 times(nginx.map(|n| x.server_us / n.server_us)),
                 x.total_us,
@@ -386,6 +393,50 @@ impl Run {
         rows
     }
 
+    /// How far user-space work could take each proxy goal: the best "by CPU" ratio if the gateway's own
+    /// user-space time were zero and its kernel work (the same socket calls, wake-ups) stayed as measured.
+    fn ceilings(&self, out: &mut String) {
+        let checks = [
+            ("http-proxy", Shape::Get, 1.25),
+            ("http-vtl", Shape::Get, 1.0),
+            ("http-vtl-2k", Shape::Post2k, 1.0),
+        ];
+        let rows: Vec<String> = checks
+            .iter()
+            .filter_map(|&(name, shape, goal)| {
+                let x = self.medians(name)?;
+                let n = self.reference(Server::Nginx, shape)?;
+                let floor = x.server_sys_us + x.upstream_us;
+                let best = n.total_us / floor;
+                Some(format!(
+                    "| {name} | ≥ {goal:.2}× | {:.1} + {:.1} = {floor:.1} | {:.1} | {:.1} | {best:.2}× | {} |",
+                    x.server_sys_us,
+                    x.upstream_us,
+                    n.total_us,
+                    x.server_us - x.server_sys_us,
+                    if best >= goal { "yes" } else { "**no**" }
+                ))
+            })
+            .collect();
+        if rows.is_empty() {
+            return;
+        }
+        out.push_str(
+            "#### Ceilings: the kernel's share alone\n\n\
+             A proxy shares the SUT core with its backend, so req/s by CPU = nginx's (proxy + backend) µs ÷ ours. \
+             \"floor\" = the gateway's kernel time plus the backend's whole CPU time per request: what would remain \
+             if the gateway's user-space work cost nothing. \"best × nginx\" is the by-CPU ratio at that floor; \
+             \"reachable\" says whether any user-space improvement could meet the goal with these socket calls.\n\n\
+             | route | goal × nginx | floor µs/req (kernel + backend) | nginx + backend µs/req | our user-space µs/req | best × nginx | reachable |\n\
+             |---|---:|---:|---:|---:|---:|---|\n",
+        );
+        for row in rows {
+            out.push_str(&row);
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+
     fn goals(&self, out: &mut String) {
         let rows = self.goal_rows();
         if rows.is_empty() {
@@ -426,6 +477,8 @@ impl Run {
             requests: num(j, "requests"),
             errors: num(j, "errors"),
             server_us: num(j, "server_us_per_req"),
+            server_sys_us: num(j, "server_sys_us_per_req"),
+            upstream_us: num(j, "upstream_us_per_req"),
             total_us: num(j, "server_upstream_us_per_req"),
             core_us: num(j, "core_us_per_req"),
             busy_sut_pct: num(j, "busy_sut_pct"),
@@ -523,6 +576,8 @@ impl Run {
                 ("requests", Json::num(s.requests)),
                 ("errors", Json::num(s.errors)),
                 ("server_us_per_req", Json::num(s.server_us)),
+                ("server_sys_us_per_req", Json::num(s.server_sys_us)),
+                ("upstream_us_per_req", Json::num(s.upstream_us)),
                 ("server_upstream_us_per_req", Json::num(s.total_us)),
                 ("core_us_per_req", Json::num(s.core_us)),
                 ("busy_sut_pct", Json::num(s.busy_sut_pct)),
@@ -636,6 +691,8 @@ mod tests {
             requests: rps * 10.0,
             errors: 0.0,
             server_us: us,
+            server_sys_us: us / 2.0,
+            upstream_us: 10.0,
             total_us: us + 10.0,
             core_us: us + 1.0,
             busy_sut_pct: 100.0,
@@ -670,6 +727,7 @@ mod tests {
                 measured("direct", 100_000.0, 10.0),
                 measured("nginx", 40_000.0, 17.0),
                 measured("mock", 95_000.0, 11.0),
+                measured("http-proxy", 30_000.0, 26.0),
                 TargetResult {
                     target: *targets::ALL.iter().find(|t| t.name == "aws-proxy").unwrap(),
                     outcome: Outcome::Skipped("not yet".to_owned()),
@@ -688,6 +746,11 @@ mod tests {
         let text = run.markdown();
         assert!(
             text.contains("| MOCK req/s ≥ 0.90× direct | 0.95× | yes | 0.91× | yes |"),
+            "{text}"
+        );
+        // nginx + backend 27 µs; the gateway's kernel half (13) plus the backend (10) leaves 1.17× at best.
+        assert!(
+            text.contains("| http-proxy | ≥ 1.25× | 13.0 + 10.0 = 23.0 | 27.0 | 13.0 | 1.17× | **no** |"),
             "{text}"
         );
         assert!(text.contains("* `aws-proxy`"));

@@ -47,6 +47,10 @@ pub(crate) struct Shot {
     pub(crate) errors: f64,
     /// CPU µs per request of the server process tree alone (from /proc/PID/stat).
     pub(crate) server_us: f64,
+    /// The part of `server_us` spent in the kernel (system time: sockets, wake-ups, scheduling).
+    pub(crate) server_sys_us: f64,
+    /// CPU µs per request of the upstream process trees (backend or function) alone.
+    pub(crate) upstream_us: f64,
     /// CPU µs per request of server + upstream process trees.
     pub(crate) total_us: f64,
     /// CPU µs per request of the whole SUT core (/proc/stat; includes anything else that ran there).
@@ -113,8 +117,8 @@ pub(crate) fn measure(
     }
     let out = child.wait_with_output()?;
     let (sut1, load1) = (procs::core_ticks(cores.sut), procs::core_ticks(cores.load));
-    let server_ticks = procs::cpu_ticks(&server).saturating_sub(server0);
-    let upstream_ticks = procs::cpu_ticks(&upstream).saturating_sub(upstream0);
+    let server_ticks = procs::cpu_ticks(&server).since(server0);
+    let upstream_ticks = procs::cpu_ticks(&upstream).since(upstream0).total();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let Some(line) = stdout.lines().find_map(|l| l.strip_prefix("RESULT ")) else {
         bail!(
@@ -151,8 +155,10 @@ pub(crate) fn measure(
         p99_ms: field("p99_ms"),
         requests,
         errors: field("non2xx") + field("sockerr"),
-        server_us: per_request(server_ticks),
-        total_us: per_request(server_ticks + upstream_ticks),
+        server_us: per_request(server_ticks.total()),
+        server_sys_us: per_request(server_ticks.system),
+        upstream_us: per_request(upstream_ticks),
+        total_us: per_request(server_ticks.total() + upstream_ticks),
         core_us: per_request(sut_busy_ticks),
         busy_sut_pct,
         busy_load_pct,
