@@ -405,11 +405,30 @@ impl<'e> Compiler<'e> {
             .rev()
             .take_while(|seg| crate::eval::literal_replace(seg).is_some())
             .count();
+        let replace_run = u8::try_from(replace_run).unwrap_or(u8::MAX);
+        let run = chain
+            .get(chain.len().saturating_sub(usize::from(replace_run))..)
+            .unwrap_or_default();
+        let fused = if run.len() >= 2 {
+            let calls: Option<Vec<&JavaRegex>> = run
+                .iter()
+                .map(|seg| match crate::eval::literal_replace(seg) {
+                    Some((re, _, false, _)) => Some(re),
+                    _ => None,
+                })
+                .collect();
+            calls
+                .and_then(crate::java::replace_chain::ReplaceChain::fuse)
+                .map(Box::new)
+        } else {
+            None
+        };
         RefExpr {
             root,
             prepared,
             plain,
-            replace_run: u8::try_from(replace_run).unwrap_or(u8::MAX),
+            replace_run,
+            fused,
             chain: chain.into_boxed_slice(),
             literal: r.literal.into_boxed_str(),
             escapes: r.escapes,

@@ -15,6 +15,7 @@ use crate::compile::ir::{Const, Expr, Node, Program, RefExpr, Seg, Special, Var}
 use crate::engine::Engine;
 use crate::error::{Error, ErrorKind, Phase, Span};
 use crate::host::{Host, Prepared};
+use crate::java::replace_chain::ReplaceChain;
 use crate::java::{self, regex::JavaRegex};
 use crate::limits::{Limits, Profile};
 use crate::syntax::ast::BinOp;
@@ -734,6 +735,11 @@ impl Render<'_> {
             let recv = self.ref_value_upto(r, cx, first)?;
             let segs = r.chain.get(first..).unwrap_or_default();
             if let Value::Str(st) = &recv {
+                if let Some(chain) = &r.fused
+                    && st.len().saturating_mul(chain.max_growth) <= self.limits.max_collection_len
+                {
+                    return self.print_fused(st, chain, segs, out).map(|()| Flow::Normal);
+                }
                 let (mut a, mut b) = (std::mem::take(&mut self.scratch.0), std::mem::take(&mut self.scratch.1));
                 let result = self.print_replaced(st, segs, &mut a, &mut b, out);
                 self.scratch = (a, b);
@@ -823,6 +829,24 @@ impl Render<'_> {
                 out.truncate(start);
                 return Err(self.output_limit());
             }
+        }
+        Ok(())
+    }
+
+    /// [`print_replaced`](Self::print_replaced) for a fused run (its result fits the collection limit: every
+    /// call's result is at most as long as the last, and the caller checked the last can fit): one pass, the
+    /// same fuel per call, the same output limit.
+    fn print_fused(&mut self, st: &str, chain: &ReplaceChain, segs: &[Seg], out: &mut String) -> R<()> {
+        for seg in segs {
+            if let Some((.., span)) = literal_replace(seg) {
+                self.burn(span)?;
+            }
+        }
+        let start = out.len();
+        chain.apply(st, out);
+        if out.len() > self.limits.max_output_bytes {
+            out.truncate(start);
+            return Err(self.output_limit());
         }
         Ok(())
     }

@@ -4,6 +4,7 @@
 //! and `Some(Err(_))` when the method throws (Velocity's `MethodInvocationException`).
 
 pub(crate) mod regex;
+pub(crate) mod replace_chain;
 
 use std::sync::Arc;
 

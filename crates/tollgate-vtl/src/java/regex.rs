@@ -114,6 +114,24 @@ impl JavaRegex {
         self
     }
 
+    /// The pattern's byte and the replacement's text, when the pattern is one literal ASCII character and the
+    /// replacement parsed ahead of time ([`with_replacement`](Self::with_replacement)) has no group references.
+    pub(crate) fn byte_replacement(&self) -> Option<(u8, String)> {
+        let Kind::Literal(lit, _) = &self.kind else { return None };
+        let [byte] = lit.as_bytes() else { return None };
+        let Some((_, Ok(parts))) = &self.replacement else {
+            return None;
+        };
+        let mut text = String::new();
+        for part in parts.iter() {
+            match part {
+                Part::Lit(l) => text.push_str(l),
+                Part::Group(_) => return None,
+            }
+        }
+        Some((*byte, text))
+    }
+
     /// `true` when the pattern needs the backtracking engine.
     #[cfg(test)]
     fn is_backtracking(&self) -> bool {
