@@ -1068,6 +1068,28 @@ impl Render<'_> {
         // No arguments or one (most calls): no buffer.
         match &**args {
             [] => return self.method(recv, name, *method, &[], regex.as_ref(), *span),
+            // `$map.containsKey($e.type)`, `$list.contains($e.user)`: a collection method that only reads, given
+            // a plain reference, reads the argument where it lives (no copy of it, no reference count touched).
+            // Only reading methods: the argument's map stays borrowed during the call.
+            [arg @ Expr::Ref(a)]
+                if a.plain && matches!(recv, Value::List(_) | Value::Map(_)) && method.only_reads() =>
+            {
+                self.burn(*span)?;
+                let limits = self.limits;
+                let called = self.peek(a, cx, |arg| {
+                    java::call_collection(recv, *method, std::slice::from_ref(arg), limits)
+                });
+                match called {
+                    Some(Some(r)) => return r.map_err(|m| invocation(&m, *span)),
+                    Some(None) => return Ok(Value::Null),
+                    None => {
+                        // Not readable in place: the usual way, without burning twice.
+                        self.fuel += 1;
+                        let v = self.value(arg, cx)?;
+                        return self.method(recv, name, *method, std::slice::from_ref(&v), regex.as_ref(), *span);
+                    }
+                }
+            }
             [a] => {
                 let v = self.value(a, cx)?;
                 return self.method(recv, name, *method, std::slice::from_ref(&v), regex.as_ref(), *span);

@@ -69,6 +69,22 @@ pub(crate) enum M {
 }
 
 impl M {
+    /// A collection method that does not change its receiver or call back into the engine.
+    pub(crate) fn only_reads(self) -> bool {
+        matches!(
+            self,
+            M::Get
+                | M::ContainsKey
+                | M::Contains
+                | M::ContainsValue
+                | M::IndexOf
+                | M::LastIndexOf
+                | M::Size
+                | M::IsEmpty
+                | M::Equals
+        )
+    }
+
     pub(crate) fn from_name(name: &str) -> M {
         match name {
             "add" => M::Add,
