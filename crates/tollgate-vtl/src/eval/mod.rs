@@ -113,6 +113,16 @@ pub(crate) fn literal_replace(seg: &Seg) -> Option<(&JavaRegex, &str, bool, Span
     }
 }
 
+/// A `toString()` call (the identity on a String).
+fn is_to_string(seg: &Seg) -> bool {
+    matches!(seg, Seg::Method { method: java::M::ToString, args, .. } if args.is_empty())
+}
+
+/// The segments of `r` from `first` on.
+fn segs_of(r: &RefExpr, first: usize) -> &[Seg] {
+    r.chain.get(first..).unwrap_or_default()
+}
+
 /// A reference's truth in `#if`: null and `false` are false (and host objects decide), everything else true.
 fn truthy(v: &Value) -> bool {
     match v {
@@ -163,6 +173,45 @@ fn print_direct(v: &Value, out: &mut String, max: usize) -> Printed {
     }
     out.push_str(s);
     Printed::Written
+}
+
+/// What [`print_scalar`] did (one byte: returned in a register).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scalar {
+    Written,
+    /// The output limit would be exceeded.
+    Full,
+    /// Not a string, number or boolean: the evaluator prints it.
+    Other,
+}
+
+/// [`print_direct`] for the block loop: a value other than a string, number or boolean is left to
+/// [`Render::print_unescaped`] (which reads the reference again) instead of being copied out.
+#[inline]
+fn print_scalar(v: &Value, out: &mut String, max: usize) -> Scalar {
+    let mut buf = itoa::Buffer::new();
+    let s: &str = match v {
+        Value::Str(s) => s,
+        Value::Int(i) => buf.format(*i),
+        Value::Long(l) => buf.format(*l),
+        Value::Bool(true) => "true",
+        Value::Bool(false) => "false",
+        Value::Double(d) => {
+            let start = out.len();
+            crate::value::write_double(*d, out);
+            if out.len() > max {
+                out.truncate(start);
+                return Scalar::Full;
+            }
+            return Scalar::Written;
+        }
+        _ => return Scalar::Other,
+    };
+    if out.len() + s.len() > max {
+        return Scalar::Full;
+    }
+    out.push_str(s);
+    Scalar::Written
 }
 
 /// What `#foreach` walks.
@@ -259,6 +308,7 @@ pub(crate) fn render(engine: &Engine, program: &Arc<Program>, host: &dyn Host, o
         scopes: Vec::new(),
         scratch: (String::new(), String::new()),
         interp_buf: String::new(),
+        param_buf: String::new(),
         nest: 0,
         evaluate_depth: 0,
     };
@@ -308,6 +358,8 @@ struct Render<'a> {
     /// The buffer interpolated strings render into before they become a `String` value (taken while in use,
     /// so a nested interpolation makes its own).
     interp_buf: String,
+    /// The buffer a macro argument `"$a $b"` renders into when only replacements follow (taken while in use).
+    param_buf: String,
 }
 
 const MAX_DYNAMIC_REGEXES: usize = 64;
@@ -359,11 +411,10 @@ impl Render<'_> {
                         // from where it lives, here. `peek` declines an interpolated argument, which
                         // `print_unescaped` renders.
                         let max = self.limits.max_output_bytes;
-                        match self.peek(r, cx, |v| print_direct(v, out, max)) {
-                            Some(Printed::Written) => continue,
-                            Some(Printed::Full) => return Err(self.output_limit()),
-                            Some(Printed::Other(v)) => self.print_owned(r, v, cx, out)?,
-                            None => self.print_unescaped(r, cx, out)?,
+                        match self.peek(r, cx, |v| print_scalar(v, out, max)) {
+                            Some(Scalar::Written) => continue,
+                            Some(Scalar::Full) => return Err(self.output_limit()),
+                            Some(Scalar::Other) | None => self.print_unescaped(r, cx, out)?,
                         }
                     } else {
                         self.print_unescaped(r, cx, out)?
@@ -670,8 +721,16 @@ impl Render<'_> {
     /// The interpolated string a macro parameter stands for (`#m("$a $b")`), with the caller's context, when the
     /// parameter reads it (it was passed and the body did not `#set` it).
     fn param_interp<'c>(&self, r: &RefExpr, cx: &Cx<'c>) -> Option<(&'c [Expr], Cx<'c>)> {
+        if !r.chain.is_empty() {
+            return None;
+        }
+        self.param_interp_root(r, cx)
+    }
+
+    /// [`param_interp`](Self::param_interp) for the root of a reference that may go on (`$v.toString()`).
+    fn param_interp_root<'c>(&self, r: &RefExpr, cx: &Cx<'c>) -> Option<(&'c [Expr], Cx<'c>)> {
         let Var::Param { index, .. } = r.root else { return None };
-        if !r.chain.is_empty() || r.prepared.is_some() {
+        if r.prepared.is_some() {
             return None;
         }
         let f = cx.frame?;
@@ -732,18 +791,31 @@ impl Render<'_> {
         let run = usize::from(r.replace_run);
         if run > 0 {
             let first = r.chain.len().saturating_sub(run);
+            // `$v.toString().replaceAll(…)` with `$v` standing for `"$p.first $p.last"`: the argument renders into a
+            // buffer and is replaced from there, without becoming a String value (`toString()` of a String is
+            // the String; each call still burns its fuel).
+            if let Var::Param { index, .. } = r.root
+                && let before = r.chain.get(..first).unwrap_or_default()
+                && before.iter().all(is_to_string)
+                && let Some((args, caller)) = self.param_interp_root(r, cx)
+            {
+                let mut text = std::mem::take(&mut self.param_buf);
+                text.clear();
+                let result = self.render_interp(args, index, &caller, &mut text).and_then(|()| {
+                    for seg in before {
+                        if let Seg::Method { span, .. } = seg {
+                            self.burn(*span)?;
+                        }
+                    }
+                    self.print_run(&text, r, segs_of(r, first), out)
+                });
+                self.param_buf = text;
+                return result.map(|()| Flow::Normal);
+            }
             let recv = self.ref_value_upto(r, cx, first)?;
             let segs = r.chain.get(first..).unwrap_or_default();
             if let Value::Str(st) = &recv {
-                if let Some(chain) = &r.fused
-                    && st.len().saturating_mul(chain.max_growth) <= self.limits.max_collection_len
-                {
-                    return self.print_fused(st, chain, segs, out).map(|()| Flow::Normal);
-                }
-                let (mut a, mut b) = (std::mem::take(&mut self.scratch.0), std::mem::take(&mut self.scratch.1));
-                let result = self.print_replaced(st, segs, &mut a, &mut b, out);
-                self.scratch = (a, b);
-                return result.map(|()| Flow::Normal);
+                return self.print_run(st, r, segs, out).map(|()| Flow::Normal);
             }
             let value = if recv.is_null() {
                 Value::Null
@@ -831,6 +903,20 @@ impl Render<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Prints the reference's run of literal replacements (`segs`) applied to `st`: fused when it can be.
+    #[inline]
+    fn print_run(&mut self, st: &str, r: &RefExpr, segs: &[Seg], out: &mut String) -> R<()> {
+        if let Some(chain) = &r.fused
+            && st.len().saturating_mul(chain.max_growth) <= self.limits.max_collection_len
+        {
+            return self.print_fused(st, chain, segs, out);
+        }
+        let (mut a, mut b) = (std::mem::take(&mut self.scratch.0), std::mem::take(&mut self.scratch.1));
+        let result = self.print_replaced(st, segs, &mut a, &mut b, out);
+        self.scratch = (a, b);
+        result
     }
 
     /// [`print_replaced`](Self::print_replaced) for a fused run (its result fits the collection limit: every
