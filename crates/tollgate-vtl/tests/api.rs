@@ -501,3 +501,15 @@ fn unclosed_blocks_fail_fast() {
         assert!(result.is_err(), "{shape}");
     }
 }
+
+/// A macro argument `"…"` is rendered again at every use (call by name), also where the engine renders it into a
+/// buffer for `toString()` and literal replacements: the result and the effects equal the general path's.
+#[test]
+fn interpolated_macro_arguments_render_at_every_use() {
+    let fast = r#"#macro(m $v)$v.toString().replaceAll("a", "b")|$v.toString().replaceAll("a", "b")#end#set($l = [])#m("a$l.add(1)$l.size()") $l"#;
+    // `trim()` instead of `toString()`: the general path (a String value made, then the calls).
+    let general = fast.replace("toString()", "trim()");
+    let out = render(&Engine::new(), fast, &vars(&[]));
+    assert_eq!(out, render(&Engine::new(), &general, &vars(&[])));
+    assert_eq!(out, "btrue1|btrue2 [1, 1]");
+}
