@@ -30,6 +30,7 @@ const ENV: &[&str] = &[
     "TZ",
     "_HANDLER",
     "GREETING",
+    "TOLLGATE_RUNTIME_API_PIPELINING",
 ];
 
 async fn handle(event: LambdaEvent<Box<RawValue>>) -> Result<Box<RawValue>, Diagnostic> {

@@ -4,6 +4,11 @@
 //! task, timer or allocation beyond the body a function posts: one invocation costs two of these exchanges, and
 //! hyper's general server spent more on them than the gateway spent on the request.
 //!
+//! A response whose client has already pipelined its next request is held back and goes out with the next
+//! response (a runtime client that sends `POST …/response` and `GET …/next` together then gets the `202` and the
+//! next event in one write): held output is written before any wait for input and before `/next` parks, so a
+//! response is never delayed past the point where the server would wait for anything.
+//!
 //! Deadlines as before: a head must arrive within [`HEAD_TIMEOUT`] of its first byte, a body within
 //! [`BODY_TIMEOUT`]; a timer is armed only when a read has to wait for more of either.
 
@@ -279,7 +284,9 @@ fn line(input: &[u8]) -> Result<Option<&[u8]>, BodyError> {
 pub(crate) struct Conn {
     stream: TcpStream,
     buf: Vec<u8>,
+    /// Held responses (`..held`), then the response being built.
     out: Vec<u8>,
+    held: usize,
 }
 
 /// Why no request head came.
@@ -297,6 +304,7 @@ impl Conn {
             stream,
             buf: Vec::with_capacity(READ_CHUNK),
             out: Vec::with_capacity(1024),
+            held: 0,
         }
     }
 
@@ -332,6 +340,7 @@ impl Conn {
     }
 
     async fn read_more(&mut self) -> io::Result<usize> {
+        self.flush().await?;
         self.buf.reserve(READ_CHUNK);
         self.stream.read_buf(&mut self.buf).await
     }
@@ -353,6 +362,7 @@ impl Conn {
                     return Ok(body);
                 }
                 self.continue_if_expected(head).await?;
+                self.flush().await.map_err(|_| BodyError::Broken)?;
                 let mut body = Vec::with_capacity(length);
                 body.extend_from_slice(self.buf.get(head.len..).unwrap_or_default());
                 self.buf.clear();
@@ -399,6 +409,7 @@ impl Conn {
 
     async fn continue_if_expected(&mut self, head: &Head) -> Result<(), BodyError> {
         if head.expect_continue {
+            self.flush().await.map_err(|_| BodyError::Broken)?;
             self.stream
                 .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
                 .await
@@ -409,7 +420,7 @@ impl Conn {
 
     /// Starts a response: status line and `Content-Type` (when given) into the output buffer.
     pub(crate) fn start(&mut self, status: u16, reason: &str, content_type: Option<&str>) {
-        self.out.clear();
+        self.out.truncate(self.held);
         self.out.extend_from_slice(b"HTTP/1.1 ");
         push_decimal(&mut self.out, u64::from(status));
         self.out.push(b' ');
@@ -436,7 +447,8 @@ impl Conn {
         self.out.extend_from_slice(b"\r\n");
     }
 
-    /// Ends the head with `Content-Length` (and `Connection: close` when `close`) and sends it with `body`.
+    /// Ends the head with `Content-Length` (and `Connection: close` when `close`) and sends it with `body`, or
+    /// holds it for the next response when the client's next request is already here.
     pub(crate) async fn finish(&mut self, body: &[u8], close: bool) -> io::Result<()> {
         self.header_number(b"Content-Length", body.len() as u64);
         if close {
@@ -445,11 +457,29 @@ impl Conn {
         self.out.extend_from_slice(b"\r\n");
         if body.len() <= INLINE_BODY {
             self.out.extend_from_slice(body);
+            if !close && !self.buf.is_empty() && self.out.len() <= INLINE_BODY {
+                self.held = self.out.len();
+                return Ok(());
+            }
+            self.held = 0;
             self.stream.write_all(&self.out).await
         } else {
+            self.held = 0;
             self.stream.write_all(&self.out).await?;
             self.stream.write_all(body).await
         }
+    }
+
+    /// Writes held responses.
+    pub(crate) async fn flush(&mut self) -> io::Result<()> {
+        if self.held == 0 {
+            return Ok(());
+        }
+        let held = self.held;
+        self.held = 0;
+        let written = self.stream.write_all(self.out.get(..held).unwrap_or_default()).await;
+        self.out.clear();
+        written
     }
 }
 
@@ -483,6 +513,76 @@ mod tests {
 
     fn head(text: &str) -> Result<Option<Head>, HeadError> {
         parse_head(text.as_bytes())
+    }
+
+    /// A connected pair: the server side as a `Conn`, and the client's socket.
+    async fn pair() -> (Conn, tokio::net::TcpStream) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let client = tokio::net::TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (server, _) = listener.accept().await.unwrap();
+        (Conn::new(server), client)
+    }
+
+    async fn read_exactly(client: &mut tokio::net::TcpStream, len: usize) -> String {
+        let mut bytes = vec![0; len];
+        tokio::time::timeout(Duration::from_secs(10), client.read_exact(&mut bytes))
+            .await
+            .unwrap()
+            .unwrap();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_response_to_a_pipelined_client_waits_for_the_next_and_goes_out_with_it() {
+        let (mut conn, mut client) = pair().await;
+        let post = "POST /2018-06-01/runtime/invocation/a/response HTTP/1.1\r\nContent-Length: 2\r\n\r\nok";
+        let next = "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\n\r\n";
+        client.write_all(format!("{post}{next}").as_bytes()).await.unwrap();
+
+        let head = conn.read_head().await.unwrap();
+        assert_eq!(conn.read_body(&head, 1024).await.unwrap(), &b"ok"[..]);
+        conn.start(202, "Accepted", None);
+        conn.finish(b"{}", false).await.unwrap();
+        // Held: the next request is already here.
+        let mut probe = [0; 1];
+        assert!(matches!(client.try_read(&mut probe), Err(e) if e.kind() == io::ErrorKind::WouldBlock));
+
+        let head = conn.read_head().await.unwrap();
+        assert_eq!(conn.slice(head.path.clone()), b"/2018-06-01/runtime/invocation/next");
+        conn.skip_body(&head, 0).await.unwrap();
+        conn.start(200, "OK", None);
+        conn.finish(b"event", false).await.unwrap();
+        let both =
+            "HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\n{}HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nevent";
+        assert_eq!(read_exactly(&mut client, both.len()).await, both);
+    }
+
+    #[tokio::test]
+    async fn a_held_response_goes_out_before_the_server_waits_for_input() {
+        let (mut conn, mut client) = pair().await;
+        // The next request is only partly here: its head cannot be parsed without another read.
+        client
+            .write_all(b"GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\n\r\nGET /2018-")
+            .await
+            .unwrap();
+        let head = conn.read_head().await.unwrap();
+        conn.skip_body(&head, 0).await.unwrap();
+        conn.start(200, "OK", None);
+        conn.finish(b"1", false).await.unwrap();
+        let expected = "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n1";
+        let reading = tokio::spawn(async move {
+            let reply = read_exactly(&mut client, expected.len()).await;
+            client
+                .write_all(b"06-01/runtime/invocation/next HTTP/1.1\r\n\r\n")
+                .await
+                .unwrap();
+            reply
+        });
+        let head = conn.read_head().await.unwrap();
+        assert_eq!(conn.slice(head.path.clone()), b"/2018-06-01/runtime/invocation/next");
+        assert_eq!(reading.await.unwrap(), expected);
     }
 
     #[test]

@@ -59,3 +59,4 @@ pub use config::{
 };
 pub use host::{FunctionHost, FunctionStatus, InvokeRequest};
 pub use outcome::{Invocation, InvokeError, MAX_REQUEST_PAYLOAD, MAX_RESPONSE_PAYLOAD};
+pub use settings::PIPELINING_VARIABLE;

@@ -69,6 +69,7 @@ async fn connection(mut conn: Conn, pool: Arc<Pool>, process: Arc<Process>) {
         };
         let keep = handle(&mut conn, &head, &pool, &process).await;
         if !keep || head.close {
+            let _ = conn.flush().await;
             return;
         }
     }
@@ -216,11 +217,17 @@ async fn next(conn: &mut Conn, head: &Head, pool: &Arc<Pool>, process: &Arc<Proc
     }
     let job = match pool.park(process) {
         Parked::Job(job) => job,
-        Parked::Wait(ticket) => match process.wait(ticket).await {
-            Some(job) => job,
-            // Another `/next` of this runtime took its place.
-            None => return send(conn, internal_error(), head.close).await.is_ok(),
-        },
+        Parked::Wait(ticket) => {
+            // A held `202` must not wait for the next event.
+            if conn.flush().await.is_err() {
+                return false;
+            }
+            match process.wait(ticket).await {
+                Some(job) => job,
+                // Another `/next` of this runtime took its place.
+                None => return send(conn, internal_error(), head.close).await.is_ok(),
+            }
+        }
     };
     let event = process.begin(job, pool.settings.config.timeout);
     conn.start(200, "OK", Some("application/json"));

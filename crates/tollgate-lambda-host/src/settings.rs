@@ -53,6 +53,10 @@ impl Settings {
             ("AWS_DEFAULT_REGION".to_owned(), self.region.clone()),
             ("LAMBDA_TASK_ROOT".to_owned(), self.task_root.display().to_string()),
             ("TZ".to_owned(), ":UTC".to_owned()),
+            // Not Lambda's: tells a runtime client that this Runtime API takes `POST …/response` (or `/error`)
+            // and the next `GET …/next` pipelined in one write, and answers both in one write when an event
+            // is waiting (Tollgate's own runtime clients use it; others ignore it).
+            (PIPELINING_VARIABLE.to_owned(), "1".to_owned()),
         ];
         if let Some(handler) = &config.handler {
             vars.push(("_HANDLER".to_owned(), handler.clone()));
@@ -64,6 +68,9 @@ impl Settings {
         vars
     }
 }
+
+/// Set to `1` in every function's environment: see [`Settings::environment`].
+pub const PIPELINING_VARIABLE: &str = "TOLLGATE_RUNTIME_API_PIPELINING";
 
 /// The unqualified ARN Lambda reports for a function.
 pub(crate) fn function_arn(options: &HostOptions, name: &str) -> String {

@@ -273,6 +273,68 @@ async fn read_reply(stream: &mut TcpStream, pending: &mut Vec<u8>) -> Reply {
     }
 }
 
+/// A runtime client may pipeline `POST …/response` and the next `GET …/next` in one write; the server may hold
+/// the `202` to send it with the next event, but never past the moment `/next` has to wait for one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pipelined_response_and_next_poll_get_the_202_first_whether_or_not_an_event_waits() {
+    let dir = TempDir::new("pipelined");
+    let (host, api, pending) = raw_runtime(&dir, InvokeRequest::new(r#"{"n":1}"#, WAIT)).await;
+    let mut stream = TcpStream::connect(&api).await.unwrap();
+    let mut buffer = Vec::new();
+    let next = format!("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: {api}\r\n\r\n");
+    stream.write_all(next.as_bytes()).await.unwrap();
+    let event = read_reply(&mut stream, &mut buffer).await;
+    assert_eq!(event.body, r#"{"n":1}"#);
+    let mut id = event.header("Lambda-Runtime-Aws-Request-Id").unwrap().to_owned();
+    let answer_and_poll = |id: &str, answer: &str| {
+        format!(
+            "POST /2018-06-01/runtime/invocation/{id}/response HTTP/1.1\r\nHost: {api}\r\n\
+             Content-Length: {}\r\n\r\n{answer}{next}",
+            answer.len()
+        )
+    };
+
+    // No event waits: the 202 comes while `/next` is parked.
+    stream.write_all(answer_and_poll(&id, "1").as_bytes()).await.unwrap();
+    let accepted = read_reply(&mut stream, &mut buffer).await;
+    assert_eq!((accepted.status, accepted.body.as_str()), (202, r#"{"status":"OK"}"#));
+    assert_eq!(pending.await.unwrap().unwrap().payload, &b"1"[..]);
+    let mut current = tokio::spawn({
+        let host = host.clone();
+        async move { host.invoke("raw", InvokeRequest::new("2", WAIT)).await }
+    });
+    for n in 2..=4 {
+        let event = read_reply(&mut stream, &mut buffer).await;
+        assert_eq!((event.status, event.body.clone()), (200, n.to_string()));
+        id = event.header("Lambda-Runtime-Aws-Request-Id").unwrap().to_owned();
+        // Queue the next invocation first, so the pipelined `/next` usually finds it waiting (the 202 then goes
+        // out with its event); either way the 202 comes first, then the event.
+        let following = tokio::spawn({
+            let host = host.clone();
+            async move { host.invoke("raw", InvokeRequest::new((n + 1).to_string(), WAIT)).await }
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        stream
+            .write_all(answer_and_poll(&id, &format!("{n}0")).as_bytes())
+            .await
+            .unwrap();
+        let accepted = read_reply(&mut stream, &mut buffer).await;
+        assert_eq!(accepted.status, 202);
+        assert_eq!(current.await.unwrap().unwrap().payload, format!("{n}0").as_bytes());
+        current = following;
+    }
+    let event = read_reply(&mut stream, &mut buffer).await;
+    assert_eq!(event.body, "5");
+    id = event.header("Lambda-Runtime-Aws-Request-Id").unwrap().to_owned();
+    let post = format!(
+        "POST /2018-06-01/runtime/invocation/{id}/response HTTP/1.1\r\nHost: {api}\r\nContent-Length: 2\r\n\r\n50"
+    );
+    stream.write_all(post.as_bytes()).await.unwrap();
+    assert_eq!(read_reply(&mut stream, &mut buffer).await.status, 202);
+    assert_eq!(current.await.unwrap().unwrap().payload, &b"50"[..]);
+    host.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_kept_alive_connection_serves_chunked_and_expect_continue_posts() {
     let dir = TempDir::new("keep-alive");

@@ -183,6 +183,7 @@ async fn the_lambda_environment_and_context_reach_the_function() {
     assert_eq!(env["AWS_DEFAULT_REGION"], "eu-west-1");
     assert_eq!(env["TZ"], ":UTC");
     assert_eq!(env["_HANDLER"], "bootstrap.handler");
+    assert_eq!(env[tollgate_lambda_host::PIPELINING_VARIABLE], "1");
     assert_eq!(env["GREETING"], "hello");
     assert!(
         env["AWS_LAMBDA_RUNTIME_API"]

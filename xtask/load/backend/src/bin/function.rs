@@ -4,6 +4,8 @@
 //! It loops on `GET /2018-06-01/runtime/invocation/next` over one keep-alive connection to
 //! `AWS_LAMBDA_RUNTIME_API` and answers every event with the same proxy response (200, JSON, the backend's
 //! 100-byte body), as `POST /2018-06-01/runtime/invocation/{id}/response`. It exits when the host goes away.
+//! When the host sets `TOLLGATE_RUNTIME_API_PIPELINING=1` (Tollgate's does), the response and the next poll go out
+//! together in one write, as Tollgate's own runtime clients send them.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -74,21 +76,18 @@ fn main() {
         stream.set_nodelay(true)?;
         let mut writer = stream.try_clone()?;
         let mut reader = BufReader::new(stream);
+        let pipelined = std::env::var("TOLLGATE_RUNTIME_API_PIPELINING").is_ok_and(|v| v == "1");
         let mut out = Vec::with_capacity(512);
+        // Each request goes out in one write: `write!` on the socket would send every formatted piece as its
+        // own segment (TCP_NODELAY), which a real runtime client does not do.
+        let next = format!("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: {api}\r\n\r\n");
+        writer.write_all(next.as_bytes())?;
         loop {
-            // Each request goes out in one write: `write!` on the socket would send every formatted piece
-            // as its own segment (TCP_NODELAY), which a real runtime client does not do.
-            out.clear();
-            write!(
-                out,
-                "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: {api}\r\n\r\n"
-            )?;
-            writer.write_all(&out)?;
-            let next = read_reply(&mut reader)?;
-            let Some(id) = next.request_id.filter(|_| next.status == 200) else {
+            let event = read_reply(&mut reader)?;
+            let Some(id) = event.request_id.filter(|_| event.status == 200) else {
                 return Err(std::io::Error::other(format!(
                     "next invocation answered {}",
-                    next.status
+                    event.status
                 )));
             };
             out.clear();
@@ -98,8 +97,15 @@ fn main() {
                  Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{RESPONSE}",
                 RESPONSE.len()
             )?;
-            writer.write_all(&out)?;
-            read_reply(&mut reader)?;
+            if pipelined {
+                out.extend_from_slice(next.as_bytes());
+                writer.write_all(&out)?;
+                read_reply(&mut reader)?;
+            } else {
+                writer.write_all(&out)?;
+                read_reply(&mut reader)?;
+                writer.write_all(next.as_bytes())?;
+            }
         }
     };
     if let Err(err) = run() {
