@@ -1894,65 +1894,70 @@ impl Render<'_> {
         };
         let max = self.limits.max_foreach.map_or(usize::MAX, |m| m as usize);
         let mut result = Ok(Flow::Normal);
-        let mut i = 0usize;
-        loop {
-            if i >= max {
-                break;
-            }
-            let (item, has_next) = match &source {
-                Items::Live(l, len0) => {
-                    let items = l.items();
-                    let len = items.len();
-                    if i == len || (i == 0 && len == 0) {
-                        break;
-                    }
-                    if len != *len0 {
-                        result = Err(Error::new(
-                            ErrorKind::Invocation,
-                            "java.util.ConcurrentModificationException: the list changed while #foreach iterated it",
-                        )
-                        .with_span(f.span));
-                        break;
-                    }
-                    (items.get(i).cloned().unwrap_or_default(), i + 1 < len)
-                }
-                Items::Range(from, to) => {
-                    let len = (i64::from(*to) - i64::from(*from)).unsigned_abs() + 1;
-                    if i as u64 >= len {
-                        break;
-                    }
-                    let step: i64 = if to >= from { 1 } else { -1 };
-                    let v = i64::from(*from) + step * i as i64;
-                    (Value::integer(v), (i as u64) + 1 < len)
-                }
-                Items::Snapshot(v) => match v.get(i) {
-                    Some(x) => (x.clone(), i + 1 < v.len()),
-                    None => break,
-                },
-            };
-            if let Err(e) = self.burn(f.span) {
-                result = Err(e);
-                break;
-            }
-            if loop_vars {
-                self.put_slot(cx, sp.velocity_count, Value::integer(i as i64 + 1));
-                self.put_slot(cx, sp.velocity_has_next, Value::Bool(has_next));
-            }
-            self.put_slot(cx, f.var, item);
-            if let Some((scope, _)) = &scope {
-                scope.index.set(i as i64);
-                scope.has_next.set(has_next);
-            }
-            match self.block(&f.body, cx, out) {
-                Ok(Flow::Normal) => {}
-                Ok(Flow::Break(None)) => break,
-                Ok(Flow::Break(Some(target))) if target == id => break,
-                other => {
-                    result = other;
+        // The common loop (a list, no `$velocityCount`) runs in its own small function.
+        if let (Items::Live(l, len0), false) = (&source, loop_vars) {
+            result = self.foreach_list(f, cx, l, *len0, scope.as_ref().map(|(s, _)| &**s), max, id, out);
+        } else {
+            let mut i = 0usize;
+            loop {
+                if i >= max {
                     break;
                 }
+                let (item, has_next) = match &source {
+                    Items::Live(l, len0) => {
+                        let items = l.items();
+                        let len = items.len();
+                        if i == len || (i == 0 && len == 0) {
+                            break;
+                        }
+                        if len != *len0 {
+                            result = Err(Error::new(
+                                ErrorKind::Invocation,
+                                "java.util.ConcurrentModificationException: the list changed while #foreach iterated it",
+                            )
+                            .with_span(f.span));
+                            break;
+                        }
+                        (items.get(i).cloned().unwrap_or_default(), i + 1 < len)
+                    }
+                    Items::Range(from, to) => {
+                        let len = (i64::from(*to) - i64::from(*from)).unsigned_abs() + 1;
+                        if i as u64 >= len {
+                            break;
+                        }
+                        let step: i64 = if to >= from { 1 } else { -1 };
+                        let v = i64::from(*from) + step * i as i64;
+                        (Value::integer(v), (i as u64) + 1 < len)
+                    }
+                    Items::Snapshot(v) => match v.get(i) {
+                        Some(x) => (x.clone(), i + 1 < v.len()),
+                        None => break,
+                    },
+                };
+                if let Err(e) = self.burn(f.span) {
+                    result = Err(e);
+                    break;
+                }
+                if loop_vars {
+                    self.put_slot(cx, sp.velocity_count, Value::integer(i as i64 + 1));
+                    self.put_slot(cx, sp.velocity_has_next, Value::Bool(has_next));
+                }
+                self.put_slot(cx, f.var, item);
+                if let Some((scope, _)) = &scope {
+                    scope.index.set(i as i64);
+                    scope.has_next.set(has_next);
+                }
+                match self.block(&f.body, cx, out) {
+                    Ok(Flow::Normal) => {}
+                    Ok(Flow::Break(None)) => break,
+                    Ok(Flow::Break(Some(target))) if target == id => break,
+                    other => {
+                        result = other;
+                        break;
+                    }
+                }
+                i += 1;
             }
-            i += 1;
         }
         self.put_slot(cx, f.var, saved_var);
         if let Some((count, has_next)) = saved_counts {
@@ -1964,6 +1969,57 @@ impl Render<'_> {
             self.recycle_scope(scope);
         }
         result
+    }
+
+    /// The body of [`foreach`](Self::foreach) over a list for a template that does not read `$velocityCount` or
+    /// `$velocityHasNext`: the same steps as the general loop.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn foreach_list(
+        &mut self,
+        f: &crate::compile::ir::Foreach,
+        cx: &Cx<'_>,
+        l: &List,
+        len0: usize,
+        scope: Option<&ForeachScope>,
+        max: usize,
+        id: u64,
+        out: &mut String,
+    ) -> R<Flow> {
+        let mut i = 0usize;
+        loop {
+            if i >= max {
+                return Ok(Flow::Normal);
+            }
+            let item = {
+                let items = l.items();
+                let len = items.len();
+                if i == len {
+                    return Ok(Flow::Normal);
+                }
+                if len != len0 {
+                    return Err(Error::new(
+                        ErrorKind::Invocation,
+                        "java.util.ConcurrentModificationException: the list changed while #foreach iterated it",
+                    )
+                    .with_span(f.span));
+                }
+                items.get(i).cloned().unwrap_or_default()
+            };
+            self.burn(f.span)?;
+            self.put_slot(cx, f.var, item);
+            if let Some(scope) = scope {
+                scope.index.set(i as i64);
+                scope.has_next.set(i + 1 < len0);
+            }
+            match self.block(&f.body, cx, out)? {
+                Flow::Normal => {}
+                Flow::Break(None) => return Ok(Flow::Normal),
+                Flow::Break(Some(target)) if target == id => return Ok(Flow::Normal),
+                other => return Ok(other),
+            }
+            i += 1;
+        }
     }
 
     /// A `$foreach` scope, reusing one a finished loop left unreferenced.
