@@ -513,3 +513,57 @@ fn interpolated_macro_arguments_render_at_every_use() {
     assert_eq!(out, render(&Engine::new(), &general, &vars(&[])));
     assert_eq!(out, "btrue1|btrue2 [1, 1]");
 }
+
+/// Macro calls whose arguments are literals or references to template variables are inlined at compile time;
+/// these cases pin what Velocity's call-by-name does, inlined or not.
+#[test]
+fn macro_calls_keep_call_by_name_semantics() {
+    let engine = Engine::new();
+    let cases = [
+        // An undefined argument prints as the argument's text; a property of it as the parameter's.
+        ("#macro(m $v)[$v][$!v][$v.x]#end#m($nope)", "[$nope][][$v.x]"),
+        // A literal is true as a parameter in a condition (and false written as a literal).
+        (
+            "#macro(m $v)#if($v)yes#{else}no#end#end#m(\"x\")#m(false)#if(\"x\")yes#{else}no#end",
+            "yesnono",
+        ),
+        (
+            "#macro(m $a $b $c $d)$a|$b|$c|$d#end#m(\"s\" 1 2.5 true)",
+            "s|1|2.5|true",
+        ),
+        // Every use evaluates the argument again.
+        ("#macro(m $x)$x $x#end#m($l.add(2)) $l", "true true [1, 2, 2]"),
+        ("#macro(m $x)$x.size()#end#m($l)", "1"),
+        // Calls in a macro body, and recursion.
+        ("#macro(a $x)<#b($x)>#end#macro(b $y)[$y]#end#a($v)", "<[val]>"),
+        (
+            "#macro(r $n)#if($n > 0)$n#set($m = $n - 1)#r($m)#end#end#set($k = 3)#r($k)",
+            "321",
+        ),
+        // A parameter the body sets is a local of the call.
+        (
+            "#macro(m $p)#set($p = \"in\")$p#end#set($q = \"out\")#m($q) $q",
+            "in out",
+        ),
+        // Fewer arguments than parameters.
+        ("#macro(m $a $b)$a$b#end#set($b = \"B\")#m(\"x\")", "xB"),
+        // `#break` ends the macro only.
+        ("#macro(m $x)$x#break x#end#m($v)!", "val!"),
+    ];
+    for (src, want) in cases {
+        let host = vars(&[("v", Value::from("val")), ("l", Value::list([Value::from(1)]))]);
+        assert_eq!(render(&engine, src, &host), want, "{src}");
+    }
+
+    // The macro-depth limit counts inlined calls.
+    let mut limits = Limits::velocity();
+    limits.max_macro_depth = 2;
+    let e = Engine::builder()
+        .limits(limits)
+        .build()
+        .compile("t.vm", "#macro(a)#b()#end#macro(b)#c()#end#macro(c)x#end#a()")
+        .unwrap()
+        .render(&vars(&[]))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::RecursionLimit);
+}

@@ -103,6 +103,16 @@ pub(crate) enum Node {
     },
     /// Drop the last character written (Velocity's string-interpolation padding).
     StripLast,
+    /// A macro call inlined at compile time (see `compile::inline`).
+    Inline(Box<Inline>),
+}
+
+/// A macro call replaced by the macro's body with the arguments substituted; rendered in the caller's context.
+#[derive(Debug)]
+pub(crate) struct Inline {
+    pub(crate) name: Arc<str>,
+    pub(crate) body: Vec<Node>,
+    pub(crate) span: Span,
 }
 
 #[derive(Debug)]

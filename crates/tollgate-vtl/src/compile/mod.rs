@@ -1,6 +1,7 @@
 //! Syntax tree → resolved IR: variables become slots, macro parameters become parameter references, host uses
 //! are prepared, literal regexes are compiled, constants are folded and text is merged.
 
+mod inline;
 pub(crate) mod ir;
 
 use std::collections::HashMap;
@@ -98,7 +99,7 @@ impl<'e> Compiler<'e> {
         if !self.errors.is_empty() {
             return Err(self.errors);
         }
-        let macros = self
+        let macros: Vec<MacroDef> = self
             .macros
             .into_iter()
             .map(|m| {
@@ -108,6 +109,12 @@ impl<'e> Compiler<'e> {
                     body: Vec::new(),
                 })
             })
+            .collect();
+        let mut inliner = inline::Inliner::new(&macros);
+        let nodes = inliner.nodes(nodes, None);
+        let blocks = std::mem::take(&mut self.blocks)
+            .into_iter()
+            .map(|b| inliner.nodes(b, None))
             .collect();
         let slot_roots = self
             .slots
@@ -124,7 +131,7 @@ impl<'e> Compiler<'e> {
             name,
             source,
             body: nodes,
-            blocks: self.blocks,
+            blocks,
             macros,
             slots: self.slots,
             slot_roots,
@@ -395,34 +402,7 @@ impl<'e> Compiler<'e> {
                 }
             }
         }
-        let plain = prepared.is_none()
-            && chain.len() <= ir::MAX_PLAIN_CHAIN
-            && chain
-                .iter()
-                .all(|s| matches!(s, Seg::Property { special, .. } if *special != ir::Special::Class));
-        let replace_run = chain
-            .iter()
-            .rev()
-            .take_while(|seg| crate::eval::literal_replace(seg).is_some())
-            .count();
-        let replace_run = u8::try_from(replace_run).unwrap_or(u8::MAX);
-        let run = chain
-            .get(chain.len().saturating_sub(usize::from(replace_run))..)
-            .unwrap_or_default();
-        let fused = if run.len() >= 2 {
-            let calls: Option<Vec<&JavaRegex>> = run
-                .iter()
-                .map(|seg| match crate::eval::literal_replace(seg) {
-                    Some((re, _, false, _)) => Some(re),
-                    _ => None,
-                })
-                .collect();
-            calls
-                .and_then(crate::java::replace_chain::ReplaceChain::fuse)
-                .map(Box::new)
-        } else {
-            None
-        };
+        let (plain, replace_run, fused) = chain_shape(&chain, prepared.is_some());
         RefExpr {
             root,
             prepared,
@@ -506,7 +486,45 @@ fn arg_shape(e: &Expr) -> Arg<'_> {
     }
 }
 
-fn push_text(out: &mut Vec<Node>, s: &str) {
+/// What the evaluator needs to know about a reference's chain, decided once: whether it is plain (properties
+/// only, see [`RefExpr::plain`]), the length of its trailing run of literal replacements, and that run fused when
+/// it can be.
+pub(crate) fn chain_shape(
+    chain: &[Seg],
+    prepared: bool,
+) -> (bool, u8, Option<Box<crate::java::replace_chain::ReplaceChain>>) {
+    let plain = !prepared
+        && chain.len() <= ir::MAX_PLAIN_CHAIN
+        && chain
+            .iter()
+            .all(|s| matches!(s, Seg::Property { special, .. } if *special != ir::Special::Class));
+    let replace_run = chain
+        .iter()
+        .rev()
+        .take_while(|seg| crate::eval::literal_replace(seg).is_some())
+        .count();
+    let replace_run = u8::try_from(replace_run).unwrap_or(u8::MAX);
+    let run = chain
+        .get(chain.len().saturating_sub(usize::from(replace_run))..)
+        .unwrap_or_default();
+    let fused = if run.len() >= 2 {
+        let calls: Option<Vec<&JavaRegex>> = run
+            .iter()
+            .map(|seg| match crate::eval::literal_replace(seg) {
+                Some((re, _, false, _)) => Some(re),
+                _ => None,
+            })
+            .collect();
+        calls
+            .and_then(crate::java::replace_chain::ReplaceChain::fuse)
+            .map(Box::new)
+    } else {
+        None
+    };
+    (plain, replace_run, fused)
+}
+
+pub(crate) fn push_text(out: &mut Vec<Node>, s: &str) {
     if s.is_empty() {
         return;
     }

@@ -528,6 +528,7 @@ impl Render<'_> {
             Node::CallMacro { id, args, body, span } => {
                 return self.call_macro(cx.program, *id, args, *body, cx, *span, out);
             }
+            Node::Inline(call) => return self.inline_call(call, cx, out),
             Node::CallUnknown {
                 name,
                 args,
@@ -2121,6 +2122,32 @@ impl Render<'_> {
         if let Some(saved) = saved_body {
             self.put_slot(cx, body_slot, saved);
         }
+        match result? {
+            Flow::Stop => Ok(Flow::Stop),
+            Flow::Break(Some(t)) => Ok(Flow::Break(Some(t))),
+            _ => Ok(Flow::Normal),
+        }
+    }
+
+    /// A macro call inlined at compile time: what [`call_macro`](Self::call_macro) does (fuel, the macro and call
+    /// depth checks, the flow), with the substituted body rendered in the caller's context.
+    fn inline_call(&mut self, call: &crate::compile::ir::Inline, cx: &Cx<'_>, out: &mut String) -> R<Flow> {
+        self.burn(call.span)?;
+        if self.macro_depth >= self.limits.max_macro_depth as usize {
+            return Err(Error::new(
+                ErrorKind::RecursionLimit,
+                format!(
+                    "Max calling depth of {} was exceeded in macro '{}'",
+                    self.limits.max_macro_depth, call.name
+                ),
+            )
+            .with_span(call.span));
+        }
+        self.enter(call.span)?;
+        self.macro_depth += 1;
+        let result = self.block(&call.body, cx, out);
+        self.macro_depth -= 1;
+        self.depth -= 1;
         match result? {
             Flow::Stop => Ok(Flow::Stop),
             Flow::Break(Some(t)) => Ok(Flow::Break(Some(t))),
