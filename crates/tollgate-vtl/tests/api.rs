@@ -555,6 +555,18 @@ fn macro_calls_keep_call_by_name_semantics() {
         assert_eq!(render(&engine, src, &host), want, "{src}");
     }
 
+    // Macros calling macros many times: inlined until the compile-time budget is spent, then called; the output is
+    // the same either way.
+    let ten = |m: &str| format!("#{m}($x)").repeat(10);
+    let src = format!(
+        "#macro(a $x){}#end#macro(b $x){}#end#macro(c $x){}#end#macro(d $x)$x#end#a($v)",
+        ten("b"),
+        ten("c"),
+        ten("d")
+    );
+    let host = vars(&[("v", Value::from("v"))]);
+    assert_eq!(render(&engine, &src, &host), "v".repeat(1000));
+
     // The macro-depth limit counts inlined calls.
     let mut limits = Limits::velocity();
     limits.max_macro_depth = 2;

@@ -123,9 +123,12 @@ impl<'m> Inliner<'m> {
         let mut sub = Substitution {
             env: Some(&env),
             cost: 0,
+            limit: self.budget,
         };
-        let body = sub.nodes(&def.body)?;
-        self.budget = self.budget.checked_sub(sub.cost)?;
+        let body = sub.nodes(&def.body);
+        // A substitution that gave up still spent its work: the budget bounds compile time too.
+        self.budget = self.budget.saturating_sub(sub.cost);
+        let body = body?;
         self.stack.push(id);
         let body = self.walk(body);
         self.stack.pop();
@@ -139,12 +142,14 @@ struct Substitution<'a> {
     env: Option<&'a [Arg<'a>]>,
     /// Nodes and expressions copied so far.
     cost: usize,
+    /// The most it may copy.
+    limit: usize,
 }
 
 impl<'a> Substitution<'a> {
     fn step(&mut self) -> Option<()> {
         self.cost += 1;
-        (self.cost <= BUDGET).then_some(())
+        (self.cost <= self.limit).then_some(())
     }
 
     fn nodes(&mut self, nodes: &[Node]) -> Option<Vec<Node>> {
@@ -261,7 +266,12 @@ impl<'a> Substitution<'a> {
     /// call's null argument prints) stays `$v.rest`, except where `$v` alone is printed (`print`): a null argument
     /// prints as the argument's text, `$a.chain`, one level deep (as the macro frame's lookup does).
     fn compose(&mut self, a: &RefExpr, r: &RefExpr, print: bool) -> Option<RefExpr> {
-        let mut chain: Vec<Seg> = a.chain.iter().map(copy_seg).collect();
+        let mut chain: Vec<Seg> = Vec::with_capacity(a.chain.len() + r.chain.len());
+        // The argument's own segments belong to the caller: copied as they are.
+        let env = self.env.take();
+        let copied = a.chain.iter().map(|seg| self.seg(seg)).collect::<Option<Vec<_>>>();
+        self.env = env;
+        chain.extend(copied?);
         for seg in r.chain.iter() {
             chain.push(self.seg(seg)?);
         }
@@ -326,7 +336,19 @@ impl<'a> Substitution<'a> {
                 key: self.expr(key, false)?,
                 span: *span,
             },
-            property => copy_seg(property),
+            Seg::Property {
+                name,
+                hash,
+                hint,
+                special,
+                span,
+            } => Seg::Property {
+                name: name.clone(),
+                hash: *hash,
+                hint: AtomicU32::new(hint.load(Relaxed)),
+                special: *special,
+                span: *span,
+            },
         })
     }
 
@@ -365,48 +387,6 @@ impl<'a> Substitution<'a> {
             Expr::Word => Expr::Word,
         })
     }
-}
-
-/// A copy of a segment that uses no parameter (an argument's own chain, or a property).
-fn copy_seg(seg: &Seg) -> Seg {
-    match seg {
-        Seg::Property {
-            name,
-            hash,
-            hint,
-            special,
-            span,
-        } => Seg::Property {
-            name: name.clone(),
-            hash: *hash,
-            hint: AtomicU32::new(hint.load(Relaxed)),
-            special: *special,
-            span: *span,
-        },
-        Seg::Method {
-            name,
-            method,
-            args,
-            regex,
-            span,
-        } => Seg::Method {
-            name: name.clone(),
-            method: *method,
-            args: args.iter().map(copy_expr).collect(),
-            regex: regex.clone(),
-            span: *span,
-        },
-        Seg::Index { key, span } => Seg::Index {
-            key: copy_expr(key),
-            span: *span,
-        },
-    }
-}
-
-/// A copy of an argument's expression (it belongs to the caller: nothing in it is substituted).
-fn copy_expr(e: &Expr) -> Expr {
-    let mut copy = Substitution { env: None, cost: 0 };
-    copy.expr(e, false).unwrap_or(Expr::Word)
 }
 
 /// How Velocity prints a literal.
