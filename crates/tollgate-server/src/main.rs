@@ -1,4 +1,4 @@
-//! The `tollgate` binary: `serve`, `validate` and `render`.
+//! The `tollgate` binary: `serve`, `validate`, `render` and `runtime`.
 //!
 //! The only crate that reads the command line and environment, sets up tracing, handles signals and uses anyhow.
 //! Exit codes: 0 success, 1 failure (an invalid API file, a port in use, …), 64 usage error (EX_USAGE).
@@ -16,6 +16,7 @@ mod functions;
 mod jwks;
 mod reload;
 mod render;
+mod runtime;
 mod serve;
 mod state;
 mod telemetry;
@@ -29,6 +30,8 @@ commands:
   serve API_FILE      serve an API at http://127.0.0.1:3000/dev/... (see `tollgate serve --help`)
   validate API_FILE   check an API definition and report every problem with file:line:col
   render TEMPLATE     render a mapping template for a recorded request (see `tollgate render --help`)
+  runtime node|python HANDLER
+                      run a Lambda handler on Tollgate's own runtime client (see `tollgate runtime --help`)
   help                this text (also -h, --help); `tollgate --version` prints the version
 ";
 
@@ -60,6 +63,11 @@ fn main() -> ExitCode {
             Err(err) => usage_error(&err),
         },
         "render" => render::run(rest),
+        "runtime" => match runtime::parse(rest) {
+            Ok(Some(args)) => runtime::run(&args),
+            Ok(None) => help(runtime::RUNTIME_USAGE),
+            Err(err) => usage_error(&err),
+        },
         "help" | "--help" | "-h" => help(USAGE),
         "--version" | "-V" | "version" => {
             println!("tollgate {}", env!("CARGO_PKG_VERSION"));

@@ -38,7 +38,7 @@ fn rust_function() -> &'static Path {
     })
 }
 
-fn functions_dir() -> PathBuf {
+pub(crate) fn functions_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/functions")
 }
 
@@ -56,12 +56,12 @@ fn installed(script: &str) -> String {
     String::from_utf8(output.stdout).unwrap().trim().to_owned()
 }
 
-fn quote(path: &str) -> String {
+pub(crate) fn quote(path: &str) -> String {
     format!("'{}'", path.replace('\'', "'\\''"))
 }
 
 /// `tollgate serve tests/fixtures/lambda.yaml` with the function `name` run by `command`.
-fn serve(name: &str, command: &str, extra: &[&str]) -> Server {
+pub(crate) fn serve(name: &str, command: &str, extra: &[&str]) -> Server {
     let function = format!("{name}={command}");
     let stage_variable = format!("fn={name}");
     let mut args = vec![
@@ -77,7 +77,7 @@ fn serve(name: &str, command: &str, extra: &[&str]) -> Server {
 }
 
 /// One request on a fresh connection.
-fn call(server: &Server, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> RawResponse {
+pub(crate) fn call(server: &Server, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> RawResponse {
     call_at(server.addr, method, path, headers, body)
 }
 
@@ -99,7 +99,7 @@ fn call_at(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)],
 }
 
 /// POST `instruction` (a JSON text) to `path`.
-fn instruct(server: &Server, path: &str, instruction: &str) -> RawResponse {
+pub(crate) fn instruct(server: &Server, path: &str, instruction: &str) -> RawResponse {
     call(
         server,
         "POST",
@@ -109,7 +109,7 @@ fn instruct(server: &Server, path: &str, instruction: &str) -> RawResponse {
     )
 }
 
-fn json(response: &RawResponse) -> Value {
+pub(crate) fn json(response: &RawResponse) -> Value {
     serde_json::from_slice(&response.body)
         .unwrap_or_else(|e| panic!("{e}: {:?} ({})", response.body_text(), response.status))
 }
@@ -123,10 +123,10 @@ fn values<'r>(response: &'r RawResponse, name: &str) -> Vec<&'r str> {
         .collect()
 }
 
-const INTERNAL_ERROR: &str = r#"{"message": "Internal server error"}"#;
+pub(crate) const INTERNAL_ERROR: &str = r#"{"message": "Internal server error"}"#;
 
 /// The event and the response rules every runtime client must pass through the gateway unchanged.
-fn check_proxy_rules(server: &Server, name: &str) {
+pub(crate) fn check_proxy_rules(server: &Server, name: &str) {
     // The event: client header case, AWS's added headers, query maps, path parameter, body, request context.
     let echoed = call(
         server,
@@ -267,7 +267,7 @@ fn pid_of(response: &RawResponse) -> u32 {
 }
 
 /// Waits (bounded) until process `pid` has exited: gone, or a zombie its parent has not reaped yet.
-fn wait_exited(pid: u32) {
+pub(crate) fn wait_exited(pid: u32) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();

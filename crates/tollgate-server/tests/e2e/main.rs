@@ -16,6 +16,7 @@ mod authorizers;
 mod backend;
 mod edge;
 mod lambda;
+mod lean_runtime;
 mod lifecycle;
 mod redis_state;
 mod reload;

@@ -1,0 +1,524 @@
+// Tollgate's Node.js runtime client for the Lambda Runtime API (2018-06-01): `tollgate runtime node HANDLER`.
+// Dependency-free; it speaks only the documented Runtime API, so it also serves as a custom runtime's
+// `bootstrap` on AWS Lambda (`exec node this-file.js` with `_HANDLER` set).
+//
+// Behaviour follows AWS's official client, aws-lambda-ric 3.x (repository
+// aws/aws-lambda-nodejs-runtime-interface-client, src/): handler strings and module loading as UserFunction.js,
+// the callback/promise model as Runtime.js and CallbackContext.js, the context as InvokeContext.js, error
+// documents as Errors.js `toRapidResponse` ({errorType, errorMessage, trace}), init errors as index.mjs
+// (`POST /runtime/init/error`, then exit 129) and RAPIDClient.js (the `Lambda-Runtime-Function-Error-Type`
+// header). It does not patch console: stdout and stderr reach the host as written.
+//
+// Speed: one keep-alive TCP connection, raw `net` with a small HTTP/1.1 response parser (Content-Length and
+// chunked bodies), and the next `GET .../next` written in the same packet as the previous result (HTTP/1.1
+// pipelining; answers arrive in order).
+'use strict';
+
+const net = require('net');
+const path = require('path');
+const fs = require('fs');
+const util = require('util');
+
+const API = process.env.AWS_LAMBDA_RUNTIME_API;
+const PREFIX = '/2018-06-01/runtime/';
+
+// ---- Errors (Errors.js) -------------------------------------------------------------------------------------
+
+function runtimeError(name) {
+  const cls = class extends Error {};
+  cls.prototype.name = 'Runtime.' + name;
+  return cls;
+}
+const ImportModuleError = runtimeError('ImportModuleError');
+const HandlerNotFound = runtimeError('HandlerNotFound');
+const MalformedHandlerName = runtimeError('MalformedHandlerName');
+const UserCodeSyntaxError = runtimeError('UserCodeSyntaxError');
+class UnhandledPromiseRejection extends Error {
+  constructor(reason) {
+    super(reason);
+  }
+}
+UnhandledPromiseRejection.prototype.name = 'Runtime.UnhandledPromiseRejection';
+
+function isErrorLike(obj) {
+  return (
+    obj &&
+    obj.name &&
+    obj.message &&
+    obj.stack &&
+    typeof obj.name === 'string' &&
+    typeof obj.message === 'string' &&
+    typeof obj.stack === 'string'
+  );
+}
+
+// The error document, as Errors.js `toRapidResponse`.
+function errorDocument(error) {
+  try {
+    if (util.types.isNativeError(error) || isErrorLike(error)) {
+      return { errorType: error.name, errorMessage: error.message, trace: error.stack.split('\n') };
+    }
+    return { errorType: typeof error, errorMessage: error.toString(), trace: [] };
+  } catch (_) {
+    return {
+      errorType: 'handled',
+      errorMessage:
+        'callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack',
+    };
+  }
+}
+
+// As the official client logs an invocation's error ("Invoke Error" and the formatted error) to stderr.
+function logError(title, error) {
+  try {
+    console.error(title, '\t' + JSON.stringify(error, (_k, v) => withEnumerableProperties(v)));
+  } catch (_) {
+    console.error(title, '\t' + JSON.stringify(errorDocument(error)));
+  }
+}
+
+function withEnumerableProperties(error) {
+  if (error instanceof Error) {
+    const ret = Object.assign({ errorType: error.name, errorMessage: error.message, code: error.code }, error);
+    if (typeof error.stack === 'string') ret.stack = error.stack.split('\n');
+    return ret;
+  }
+  return error;
+}
+
+// The header carries the error type; a value with characters a header cannot hold is left out.
+function errorTypeHeader(doc) {
+  const type = doc.errorType;
+  return typeof type === 'string' && /^[\x20-\x7e]+$/.test(type)
+    ? 'Lambda-Runtime-Function-Error-Type: ' + type + '\r\n'
+    : '';
+}
+
+// ---- The Runtime API connection -----------------------------------------------------------------------------
+
+// Requests in flight, oldest first: each {text, onAnswer}, `onAnswer(status, headers, body)` run when its answer
+// has arrived.
+const pending = [];
+let socket = null;
+let input = null; // unparsed bytes
+let host = '';
+
+function connect() {
+  const colon = API.lastIndexOf(':');
+  let hostname = API.slice(0, colon);
+  if (hostname.startsWith('[')) hostname = hostname.slice(1, -1);
+  const port = Number(API.slice(colon + 1));
+  socket = net.connect({ host: hostname, port });
+  socket.setNoDelay(true);
+  socket.on('data', onData);
+  socket.on('error', (err) => {
+    console.error('tollgate runtime: Runtime API connection failed:', err.message);
+    process.exit(1);
+  });
+  socket.on('close', () => {
+    // Closed by the server (idle, or after refusing a request, e.g. 413 for a result too large): unanswered
+    // `GET .../next` requests are sent again on a new connection; an unanswered result cannot be.
+    socket = null;
+    input = null;
+    const unanswered = pending.splice(0);
+    for (const request of unanswered) {
+      if (request.text === NEXT) send(request.text, request.onAnswer);
+      else console.error('tollgate runtime: the Runtime API closed the connection before answering a result');
+    }
+  });
+  socket.unref();
+}
+
+// Sends raw request text; `onAnswer` runs with the answer. The socket keeps the process alive only while an
+// answer is awaited, so a handler's own work decides when the event loop is empty (callbackWaitsForEmptyEventLoop).
+function send(text, onAnswer) {
+  if (socket === null) connect();
+  if (pending.length === 0) socket.ref();
+  pending.push({ text, onAnswer });
+  socket.write(text);
+}
+
+// A result and the next `GET .../next` in one write (one system call, one packet).
+function sendWithNext(text, onAnswer) {
+  if (socket === null) connect();
+  if (pending.length === 0) socket.ref();
+  pending.push({ text, onAnswer }, { text: NEXT, onAnswer: onEvent });
+  socket.write(text + NEXT);
+}
+
+function post(where, body, extraHeaders) {
+  return (
+    'POST ' +
+    PREFIX +
+    where +
+    ' HTTP/1.1\r\n' +
+    host +
+    extraHeaders +
+    'Content-Type: application/json\r\nContent-Length: ' +
+    Buffer.byteLength(body) +
+    '\r\n\r\n' +
+    body
+  );
+}
+
+let NEXT = '';
+
+function onData(chunk) {
+  input = input === null ? chunk : Buffer.concat([input, chunk]);
+  for (;;) {
+    const used = parseAnswer(input);
+    if (used === 0) return;
+    input = used === input.length ? null : input.subarray(used);
+    if (input === null) return;
+  }
+}
+
+// Parses one answer from the front of `buf` and dispatches it; returns the bytes used, 0 if incomplete.
+function parseAnswer(buf) {
+  const headEnd = buf.indexOf('\r\n\r\n');
+  if (headEnd < 0) {
+    if (buf.length > 1 << 20) fatal('a Runtime API answer head exceeds 1 MiB');
+    return 0;
+  }
+  const lines = buf.toString('latin1', 0, headEnd).split('\r\n');
+  const status = Number(lines[0].slice(9, 12));
+  const headers = {};
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i];
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const start = headEnd + 4;
+  let body;
+  let end;
+  const te = headers['transfer-encoding'];
+  if (te !== undefined && te.toLowerCase().includes('chunked')) {
+    const decoded = dechunk(buf, start);
+    if (decoded === null) return 0;
+    body = decoded.body;
+    end = decoded.end;
+  } else if (headers['content-length'] !== undefined) {
+    const length = Number(headers['content-length']);
+    if (!Number.isSafeInteger(length) || length < 0) fatal('bad Content-Length from the Runtime API');
+    end = start + length;
+    if (buf.length < end) return 0;
+    body = buf.toString('utf8', start, end);
+  } else if (status === 204 || status === 304 || status < 200) {
+    end = start;
+    body = '';
+  } else {
+    fatal('a Runtime API answer without Content-Length or chunked framing');
+  }
+  if (headers['lambda-runtime-aws-request-id'] !== undefined && status !== 200) {
+    fatal('unexpected status ' + status + ' with an event');
+  }
+  const request = pending.shift();
+  if (pending.length === 0 && socket !== null) socket.unref();
+  if (request !== undefined) request.onAnswer(status, headers, body);
+  return end;
+}
+
+// Decodes a chunked body starting at `pos`; null when incomplete.
+function dechunk(buf, pos) {
+  const parts = [];
+  for (;;) {
+    const lineEnd = buf.indexOf('\r\n', pos);
+    if (lineEnd < 0) return null;
+    const size = parseInt(buf.toString('latin1', pos, lineEnd), 16);
+    if (!(size >= 0)) fatal('bad chunk size from the Runtime API');
+    pos = lineEnd + 2;
+    if (size === 0) {
+      // Trailers, then the empty line.
+      for (;;) {
+        const trailerEnd = buf.indexOf('\r\n', pos);
+        if (trailerEnd < 0) return null;
+        const empty = trailerEnd === pos;
+        pos = trailerEnd + 2;
+        if (empty) return { body: Buffer.concat(parts).toString('utf8'), end: pos };
+      }
+    }
+    if (buf.length < pos + size + 2) return null;
+    parts.push(buf.subarray(pos, pos + size));
+    pos += size + 2;
+  }
+}
+
+function fatal(message) {
+  console.error('tollgate runtime: ' + message);
+  process.exit(1);
+}
+
+function checkAccepted(what) {
+  return (status, _headers, body) => {
+    if (status !== 202) console.error(`tollgate runtime: ${what} answered ${status}: ${body}`);
+  };
+}
+const resultAccepted = checkAccepted('the result');
+
+// ---- Loading the handler (UserFunction.js) ------------------------------------------------------------------
+
+function hasTypeModule(folder) {
+  for (;;) {
+    if (folder.endsWith('/node_modules')) return false;
+    const pj = path.join(folder, 'package.json');
+    if (fs.existsSync(pj)) {
+      try {
+        const pkg = JSON.parse(fs.readFileSync(pj));
+        if (pkg) return pkg.type === 'module';
+      } catch (e) {
+        console.warn(`${pj} cannot be read, it will be ignored for ES module detection purposes.`, e);
+        return false;
+      }
+    }
+    const parent = path.resolve(folder, '..');
+    if (parent === folder) return false;
+    folder = parent;
+  }
+}
+
+function tryRequire(file) {
+  return fs.existsSync(file) ? require(file) : undefined;
+}
+
+async function tryImport(file) {
+  return fs.existsSync(file) ? await import(require('url').pathToFileURL(file).href) : undefined;
+}
+
+async function loadModule(appRoot, moduleRoot, module) {
+  const file = path.resolve(appRoot, moduleRoot, module);
+  const extensionless = tryRequire(file);
+  if (extensionless) return extensionless;
+  const esm = hasTypeModule(path.dirname(file));
+  if (!esm) {
+    const cjs = tryRequire(file + '.js');
+    if (cjs) return cjs;
+  }
+  const loaded =
+    (esm && (await tryImport(file + '.js'))) || (await tryImport(file + '.mjs')) || tryRequire(file + '.cjs');
+  if (loaded) return loaded;
+  return require(require.resolve(module, { paths: [appRoot, moduleRoot] }));
+}
+
+async function loadHandler(appRoot, fullHandler) {
+  if (fullHandler.includes('..')) {
+    throw new MalformedHandlerName(
+      `'${fullHandler}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`,
+    );
+  }
+  const handlerString = path.basename(fullHandler);
+  const moduleRoot = fullHandler.substring(0, fullHandler.indexOf(handlerString));
+  const match = handlerString.match(/^([^.]*)\.(.*)$/);
+  if (!match) throw new MalformedHandlerName('Bad handler');
+  let app;
+  try {
+    app = await loadModule(appRoot, moduleRoot, match[1]);
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new UserCodeSyntaxError(e);
+    if (e && e.code === 'MODULE_NOT_FOUND') throw new ImportModuleError(e);
+    throw e;
+  }
+  const fn = match[2].split('.').reduce((nested, key) => nested && nested[key], app);
+  if (!fn) throw new HandlerNotFound(`${fullHandler} is undefined or not exported`);
+  if (typeof fn !== 'function') throw new HandlerNotFound(`${fullHandler} is not a function`);
+  return fn;
+}
+
+// ---- Invocations (Runtime.js, CallbackContext.js, InvokeContext.js) ------------------------------------------
+
+let handler = null;
+let handlerIsAsync = false;
+let current = null; // the request id of the invocation in progress
+let beforeExit = null; // what runs when the event loop empties (BeforeExitListener.js)
+
+const FUNCTION_NAME = process.env.AWS_LAMBDA_FUNCTION_NAME;
+const FUNCTION_VERSION = process.env.AWS_LAMBDA_FUNCTION_VERSION;
+const MEMORY = process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE;
+const LOG_GROUP = process.env.AWS_LAMBDA_LOG_GROUP_NAME;
+const LOG_STREAM = process.env.AWS_LAMBDA_LOG_STREAM_NAME;
+
+function parseJsonHeader(text, name) {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`Cannot parse ${name} as json: ${err.toString()}`);
+  }
+}
+
+// Posts the result (or error) of invocation `id`, and asks for the next event in the same write.
+function finish(id, text, then) {
+  current = null;
+  if (then === undefined) sendWithNext(text, resultAccepted);
+  else send(text, then);
+}
+
+function respond(id, result) {
+  let body;
+  try {
+    body = JSON.stringify(result === undefined ? null : result);
+  } catch (_) {
+    // RAPIDClient.js `_trySerializeResponse`.
+    throw new Error('Unable to stringify response body');
+  }
+  finish(id, post('invocation/' + encodeURIComponent(id) + '/response', body, ''));
+}
+
+function respondError(id, error, then) {
+  const doc = errorDocument(error);
+  let body;
+  try {
+    body = JSON.stringify(doc);
+  } catch (_) {
+    body = JSON.stringify({ errorType: 'handled', errorMessage: 'Unable to stringify the error' });
+  }
+  finish(id, post('invocation/' + encodeURIComponent(id) + '/error', body, errorTypeHeader(doc)), then);
+}
+
+function onEvent(status, headers, body) {
+  if (status !== 200) fatal(`GET invocation/next answered ${status}: ${body}`);
+  const id = headers['lambda-runtime-aws-request-id'];
+  if (!id) fatal('an event without Lambda-Runtime-Aws-Request-Id');
+  current = id;
+  const trace = headers['lambda-runtime-trace-id'];
+  if (trace !== undefined) process.env._X_AMZN_TRACE_ID = trace;
+  else delete process.env._X_AMZN_TRACE_ID;
+
+  let completed = false;
+  let waitForEmptyEventLoop = true;
+  const postError = (err) => {
+    logError('Invoke Error', err);
+    respondError(id, err);
+  };
+  const complete = (result) => {
+    if (completed) {
+      console.error(
+        'Invocation has already been reported as done. Cannot call complete more than once per invocation.',
+      );
+      return;
+    }
+    completed = true;
+    respond(id, result);
+  };
+  // Only the first call of callback/succeed/fail/done counts.
+  let finished = false;
+  const once = (fn) =>
+    function () {
+      if (!finished) {
+        fn.apply(null, arguments);
+        finished = true;
+      }
+    };
+  const done = (err, result) => {
+    beforeExit = null;
+    if (err !== undefined && err !== null) postError(err);
+    else complete(result);
+  };
+  const callback = once((err, result) => {
+    beforeExit = null;
+    if (err !== undefined && err !== null) postError(err);
+    else if (!waitForEmptyEventLoop) complete(result);
+    else beforeExit = () => setImmediate(() => complete(result));
+  });
+  const deadline = Number(headers['lambda-runtime-deadline-ms']);
+  let context;
+  try {
+    context = {
+      get callbackWaitsForEmptyEventLoop() {
+        return waitForEmptyEventLoop;
+      },
+      set callbackWaitsForEmptyEventLoop(value) {
+        waitForEmptyEventLoop = value;
+      },
+      succeed: once((result) => done(null, result)),
+      fail: once((err) => (err === undefined || err === null ? done('handled') : done(err, null))),
+      done: once(done),
+      functionVersion: FUNCTION_VERSION,
+      functionName: FUNCTION_NAME,
+      memoryLimitInMB: MEMORY,
+      logGroupName: LOG_GROUP,
+      logStreamName: LOG_STREAM,
+      clientContext: parseJsonHeader(headers['lambda-runtime-client-context'], 'ClientContext'),
+      identity: parseJsonHeader(headers['lambda-runtime-cognito-identity'], 'CognitoIdentity'),
+      invokedFunctionArn: headers['lambda-runtime-invoked-function-arn'],
+      awsRequestId: id,
+      getRemainingTimeInMillis: () => deadline - Date.now(),
+    };
+  } catch (err) {
+    callback(err);
+    return;
+  }
+
+  // Neither a callback nor a settled promise by the time the event loop is empty: an async handler failed to
+  // finish (Runtime.NodeJsExit); any other handler answers null.
+  beforeExit = () => {
+    completed = true;
+    finished = true;
+    if (handlerIsAsync) {
+      const err = new NodeJsExit();
+      logError('Invoke Error', err);
+      respondError(id, err);
+    } else {
+      respond(id, null);
+    }
+  };
+  try {
+    const result = handler(JSON.parse(body), context, callback);
+    if (result && typeof result.then === 'function') {
+      result.then(context.succeed, context.fail).catch(context.fail);
+    }
+  } catch (err) {
+    callback(err);
+  }
+}
+
+class NodeJsExit extends Error {
+  constructor() {
+    super(
+      'The Lambda runtime client detected an unexpected Node.js exit code. This is most commonly caused by a Promise that was never settled. For more information, see https://nodejs.org/docs/latest/api/process.html#exit-codes',
+    );
+  }
+}
+NodeJsExit.prototype.name = 'Runtime.NodeJsExit';
+
+process.on('beforeExit', () => {
+  const run = beforeExit;
+  beforeExit = null;
+  if (run !== null) run();
+});
+
+// An error outside any promise chain: the invocation's (or init's) error, then exit (index.mjs, Runtime.js).
+function crash(title, error, code) {
+  logError(title, error);
+  const exit = () => process.exit(code);
+  if (current !== null) {
+    respondError(current, error, exit);
+  } else {
+    const doc = errorDocument(error);
+    send(post('init/error', JSON.stringify(doc), errorTypeHeader(doc)), exit);
+  }
+}
+
+process.on('uncaughtException', (error) => crash('Uncaught Exception', error, 129));
+process.on('unhandledRejection', (reason) =>
+  crash('Unhandled Promise Rejection', new UnhandledPromiseRejection(reason), 128),
+);
+
+async function main() {
+  if (!API) fatal('AWS_LAMBDA_RUNTIME_API is not set');
+  host = 'Host: ' + API + '\r\n';
+  NEXT = 'GET ' + PREFIX + 'invocation/next HTTP/1.1\r\n' + host + '\r\n';
+  const handlerName = process.argv[2] || process.env._HANDLER || '';
+  // The working directory, as the official client's `aws-lambda-ric HANDLER` command; on Lambda it is
+  // LAMBDA_TASK_ROOT.
+  const appRoot = process.cwd();
+  try {
+    handler = await loadHandler(appRoot, handlerName);
+  } catch (error) {
+    crash('Uncaught Exception', error, 129);
+    return;
+  }
+  handlerIsAsync = handler.constructor && handler.constructor.name === 'AsyncFunction';
+  send(NEXT, onEvent);
+}
+
+main();
