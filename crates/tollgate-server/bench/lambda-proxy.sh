@@ -12,6 +12,8 @@
 #   tollgate-rust   tollgate serve + the Rust function on lambda_runtime (examples/lambda_function.rs)
 #   tollgate-std    tollgate serve + xtask's std-only Runtime API client (the same 100-byte answer), if built
 #   tollgate-node   tollgate serve + serverless-offline's own handler.js on aws-lambda-ric (the same function)
+#   tollgate-node-lean    the same handler.js on Tollgate's own runtime client (`tollgate runtime node`)
+#   tollgate-python-lean  bench/handler.py (the same answer) on `tollgate runtime python`
 #   sls-default     serverless-offline 13.9 (Framework 3.40), default worker-thread runner, handler.js
 #   sls-inprocess   the same with --useInProcess
 # The server under test and its function processes are pinned to SUT_CPU (1), wrk to LOAD_CPU (0); BENCH/load
@@ -31,7 +33,7 @@ std_function=${STD_FUNCTION:-$target/load-backend/release/load-function}
 concurrency=${FUNCTION_CONCURRENCY:-10}
 source "$bench/lib.sh"
 out="$BENCH_RUN/lambda-proxy"; mkdir -p "$out"
-port=18200
+port=${PORT:-18200}  # PORT= when another server already listens there
 for bin in "$tollgate" "$function" wrk; do command -v "$bin" >/dev/null || { echo "missing: $bin" >&2; exit 2; }; done
 ric=$("$repo/crates/tollgate-lambda-host/tests/functions/node/setup-aws-lambda-ric")
 pid=""
@@ -58,12 +60,16 @@ measure() { # NAME
   stop_pid "$pid"; pid=""
 }
 
-: >"$out/results"
+: >"$out/results"; : >"$out/load"
 for round in $(seq "$rounds"); do
-  echo "round $round ($(cut -d' ' -f1-3 /proc/loadavg) load average)" >&2
+  echo "round $round ($(cut -d' ' -f1-3 /proc/loadavg) load average)" | tee -a "$out/load" >&2
   start_tollgate "'$function'"; measure tollgate-rust
   if [ -x "$std_function" ]; then start_tollgate "'$std_function'"; measure tollgate-std; fi
   start_tollgate "cd '$bench/peers/serverless' && exec '$ric' handler.proxy"; measure tollgate-node
+  start_tollgate "cd '$bench/peers/serverless' && exec '$tollgate' runtime node handler.proxy"
+  measure tollgate-node-lean
+  start_tollgate "cd '$repo/crates/tollgate-server/bench' && exec '$tollgate' runtime python handler.proxy"
+  measure tollgate-python-lean
   start_sls; measure sls-default
   start_sls --useInProcess; measure sls-inprocess
 done
@@ -93,7 +99,7 @@ for name, row in rows.items():
           f"| {med(row['c50'], 'p50_ms'):.3f} / {med(row['c50'], 'p99_ms'):.3f} "
           f"| {med(row['c1'], 'p50_ms'):.3f} / {med(row['c1'], 'p99_ms'):.3f} | {med(row['c1'], 'rps'):,.0f} "
           f"| {statistics.median(row['startup']):,.0f} | {bad} |")
-for ours in ("tollgate-rust", "tollgate-std", "tollgate-node"):
+for ours in ("tollgate-rust", "tollgate-std", "tollgate-node", "tollgate-node-lean", "tollgate-python-lean"):
     for peer in ("sls-default", "sls-inprocess"):
         if ours in base and peer in base:
             print(f"{ours} / {peer}: {base[ours] / base[peer]:.1f}x req/s at 50 connections")

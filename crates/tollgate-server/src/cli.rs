@@ -56,7 +56,7 @@ options:
   --grace-period DURATION        how long shutdown waits for in-flight requests (default: 30s)
   --workers N                    tokio worker threads (default: one per CPU; 1 = single-threaded)
   --function NAME=COMMAND        serve the Lambda function NAME locally: COMMAND (run with sh -c) starts
-                                 its runtime client, e.g. hello='python3 -m awslambdaric app.handler';
+                                 its runtime client, e.g. hello='tollgate runtime python app.handler';
                                  integrations naming NAME invoke it, other functions go to AWS; repeat
   --function-timeout DURATION    the local functions' timeout (default: 3s, as Lambda's)
   --function-concurrency N       processes each local function may run at once (default: 10)
