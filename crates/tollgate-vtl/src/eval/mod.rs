@@ -94,6 +94,46 @@ fn walk<S: Borrow<Seg>, T>(v: &Value, chain: &[S], i: usize, done: &mut impl FnM
     }
 }
 
+/// `$map.a.b` where `a` holds a map (or nothing): the value handed to `f` after two lookups. `None` when a
+/// segment is no plain property or `a` holds something else ([`walk`] decides then).
+#[inline(never)]
+fn peek_two<T>(m: &Map, first: &Seg, second: &Seg, f: &mut impl FnMut(&Value) -> T) -> Option<T> {
+    let (
+        Seg::Property {
+            name: n1,
+            hash: h1,
+            hint: i1,
+            special: s1,
+            ..
+        },
+        Seg::Property {
+            name: n2,
+            hash: h2,
+            hint: i2,
+            special: s2,
+            ..
+        },
+    ) = (first, second)
+    else {
+        return None;
+    };
+    if *s1 == Special::Class || *s2 == Special::Class {
+        return None;
+    }
+    let map = m.entries();
+    match crate::value::lookup_str(&map, n1, *h1, i1) {
+        Some(Value::Map(inner)) => {
+            let inner = inner.entries();
+            Some(match crate::value::lookup_str(&inner, n2, *h2, i2) {
+                Some(x) => f(x),
+                None => f(&Value::Null),
+            })
+        }
+        None | Some(Value::Null) => Some(f(&Value::Null)),
+        Some(_) => None,
+    }
+}
+
 /// A `replaceAll`/`replaceFirst` segment with a literal pattern (compiled) and a literal replacement.
 pub(crate) fn literal_replace(seg: &Seg) -> Option<(&JavaRegex, &str, bool, Span)> {
     match seg {
@@ -223,10 +263,14 @@ enum Items {
 
 /// How a block ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// Two words (`R<Flow>` comes back in registers): one variant per kind of `#break` rather than an `Option` inside.
 enum Flow {
     Normal,
-    /// `#break`: the nearest scope (`None`) or a given `#foreach` scope id.
-    Break(Option<u64>),
+    /// `#break`: the nearest scope.
+    Break,
+    /// `#break($foreach)`: the `#foreach` scope with this id.
+    BreakScope(u64),
     /// `#stop`: the whole render.
     Stop,
 }
@@ -314,7 +358,7 @@ pub(crate) fn render(engine: &Engine, program: &Arc<Program>, host: &dyn Host, o
     };
     let cx = Cx { program, frame: None };
     match r.block(&program.body, &cx, out)? {
-        Flow::Normal | Flow::Break(_) | Flow::Stop => Ok(()),
+        Flow::Normal | Flow::Break | Flow::BreakScope(_) | Flow::Stop => Ok(()),
     }
 }
 
@@ -570,7 +614,7 @@ impl Render<'_> {
                     },
                     None => None,
                 };
-                return Ok(Flow::Break(target));
+                return Ok(target.map_or(Flow::Break, Flow::BreakScope));
             }
             Node::Stop => return Ok(Flow::Stop),
             Node::Fail { message, span } => {
@@ -1056,7 +1100,7 @@ impl Render<'_> {
         self.depth -= 1;
         match result? {
             Flow::Stop => Ok(Some(Flow::Stop)),
-            Flow::Break(Some(t)) => Ok(Some(Flow::Break(Some(t)))),
+            Flow::BreakScope(t) => Ok(Some(Flow::BreakScope(t))),
             _ => Ok(Some(Flow::Normal)),
         }
     }
@@ -1571,6 +1615,10 @@ impl Render<'_> {
                 {
                     return Some(f(&scope.special(*special, root)));
                 }
+                // `$elem.id.S` (DynamoDB-shaped JSON): two map lookups, no walk.
+                ([first, second], Value::Map(m)) if let Some(t) = peek_two(m, first, second, &mut f) => {
+                    return Some(t);
+                }
                 _ => {}
             }
             return match walk(root, &r.chain, 0, &mut f) {
@@ -1950,8 +1998,8 @@ impl Render<'_> {
                 }
                 match self.block(&f.body, cx, out) {
                     Ok(Flow::Normal) => {}
-                    Ok(Flow::Break(None)) => break,
-                    Ok(Flow::Break(Some(target))) if target == id => break,
+                    Ok(Flow::Break) => break,
+                    Ok(Flow::BreakScope(target)) if target == id => break,
                     other => {
                         result = other;
                         break;
@@ -2015,8 +2063,8 @@ impl Render<'_> {
             }
             match self.block(&f.body, cx, out)? {
                 Flow::Normal => {}
-                Flow::Break(None) => return Ok(Flow::Normal),
-                Flow::Break(Some(target)) if target == id => return Ok(Flow::Normal),
+                Flow::Break => return Ok(Flow::Normal),
+                Flow::BreakScope(target) if target == id => return Ok(Flow::Normal),
                 other => return Ok(other),
             }
             i += 1;
@@ -2124,7 +2172,7 @@ impl Render<'_> {
         }
         match result? {
             Flow::Stop => Ok(Flow::Stop),
-            Flow::Break(Some(t)) => Ok(Flow::Break(Some(t))),
+            Flow::BreakScope(t) => Ok(Flow::BreakScope(t)),
             _ => Ok(Flow::Normal),
         }
     }
@@ -2150,7 +2198,7 @@ impl Render<'_> {
         self.depth -= 1;
         match result? {
             Flow::Stop => Ok(Flow::Stop),
-            Flow::Break(Some(t)) => Ok(Flow::Break(Some(t))),
+            Flow::BreakScope(t) => Ok(Flow::BreakScope(t)),
             _ => Ok(Flow::Normal),
         }
     }
