@@ -563,6 +563,12 @@ fn list(l: &List, name: M, args: &[Value], limits: &Limits) -> Call {
             }
             ok(Value::Bool(pos.is_some()))
         }
+        // A String needle (ids, names): only Strings and host objects can equal it.
+        (M::Contains, [v @ Value::Str(needle)]) => ok(Value::Bool(l.items().iter().any(|x| match x {
+            Value::Str(s) => crate::value::str_eq(s, needle),
+            Value::Object(_) => x.java_equals(v),
+            _ => false,
+        }))),
         (M::Contains, [v]) => ok(Value::Bool(l.items().iter().any(|x| x.java_equals(v)))),
         (M::IndexOf, [v]) => ok(Value::integer(
             l.items().iter().position(|x| x.java_equals(v)).map_or(-1, |p| p as i64),

@@ -50,7 +50,12 @@ impl List {
 
     /// Appends an item (`add`).
     pub fn push(&self, v: Value) {
-        self.0.items.borrow_mut().push(v);
+        let mut items = self.0.items.borrow_mut();
+        // Room for ten on the first add, as `ArrayList` makes: lists built item by item grow fewer times.
+        if items.capacity() == 0 {
+            items.reserve(10);
+        }
+        items.push(v);
     }
 
     /// The number of items (`size()`).
