@@ -15,6 +15,7 @@
 
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
+use super::fast::Fast;
 use super::ir::{Const, Expr, Foreach, Inline, MacroDef, Node, RefExpr, Seg, Var};
 use super::{chain_shape, push_text};
 
@@ -81,14 +82,22 @@ impl<'m> Inliner<'m> {
                         span,
                     }),
                 },
-                Node::If { branches, otherwise } => {
+                Node::If {
+                    branches,
+                    fast,
+                    otherwise,
+                } => {
                     let branches = branches
                         .into_vec()
                         .into_iter()
                         .map(|(c, b)| (c, self.walk(b)))
                         .collect();
                     let otherwise = otherwise.map(|b| self.walk(b));
-                    out.push(Node::If { branches, otherwise });
+                    out.push(Node::If {
+                        branches,
+                        fast,
+                        otherwise,
+                    });
                 }
                 Node::Foreach(mut f) => {
                     f.body = self.walk(std::mem::take(&mut f.body));
@@ -182,7 +191,9 @@ impl<'a> Substitution<'a> {
                         assigns: *assigns,
                     });
                 }
-                Node::If { branches, otherwise } => {
+                Node::If {
+                    branches, otherwise, ..
+                } => {
                     let branches = branches
                         .iter()
                         .map(|(c, b)| Some((self.expr(c, true)?, self.nodes(b)?)))
@@ -191,8 +202,10 @@ impl<'a> Substitution<'a> {
                         Some(b) => Some(self.nodes(b)?),
                         None => None,
                     };
+                    let fast = branches.iter().map(|(c, _)| Fast::of(c)).collect();
                     out.push(Node::If {
                         branches: branches.into_boxed_slice(),
+                        fast,
                         otherwise,
                     });
                 }

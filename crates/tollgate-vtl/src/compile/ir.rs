@@ -62,6 +62,8 @@ pub(crate) enum Node {
     },
     If {
         branches: Box<[(Expr, Vec<Node>)]>,
+        /// Each branch condition's shape, for the evaluator's specialised check.
+        fast: Box<[super::fast::Fast]>,
         otherwise: Option<Vec<Node>>,
     },
     Foreach(Box<Foreach>),

@@ -1,6 +1,7 @@
 //! Syntax tree → resolved IR: variables become slots, macro parameters become parameter references, host uses
 //! are prepared, literal regexes are compiled, constants are folded and text is merged.
 
+pub(crate) mod fast;
 mod inline;
 pub(crate) mod ir;
 
@@ -228,8 +229,10 @@ impl<'e> Compiler<'e> {
                         .map(|(c, b)| (self.expr(c), self.block(b, macros)))
                         .collect();
                     let otherwise = otherwise.map(|b| self.block(b, macros));
+                    let fast = branches.iter().map(|(c, _)| fast::Fast::of(c)).collect();
                     out.push(Node::If {
                         branches: branches.into_boxed_slice(),
+                        fast,
                         otherwise,
                     });
                 }

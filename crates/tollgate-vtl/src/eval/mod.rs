@@ -11,6 +11,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use self::scope::ForeachScope;
+use crate::compile::fast::{Fast, Prop};
 use crate::compile::ir::{Const, Expr, Node, Program, RefExpr, Seg, Special, Var};
 use crate::engine::Engine;
 use crate::error::{Error, ErrorKind, Phase, Span};
@@ -464,7 +465,11 @@ impl Render<'_> {
                         self.print_unescaped(r, cx, out)?
                     }
                 }
-                Node::If { branches, otherwise } => self.node_if(branches, otherwise.as_deref(), cx, out)?,
+                Node::If {
+                    branches,
+                    fast,
+                    otherwise,
+                } => self.node_if(branches, fast, otherwise.as_deref(), cx, out)?,
                 Node::Foreach(f) => self.foreach(f, cx, out)?,
                 Node::CallMacro { id, args, body, span } => {
                     self.call_macro(cx.program, *id, args, *body, cx, *span, out)?
@@ -490,12 +495,17 @@ impl Render<'_> {
     fn node_if(
         &mut self,
         branches: &[(Expr, Vec<Node>)],
+        fast: &[Fast],
         otherwise: Option<&[Node]>,
         cx: &Cx<'_>,
         out: &mut String,
     ) -> R<Flow> {
-        for (cond, body) in branches {
-            if self.truth(cond, cx)? {
+        for (i, (cond, body)) in branches.iter().enumerate() {
+            let taken = match fast.get(i).and_then(|f| self.fast_truth(f, cx)) {
+                Some(t) => t,
+                None => self.truth(cond, cx)?,
+            };
+            if taken {
                 return self.block(body, cx, out);
             }
         }
@@ -558,16 +568,11 @@ impl Render<'_> {
                 )
                 .with_span(*span));
             }
-            Node::If { branches, otherwise } => {
-                for (cond, body) in branches.iter() {
-                    if self.truth(cond, cx)? {
-                        return self.block(body, cx, out);
-                    }
-                }
-                if let Some(body) = otherwise {
-                    return self.block(body, cx, out);
-                }
-            }
+            Node::If {
+                branches,
+                fast,
+                otherwise,
+            } => return self.node_if(branches, fast, otherwise.as_deref(), cx, out),
             Node::Foreach(f) => return self.foreach(f, cx, out),
             Node::CallMacro { id, args, body, span } => {
                 return self.call_macro(cx.program, *id, args, *body, cx, *span, out);
@@ -1725,6 +1730,68 @@ impl Render<'_> {
         match walked {
             Walked::Done(t) => Some(t),
             Walked::At(..) => None,
+        }
+    }
+
+    /// A condition's truth by its compiled shape ([`Fast`]); `None` hands it to [`truth`](Self::truth).
+    fn fast_truth(&self, f: &Fast, cx: &Cx<'_>) -> Option<bool> {
+        match f {
+            Fast::None => None,
+            Fast::Truthy(p) => self.fast_prop(p, cx, truthy),
+            Fast::EqStr { prop, literal, negate } => self
+                .fast_prop(prop, cx, |v| match v {
+                    Value::Str(s) => Some(crate::value::str_eq(s, literal) != *negate),
+                    _ => None,
+                })
+                .flatten(),
+            Fast::IntCmp { prop, op, value } => self
+                .fast_prop(prop, cx, |v| match v {
+                    Value::Int(i) => match int_op(*op, *i, *value) {
+                        Some(Value::Bool(b)) => Some(b),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .flatten(),
+            Fast::Not(a) => self.fast_truth(a, cx).map(|t| !t),
+            Fast::And(a, b) => {
+                if self.fast_truth(a, cx)? {
+                    self.fast_truth(b, cx)
+                } else {
+                    Some(false)
+                }
+            }
+            Fast::Or(a, b) => {
+                if self.fast_truth(a, cx)? {
+                    Some(true)
+                } else {
+                    self.fast_truth(b, cx)
+                }
+            }
+        }
+    }
+
+    /// `f` of the property [`Prop`] names, read where it lives: in a map, or a `$foreach` scope's. `None` for
+    /// anything else (the general evaluation decides).
+    #[inline]
+    fn fast_prop<T>(&self, p: &Prop, cx: &Cx<'_>, f: impl FnOnce(&Value) -> T) -> Option<T> {
+        if !Arc::ptr_eq(cx.program, &self.root) {
+            return None;
+        }
+        let root = self.vars.get(p.slot as usize)?.as_ref()?;
+        match root {
+            Value::Map(m) => {
+                let map = m.entries();
+                Some(f(
+                    crate::value::lookup_str(&map, &p.name, p.hash, &p.hint).unwrap_or(&Value::Null)
+                ))
+            }
+            Value::Object(o) => {
+                let scope = o.as_any().downcast_ref::<ForeachScope>()?;
+                Some(f(&scope.special(p.special, root)))
+            }
+            Value::Null => Some(f(&Value::Null)),
+            _ => None,
         }
     }
 

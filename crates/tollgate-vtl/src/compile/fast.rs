@@ -1,0 +1,112 @@
+//! Conditions lowered to specialised checks at compile time.
+//!
+//! Most `#if`s in mapping templates test one property of a template variable: `#if($r.auth)`,
+//! `#if($r.method == "GET")`, `#if($r.size > 500)`, `#if($foreach.hasNext)`, and `&&`/`||` of such tests. For
+//! those the compiler records the shape ([`Fast`]); the evaluator reads the property where it lives and decides,
+//! and hands any other runtime case (a variable not fetched yet, a value that is no map, a String compared with a
+//! non-String, …) to the general `truth`, which gives the same answer slower. These checks read only: when one
+//! gives up half-way, evaluating the whole condition again has no effect twice.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+
+use super::ir::{Const, Expr, RefExpr, Seg, Special, Var};
+use crate::syntax::ast::BinOp;
+
+/// `$var.name`: a property of a template variable.
+#[derive(Debug)]
+pub(crate) struct Prop {
+    pub(crate) slot: u32,
+    pub(crate) name: Arc<str>,
+    pub(crate) hash: u64,
+    pub(crate) hint: AtomicU32,
+    pub(crate) special: Special,
+}
+
+/// The shape of a condition, for the evaluator's specialised check.
+#[derive(Debug)]
+pub(crate) enum Fast {
+    /// No specialised check: the general evaluation.
+    None,
+    /// `$var.name` as a condition.
+    Truthy(Prop),
+    /// `$var.name == "literal"` (`negate`: `!=`), when the property is a String.
+    EqStr {
+        prop: Prop,
+        literal: Arc<str>,
+        negate: bool,
+    },
+    /// `$var.name <op> 123` for a comparison operator, when the property is an Integer.
+    IntCmp {
+        prop: Prop,
+        op: BinOp,
+        value: i32,
+    },
+    Not(Box<Fast>),
+    And(Box<Fast>, Box<Fast>),
+    Or(Box<Fast>, Box<Fast>),
+}
+
+impl Fast {
+    /// The shape of condition `e`.
+    pub(crate) fn of(e: &Expr) -> Fast {
+        Fast::shape(e).unwrap_or(Fast::None)
+    }
+
+    fn shape(e: &Expr) -> Option<Fast> {
+        Some(match e {
+            Expr::Ref(r) => Fast::Truthy(prop(r)?),
+            Expr::Binary(op @ (BinOp::Eq | BinOp::Ne), a, b, _) => match (&**a, &**b) {
+                (Expr::Ref(r), Expr::Const(Const::Str(literal))) => Fast::EqStr {
+                    prop: prop(r)?,
+                    literal: literal.clone(),
+                    negate: *op == BinOp::Ne,
+                },
+                (Expr::Ref(r), Expr::Const(Const::Int(value))) => Fast::IntCmp {
+                    prop: prop(r)?,
+                    op: *op,
+                    value: *value,
+                },
+                _ => return None,
+            },
+            Expr::Binary(op @ (BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge), a, b, _) => match (&**a, &**b) {
+                (Expr::Ref(r), Expr::Const(Const::Int(value))) => Fast::IntCmp {
+                    prop: prop(r)?,
+                    op: *op,
+                    value: *value,
+                },
+                _ => return None,
+            },
+            Expr::Not(a) => Fast::Not(Box::new(Fast::shape(a)?)),
+            Expr::Binary(BinOp::And, a, b, _) => Fast::And(Box::new(Fast::shape(a)?), Box::new(Fast::shape(b)?)),
+            Expr::Binary(BinOp::Or, a, b, _) => Fast::Or(Box::new(Fast::shape(a)?), Box::new(Fast::shape(b)?)),
+            _ => return None,
+        })
+    }
+}
+
+/// `$var.name` with a template variable at the root and one ordinary property (not `class`).
+fn prop(r: &RefExpr) -> Option<Prop> {
+    let Var::Slot(slot) = r.root else { return None };
+    if !r.plain || r.escapes != 0 || r.prepared.is_some() {
+        return None;
+    }
+    match &*r.chain {
+        [
+            Seg::Property {
+                name,
+                hash,
+                hint,
+                special,
+                ..
+            },
+        ] if *special != Special::Class => Some(Prop {
+            slot,
+            name: name.clone(),
+            hash: *hash,
+            hint: AtomicU32::new(hint.load(Relaxed)),
+            special: *special,
+        }),
+        _ => None,
+    }
+}
