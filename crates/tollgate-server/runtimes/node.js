@@ -10,8 +10,8 @@
 // header). It does not patch console: stdout and stderr reach the host as written.
 //
 // Speed: one keep-alive TCP connection, raw `net` with a small HTTP/1.1 response parser (Content-Length and
-// chunked bodies), and the next `GET .../next` written in the same packet as the previous result (HTTP/1.1
-// pipelining; answers arrive in order).
+// chunked bodies), and, when the host sets TOLLGATE_RUNTIME_API_PIPELINING=1 (Tollgate does), the next
+// `GET .../next` written in the same packet as the previous result (HTTP/1.1 pipelining; answers arrive in order).
 'use strict';
 
 const net = require('net');
@@ -138,8 +138,19 @@ function send(text, onAnswer) {
   socket.write(text);
 }
 
-// A result and the next `GET .../next` in one write (one system call, one packet).
+// Tollgate's Runtime API takes the result and the next poll in one write (and answers both in one write when an
+// event waits); elsewhere (AWS) each request waits for the previous answer, as the official client does.
+const PIPELINING = process.env.TOLLGATE_RUNTIME_API_PIPELINING === '1';
+
+// A result and the next `GET .../next` in one write (one system call, one packet), or one after the other.
 function sendWithNext(text, onAnswer) {
+  if (!PIPELINING) {
+    send(text, (status, headers, body) => {
+      onAnswer(status, headers, body);
+      send(NEXT, onEvent);
+    });
+    return;
+  }
   if (socket === null) connect();
   if (pending.length === 0) socket.ref();
   pending.push({ text, onAnswer }, { text: NEXT, onAnswer: onEvent });

@@ -14,8 +14,8 @@ line (the official client flushes every write) and at the end of every invocatio
 the right request.
 
 Speed: one keep-alive TCP connection on a raw socket, with a small HTTP/1.1 response reader (Content-Length and
-chunked bodies), and the next `GET .../next` sent in the same packet as the previous result (HTTP/1.1
-pipelining; answers arrive in order).
+chunked bodies), and, when the host sets TOLLGATE_RUNTIME_API_PIPELINING=1 (Tollgate does), the next
+`GET .../next` sent in the same packet as the previous result (HTTP/1.1 pipelining; answers arrive in order).
 """
 
 import decimal
@@ -30,6 +30,9 @@ import traceback
 from urllib.parse import quote
 
 PREFIX = "/2018-06-01/runtime/"
+# Tollgate's Runtime API takes the result and the next poll in one write (and answers both in one write when an
+# event waits); elsewhere (AWS) each request waits for the previous answer, as the official client does.
+PIPELINING = os.environ.get("TOLLGATE_RUNTIME_API_PIPELINING") == "1"
 THIS_FILE = os.path.abspath(__file__)
 
 
@@ -403,8 +406,13 @@ def main():
                 json.dumps(error_result).encode("utf-8"),
                 error_type=error_result["errorType"],
             )
-        api.send(answer, next_request)
-        check_accepted(api, "the result")
+        if PIPELINING:
+            api.send(answer, next_request)
+            check_accepted(api, "the result")
+        else:
+            api.send(answer)
+            check_accepted(api, "the result")
+            api.send(next_request)
 
 
 def init_failed(api, error_result):

@@ -102,6 +102,30 @@ fn python_proxy_rules_on_tollgate_runtime() {
     check_proxy_rules(&server, "python");
 }
 
+/// The clients as on AWS Lambda: without `TOLLGATE_RUNTIME_API_PIPELINING=1` each request waits for the previous
+/// answer (the result's 202, then `GET …/next`), and the same rules hold.
+fn unpipelined(language: &str, handler: &str) -> String {
+    format!("export TOLLGATE_RUNTIME_API_PIPELINING=0; {}", lean(language, handler))
+}
+
+#[test]
+fn node_proxy_rules_without_pipelining() {
+    if !have("node") {
+        return;
+    }
+    let server = serve("node", &unpipelined("node", "proxy.handler"), &[]);
+    check_proxy_rules(&server, "node");
+}
+
+#[test]
+fn python_proxy_rules_without_pipelining() {
+    if !have("python3") {
+        return;
+    }
+    let server = serve("python", &unpipelined("python", "proxy.handler"), &[]);
+    check_proxy_rules(&server, "python");
+}
+
 #[test]
 fn node_handler_styles() {
     if !have("node") {
