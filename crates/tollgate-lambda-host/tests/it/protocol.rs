@@ -273,24 +273,34 @@ async fn read_reply(stream: &mut TcpStream, pending: &mut Vec<u8>) -> Reply {
     }
 }
 
+/// `GET …/next` on a new kept-alive connection: the stream, its unread bytes and the first event.
+async fn first_event(api: &str) -> (TcpStream, Vec<u8>, Reply) {
+    let mut stream = TcpStream::connect(api).await.unwrap();
+    let mut buffer = Vec::new();
+    stream.write_all(next_request(api).as_bytes()).await.unwrap();
+    let event = read_reply(&mut stream, &mut buffer).await;
+    (stream, buffer, event)
+}
+
+fn next_request(api: &str) -> String {
+    format!("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: {api}\r\n\r\n")
+}
+
 /// A runtime client may pipeline `POST …/response` and the next `GET …/next` in one write; the server may hold
 /// the `202` to send it with the next event, but never past the moment `/next` has to wait for one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pipelined_response_and_next_poll_get_the_202_first_whether_or_not_an_event_waits() {
     let dir = TempDir::new("pipelined");
     let (host, api, pending) = raw_runtime(&dir, InvokeRequest::new(r#"{"n":1}"#, WAIT)).await;
-    let mut stream = TcpStream::connect(&api).await.unwrap();
-    let mut buffer = Vec::new();
-    let next = format!("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: {api}\r\n\r\n");
-    stream.write_all(next.as_bytes()).await.unwrap();
-    let event = read_reply(&mut stream, &mut buffer).await;
+    let (mut stream, mut buffer, event) = first_event(&api).await;
     assert_eq!(event.body, r#"{"n":1}"#);
     let mut id = event.header("Lambda-Runtime-Aws-Request-Id").unwrap().to_owned();
     let answer_and_poll = |id: &str, answer: &str| {
         format!(
             "POST /2018-06-01/runtime/invocation/{id}/response HTTP/1.1\r\nHost: {api}\r\n\
-             Content-Length: {}\r\n\r\n{answer}{next}",
-            answer.len()
+             Content-Length: {}\r\n\r\n{answer}{}",
+            answer.len(),
+            next_request(&api)
         )
     };
 
@@ -339,11 +349,7 @@ async fn a_pipelined_response_and_next_poll_get_the_202_first_whether_or_not_an_
 async fn one_kept_alive_connection_serves_chunked_and_expect_continue_posts() {
     let dir = TempDir::new("keep-alive");
     let (host, api, pending) = raw_runtime(&dir, InvokeRequest::new(r#"{"n":1}"#, WAIT)).await;
-    let mut stream = TcpStream::connect(&api).await.unwrap();
-    let mut buffer = Vec::new();
-    let next = format!("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: {api}\r\n\r\n");
-    stream.write_all(next.as_bytes()).await.unwrap();
-    let event = read_reply(&mut stream, &mut buffer).await;
+    let (mut stream, mut buffer, event) = first_event(&api).await;
     assert_eq!((event.status, event.body.as_str()), (200, r#"{"n":1}"#));
     let id = event.header("Lambda-Runtime-Aws-Request-Id").unwrap().to_owned();
 

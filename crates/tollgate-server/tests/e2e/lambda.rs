@@ -344,12 +344,20 @@ fn function_output_is_logged_with_the_function_and_request_id() {
     assert!(!request_id.is_empty());
 
     // One log event per line and stream, each tagged with the function and the invocation's request id.
+    for line in tagged_log_lines(&server, &marker, "rust") {
+        assert!(line.contains(&format!("request_id=\"{request_id}\"")), "{line}");
+    }
+}
+
+/// Waits (bounded) for one stdout and one stderr log line holding `marker`, checks that each names its stream and
+/// `function`, and returns them (stdout's first).
+pub(crate) fn tagged_log_lines(server: &Server, marker: &str, function: &str) -> [String; 2] {
     let deadline = Instant::now() + Duration::from_secs(20);
     let lines = loop {
-        let stderr = server.stderr();
-        let lines: Vec<String> = stderr
+        let lines: Vec<String> = server
+            .stderr()
             .lines()
-            .filter(|line| line.contains(&marker))
+            .filter(|line| line.contains(marker))
             .map(str::to_owned)
             .collect();
         if lines.len() >= 2 || Instant::now() > deadline {
@@ -358,14 +366,15 @@ fn function_output_is_logged_with_the_function_and_request_id() {
         std::thread::sleep(Duration::from_millis(20));
     };
     assert_eq!(lines.len(), 2, "{lines:#?}");
-    for stream in ["stdout", "stderr"] {
+    ["stdout", "stderr"].map(|stream| {
         let line = lines
             .iter()
             .find(|line| line.contains(&format!("stream=\"{stream}\"")))
-            .unwrap_or_else(|| panic!("no {stream} line in {lines:#?}"));
-        assert!(line.contains("function=\"rust\""), "{line}");
-        assert!(line.contains(&format!("request_id=\"{request_id}\"")), "{line}");
-    }
+            .unwrap_or_else(|| panic!("no {stream} line in {lines:#?}"))
+            .clone();
+        assert!(line.contains(&format!("function=\"{function}\"")), "{line}");
+        line
+    })
 }
 
 /// Sends `count` requests at once, each on its own connection; returns the answers.

@@ -10,12 +10,13 @@
 //! Each test needs its interpreter (`node`, `python3`); where it is not installed the test says so and returns.
 
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use serde_json::{Value, json as j};
 
 use crate::harness::{Server, bin};
-use crate::lambda::{INTERNAL_ERROR, call, check_proxy_rules, functions_dir, instruct, json, quote, serve};
+use crate::lambda::{
+    INTERNAL_ERROR, call, check_proxy_rules, functions_dir, instruct, json, quote, serve, tagged_log_lines,
+};
 use crate::raw::RawResponse;
 
 /// Whether `interpreter` runs here; says why not when it does not.
@@ -237,28 +238,11 @@ fn node_context_and_logs() {
     wait_for_lines(&server, &marker, "styles");
 }
 
-/// Waits (bounded) for one stdout and one stderr log line holding `marker`, each tagged with `function`.
+/// Waits (bounded) for one stdout and one stderr log line holding `marker`, each tagged with `function` and a
+/// request id.
 fn wait_for_lines(server: &Server, marker: &str, function: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let lines = loop {
-        let lines: Vec<String> = server
-            .stderr()
-            .lines()
-            .filter(|line| line.contains(marker))
-            .map(str::to_owned)
-            .collect();
-        if lines.len() >= 2 || Instant::now() > deadline {
-            break lines;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert_eq!(lines.len(), 2, "{lines:#?}");
-    for stream in ["stdout", "stderr"] {
-        let line = lines
-            .iter()
-            .find(|line| line.contains(&format!("stream=\"{stream}\"")))
-            .unwrap_or_else(|| panic!("no {stream} line in {lines:#?}"));
-        assert!(line.contains(&format!("function=\"{function}\"")), "{line}");
+    let [stdout, stderr] = tagged_log_lines(server, marker, function);
+    for (stream, line) in [("stdout", stdout), ("stderr", stderr)] {
         assert!(line.contains(&format!("{stream} {marker}")), "{line}");
         assert!(!line.contains("request_id=\"\""), "{line}");
     }
