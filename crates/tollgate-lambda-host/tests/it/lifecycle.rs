@@ -83,7 +83,12 @@ async fn shutdown_leaves_no_process_behind() {
     assert!(eventually(WAIT, || host.status("parallel").unwrap().processes == 2).await);
     host.shutdown().await;
     assert!(process_gone(runtime), "the runtime survived shutdown");
-    assert!(process_gone(child), "the runtime's child survived shutdown");
+    // The group got SIGKILL before shutdown returned; the grandchild (not ours to reap) dies when the kernel next
+    // schedules it, which a busy machine can delay by a moment.
+    assert!(
+        eventually(Duration::from_secs(5), || process_gone(child)).await,
+        "the runtime's child survived shutdown"
+    );
     for call in calls {
         let outcome = call.await.unwrap();
         assert_eq!(outcome, Err(InvokeError::ShuttingDown));
