@@ -81,11 +81,7 @@ impl ReplaceChain {
         let bytes = s.as_bytes();
         out.reserve(s.len());
         let mut last = 0;
-        while let Some(at) = bytes
-            .get(last..)
-            .and_then(|rest| rest.iter().position(|&b| self.table[usize::from(b)] != 0))
-            .map(|i| last + i)
-        {
+        while let Some(at) = self.find(bytes, last) {
             // `at` is an ASCII byte, so both slices end on character boundaries.
             out.push_str(s.get(last..at).unwrap_or_default());
             let t = bytes.get(at).map_or(0, |&b| self.table[usize::from(b)]);
@@ -94,6 +90,16 @@ impl ReplaceChain {
             last = at + 1;
         }
         out.push_str(s.get(last..).unwrap_or_default());
+    }
+
+    /// The position of the first replaced byte at or after `from`.
+    #[inline]
+    fn find(&self, bytes: &[u8], i: usize) -> Option<usize> {
+        bytes
+            .get(i..)?
+            .iter()
+            .position(|&b| self.table[usize::from(b)] != 0)
+            .map(|p| i + p)
     }
 }
 
@@ -125,18 +131,33 @@ mod tests {
             &[("x", "y"), ("y", "x")],
             &[("'", "''"), ("'", "\\\\'")],
         ];
-        let inputs = [
+        let mut inputs: Vec<String> = [
             "",
             "plain",
             "a\"b\\c\nd\te",
             "abcabc xyyx ''",
             "ünï\"cöde\\",
             "\"\"\"\\\\\n\n",
-        ];
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        // Every position in and around whole words, for the word-at-a-time scan.
+        for len in 1..26 {
+            for at in 0..len {
+                for special in ["\"", "\\", "a", "y", "'", "\t", "ü"] {
+                    let mut s = "-".repeat(len);
+                    s.replace_range(at..=at, special);
+                    s.push_str(special);
+                    inputs.push(s);
+                }
+            }
+        }
+        let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
         for calls in runs {
             let regexes: Vec<JavaRegex> = calls.iter().map(|(p, r)| regex(p, r)).collect();
             let chain = ReplaceChain::fuse(&regexes).unwrap();
-            for s in inputs {
+            for &s in &inputs {
                 let mut out = String::new();
                 chain.apply(s, &mut out);
                 assert_eq!(out, sequential(calls, s), "{calls:?} on {s:?}");
