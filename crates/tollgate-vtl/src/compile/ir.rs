@@ -146,8 +146,8 @@ pub(crate) struct RefExpr {
     /// How many of the last segments are `replaceAll`/`replaceFirst` calls with a literal pattern and
     /// replacement (printed through reused buffers); saturates, and then counts fewer than there are.
     pub(crate) replace_run: u8,
-    /// The whole replacement run fused into one pass, when every call in it is a `replaceAll` of one ASCII
-    /// character by a literal text (see [`ReplaceChain`](crate::java::replace_chain::ReplaceChain)).
+    /// The whole replacement run fused into one pass, when every call in it (one or more) is a `replaceAll` of one
+    /// ASCII character by a literal text (see [`ReplaceChain`](crate::java::replace_chain::ReplaceChain)).
     pub(crate) fused: Option<Box<crate::java::replace_chain::ReplaceChain>>,
     /// Source text printed when the value is null (`$a.b()`).
     pub(crate) literal: Box<str>,

@@ -510,7 +510,7 @@ pub(crate) fn chain_shape(
     let run = chain
         .get(chain.len().saturating_sub(usize::from(replace_run))..)
         .unwrap_or_default();
-    let fused = if run.len() >= 2 {
+    let fused = if !run.is_empty() {
         let calls: Option<Vec<&JavaRegex>> = run
             .iter()
             .map(|seg| match crate::eval::literal_replace(seg) {

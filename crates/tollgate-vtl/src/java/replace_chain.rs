@@ -1,10 +1,11 @@
 //! A run of `replaceAll` calls with one-character literal patterns and literal replacements
 //! (`$s.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n")`, the usual JSON escaping in
-//! mapping templates), fused into one pass over the string.
+//! mapping templates, or a single `replaceAll('"', '\\"')`), fused into one pass over the string.
 //!
 //! Each such call replaces every occurrence of one byte by a fixed text, independently of its neighbours, so the
 //! run maps every byte of the input to a fixed text as well: the composition is worked out per byte at compile
-//! time, and rendering is one table-driven scan instead of one search-and-copy pass per call.
+//! time, and rendering is one scan (a table lookup per byte for short strings, `memchr` for long ones) instead of
+//! one search-and-copy pass per call.
 
 use super::regex::JavaRegex;
 
@@ -17,7 +18,12 @@ pub(crate) struct ReplaceChain {
     texts: Box<[Box<str>]>,
     /// The longest text one byte becomes: the result is at most this many times the input's length.
     pub(crate) max_growth: usize,
+    /// The replaced bytes (up to three are searched with `memchr`, which also suits long strings).
+    replaced: Box<[u8]>,
 }
+
+/// Below this many bytes a scan looks each byte up in the table rather than starting a `memchr` search.
+const SHORT: usize = 32;
 
 /// Bytes a fused run may replace (every distinct pattern byte adds one text).
 const MAX_TEXTS: usize = 127;
@@ -50,7 +56,7 @@ impl ReplaceChain {
             }
             count += 1;
         }
-        if count < 2 {
+        if count == 0 {
             return None;
         }
         let mut table = [0u8; 256];
@@ -69,10 +75,12 @@ impl ReplaceChain {
                 *slot = u8::try_from(texts.len()).ok()?;
             }
         }
+        let replaced = (0u8..128).filter(|&b| table[usize::from(b)] != 0).collect();
         Some(ReplaceChain {
             table,
             texts: texts.into_boxed_slice(),
             max_growth,
+            replaced,
         })
     }
 
@@ -95,11 +103,16 @@ impl ReplaceChain {
     /// The position of the first replaced byte at or after `from`.
     #[inline]
     fn find(&self, bytes: &[u8], i: usize) -> Option<usize> {
-        bytes
-            .get(i..)?
-            .iter()
-            .position(|&b| self.table[usize::from(b)] != 0)
-            .map(|p| i + p)
+        let rest = bytes.get(i..)?;
+        // Short strings (most values): a table lookup per byte; long ones: `memchr`'s vector search.
+        let found = match *self.replaced {
+            _ if rest.len() < SHORT => rest.iter().position(|&b| self.table[usize::from(b)] != 0),
+            [a] => memchr::memchr(a, rest),
+            [a, b] => memchr::memchr2(a, b, rest),
+            [a, b, c] => memchr::memchr3(a, b, c, rest),
+            _ => rest.iter().position(|&b| self.table[usize::from(b)] != 0),
+        };
+        found.map(|p| i + p)
     }
 }
 
@@ -130,6 +143,8 @@ mod tests {
             &[("a", "bb"), ("b", "ca"), ("c", "a")],
             &[("x", "y"), ("y", "x")],
             &[("'", "''"), ("'", "\\\\'")],
+            &[("\"", "\\\\\"")],
+            &[("\"", "\\\\\""), ("'", "\\\\'")],
         ];
         let mut inputs: Vec<String> = [
             "",
@@ -143,7 +158,8 @@ mod tests {
         .map(|s| (*s).to_owned())
         .collect();
         // Every position in and around whole words, for the word-at-a-time scan.
-        for len in 1..26 {
+        // (Beyond 32 bytes the scan is `memchr`'s.)
+        for len in (1..26).chain([40, 70]) {
             for at in 0..len {
                 for special in ["\"", "\\", "a", "y", "'", "\t", "ü"] {
                     let mut s = "-".repeat(len);
@@ -171,7 +187,7 @@ mod tests {
             let regexes: Vec<JavaRegex> = calls.iter().map(|(p, r)| regex(p, r)).collect();
             ReplaceChain::fuse(&regexes).is_some()
         };
-        assert!(!fuse(&[("\"", "\\\\\"")]), "one call: the single-call path is as fast");
+        assert!(fuse(&[("\"", "\\\\\"")]), "one call");
         assert!(!fuse(&[("\"", ""), ("a", "b")]), "an empty replacement");
         assert!(!fuse(&[("ab", "x"), ("a", "b")]), "a pattern longer than one byte");
         assert!(!fuse(&[("[ab]", "x"), ("a", "b")]), "a regex");
