@@ -1795,6 +1795,46 @@ impl Render<'_> {
         }
     }
 
+    /// For an interpolated string rendered only for its effects (`#if($v)` with `$v` standing for
+    /// `"$p.first $p.last"`): when it holds only text and plain references to template variables whose values
+    /// are strings, numbers, booleans or null, rendering it would only burn a step per reference; this burns them
+    /// and returns `true`. `false` (nothing done) when the render is needed: another node, another value (a
+    /// `#define` block or host object prints itself), or a limit it could reach (the render reports it).
+    fn burn_inert(&mut self, nodes: &[Node], caller: &Cx<'_>) -> bool {
+        // The render would descend twice and enter once.
+        if self.nest + 2 >= self.limits.max_depth || self.depth + 1 >= self.limits.max_call_depth {
+            return false;
+        }
+        let (mut refs, mut len) = (0u64, 0usize);
+        for node in nodes {
+            let printed = match node {
+                Node::Text(t) => t.len(),
+                Node::StripLast => 0,
+                Node::Ref(r) if r.escapes == 0 && r.plain && r.replace_run == 0 && matches!(r.root, Var::Slot(_)) => {
+                    refs += 1;
+                    // At most what printing the value writes.
+                    let bound = self.peek(r, caller, |v| match v {
+                        Value::Str(s) => Some(s.len()),
+                        Value::Int(_) | Value::Long(_) | Value::Double(_) | Value::Bool(_) => Some(32),
+                        Value::Null => Some(r.literal.len()),
+                        _ => None,
+                    });
+                    match bound.flatten() {
+                        Some(n) => n,
+                        None => return false,
+                    }
+                }
+                _ => return false,
+            };
+            len = len.saturating_add(printed);
+        }
+        if len > self.limits.max_output_bytes || self.fuel < refs {
+            return false;
+        }
+        self.fuel -= refs;
+        true
+    }
+
     /// Velocity's `evaluate()`: references by their value, literals are false, operators by their meaning.
     fn truth(&mut self, e: &Expr, cx: &Cx<'_>) -> R<bool> {
         Ok(match e {
@@ -1823,6 +1863,11 @@ impl Render<'_> {
                     let Var::Param { index, .. } = r.root else {
                         return Ok(true);
                     };
+                    if let Some(Expr::Interp(nodes)) = args.get(index as usize)
+                        && self.burn_inert(nodes, &caller)
+                    {
+                        return Ok(true);
+                    }
                     let mut scratch = std::mem::take(&mut self.scratch.0);
                     scratch.clear();
                     let result = self.render_interp(args, index, &caller, &mut scratch);
