@@ -696,10 +696,11 @@ async fn a_silent_endpoint_times_out() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_closed_port_is_a_connect_error() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    // Bound and never listening, and held to the end: no parallel test can take the port (a port that was merely
+    // free a moment ago once answered another test's server, and the call got a reset instead of a refusal).
+    let held = tokio::net::TcpSocket::new_v4().unwrap();
+    held.bind(([127, 0, 0, 1], 0).into()).unwrap();
+    let port = held.local_addr().unwrap().port();
     let aws = AwsClient::builder()
         .endpoint_url(format!("http://127.0.0.1:{port}"))
         .credentials(support::test_credentials())

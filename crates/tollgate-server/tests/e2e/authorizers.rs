@@ -328,9 +328,8 @@ fn jwks_fetched_from_a_url_at_start() {
     assert_eq!(json_body(&me)["email"], json!("ada@example.com"));
 
     // A URL that does not answer: validate names it and fails.
-    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let dead_url = format!("{POOL}=http://{}/jwks.json", dead.local_addr().unwrap());
-    drop(dead);
+    let (_held, dead) = crate::harness::refused_address();
+    let dead_url = format!("{POOL}=http://{dead}/jwks.json");
     let (code, out, err) = crate::harness::run(&[
         "validate".as_ref(),
         repo("examples/authorizers.yaml").as_os_str(),

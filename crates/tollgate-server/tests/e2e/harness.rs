@@ -15,6 +15,15 @@ pub(crate) fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_tollgate")
 }
 
+/// A loopback address nobody listens on, held for as long as the returned socket lives (bound, never listening), so
+/// no parallel test can take the port in between: connections to it are refused.
+pub(crate) fn refused_address() -> (tokio::net::TcpSocket, std::net::SocketAddr) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(([127, 0, 0, 1], 0).into()).unwrap();
+    let address = socket.local_addr().unwrap();
+    (socket, address)
+}
+
 pub(crate) fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }

@@ -464,9 +464,8 @@ fn other_functions_are_invoked_in_aws() {
     // A Lambda endpoint that refuses connections: the function `not-local` is not served locally, so the
     // gateway calls Lambda's Invoke there and answers the failed invocation with 500 (Lambda DG,
     // services-apigateway-errors.html), while the local function keeps serving.
-    let refused = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let endpoint = format!("http://{}", refused.local_addr().unwrap());
-    drop(refused);
+    let (_held, refused) = crate::harness::refused_address();
+    let endpoint = format!("http://{refused}");
     let command = quote(&rust_function().display().to_string());
     let function = format!("rust={command}");
     let server = Server::start_with_env(
