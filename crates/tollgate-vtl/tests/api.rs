@@ -291,6 +291,17 @@ fn output_fuel_and_depth_limits_stop_renders() {
     assert_eq!(e.kind(), ErrorKind::RecursionLimit);
 }
 
+/// The error `source` fails with under `limits`.
+fn render_error(limits: Limits, source: &str, vars: &VarsHost) -> tollgate_vtl::Error {
+    Engine::builder()
+        .limits(limits)
+        .build()
+        .compile("t.vm", source)
+        .expect("compiles")
+        .render(vars)
+        .expect_err("fails")
+}
+
 /// A run of one-character `replaceAll`s renders in one pass; the limits still apply as if the calls ran one by
 /// one (each call burns fuel, the result counts against the output and collection limits).
 #[test]
@@ -302,37 +313,19 @@ fn fused_replace_runs_keep_the_limits() {
 
     let mut limits = Limits::velocity();
     limits.max_output_bytes = 9;
-    let e = Engine::builder()
-        .limits(limits)
-        .build()
-        .compile("t.vm", RUN)
-        .unwrap()
-        .render(&vars(&[("s", s.clone())]))
-        .unwrap_err();
+    let e = render_error(limits, RUN, &vars(&[("s", s.clone())]));
     assert_eq!(e.kind(), ErrorKind::OutputLimit);
 
     // Fuel for the reference and two of the three calls: the third call runs out.
     let mut limits = Limits::velocity();
     limits.fuel = 3;
-    let e = Engine::builder()
-        .limits(limits)
-        .build()
-        .compile("t.vm", RUN)
-        .unwrap()
-        .render(&vars(&[("s", s.clone())]))
-        .unwrap_err();
+    let e = render_error(limits, RUN, &vars(&[("s", s.clone())]));
     assert_eq!(e.kind(), ErrorKind::OutOfFuel);
 
     // The second call's result (7 bytes) fits; the third's (10) does not: the error points at the third call.
     let mut limits = Limits::velocity();
     limits.max_collection_len = 8;
-    let e = Engine::builder()
-        .limits(limits)
-        .build()
-        .compile("t.vm", RUN)
-        .unwrap()
-        .render(&vars(&[("s", s)]))
-        .unwrap_err();
+    let e = render_error(limits, RUN, &vars(&[("s", s)]));
     assert_eq!(e.kind(), ErrorKind::Invocation);
     let third = RUN.rfind(".replaceAll").unwrap() + 1;
     assert_eq!(e.span().map(|s| s.start as usize), Some(third), "{}", e.report());
