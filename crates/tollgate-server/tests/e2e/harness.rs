@@ -59,6 +59,8 @@ pub(crate) struct Server {
     pub(crate) admin: SocketAddr,
     stdout: mpsc::Receiver<String>,
     stderr: Arc<Mutex<String>>,
+    /// Says (by closing) that stderr reached its end: everything the process wrote has been collected.
+    stderr_done: mpsc::Receiver<()>,
 }
 
 impl Server {
@@ -92,12 +94,14 @@ impl Server {
         let stderr = Arc::new(Mutex::new(String::new()));
         let err = child.stderr.take().unwrap();
         let collected = Arc::clone(&stderr);
+        let (done, stderr_done) = mpsc::channel::<()>();
         std::thread::spawn(move || {
             for line in BufReader::new(err).lines().map_while(Result::ok) {
                 let mut text = collected.lock().unwrap();
                 text.push_str(&line);
                 text.push('\n');
             }
+            drop(done);
         });
         let mut server = Server {
             child,
@@ -105,6 +109,7 @@ impl Server {
             admin: "0.0.0.0:0".parse().unwrap(),
             stdout,
             stderr,
+            stderr_done,
         };
         let serving = server.stdout_line(|line| line.starts_with("tollgate: serving "));
         server.addr = address_in(&serving);
@@ -164,6 +169,9 @@ impl Server {
         let deadline = Instant::now() + PATIENCE;
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
+                // The reader may still hold the last lines the process wrote; let it reach the end of the pipe
+                // (bounded: a child process of the server could keep the pipe open).
+                let _ = self.stderr_done.recv_timeout(Duration::from_secs(5));
                 return status;
             }
             assert!(
