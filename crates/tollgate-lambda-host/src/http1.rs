@@ -455,19 +455,21 @@ impl Conn {
             self.out.extend_from_slice(b"Connection: close\r\n");
         }
         self.out.extend_from_slice(b"\r\n");
-        if body.len() <= INLINE_BODY {
+        let inline = body.len() <= INLINE_BODY;
+        if inline {
             self.out.extend_from_slice(body);
             if !close && !self.buf.is_empty() && self.out.len() <= INLINE_BODY {
                 self.held = self.out.len();
                 return Ok(());
             }
-            self.held = 0;
-            self.stream.write_all(&self.out).await
-        } else {
-            self.held = 0;
-            self.stream.write_all(&self.out).await?;
-            self.stream.write_all(body).await
         }
+        // Everything built so far, held responses first, goes out now.
+        self.held = 0;
+        self.stream.write_all(&self.out).await?;
+        if !inline {
+            self.stream.write_all(body).await?;
+        }
+        Ok(())
     }
 
     /// Writes held responses.
