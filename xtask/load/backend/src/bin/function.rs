@@ -99,11 +99,10 @@ fn main() {
             )?;
             if pipelined {
                 out.extend_from_slice(next.as_bytes());
-                writer.write_all(&out)?;
-                read_reply(&mut reader)?;
-            } else {
-                writer.write_all(&out)?;
-                read_reply(&mut reader)?;
+            }
+            writer.write_all(&out)?;
+            read_reply(&mut reader)?;
+            if !pipelined {
                 writer.write_all(next.as_bytes())?;
             }
         }
