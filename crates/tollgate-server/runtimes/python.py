@@ -408,10 +408,10 @@ def main():
             )
         if PIPELINING:
             api.send(answer, next_request)
-            check_accepted(api, "the result")
         else:
             api.send(answer)
-            check_accepted(api, "the result")
+        check_accepted(api, "the result")
+        if not PIPELINING:
             api.send(next_request)
 
 
