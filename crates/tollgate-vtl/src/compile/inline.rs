@@ -289,11 +289,13 @@ impl<'a> Substitution<'a> {
             chain.push(self.seg(seg)?);
         }
         let (plain, replace_run, fused) = chain_shape(&chain, false);
+        let direct = super::direct::is_direct(a.root, false, &chain);
         Some(RefExpr {
             root: a.root,
             prepared: None,
             chain: chain.into_boxed_slice(),
             plain,
+            direct,
             replace_run,
             fused,
             literal: if print && r.chain.is_empty() {
@@ -315,11 +317,13 @@ impl<'a> Substitution<'a> {
         };
         let chain = r.chain.iter().map(|s| self.seg(s)).collect::<Option<Vec<_>>>()?;
         let (plain, replace_run, fused) = chain_shape(&chain, prepared.is_some());
+        let direct = super::direct::is_direct(r.root, prepared.is_some(), &chain);
         Some(RefExpr {
             root: r.root,
             prepared,
             chain: chain.into_boxed_slice(),
             plain,
+            direct,
             replace_run,
             fused,
             literal: r.literal.clone(),

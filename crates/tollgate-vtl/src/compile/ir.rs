@@ -143,6 +143,9 @@ pub(crate) struct RefExpr {
     /// The reference is a variable (or macro parameter) looked into through properties only (`$a`,
     /// `$item.name`): the evaluator can read it where it lives, without evaluating anything.
     pub(crate) plain: bool,
+    /// The reference is a short chain of built-in methods called on a template variable with literal or
+    /// plain-reference arguments (`$map.get($e.type).add($e.value)`): see [`direct`](super::direct).
+    pub(crate) direct: bool,
     /// How many of the last segments are `replaceAll`/`replaceFirst` calls with a literal pattern and
     /// replacement (printed through reused buffers); saturates, and then counts fewer than there are.
     pub(crate) replace_run: u8,
@@ -181,6 +184,9 @@ pub(crate) enum Seg {
         span: Span,
     },
 }
+
+/// The longest chain of methods a direct reference (`RefExpr::direct`) may have.
+pub(crate) const MAX_DIRECT_CALLS: usize = 3;
 
 /// The longest property chain a plain reference (`RefExpr::plain`) may have.
 pub(crate) const MAX_PLAIN_CHAIN: usize = 16;

@@ -1,6 +1,7 @@
 //! Syntax tree → resolved IR: variables become slots, macro parameters become parameter references, host uses
 //! are prepared, literal regexes are compiled, constants are folded and text is merged.
 
+pub(crate) mod direct;
 pub(crate) mod fast;
 mod inline;
 pub(crate) mod ir;
@@ -406,10 +407,12 @@ impl<'e> Compiler<'e> {
             }
         }
         let (plain, replace_run, fused) = chain_shape(&chain, prepared.is_some());
+        let direct = direct::is_direct(root, prepared.is_some(), &chain);
         RefExpr {
             root,
             prepared,
             plain,
+            direct,
             replace_run,
             fused,
             chain: chain.into_boxed_slice(),

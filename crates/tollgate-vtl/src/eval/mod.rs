@@ -1,5 +1,6 @@
 //! The evaluator: walks the IR with a slot frame, a macro-call stack and the render budgets.
 
+mod direct;
 pub(crate) mod fold;
 pub(crate) mod ops;
 mod scope;
@@ -1124,6 +1125,12 @@ impl Render<'_> {
 
     /// The value of the reference's root and its first `end` segments.
     fn ref_value_upto(&mut self, r: &RefExpr, cx: &Cx<'_>, end: usize) -> R<Value> {
+        if r.direct
+            && end == r.chain.len()
+            && let Some(v) = self.direct(r, cx)
+        {
+            return v;
+        }
         let chain = r.chain.get(..end).unwrap_or(&r.chain);
         let (v, start) = match &r.prepared {
             Some((prepared, args, span)) => (self.call_prepared(prepared, args, *span, cx)?, 0),
@@ -1475,6 +1482,13 @@ impl Render<'_> {
             Expr::Ref(r) if let Some(v) = self.peek(r, cx, Value::clone) => return Ok(v),
             // A reference with calls (`$map.get($k).add($v)`): what `value_inner` does for it, one frame less.
             Expr::Ref(r) if !r.plain => {
+                // Direct calls do not descend further: the check `descend` makes is all they need.
+                if r.direct
+                    && self.nest < self.limits.max_depth
+                    && let Some(v) = self.direct(r, cx)
+                {
+                    return v;
+                }
                 self.descend()?;
                 let v = self.ref_value(r, cx);
                 self.nest -= 1;
@@ -1844,6 +1858,11 @@ impl Render<'_> {
                     && !r.plain
                     && matches!(r.root, Var::Slot(_)) =>
             {
+                if r.direct
+                    && let Some(v) = self.direct(r, cx)
+                {
+                    return Ok(!truthy(&v?));
+                }
                 !truthy(&self.ref_value(r, cx)?)
             }
             Expr::Const(Const::Bool(b)) => *b,

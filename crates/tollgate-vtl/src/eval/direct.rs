@@ -1,0 +1,84 @@
+//! Direct references ([`RefExpr::direct`], decided in `compile::direct`): collection methods called on a template
+//! variable with the receiver and the arguments read where they live.
+
+use std::sync::Arc;
+
+use super::{Cx, R, Render, const_value, invocation};
+use crate::compile::ir::{Expr, RefExpr, Seg, Var};
+use crate::java;
+use crate::value::Value;
+
+/// What one Java call gave: `None` when Java has no such method (the value is null).
+type Call = Option<Result<Value, String>>;
+
+impl Render<'_> {
+    /// The value of a direct reference, when every receiver on the way is a list or a map. `None` hands the
+    /// reference to the general evaluation with nothing done: no fuel burnt, no method called. Otherwise the same
+    /// steps as the general path: a step of fuel per call, the same Java method on the same values, a null
+    /// receiver ending the chain, a thrown exception reported at its call.
+    pub(super) fn direct(&mut self, r: &RefExpr, cx: &Cx<'_>) -> Option<R<Value>> {
+        let Var::Slot(slot) = r.root else { return None };
+        // Every call could burn a step: the general path reports running out, at the exact call.
+        if !Arc::ptr_eq(cx.program, &self.root) || self.fuel < r.chain.len() as u64 {
+            return None;
+        }
+        let root = self.vars.get(slot as usize)?.as_ref()?;
+        let mut calls = 0u64;
+        let mut last: Option<Value> = None;
+        let outcome = loop {
+            let Some(Seg::Method { method, args, span, .. }) = r.chain.get(calls as usize) else {
+                break Ok(last.unwrap_or_default());
+            };
+            let recv = last.as_ref().unwrap_or(root);
+            if calls > 0 && recv.is_null() {
+                break Ok(Value::Null);
+            }
+            // Only the last call may change anything (see `compile::direct`): giving up here repeats nothing.
+            if !matches!(recv, Value::List(_) | Value::Map(_)) {
+                return None;
+            }
+            let called = self.direct_call(recv, *method, args, cx)?;
+            calls += 1;
+            last = Some(match called {
+                Some(Ok(v)) => v,
+                None => Value::Null,
+                Some(Err(m)) => break Err(invocation(&m, *span)),
+            });
+        };
+        self.fuel -= calls;
+        Some(outcome)
+    }
+
+    /// One call on a list or map with its arguments read where they live; `None` when an argument cannot be (the
+    /// general evaluation reads it).
+    #[inline]
+    fn direct_call(&self, recv: &Value, method: java::M, args: &[Expr], cx: &Cx<'_>) -> Option<Call> {
+        let limits = self.limits;
+        match args {
+            [] => Some(java::call_collection(recv, method, &[], limits)),
+            // A method that only reads takes the argument borrowed (no reference count touched).
+            [Expr::Ref(a)] if method.only_reads() => self.peek(a, cx, |x| {
+                java::call_collection(recv, method, std::slice::from_ref(x), limits)
+            }),
+            [a] => {
+                let x = self.direct_arg(a, cx)?;
+                Some(java::call_collection(recv, method, std::slice::from_ref(&x), limits))
+            }
+            [a, b] => {
+                let pair = [self.direct_arg(a, cx)?, self.direct_arg(b, cx)?];
+                Some(java::call_collection(recv, method, &pair, limits))
+            }
+            _ => None,
+        }
+    }
+
+    /// A literal or plain-reference argument's value.
+    #[inline]
+    fn direct_arg(&self, e: &Expr, cx: &Cx<'_>) -> Option<Value> {
+        match e {
+            Expr::Const(c) => Some(const_value(c)),
+            Expr::Ref(r) => self.peek(r, cx, Value::clone),
+            _ => None,
+        }
+    }
+}
