@@ -30,6 +30,9 @@ pub(crate) enum Fast {
     None,
     /// `$var.name` as a condition.
     Truthy(Prop),
+    /// `$foreach.hasNext` (or `$var.hasNext`, `$var.next`) as a condition: the innermost loop's scope answers
+    /// without a downcast when the variable holds it.
+    HasNext(Prop),
     /// `$var.name == "literal"` (`negate`: `!=`), when the property is a String.
     EqStr {
         prop: Prop,
@@ -55,7 +58,10 @@ impl Fast {
 
     fn shape(e: &Expr) -> Option<Fast> {
         Some(match e {
-            Expr::Ref(r) => Fast::Truthy(prop(r)?),
+            Expr::Ref(r) => match prop(r)? {
+                p if p.special == Special::HasNext => Fast::HasNext(p),
+                p => Fast::Truthy(p),
+            },
             Expr::Binary(op @ (BinOp::Eq | BinOp::Ne), a, b, _) => match (&**a, &**b) {
                 (Expr::Ref(r), Expr::Const(Const::Str(literal))) => Fast::EqStr {
                     prop: prop(r)?,

@@ -23,30 +23,46 @@ impl Render<'_> {
             return None;
         }
         let root = self.vars.get(slot as usize)?.as_ref()?;
-        let mut calls = 0u64;
-        let mut last: Option<Value> = None;
-        let outcome = loop {
-            let Some(Seg::Method { method, args, span, .. }) = r.chain.get(calls as usize) else {
-                break Ok(last.unwrap_or_default());
-            };
-            let recv = last.as_ref().unwrap_or(root);
-            if calls > 0 && recv.is_null() {
-                break Ok(Value::Null);
+        let (first, rest) = r.chain.split_first()?;
+        let mut v = match self.direct_step(root, first, cx)? {
+            Ok(v) => v,
+            Err(e) => {
+                self.fuel -= 1;
+                return Some(Err(e));
+            }
+        };
+        let mut calls = 1;
+        for seg in rest {
+            if v.is_null() {
+                break;
             }
             // Only the last call may change anything (see `compile::direct`): giving up here repeats nothing.
-            if !matches!(recv, Value::List(_) | Value::Map(_)) {
-                return None;
-            }
-            let called = self.direct_call(recv, *method, args, cx)?;
+            v = match self.direct_step(&v, seg, cx)? {
+                Ok(v) => v,
+                Err(e) => {
+                    self.fuel -= calls + 1;
+                    return Some(Err(e));
+                }
+            };
             calls += 1;
-            last = Some(match called {
-                Some(Ok(v)) => v,
-                None => Value::Null,
-                Some(Err(m)) => break Err(invocation(&m, *span)),
-            });
-        };
+        }
         self.fuel -= calls;
-        Some(outcome)
+        Some(Ok(v))
+    }
+
+    /// One call of the chain on `recv`, when it is a list or a map and the arguments can be read where they
+    /// live: its value, or the exception it threw (reported at the call).
+    #[inline]
+    fn direct_step(&self, recv: &Value, seg: &Seg, cx: &Cx<'_>) -> Option<R<Value>> {
+        let Seg::Method { method, args, span, .. } = seg else { return None };
+        if !matches!(recv, Value::List(_) | Value::Map(_)) {
+            return None;
+        }
+        Some(match self.direct_call(recv, *method, args, cx)? {
+            Some(Ok(v)) => Ok(v),
+            None => Ok(Value::Null),
+            Some(Err(m)) => Err(invocation(&m, *span)),
+        })
     }
 
     /// One call on a list or map with its arguments read where they live; `None` when an argument cannot be (the

@@ -352,6 +352,7 @@ pub(crate) fn render(engine: &Engine, program: &Arc<Program>, host: &dyn Host, o
         define_depth: HashMap::new(),
         arg_buf: Vec::new(),
         scopes: Vec::new(),
+        scope_now: None,
         scratch: (String::new(), String::new()),
         interp_buf: String::new(),
         param_buf: String::new(),
@@ -399,6 +400,8 @@ struct Render<'a> {
     define_depth: HashMap<(usize, u32), u32>,
     /// Finished `$foreach` scopes, for reuse.
     scopes: Vec<Rc<ForeachScope>>,
+    /// The innermost running loop's `$foreach` scope (if the template reads `$foreach`).
+    scope_now: Option<Rc<ForeachScope>>,
     /// Buffers for chained string replacements.
     scratch: (String, String),
     /// The buffer interpolated strings render into before they become a `String` value (taken while in use,
@@ -1752,6 +1755,17 @@ impl Render<'_> {
         match f {
             Fast::None => None,
             Fast::Truthy(p) => self.fast_prop(p, cx, truthy),
+            Fast::HasNext(p) => {
+                // The variable holds the innermost loop's scope (nearly always): its flag, read directly.
+                if let Some(now) = &self.scope_now
+                    && let Some(Some(Value::Object(o))) = self.vars.get(p.slot as usize)
+                    && std::ptr::addr_eq(Rc::as_ptr(o), Rc::as_ptr(now))
+                    && Arc::ptr_eq(cx.program, &self.root)
+                {
+                    return Some(now.has_next.get());
+                }
+                self.fast_prop(p, cx, truthy)
+            }
             Fast::EqStr { prop, literal, negate } => self
                 .fast_prop(prop, cx, |v| match v {
                     Value::Str(s) => Some(crate::value::str_eq(s, literal) != *negate),
@@ -2068,7 +2082,8 @@ impl Render<'_> {
             let saved_scope = self.get_slot(cx, sp.foreach);
             let scope = self.new_scope(id, saved_scope.clone());
             self.put_slot(cx, sp.foreach, Value::Object(scope.clone()));
-            Some((scope, saved_scope))
+            let outer = self.scope_now.replace(scope.clone());
+            Some((scope, saved_scope, outer))
         } else {
             None
         };
@@ -2076,7 +2091,7 @@ impl Render<'_> {
         let mut result = Ok(Flow::Normal);
         // The common loop (a list, no `$velocityCount`) runs in its own small function.
         if let (Items::Live(l, len0), false) = (&source, loop_vars) {
-            result = self.foreach_list(f, cx, l, *len0, scope.as_ref().map(|(s, _)| &**s), max, id, out);
+            result = self.foreach_list(f, cx, l, *len0, scope.as_ref().map(|(s, ..)| &**s), max, id, out);
         } else {
             let mut i = 0usize;
             loop {
@@ -2123,7 +2138,7 @@ impl Render<'_> {
                     self.put_slot(cx, sp.velocity_has_next, Value::Bool(has_next));
                 }
                 self.put_slot(cx, f.var, item);
-                if let Some((scope, _)) = &scope {
+                if let Some((scope, ..)) = &scope {
                     scope.index.set(i as i64);
                     scope.has_next.set(has_next);
                 }
@@ -2144,8 +2159,9 @@ impl Render<'_> {
             self.put_slot(cx, sp.velocity_count, count);
             self.put_slot(cx, sp.velocity_has_next, has_next);
         }
-        if let Some((scope, saved_scope)) = scope {
+        if let Some((scope, saved_scope, outer)) = scope {
             self.put_slot(cx, sp.foreach, saved_scope);
+            self.scope_now = outer;
             self.recycle_scope(scope);
         }
         result
