@@ -424,13 +424,15 @@ fn write_short(d: f64, out: &mut String) -> bool {
         return false;
     }
     for (decimals, scale) in SCALES.iter().enumerate() {
-        let m = (a * scale).round();
+        // The nearest integer to a·scale (< 10^10): truncating after adding a half (one instruction, where
+        // `f64::round` is a library call here). Near a tie it may miss, which only declines the short form.
+        let m = (a * scale + 0.5) as i64;
         // `m / scale` is correctly rounded: the decimal m·10^-k is this double, with the fewest decimals.
-        if m / scale != a {
+        if m as f64 / scale != a {
             continue;
         }
         let mut buf = itoa::Buffer::new();
-        let digits = buf.format(m as u64);
+        let digits = buf.format(m.unsigned_abs());
         if d < 0.0 {
             out.push('-');
         }
