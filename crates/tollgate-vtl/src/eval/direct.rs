@@ -54,7 +54,9 @@ impl Render<'_> {
     /// live: its value, or the exception it threw (reported at the call).
     #[inline]
     fn direct_step(&self, recv: &Value, seg: &Seg, cx: &Cx<'_>) -> Option<R<Value>> {
-        let Seg::Method { method, args, span, .. } = seg else { return None };
+        let Seg::Method { method, args, span, .. } = seg else {
+            return None;
+        };
         if !matches!(recv, Value::List(_) | Value::Map(_)) {
             return None;
         }
