@@ -171,8 +171,31 @@ pub(crate) fn lookup_str<'m>(
 ) -> Option<&'m Value> {
     if let Some((key, v)) = map.get_index(hint.load(Relaxed) as usize)
         && key.hash() == hash
-        && key.as_str().is_some_and(|s| super::str_eq(s, k))
+        && let Some(s) = key.as_str()
     {
+        // Keys longer than two words compare out of line: with every call here a tail call, the hit path saves
+        // no registers.
+        if k.len() > 16 {
+            return lookup_str_long(map, k, hash, hint, s, v);
+        }
+        if super::str_eq(s, k) {
+            return Some(v);
+        }
+    }
+    lookup_str_miss(map, k, hash, hint)
+}
+
+/// [`lookup_str`]'s hint check for a long key.
+#[inline(never)]
+fn lookup_str_long<'m>(
+    map: &'m IndexMap<Key, Value, MapHasher>,
+    k: &str,
+    hash: u64,
+    hint: &AtomicU32,
+    found: &str,
+    v: &'m Value,
+) -> Option<&'m Value> {
+    if found == k {
         return Some(v);
     }
     lookup_str_miss(map, k, hash, hint)
