@@ -91,13 +91,24 @@ impl ReplaceChain {
         let mut last = 0;
         while let Some(at) = self.find(bytes, last) {
             // `at` is an ASCII byte, so both slices end on character boundaries.
-            out.push_str(s.get(last..at).unwrap_or_default());
+            if at > last {
+                out.push_str(s.get(last..at).unwrap_or_default());
+            }
             let t = bytes.get(at).map_or(0, |&b| self.table[usize::from(b)]);
             let text: &str = self.texts.get(usize::from(t).wrapping_sub(1)).map_or("", |t| t);
-            out.push_str(text);
+            // JSON escapes are two ASCII characters (`\"`, `\n`): pushed as such, not through a `memcpy` call.
+            match text.as_bytes() {
+                &[a, b] if a.is_ascii() && b.is_ascii() => {
+                    out.push(char::from(a));
+                    out.push(char::from(b));
+                }
+                _ => out.push_str(text),
+            }
             last = at + 1;
         }
-        out.push_str(s.get(last..).unwrap_or_default());
+        if last < s.len() {
+            out.push_str(s.get(last..).unwrap_or_default());
+        }
     }
 
     /// The position of the first replaced byte at or after `from`.
