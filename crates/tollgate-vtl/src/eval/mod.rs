@@ -432,7 +432,11 @@ impl Render<'_> {
         if out.len() + s.len() > self.limits.max_output_bytes {
             return Err(self.output_limit());
         }
-        out.push_str(s);
+        // One ASCII character (`"`, `,` between references): pushed as such, not through a `memcpy` call.
+        match s.as_bytes() {
+            &[a] if a.is_ascii() => out.push(char::from(a)),
+            _ => out.push_str(s),
+        }
         Ok(())
     }
 
