@@ -482,6 +482,7 @@ impl Render<'_> {
                 Node::CallMacro { id, args, body, span } => {
                     self.call_macro(cx.program, *id, args, *body, cx, *span, out)?
                 }
+                Node::Inline(call) => self.inline_call(call, cx, out)?,
                 Node::Set {
                     target,
                     value,
