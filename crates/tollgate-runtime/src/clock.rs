@@ -79,25 +79,18 @@ impl RequestIds {
     /// Ids derived from 128 + 128 bits of randomness: a version-4 UUID and an extended id from 11 more bytes.
     pub fn from_random(a: u128, b: u128) -> RequestIds {
         let uuid = (a & !(0xF << 76) | (0x4 << 76)) & !(0x3 << 62) | (0x2 << 62);
-        // Hex-encode into one buffer on the stack: this runs on every request, so no `format!`, and both ids
-        // share the one copy of it on the heap.
+        // Hex-encode into one buffer on the stack at fixed positions: this runs on every request, so no `format!`
+        // and no per-byte cursor, and both ids share the one copy of it on the heap.
         const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut buf = [0u8; REQUEST_ID_LEN + EXTENDED_ID_LEN];
-        let mut slots = buf.iter_mut();
-        let mut put = |byte: u8| {
-            if let Some(slot) = slots.next() {
-                *slot = byte;
-            }
-        };
-        for (index, byte) in uuid.to_be_bytes().iter().enumerate() {
-            if matches!(index, 4 | 6 | 8 | 10) {
-                put(b'-');
-            }
-            put(HEX[usize::from(byte >> 4)]);
-            put(HEX[usize::from(byte & 0xF)]);
+        // Where each of the UUID's 16 bytes starts in `8-4-4-4-12`.
+        const AT: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+        let mut buf = [b'-'; REQUEST_ID_LEN + EXTENDED_ID_LEN];
+        for (&at, byte) in AT.iter().zip(uuid.to_be_bytes()) {
+            buf[at] = HEX[usize::from(byte >> 4)];
+            buf[at + 1] = HEX[usize::from(byte & 0xF)];
         }
         let bytes = b.to_be_bytes();
-        base64_11(&bytes[..11], &mut put);
+        base64_11(&bytes, &mut buf[REQUEST_ID_LEN..]);
         let buf = Bytes::copy_from_slice(&buf);
         RequestIds {
             request_id: IdText(buf.slice(..REQUEST_ID_LEN)),
@@ -107,22 +100,21 @@ impl RequestIds {
     }
 }
 
-/// Standard base64 of 11 bytes: 15 characters and one `=`, AWS's extended-request-id shape.
-fn base64_11(bytes: &[u8], out: &mut impl FnMut(u8)) {
+/// Standard base64 of the first 11 of `bytes` into `out` (16 bytes): 15 characters and one `=`, AWS's
+/// extended-request-id shape.
+fn base64_11(bytes: &[u8; 16], out: &mut [u8]) {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for chunk in bytes.chunks(3) {
-        let b0 = chunk.first().copied().unwrap_or(0);
-        let b1 = chunk.get(1).copied().unwrap_or(0);
-        let b2 = chunk.get(2).copied().unwrap_or(0);
-        let n = u32::from(b0) << 16 | u32::from(b1) << 8 | u32::from(b2);
-        let chars = chunk.len() + 1;
-        for i in 0..4 {
-            if i < chars {
-                out(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]);
-            } else {
-                out(b'=');
-            }
+    for (group, chars) in out.chunks_exact_mut(4).take(4).enumerate() {
+        let at = group * 3;
+        // The fourth group has two bytes: its third is taken as zero, and its last character is padding.
+        let third = if group == 3 { 0 } else { bytes[at + 2] };
+        let n = u32::from(bytes[at]) << 16 | u32::from(bytes[at + 1]) << 8 | u32::from(third);
+        for (i, slot) in chars.iter_mut().enumerate() {
+            *slot = ALPHABET[(n >> (18 - 6 * i) & 63) as usize];
         }
+    }
+    if let Some(last) = out.get_mut(15) {
+        *last = b'=';
     }
 }
 
@@ -204,5 +196,53 @@ mod tests {
         }
         assert_eq!(RandomIds::seeded(7).next_ids(), RandomIds::seeded(7).next_ids());
         assert_ne!(ids.next_ids(), ids.next_ids());
+    }
+
+    /// The fixed-position encoders agree with the obvious ones: `format!` hex with dashes, textbook base64.
+    #[test]
+    fn encodings_match_plain_ones() {
+        const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let ids = RandomIds::seeded(11);
+        for n in 0..200u128 {
+            let (a, b) = (n.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835), !n << 7 ^ n);
+            let RequestIds {
+                request_id,
+                extended_request_id,
+                ..
+            } = if n < 100 {
+                RequestIds::from_random(a, b)
+            } else {
+                ids.next_ids()
+            };
+            let hex: String = request_id.chars().filter(|&c| c != '-').collect();
+            assert_eq!(
+                request_id.to_string(),
+                format!(
+                    "{}-{}-{}-{}-{}",
+                    &hex[..8],
+                    &hex[8..12],
+                    &hex[12..16],
+                    &hex[16..20],
+                    &hex[20..]
+                )
+            );
+            if n < 100 {
+                let uuid = (a & !(0xF << 76) | (0x4 << 76)) & !(0x3 << 62) | (0x2 << 62);
+                assert_eq!(hex, format!("{uuid:032x}"));
+                let bytes = b.to_be_bytes();
+                let mut expected = String::new();
+                for chunk in bytes[..11].chunks(3) {
+                    let word = chunk
+                        .iter()
+                        .enumerate()
+                        .fold(0u32, |w, (i, &x)| w | u32::from(x) << (16 - 8 * i));
+                    for i in 0..=chunk.len() {
+                        expected.push(char::from(B64[(word >> (18 - 6 * i) & 63) as usize]));
+                    }
+                }
+                expected.push('=');
+                assert_eq!(extended_request_id.to_string(), expected);
+            }
+        }
     }
 }

@@ -16,8 +16,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::{Request, Response};
+use hyper::server::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioTimer};
-use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
@@ -83,7 +83,7 @@ pub(crate) async fn serve<H: Handler>(
     connections: Arc<AtomicUsize>,
 ) -> bool {
     let config = Arc::new(config);
-    let builder = Arc::new(builder());
+    let builders = Arc::new(Builders::new());
     let permits = Arc::new(Semaphore::new(config.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
     loop {
@@ -111,11 +111,11 @@ pub(crate) async fn serve<H: Handler>(
         let watcher = graceful.watcher();
         let handler = Arc::clone(&handler);
         let config = Arc::clone(&config);
-        let builder = Arc::clone(&builder);
+        let builders = Arc::clone(&builders);
         let connections = Arc::clone(&connections);
         connections.fetch_add(1, Ordering::Relaxed);
         tokio::spawn(async move {
-            serve_connection(stream, remote, handler, config, &builder, watcher).await;
+            serve_connection(stream, remote, handler, config, &builders, watcher).await;
             connections.fetch_sub(1, Ordering::Relaxed);
             drop(permit);
         });
@@ -130,23 +130,31 @@ pub(crate) async fn stop_requested(stop: &mut watch::Receiver<bool>) {
     let _ = stop.wait_for(|stop| *stop).await;
 }
 
-fn builder() -> auto::Builder<TokioExecutor> {
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        // Both the keep-alive idle timeout and the slow-head timeout are the wire reader's: hyper's own
-        // (header_read_timeout) allocates, registers and cancels a timer for every request.
-        .header_read_timeout(None)
-        .keep_alive(true);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .max_concurrent_streams(100)
-        // h2 counts 32 bytes per field on top of name and value; this keeps AWS's 10,240 bytes of headers
-        // possible with room for the pseudo-headers.
-        .max_header_list_size(16 * 1024);
-    builder
+/// hyper's HTTP/1 and HTTP/2 servers, configured once. The connection's first bytes pick one (the wire reader
+/// recognises the HTTP/2 preface), so no request pays for a protocol-sniffing wrapper.
+struct Builders {
+    http1: http1::Builder,
+    http2: http2::Builder<TokioExecutor>,
+}
+
+impl Builders {
+    fn new() -> Builders {
+        let mut http1 = http1::Builder::new();
+        http1
+            .timer(TokioTimer::new())
+            // Both the keep-alive idle timeout and the slow-head timeout are the wire reader's: hyper's own
+            // (header_read_timeout) allocates, registers and cancels a timer for every request.
+            .header_read_timeout(None)
+            .keep_alive(true);
+        let mut http2 = http2::Builder::new(TokioExecutor::new());
+        http2
+            .timer(TokioTimer::new())
+            .max_concurrent_streams(100)
+            // h2 counts 32 bytes per field on top of name and value; this keeps AWS's 10,240 bytes of headers
+            // possible with room for the pseudo-headers.
+            .max_header_list_size(16 * 1024);
+        Builders { http1, http2 }
+    }
 }
 
 async fn serve_connection<H: Handler>(
@@ -154,14 +162,14 @@ async fn serve_connection<H: Handler>(
     remote: SocketAddr,
     handler: Arc<H>,
     config: Arc<EdgeConfig>,
-    builder: &auto::Builder<TokioExecutor>,
+    builders: &Builders,
     watcher: hyper_util::server::graceful::Watcher,
 ) {
     if let Err(err) = stream.set_nodelay(true) {
         tracing::debug!(error = %err, "could not set TCP_NODELAY");
     }
     let shared = Arc::new(wire::ConnShared::default());
-    let io = wire::WireIo::new(
+    let mut io = wire::WireIo::new(
         stream,
         Arc::clone(&shared),
         wire::Timeouts {
@@ -169,13 +177,26 @@ async fn serve_connection<H: Handler>(
             idle: config.idle_timeout,
         },
     );
+    // Until the first bytes arrive the connection is not hyper's: a graceful shutdown then drops it unanswered,
+    // as hyper drops an idle one.
+    let protocol = match io.protocol().await {
+        Ok(protocol) => protocol,
+        Err(err) => {
+            tracing::debug!(error = %err, %remote, "connection ended before its first request");
+            return;
+        }
+    };
     let service = service::EdgeService {
         handler,
         shared,
         config,
         remote,
     };
-    if let Err(err) = watcher.watch(builder.serve_connection(io, service)).await {
+    let served = match protocol {
+        wire::Protocol::Http1 => watcher.watch(builders.http1.serve_connection(io, service)).await,
+        wire::Protocol::Http2 => watcher.watch(builders.http2.serve_connection(io, service)).await,
+    };
+    if let Err(err) = served {
         tracing::debug!(error = %err, %remote, "connection ended with an error");
     }
 }

@@ -28,6 +28,14 @@ const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 const MARKER_HEAD: &[u8] = b"GET / HTTP/1.1\r\nhost: rejected.invalid\r\n\r\n";
 const INITIAL_BUFFER: usize = 8 * 1024;
 
+/// What a connection speaks, from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Protocol {
+    Http1,
+    /// HTTP/2 with prior knowledge (h2c): the preface came first.
+    Http2,
+}
+
 /// What a head told the service: its original header names, or why it was refused.
 pub(crate) type HeadVerdict = Result<tollgate_runtime::OriginalHeaderNames, Rejection>;
 
@@ -178,6 +186,35 @@ impl WireIo {
             sleep.as_mut().reset(if deadline > now { deadline } else { now + idle });
         }
         false
+    }
+
+    /// Waits for the connection's first bytes and says which protocol they start (HTTP/2 with prior knowledge, or
+    /// HTTP/1), under the same idle and head timeouts as any head. Nothing is consumed but empty lines.
+    pub(crate) async fn protocol(&mut self) -> io::Result<Protocol> {
+        std::future::poll_fn(|cx| {
+            loop {
+                while let Some(b'\r' | b'\n') = self.buffered().first() {
+                    self.start += 1;
+                }
+                let bytes = self.buffered();
+                if !bytes.is_empty() {
+                    let sure = bytes.len().min(H2_PREFACE.len());
+                    if H2_PREFACE.get(..sure) != bytes.get(..sure) {
+                        self.state = State::Head { first: false };
+                        return Poll::Ready(Ok(Protocol::Http1));
+                    }
+                    if sure == H2_PREFACE.len() {
+                        self.state = State::Passthrough;
+                        return Poll::Ready(Ok(Protocol::Http2));
+                    }
+                    self.arm_head_timer();
+                }
+                if ready!(self.fill(cx))? == 0 {
+                    return Poll::Ready(Err(io::ErrorKind::UnexpectedEof.into()));
+                }
+            }
+        })
+        .await
     }
 
     fn buffered(&self) -> &[u8] {
