@@ -10,6 +10,7 @@
 //! id (a changed definition starts with an empty cache), the warning header's text, and the 403's body
 //! (IAM's denial text for `execute-api:InvalidateCache`).
 
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -364,6 +365,7 @@ pub(crate) async fn store(inner: &Inner, cx: &mut RequestCx<'_>, lookup: CacheLo
                 key,
                 entry: CachedResponse::new(parts.status, parts.headers.clone(), Bytes::new(), trace_header),
             }),
+            storing: None,
         }),
     };
     if warn {
@@ -388,16 +390,26 @@ struct PendingPut {
 
 /// A streamed (HTTP_PROXY) body passed through frame by frame and copied aside up to the cacheable size; at
 /// its end the copy is stored. A body that errors or grows past 1 MiB is not cached.
+///
+/// Write-through: the frame that ends the body is held until the store has the entry, so a client that has the
+/// whole response finds it in the cache on its next request, on this gateway or on another sharing the store
+/// (the store's own timeout bounds the wait).
 struct CachingBody {
     inner: ResponseBody,
     collected: Option<BytesMut>,
     pending: Option<PendingPut>,
+    /// A networked store's put under way, and the last frame (none when the body ended without one) to pass on
+    /// once it is done.
+    storing: Option<(StorePut, Option<Frame<Bytes>>)>,
 }
 
+type StorePut = Pin<Box<dyn Future<Output = ()> + Send>>;
+
 impl CachingBody {
-    fn finish(&mut self) {
+    /// Stores the collected copy: done at once for the embedded store, else the put to wait for.
+    fn finish(&mut self) -> Option<StorePut> {
         let (Some(collected), Some(mut pending)) = (self.collected.take(), self.pending.take()) else {
-            return;
+            return None;
         };
         pending.entry.body = collected.freeze();
         let PendingPut {
@@ -409,21 +421,17 @@ impl CachingBody {
         } = pending;
         let entry = Arc::new(entry);
         let now = clock.now();
-        // The embedded store is done when called; a networked store's operation is sent from a task.
         if store
             .cache_put(&cache.partition, &key, Arc::clone(&entry), cache.ttl, now)
             .is_ready()
         {
-            return;
+            return None;
         }
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return;
-        };
-        runtime.spawn(async move {
+        Some(Box::pin(async move {
             if let Err(err) = store.cache_put(&cache.partition, &key, entry, cache.ttl, now).await {
                 tracing::warn!(%key, error = %err, "could not store the response");
             }
-        });
+        }))
     }
 }
 
@@ -433,8 +441,16 @@ impl Body for CachingBody {
 
     fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
         let this = self.get_mut();
+        if let Some((put, last)) = this.storing.as_mut() {
+            if put.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            let last = last.take();
+            this.storing = None;
+            return Poll::Ready(last.map(Ok));
+        }
         let polled = Pin::new(&mut this.inner).poll_frame(cx);
-        match &polled {
+        let ended = match &polled {
             Poll::Ready(Some(Ok(frame))) => {
                 if let (Some(data), Some(collected)) = (frame.data_ref(), this.collected.as_mut()) {
                     if collected.len() + data.len() > MAX_CACHED_RESPONSE {
@@ -444,23 +460,41 @@ impl Body for CachingBody {
                     }
                 }
                 // A server stops polling once a body of known length says it has ended.
-                if this.inner.is_end_stream() {
-                    this.finish();
-                }
+                this.inner.is_end_stream()
             }
-            Poll::Ready(Some(Err(_))) => this.collected = None,
-            Poll::Ready(None) => this.finish(),
-            Poll::Pending => {}
+            Poll::Ready(Some(Err(_))) => {
+                this.collected = None;
+                false
+            }
+            Poll::Ready(None) => true,
+            Poll::Pending => false,
+        };
+        if !ended {
+            return polled;
         }
-        polled
+        let Some(put) = this.finish() else {
+            return polled;
+        };
+        let last = match polled {
+            Poll::Ready(Some(Ok(frame))) => Some(frame),
+            _ => None,
+        };
+        this.storing = Some((put, last));
+        Pin::new(this).poll_frame(cx)
     }
 
     fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
+        self.storing.is_none() && self.inner.is_end_stream()
     }
 
     fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
+        match &self.storing {
+            Some((_, Some(last))) => last
+                .data_ref()
+                .map_or_else(SizeHint::default, |data| SizeHint::with_exact(data.len() as u64)),
+            Some((_, None)) => SizeHint::with_exact(0),
+            None => self.inner.size_hint(),
+        }
     }
 }
 
