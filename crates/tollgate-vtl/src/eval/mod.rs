@@ -871,7 +871,21 @@ impl Render<'_> {
                 self.param_buf = text;
                 return result.map(|()| Flow::Normal);
             }
-            let recv = self.ref_value_upto(r, cx, first)?;
+            // `$elem.title.S.replaceAll(…)` (DynamoDB-shaped JSON): the String two map lookups away, without the
+            // general walk.
+            let two = match (r.root, r.chain.get(..first)) {
+                (Var::Slot(slot), Some([a, b])) if r.prepared.is_none() && Arc::ptr_eq(cx.program, &self.root) => {
+                    match self.vars.get(slot as usize) {
+                        Some(Some(Value::Map(m))) => peek_two(m, a, b, &mut Value::clone),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            let recv = match two {
+                Some(v) => v,
+                None => self.ref_value_upto(r, cx, first)?,
+            };
             let segs = r.chain.get(first..).unwrap_or_default();
             if let Value::Str(st) = &recv {
                 return self.print_run(st, r, segs, out).map(|()| Flow::Normal);
