@@ -2076,7 +2076,10 @@ impl Render<'_> {
             },
             other => match self.value(other, cx)? {
                 // An ArrayList is iterated live, as Java's iterator does (with its ConcurrentModificationException).
-                Value::List(l) => Items::Live(l.clone(), l.len()),
+                Value::List(l) => {
+                    let len = l.len();
+                    Items::Live(l, len)
+                }
                 Value::Map(m) => Items::Snapshot(m.values()),
                 Value::Object(o) => match o.iterate() {
                     Some(v) => Items::Snapshot(v),
