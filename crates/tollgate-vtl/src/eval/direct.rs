@@ -52,7 +52,7 @@ impl Render<'_> {
 
     /// One call of the chain on `recv`, when it is a list or a map and the arguments can be read where they
     /// live: its value, or the exception it threw (reported at the call).
-    #[inline]
+    #[inline(always)]
     fn direct_step(&self, recv: &Value, seg: &Seg, cx: &Cx<'_>) -> Option<R<Value>> {
         let Seg::Method { method, args, span, .. } = seg else {
             return None;
