@@ -685,7 +685,7 @@ impl Render<'_> {
         map.get(slot as usize).cloned().unwrap_or(VarLoc::Extra(Arc::from("")))
     }
 
-    #[inline]
+    #[inline(always)]
     fn get_slot(&mut self, cx: &Cx<'_>, slot: u32) -> Value {
         // Fast path: the template's own variables, already fetched.
         if Arc::ptr_eq(cx.program, &self.root)
