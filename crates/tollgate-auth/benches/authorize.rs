@@ -84,16 +84,19 @@ fn lambda(c: &mut Criterion) {
 fn cognito(c: &mut Criterion) {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/keys/");
     let jwks = Arc::new(Jwks::parse(&std::fs::read(format!("{dir}pool-a.jwks.json")).unwrap()).unwrap());
-    let authorizer = CognitoAuthorizer::compile(
-        &CognitoAuthorizerConfig {
-            id: "pool".to_owned(),
-            identity_source: None,
-            identity_validation_expression: None,
-            provider_arns: vec!["arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_PoolA".to_owned()],
-        },
-        |_| Some(Arc::clone(&jwks)),
-    )
-    .unwrap();
+    let compile = || {
+        CognitoAuthorizer::compile(
+            &CognitoAuthorizerConfig {
+                id: "pool".to_owned(),
+                identity_source: None,
+                identity_validation_expression: None,
+                provider_arns: vec!["arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_PoolA".to_owned()],
+            },
+            |_| Some(Arc::clone(&jwks)),
+        )
+        .unwrap()
+    };
+    let authorizer = compile();
     let header = URL_SAFE_NO_PAD.encode(br#"{"kid":"key-a","alg":"RS256"}"#);
     let claims = URL_SAFE_NO_PAD.encode(
         br#"{"sub":"u","cognito:groups":["a","b"],"iss":"https://cognito-idp.us-east-1.amazonaws.com/us-east-1_PoolA","aud":"client","token_use":"id","auth_time":1784688000,"exp":1784695444,"iat":1784691844,"email":"a@example.com"}"#,
@@ -109,7 +112,15 @@ fn cognito(c: &mut Criterion) {
     )
     .unwrap();
     let request = Header(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(&signature)));
+    // A fresh authorizer per run: the token has not been verified before.
     c.bench_function("cognito: verify RS256 id token + claims", |b| {
+        b.iter_batched(
+            compile,
+            |fresh| fresh.authorize(black_box(&request), &[], 1_784_692_372).unwrap(),
+            criterion::BatchSize::SmallInput,
+        );
+    });
+    c.bench_function("cognito: the same token again (verified before) + claims", |b| {
         b.iter(|| authorizer.authorize(black_box(&request), &[], 1_784_692_372).unwrap());
     });
 }

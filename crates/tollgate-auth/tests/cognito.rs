@@ -98,9 +98,18 @@ fn cognito_cases() {
     let document: Value = serde_json::from_slice(&common::fixture_bytes("cognito.json")).unwrap();
     let now = document["now"].as_i64().unwrap();
     let mut failures = Vec::new();
-    for case in common::cases("cognito.json") {
-        let name = case["name"].as_str().unwrap();
-        let authorizer = authorizer(case["validation"].as_str());
+    // Twice, each authorizer shared by every case and both rounds: a token verified before (by an earlier case
+    // or the first round) must get exactly the answer it got the first time.
+    let mut authorizers: std::collections::HashMap<Option<String>, CognitoAuthorizer> = Default::default();
+    for (round, case) in [0, 1]
+        .into_iter()
+        .flat_map(|round| common::cases("cognito.json").into_iter().map(move |case| (round, case)))
+    {
+        let name = format!("{} (round {round})", case["name"].as_str().unwrap());
+        let validation = case["validation"].as_str().map(str::to_owned);
+        let authorizer = authorizers
+            .entry(validation.clone())
+            .or_insert_with(|| authorizer(validation.as_deref()));
         let params = if case["omit_header"].as_bool() == Some(true) {
             Params::header("X-Other", "x")
         } else {
@@ -147,6 +156,36 @@ fn cognito_cases() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A token verified once is checked again on every use for what depends on the time and the method.
+#[test]
+fn a_verified_token_is_still_checked_against_the_time_and_the_method() {
+    let document: Value = serde_json::from_slice(&common::fixture_bytes("cognito.json")).unwrap();
+    let now = document["now"].as_i64().unwrap();
+    let case = common::cases("cognito.json")
+        .into_iter()
+        .find(|case| case["expect"] == "ok" && case["scopes"].as_array().is_some_and(Vec::is_empty))
+        .unwrap();
+    let exp = case["claims"]["exp"].as_i64().unwrap();
+    let authorizer = authorizer(case["validation"].as_str());
+    let params = Params::header(
+        "authorization",
+        &format!("{}{}", case["prefix"].as_str().unwrap(), token(&case)),
+    );
+    let refusal = |result: Result<_, AuthError>| match result {
+        Err(AuthError::Unauthorized(UnauthorizedReason::Token(rejection))) => rejection_name(rejection),
+        Ok(_) => "ok",
+        Err(_) => "other",
+    };
+    assert_eq!(refusal(authorizer.authorize(&params, &[], now)), "ok");
+    assert_eq!(refusal(authorizer.authorize(&params, &[], now)), "ok");
+    assert_eq!(refusal(authorizer.authorize(&params, &[], exp)), "Expired");
+    assert_eq!(
+        refusal(authorizer.authorize(&params, &["scope/x".to_owned()], now)),
+        "WrongTokenUse"
+    );
+    assert_eq!(refusal(authorizer.authorize(&params, &[], now)), "ok");
 }
 
 #[test]

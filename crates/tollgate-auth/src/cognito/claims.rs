@@ -8,6 +8,8 @@
 //!   \[obs, re:Post\]; the comma join is reported in public write-ups, \[obs, weak\]);
 //! * objects as compact JSON text, `null` claims left out (\[unk\]).
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use crate::context::java_double;
@@ -16,10 +18,11 @@ use crate::time::java_date;
 /// Claims names API Gateway renders as dates.
 const DATE_CLAIMS: [&str; 3] = ["exp", "iat", "nbf"];
 
-/// The claims of a verified token, stringified, in token order.
+/// The claims of a verified token, stringified, in token order (shared: a token verified before hands out
+/// the same list).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CognitoClaims {
-    entries: Vec<(String, String)>,
+    entries: Arc<[(String, String)]>,
 }
 
 impl CognitoClaims {

@@ -20,17 +20,19 @@
 mod claims;
 mod jwks;
 mod jwt;
+mod verified;
 
 pub use claims::CognitoClaims;
 pub use jwks::{Jwks, JwksError, MAX_JWKS_BYTES, MAX_KEYS};
 pub use jwt::MAX_TOKEN_BYTES;
 use jwt::UnverifiedJwt;
+use verified::{Verified, VerifiedTokens};
 
 use std::sync::Arc;
 
 use regex::Regex;
 use ring::signature::{RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::error::{AuthError, ConfigError, TokenRejection, UnauthorizedReason};
 use crate::identity::{IdentitySource, RequestParams};
@@ -125,13 +127,14 @@ impl UserPool {
     }
 }
 
-/// A compiled Cognito authorizer with its pools' keys.
+/// A compiled Cognito authorizer with its pools' keys, and the tokens it has verified (shared by its clones).
 #[derive(Debug, Clone)]
 pub struct CognitoAuthorizer {
     id: String,
     header: String,
     validation: Option<Regex>,
     pools: Vec<(UserPool, Arc<Jwks>)>,
+    verified: Arc<VerifiedTokens>,
 }
 
 impl CognitoAuthorizer {
@@ -181,6 +184,7 @@ impl CognitoAuthorizer {
             header,
             validation,
             pools,
+            verified: Arc::default(),
         })
     }
 
@@ -236,6 +240,49 @@ impl CognitoAuthorizer {
         now_seconds: i64,
     ) -> Result<CognitoClaims, TokenRejection> {
         let token = strip_bearer(header_value);
+        let verified = match self.verified.get(token) {
+            Some(verified) => verified,
+            None => {
+                let verified = Arc::new(self.verify_signature(token)?);
+                self.verified.insert(token, Arc::clone(&verified));
+                verified
+            }
+        };
+        let claims = &verified.claims;
+        check_times(claims, now_seconds)?;
+        let token_use = claims.get("token_use").and_then(Value::as_str);
+        if scopes.is_empty() {
+            if token_use != Some("id") {
+                return Err(TokenRejection::WrongTokenUse);
+            }
+        } else {
+            if token_use != Some("access") {
+                return Err(TokenRejection::WrongTokenUse);
+            }
+            let granted = claims.get("scope").and_then(Value::as_str).unwrap_or("");
+            if !granted
+                .split(' ')
+                .any(|scope| !scope.is_empty() && scopes.iter().any(|wanted| wanted == scope))
+            {
+                return Err(TokenRejection::MissingScope);
+            }
+        }
+        if let Some(pattern) = &self.validation {
+            let audience = match claims.get("aud").or_else(|| claims.get("client_id")) {
+                Some(Value::String(audience)) => Some(audience.as_str()),
+                Some(Value::Array(list)) => list.first().and_then(Value::as_str),
+                _ => None,
+            };
+            if !audience.is_some_and(|audience| pattern.is_match(audience)) {
+                return Err(TokenRejection::AudienceMismatch);
+            }
+        }
+        Ok(verified.stringified.clone())
+    }
+
+    /// Steps 2–5 of the module documentation: the token decoded, its algorithm, issuer and key, and its
+    /// signature verified.
+    fn verify_signature(&self, token: &str) -> Result<Verified, TokenRejection> {
         let jwt = UnverifiedJwt::parse(token)?;
         if jwt.header.get("alg").and_then(Value::as_str) != Some("RS256") || jwt.header.contains_key("crit") {
             return Err(TokenRejection::UnsupportedAlgorithm);
@@ -266,35 +313,10 @@ impl CognitoAuthorizer {
             &jwt.signature,
         )
         .map_err(|_| TokenRejection::BadSignature)?;
-        check_times(&jwt, now_seconds)?;
-        let token_use = jwt.claims.get("token_use").and_then(Value::as_str);
-        if scopes.is_empty() {
-            if token_use != Some("id") {
-                return Err(TokenRejection::WrongTokenUse);
-            }
-        } else {
-            if token_use != Some("access") {
-                return Err(TokenRejection::WrongTokenUse);
-            }
-            let granted = jwt.claims.get("scope").and_then(Value::as_str).unwrap_or("");
-            if !granted
-                .split(' ')
-                .any(|scope| !scope.is_empty() && scopes.iter().any(|wanted| wanted == scope))
-            {
-                return Err(TokenRejection::MissingScope);
-            }
-        }
-        if let Some(pattern) = &self.validation {
-            let audience = match jwt.claims.get("aud").or_else(|| jwt.claims.get("client_id")) {
-                Some(Value::String(audience)) => Some(audience.as_str()),
-                Some(Value::Array(list)) => list.first().and_then(Value::as_str),
-                _ => None,
-            };
-            if !audience.is_some_and(|audience| pattern.is_match(audience)) {
-                return Err(TokenRejection::AudienceMismatch);
-            }
-        }
-        Ok(CognitoClaims::from_claims(&jwt.claims))
+        Ok(Verified {
+            stringified: CognitoClaims::from_claims(&jwt.claims),
+            claims: jwt.claims,
+        })
     }
 }
 
@@ -305,18 +327,17 @@ fn strip_bearer(value: &str) -> &str {
     }
 }
 
-fn check_times(jwt: &UnverifiedJwt<'_>, now_seconds: i64) -> Result<(), TokenRejection> {
+fn check_times(claims: &Map<String, Value>, now_seconds: i64) -> Result<(), TokenRejection> {
     #[allow(clippy::cast_precision_loss)]
     let now = now_seconds as f64;
-    let exp = jwt
-        .claims
+    let exp = claims
         .get("exp")
         .and_then(Value::as_f64)
         .ok_or(TokenRejection::MissingExpiry)?;
     if now >= exp {
         return Err(TokenRejection::Expired);
     }
-    if let Some(nbf) = jwt.claims.get("nbf") {
+    if let Some(nbf) = claims.get("nbf") {
         let nbf = nbf.as_f64().ok_or(TokenRejection::Malformed)?;
         if now < nbf {
             return Err(TokenRejection::NotYetValid);
