@@ -6,6 +6,8 @@
 //! * **Throttle** (`acquire`/`release`): a token bucket in one Lua script (`src/lua/bucket.lua`) on a hash
 //!   `{t, at}`, refilled on Redis's clock (`TIME`), so the gateway nodes' clocks do not matter. The key
 //!   expires when the bucket would be full again.
+//! * **Admission** (`admit_at_once`): all of a request's buckets and its quota in one script
+//!   (`src/lua/admit.lua`), all or nothing: the round trip the gateway makes for every request.
 //! * **Quota** (`consume`): check-then-increment in one Lua script (`src/lua/quota.lua`) on a counter whose
 //!   key carries the window's start and which expires an hour after the window ends; a refused request counts
 //!   nothing, so a quota of N admits exactly N across all nodes.

@@ -9,8 +9,8 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use tollgate_runtime::EmbeddedStore;
 use tollgate_runtime::state::{
-    Admission, CachePartition, CachedResponse, MAX_CACHED_RESPONSE, Quota, QuotaOutcome, QuotaWindow, StateError,
-    StateFuture, StateKey, StateStore, Throttle,
+    Admission, AdmitOutcome, AdmitRequest, CachePartition, CachedResponse, MAX_CACHED_RESPONSE, Quota, QuotaOutcome,
+    QuotaWindow, StateError, StateFuture, StateKey, StateStore, Throttle,
 };
 
 use crate::config::{ConfigError, OnError, RedisConfig};
@@ -37,6 +37,7 @@ pub struct RedisStore {
     keys: Keys,
     bucket: redis::Script,
     quota: redis::Script,
+    admit: redis::Script,
     cache_put: redis::Script,
     /// Answers while Redis cannot, with per-node limits (on-error=open).
     fallback: EmbeddedStore,
@@ -70,6 +71,7 @@ impl RedisStore {
             config,
             bucket: redis::Script::new(include_str!("lua/bucket.lua")),
             quota: redis::Script::new(include_str!("lua/quota.lua")),
+            admit: redis::Script::new(include_str!("lua/admit.lua")),
             cache_put: redis::Script::new(include_str!("lua/cache_put.lua")),
             fallback: EmbeddedStore::new(),
         })
@@ -131,13 +133,7 @@ impl RedisStore {
 
     async fn bucket_step(&self, key: &StateKey, limit: Throttle, cost: i8) -> Result<i64, Failure> {
         let redis_key = self.keys.of(key);
-        let rate = if limit.rate_limit.is_finite() {
-            limit.rate_limit.clamp(0.0, MAX_RATE)
-        } else if limit.rate_limit > 0.0 {
-            MAX_RATE
-        } else {
-            0.0
-        };
+        let rate = rate_arg(limit);
         let script = &self.bucket;
         self.link
             .call(|mut connection| async move {
@@ -148,10 +144,83 @@ impl RedisStore {
             .await
     }
 
+    /// `admit.lua` for `request`: 1 admitted, 0 throttled, -1 quota used up.
+    async fn admit_step(&self, request: &AdmitRequest<'_>) -> Result<i64, Failure> {
+        let buckets: Vec<(String, f64, u32)> = request
+            .buckets
+            .iter()
+            .flatten()
+            .map(|(key, limit)| (self.keys.of(key), rate_arg(*limit), limit.burst_limit))
+            .collect();
+        let quota = request.quota.map(|(key, quota, window)| {
+            let (counter, first) = self.keys.quota(key, window.start);
+            let expire_at = window.end.saturating_add(QUOTA_SLACK_SECONDS);
+            (counter, first, quota, window.start, expire_at)
+        });
+        let script = &self.admit;
+        self.link
+            .call(|mut connection| async move {
+                let mut invocation = script.prepare_invoke();
+                invocation.arg(buckets.len());
+                for (key, rate, burst) in buckets {
+                    invocation.key(key).arg(rate).arg(burst);
+                }
+                if let Some((counter, first, quota, start, expire_at)) = quota {
+                    invocation
+                        .key(counter)
+                        .key(first)
+                        .arg(quota.limit.min(MAX_EXACT))
+                        .arg(quota.offset.min(MAX_EXACT))
+                        .arg(start)
+                        .arg(expire_at);
+                }
+                invocation.invoke_async::<i64>(&mut connection).await
+            })
+            .await
+    }
+
+    /// [`StateStore::admit_at_once`] while Redis cannot answer (on-error=open): step by step on this node's
+    /// store with this node's share of every limit.
+    async fn admit_on_fallback(&self, request: AdmitRequest<'_>, now: SystemTime) -> AdmitOutcome {
+        let mut taken: [Option<(&StateKey, Throttle)>; 3] = [None; 3];
+        for (slot, (key, limit)) in taken.iter_mut().zip(request.buckets).filter_map(|(s, b)| Some((s, b?))) {
+            let limit = self.per_node_throttle(limit);
+            if let Ok(Admission::Throttled) = self.fallback.acquire(key, limit, now).await {
+                self.give_back_on_fallback(&taken, now).await;
+                return AdmitOutcome::Throttled;
+            }
+            *slot = Some((key, limit));
+        }
+        if let Some((key, quota, window)) = request.quota
+            && let Ok(QuotaOutcome::Exceeded) = self.fallback.consume(key, self.per_node_quota(quota), window).await
+        {
+            self.give_back_on_fallback(&taken, now).await;
+            return AdmitOutcome::QuotaExceeded;
+        }
+        AdmitOutcome::Admitted
+    }
+
+    async fn give_back_on_fallback(&self, taken: &[Option<(&StateKey, Throttle)>; 3], now: SystemTime) {
+        for (key, limit) in taken.iter().flatten() {
+            let _ = self.fallback.release(key, *limit, now).await;
+        }
+    }
+
     async fn delete(&self, key: String) -> Result<(), Failure> {
         self.link
             .call(|mut connection| async move { redis::cmd("DEL").arg(key).query_async::<()>(&mut connection).await })
             .await
+    }
+}
+
+/// A bucket's rate as `bucket.lua` and `admit.lua` take it: finite, non-negative, at most [`MAX_RATE`].
+fn rate_arg(limit: Throttle) -> f64 {
+    if limit.rate_limit.is_finite() {
+        limit.rate_limit.clamp(0.0, MAX_RATE)
+    } else if limit.rate_limit > 0.0 {
+        MAX_RATE
+    } else {
+        0.0
     }
 }
 
@@ -162,6 +231,38 @@ fn state_error(failure: Failure) -> StateError {
 }
 
 impl StateStore for RedisStore {
+    /// One round trip (`admit.lua`) for all of a request's buckets and its quota, instead of one per bucket and
+    /// one for the quota.
+    fn admit_at_once<'a>(
+        &'a self,
+        request: AdmitRequest<'a>,
+        now: SystemTime,
+    ) -> Option<StateFuture<'a, AdmitOutcome>> {
+        let mut buckets = request.buckets.iter().flatten();
+        if buckets.clone().any(|(_, limit)| limit.burst_limit == 0) {
+            return Some(StateFuture::ready(AdmitOutcome::Throttled));
+        }
+        let Some(named) = buckets
+            .next()
+            .map(|(key, _)| *key)
+            .or(request.quota.map(|(key, ..)| key))
+        else {
+            return Some(StateFuture::ready(AdmitOutcome::Admitted));
+        };
+        Some(StateFuture::boxed(async move {
+            match self.admit_step(&request).await {
+                Ok(1) => Ok(AdmitOutcome::Admitted),
+                Ok(0) => Ok(AdmitOutcome::Throttled),
+                Ok(_) => Ok(AdmitOutcome::QuotaExceeded),
+                Err(failure) => match self.failed("admission", named, &failure) {
+                    OnError::Open => Ok(self.admit_on_fallback(request, now).await),
+                    OnError::Closed if request.buckets.iter().any(Option::is_some) => Ok(AdmitOutcome::Throttled),
+                    OnError::Closed => Ok(AdmitOutcome::QuotaExceeded),
+                },
+            }
+        }))
+    }
+
     fn acquire<'a>(&'a self, key: &'a StateKey, limit: Throttle, now: SystemTime) -> StateFuture<'a, Admission> {
         if limit.burst_limit == 0 {
             return StateFuture::ready(Admission::Throttled);

@@ -8,7 +8,7 @@ use tollgate_model::MethodSettings;
 
 use super::api_key::BoundKey;
 use crate::error::GatewayError;
-use crate::state::{Admission, Quota, QuotaOutcome, StateKey, StateStore, Throttle};
+use crate::state::{Admission, AdmitOutcome, AdmitRequest, Quota, QuotaOutcome, StateKey, StateStore, Throttle};
 use crate::usage_plans::{ACCOUNT_DEFAULT_THROTTLE, QuotaConfig, QuotaPeriod};
 
 /// A token bucket: its key in the store and its settings.
@@ -88,6 +88,28 @@ pub(crate) async fn admit(
     key: Option<&BoundKey>,
     now: SystemTime,
 ) -> Result<(), GatewayError> {
+    let quota = key.and_then(|k| k.quota.as_ref());
+    let at_once = AdmitRequest {
+        buckets: buckets.map(|bucket| bucket.map(|b| (&b.key, b.limit))),
+        quota: quota.map(|counter| (&counter.key, counter.quota, counter.period.window(now))),
+    };
+    if let Some(admitting) = store.admit_at_once(at_once, now) {
+        return match admitting.await {
+            Ok(AdmitOutcome::Admitted) => Ok(()),
+            Ok(AdmitOutcome::Throttled) => {
+                tracing::debug!("throttled");
+                Err(GatewayError::Throttled)
+            }
+            Ok(AdmitOutcome::QuotaExceeded) => {
+                tracing::debug!("quota exceeded");
+                Err(GatewayError::QuotaExceeded)
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "throttles and quota unavailable; admitting");
+                Ok(())
+            }
+        };
+    }
     let mut taken: [Option<&Bucket>; 3] = [None; 3];
     for (slot, bucket) in buckets.into_iter().enumerate() {
         let Some(bucket) = bucket else { continue };
@@ -105,21 +127,18 @@ pub(crate) async fn admit(
             Err(err) => tracing::warn!(bucket = %bucket.key, error = %err, "throttle unavailable; admitting"),
         }
     }
-    let Some(counter) = key.and_then(|k| k.quota.as_ref()) else {
+    let Some((counter, limit, window)) = at_once.quota else {
         return Ok(());
     };
-    match store
-        .consume(&counter.key, counter.quota, counter.period.window(now))
-        .await
-    {
+    match store.consume(counter, limit, window).await {
         Ok(QuotaOutcome::Admitted { .. }) => Ok(()),
         Ok(QuotaOutcome::Exceeded) => {
-            tracing::debug!(quota = %counter.key, "quota exceeded");
+            tracing::debug!(quota = %counter, "quota exceeded");
             give_back(store, &taken, now).await;
             Err(GatewayError::QuotaExceeded)
         }
         Err(err) => {
-            tracing::warn!(quota = %counter.key, error = %err, "quota unavailable; admitting");
+            tracing::warn!(quota = %counter, error = %err, "quota unavailable; admitting");
             Ok(())
         }
     }

@@ -124,6 +124,27 @@ pub struct Quota {
     pub offset: u64,
 }
 
+/// Everything a request is admitted against, for [`StateStore::admit_at_once`]: its throttles in the order they
+/// are taken (the API key's for the method, the stage's for the method, the account's) and its quota.
+#[derive(Clone, Copy, Debug)]
+pub struct AdmitRequest<'a> {
+    /// The buckets to take a token from; `None` where a level has no throttle.
+    pub buckets: [Option<(&'a StateKey, Throttle)>; 3],
+    /// The quota to count the request against, with its current window.
+    pub quota: Option<(&'a StateKey, Quota, QuotaWindow)>,
+}
+
+/// The answer of [`StateStore::admit_at_once`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AdmitOutcome {
+    /// A token was taken from every bucket and the quota counted the request.
+    Admitted,
+    /// A bucket was empty; nothing was taken or counted.
+    Throttled,
+    /// The quota is used up; nothing was taken or counted.
+    QuotaExceeded,
+}
+
 /// A quota window: `[start, end)` in seconds since the Unix epoch (a UTC calendar day, week or month).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QuotaWindow {
@@ -275,6 +296,18 @@ pub trait StateStore: Send + Sync + fmt::Debug {
 
     /// Counts one request against the quota `key` in `window`, unless the window's limit is reached.
     fn consume<'a>(&'a self, key: &'a StateKey, quota: Quota, window: QuotaWindow) -> StateFuture<'a, QuotaOutcome>;
+
+    /// Admits a request against all its buckets and its quota in one atomic step (every bucket gives a token
+    /// and the quota counts it, or nothing changes), for a store where each operation is a round trip. `None`
+    /// (the default) has the caller take the buckets one by one, giving tokens back when a later check refuses.
+    fn admit_at_once<'a>(
+        &'a self,
+        request: AdmitRequest<'a>,
+        now: SystemTime,
+    ) -> Option<StateFuture<'a, AdmitOutcome>> {
+        let _ = (request, now);
+        None
+    }
 
     /// The live entry `key` of `partition`, if any (expired entries are gone).
     fn cache_get<'a>(

@@ -7,7 +7,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use tollgate_runtime::state::{
-    Admission, CachePartition, CachedResponse, Quota, QuotaOutcome, StateKey, StateStore, Throttle,
+    Admission, AdmitOutcome, AdmitRequest, CachePartition, CachedResponse, Quota, QuotaOutcome, StateKey, StateStore,
+    Throttle,
 };
 use tollgate_state_redis::{RedisConfig, RedisStore};
 
@@ -54,6 +55,19 @@ async fn counted(store: &RedisStore, key: &StateKey, attempts: usize) -> usize {
     counted
 }
 
+async fn admitted_at_once(store: &RedisStore, request: AdmitRequest<'_>) -> usize {
+    let mut admitted = 0;
+    for _ in 0..12 {
+        let step = store.admit_at_once(request, now()).expect("one step");
+        let outcome = tokio::time::timeout(NO_HANG, step)
+            .await
+            .expect("admission returned")
+            .unwrap();
+        admitted += usize::from(outcome == AdmitOutcome::Admitted);
+    }
+    admitted
+}
+
 fn entry() -> Arc<CachedResponse> {
     Arc::new(CachedResponse::new(
         StatusCode::OK,
@@ -95,6 +109,32 @@ async fn redis_down_fails_open_with_each_nodes_share_of_the_limits() {
     assert_eq!(stats.fallbacks, 12 + 12 + 2, "{stats:?}");
     assert_eq!(stats.refusals, 0);
     assert_eq!(stats.failures(), stats.fallbacks, "{stats:?}");
+}
+
+/// The one-step admission follows the same policy: this node's share of every limit (open), or a refusal
+/// (closed).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_down_admissions_in_one_step_follow_the_policy() {
+    let (bucket, quota) = (
+        StateKey::new("tg:stage:dev:rate:/b/GET"),
+        StateKey::new("tg:plan:{p/k2}:quota"),
+    );
+    let request = AdmitRequest {
+        buckets: [None, Some((&bucket, BURST_TEN)), None],
+        quota: Some((&quota, QUOTA_EIGHT, today())),
+    };
+    let open = unconnected(dead_port(), &format!("{FAST}&nodes=2"));
+    assert!(open.connect().await.is_err());
+    assert_eq!(
+        admitted_at_once(&open, request).await,
+        4,
+        "quota 8 over 2 nodes (the smaller share): 4 on this one"
+    );
+    assert_eq!(open.stats().fallbacks, 12);
+    let closed = unconnected(dead_port(), &format!("{FAST}&on-error=closed"));
+    assert!(closed.connect().await.is_err());
+    assert_eq!(admitted_at_once(&closed, request).await, 0);
+    assert_eq!(closed.stats().refusals, 12);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,6 +8,7 @@
 
 mod harness;
 
+mod admit;
 mod bucket;
 mod cache;
 mod failure;
