@@ -15,22 +15,65 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// (HTTP_PROXY), never buffered whole.
 #[derive(Debug)]
 pub struct ResponseBody {
-    kind: ResponseKind,
+    kind: Kind,
 }
 
-enum ResponseKind {
+/// The body of a request to a backend: bytes the gateway built (non-proxy), or the client's body streamed
+/// through (HTTP_PROXY).
+#[derive(Debug)]
+pub struct RequestBody {
+    kind: Kind,
+}
+
+/// What both bodies are: whole bytes (taken by the first poll), or a stream.
+enum Kind {
     Full(Option<Bytes>),
     Stream(UnsyncBoxBody<Bytes, BoxError>),
 }
 
-impl std::fmt::Debug for ResponseKind {
+impl std::fmt::Debug for Kind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ResponseKind::Full(bytes) => f
+            Kind::Full(bytes) => f
                 .debug_tuple("Full")
                 .field(&bytes.as_ref().map_or(0, Bytes::len))
                 .finish(),
-            ResponseKind::Stream(_) => f.write_str("Stream"),
+            Kind::Stream(_) => f.write_str("Stream"),
+        }
+    }
+}
+
+impl Kind {
+    fn full(bytes: Bytes) -> Kind {
+        Kind::Full((!bytes.is_empty()).then_some(bytes))
+    }
+
+    fn stream<B>(body: B) -> Kind
+    where
+        B: Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        Kind::Stream(body.map_err(Into::into).boxed_unsync())
+    }
+
+    fn poll_frame(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        match self {
+            Kind::Full(bytes) => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
+            Kind::Stream(body) => Pin::new(body).poll_frame(cx),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            Kind::Full(bytes) => bytes.is_none(),
+            Kind::Stream(body) => body.is_end_stream(),
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            Kind::Full(bytes) => SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64)),
+            Kind::Stream(body) => body.size_hint(),
         }
     }
 }
@@ -38,17 +81,14 @@ impl std::fmt::Debug for ResponseKind {
 impl ResponseBody {
     /// A body of exactly these bytes.
     pub fn full(bytes: impl Into<Bytes>) -> ResponseBody {
-        let bytes = bytes.into();
         ResponseBody {
-            kind: ResponseKind::Full((!bytes.is_empty()).then_some(bytes)),
+            kind: Kind::full(bytes.into()),
         }
     }
 
     /// An empty body.
     pub fn empty() -> ResponseBody {
-        ResponseBody {
-            kind: ResponseKind::Full(None),
-        }
+        ResponseBody { kind: Kind::Full(None) }
     }
 
     /// A body streamed from another body (a backend's), frame by frame.
@@ -58,15 +98,15 @@ impl ResponseBody {
         B::Error: Into<BoxError>,
     {
         ResponseBody {
-            kind: ResponseKind::Stream(body.map_err(Into::into).boxed_unsync()),
+            kind: Kind::stream(body),
         }
     }
 
     /// The bytes, when the body is not a stream.
     pub fn as_bytes(&self) -> Option<&[u8]> {
         match &self.kind {
-            ResponseKind::Full(bytes) => Some(bytes.as_deref().unwrap_or(&[])),
-            ResponseKind::Stream(_) => None,
+            Kind::Full(bytes) => Some(bytes.as_deref().unwrap_or(&[])),
+            Kind::Stream(_) => None,
         }
     }
 
@@ -76,53 +116,17 @@ impl ResponseBody {
     }
 }
 
-impl Body for ResponseBody {
-    type Data = Bytes;
-    type Error = BoxError;
-
-    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
-        match &mut self.get_mut().kind {
-            ResponseKind::Full(bytes) => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
-            ResponseKind::Stream(body) => Pin::new(body).poll_frame(cx),
-        }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        match &self.kind {
-            ResponseKind::Full(bytes) => bytes.is_none(),
-            ResponseKind::Stream(body) => body.is_end_stream(),
-        }
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        match &self.kind {
-            ResponseKind::Full(bytes) => SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64)),
-            ResponseKind::Stream(body) => body.size_hint(),
-        }
-    }
-}
-
-/// The body of a request to a backend: bytes the gateway built (non-proxy), or the client's body streamed
-/// through (HTTP_PROXY).
-#[derive(Debug)]
-pub struct RequestBody {
-    kind: ResponseKind,
-}
-
 impl RequestBody {
     /// A body of exactly these bytes.
     pub fn full(bytes: impl Into<Bytes>) -> RequestBody {
-        let bytes = bytes.into();
         RequestBody {
-            kind: ResponseKind::Full((!bytes.is_empty()).then_some(bytes)),
+            kind: Kind::full(bytes.into()),
         }
     }
 
     /// An empty body.
     pub fn empty() -> RequestBody {
-        RequestBody {
-            kind: ResponseKind::Full(None),
-        }
+        RequestBody { kind: Kind::Full(None) }
     }
 
     /// A streamed body.
@@ -132,8 +136,25 @@ impl RequestBody {
         B::Error: Into<BoxError>,
     {
         RequestBody {
-            kind: ResponseKind::Stream(body.map_err(Into::into).boxed_unsync()),
+            kind: Kind::stream(body),
         }
+    }
+}
+
+impl Body for ResponseBody {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        self.get_mut().kind.poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.kind.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.kind.size_hint()
     }
 }
 
@@ -142,24 +163,15 @@ impl Body for RequestBody {
     type Error = BoxError;
 
     fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
-        match &mut self.get_mut().kind {
-            ResponseKind::Full(bytes) => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
-            ResponseKind::Stream(body) => Pin::new(body).poll_frame(cx),
-        }
+        self.get_mut().kind.poll_frame(cx)
     }
 
     fn is_end_stream(&self) -> bool {
-        match &self.kind {
-            ResponseKind::Full(bytes) => bytes.is_none(),
-            ResponseKind::Stream(body) => body.is_end_stream(),
-        }
+        self.kind.is_end_stream()
     }
 
     fn size_hint(&self) -> SizeHint {
-        match &self.kind {
-            ResponseKind::Full(bytes) => SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64)),
-            ResponseKind::Stream(body) => body.size_hint(),
-        }
+        self.kind.size_hint()
     }
 }
 
