@@ -28,12 +28,23 @@ pub(crate) struct Verified {
 }
 
 /// See the module documentation.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct VerifiedTokens {
     generations: Mutex<Generations>,
 }
 
-#[derive(Debug, Default)]
+/// Counts only: the tokens are bearer credentials and must not reach a log through `{:?}`.
+impl std::fmt::Debug for VerifiedTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let generations = self.generations.lock().unwrap_or_else(PoisonError::into_inner);
+        f.debug_struct("VerifiedTokens")
+            .field("current", &generations.current.len())
+            .field("previous", &generations.previous.len())
+            .finish()
+    }
+}
+
+#[derive(Default)]
 struct Generations {
     current: HashMap<Box<str>, Arc<Verified>>,
     current_bytes: usize,
@@ -86,6 +97,15 @@ mod tests {
             claims: Map::new(),
             stringified: CognitoClaims::default(),
         })
+    }
+
+    #[test]
+    fn debug_output_holds_no_token() {
+        let tokens = VerifiedTokens::default();
+        tokens.insert("secret.token.text", entry());
+        let shown = format!("{tokens:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("current: 1"), "{shown}");
     }
 
     #[test]
