@@ -17,8 +17,16 @@ use std::sync::{Arc, Mutex, PoisonError};
 use crate::lambda::output::AuthorizerOutput;
 
 /// A result-cache key: see [`LambdaAuthorizer::cache_key`](crate::LambdaAuthorizer::cache_key).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct CacheKey(Box<[u8]>);
+
+/// Its length only: the identity values it holds (tokens, API keys) are credentials and must not reach a log
+/// through `{:?}`.
+impl std::fmt::Debug for CacheKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CacheKey({} bytes)", self.0.len())
+    }
+}
 
 impl CacheKey {
     pub(crate) fn new(authorizer_id: &str, values: &[Option<String>]) -> CacheKey {

@@ -185,3 +185,17 @@ fn shared_between_threads() {
     }
     assert!(cache.len() <= 64);
 }
+
+/// The cache's debug output holds no identity value: they are credentials.
+#[test]
+fn debug_output_holds_no_identity_value() {
+    let authorizer = token_authorizer("api/prod/one");
+    let key = authorizer
+        .cache_key(&authorizer.identity(&Params::header("A", "secret-token-value")).unwrap())
+        .unwrap();
+    let cache = AuthorizerCache::new(10);
+    cache.insert(key.clone(), output("one"), 300, 0);
+    for shown in [format!("{key:?}"), format!("{cache:?}")] {
+        assert!(!shown.contains("secret"), "{shown}");
+    }
+}
