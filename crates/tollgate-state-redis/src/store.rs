@@ -10,7 +10,7 @@ use bytes::Bytes;
 use tollgate_runtime::EmbeddedStore;
 use tollgate_runtime::state::{
     Admission, AdmitOutcome, AdmitRequest, CachePartition, CachedResponse, MAX_CACHED_RESPONSE, Quota, QuotaOutcome,
-    QuotaWindow, StateError, StateFuture, StateKey, StateStore, Throttle,
+    QuotaWindow, StateError, StateFuture, StateKey, StateStore, Throttle, admit_one_by_one,
 };
 
 use crate::config::{ConfigError, OnError, RedisConfig};
@@ -179,31 +179,18 @@ impl RedisStore {
             .await
     }
 
-    /// [`StateStore::admit_at_once`] while Redis cannot answer (on-error=open): step by step on this node's
-    /// store with this node's share of every limit.
+    /// [`StateStore::admit_at_once`] while Redis cannot answer (on-error=open): one by one on this node's store,
+    /// with this node's share of every limit.
     async fn admit_on_fallback(&self, request: AdmitRequest<'_>, now: SystemTime) -> AdmitOutcome {
-        let mut taken: [Option<(&StateKey, Throttle)>; 3] = [None; 3];
-        for (slot, (key, limit)) in taken.iter_mut().zip(request.buckets).filter_map(|(s, b)| Some((s, b?))) {
-            let limit = self.per_node_throttle(limit);
-            if let Ok(Admission::Throttled) = self.fallback.acquire(key, limit, now).await {
-                self.give_back_on_fallback(&taken, now).await;
-                return AdmitOutcome::Throttled;
-            }
-            *slot = Some((key, limit));
-        }
-        if let Some((key, quota, window)) = request.quota
-            && let Ok(QuotaOutcome::Exceeded) = self.fallback.consume(key, self.per_node_quota(quota), window).await
-        {
-            self.give_back_on_fallback(&taken, now).await;
-            return AdmitOutcome::QuotaExceeded;
-        }
-        AdmitOutcome::Admitted
-    }
-
-    async fn give_back_on_fallback(&self, taken: &[Option<(&StateKey, Throttle)>; 3], now: SystemTime) {
-        for (key, limit) in taken.iter().flatten() {
-            let _ = self.fallback.release(key, *limit, now).await;
-        }
+        let shares = AdmitRequest {
+            buckets: request
+                .buckets
+                .map(|bucket| bucket.map(|(key, limit)| (key, self.per_node_throttle(limit)))),
+            quota: request
+                .quota
+                .map(|(key, quota, window)| (key, self.per_node_quota(quota), window)),
+        };
+        admit_one_by_one(&self.fallback, shares, now).await
     }
 
     async fn delete(&self, key: String) -> Result<(), Failure> {

@@ -8,7 +8,7 @@ use tollgate_model::MethodSettings;
 
 use super::api_key::BoundKey;
 use crate::error::GatewayError;
-use crate::state::{Admission, AdmitOutcome, AdmitRequest, Quota, QuotaOutcome, StateKey, StateStore, Throttle};
+use crate::state::{AdmitOutcome, AdmitRequest, Quota, StateKey, StateStore, Throttle, admit_one_by_one};
 use crate::usage_plans::{ACCOUNT_DEFAULT_THROTTLE, QuotaConfig, QuotaPeriod};
 
 /// A token bucket: its key in the store and its settings.
@@ -80,74 +80,31 @@ pub(crate) fn quota_counter(tag: &str, config: QuotaConfig) -> QuotaCounter {
     }
 }
 
-/// Takes a token from each bucket in order, then counts the quota. On the first refusal the tokens already
-/// taken are given back and the refusal is returned. A store error lets the request through (fail open).
+/// Admits the request against its buckets (in order) and its API key's quota: in one step where the store
+/// offers it ([`StateStore::admit_at_once`]), else one by one ([`admit_one_by_one`]). A store error lets the
+/// request through (fail open).
 pub(crate) async fn admit(
     store: &dyn StateStore,
     buckets: [Option<&Bucket>; 3],
     key: Option<&BoundKey>,
     now: SystemTime,
 ) -> Result<(), GatewayError> {
-    let quota = key.and_then(|k| k.quota.as_ref());
-    let at_once = AdmitRequest {
+    let request = AdmitRequest {
         buckets: buckets.map(|bucket| bucket.map(|b| (&b.key, b.limit))),
-        quota: quota.map(|counter| (&counter.key, counter.quota, counter.period.window(now))),
+        quota: key
+            .and_then(|k| k.quota.as_ref())
+            .map(|counter| (&counter.key, counter.quota, counter.period.window(now))),
     };
-    if let Some(admitting) = store.admit_at_once(at_once, now) {
-        return match admitting.await {
-            Ok(AdmitOutcome::Admitted) => Ok(()),
-            Ok(AdmitOutcome::Throttled) => {
-                tracing::debug!("throttled");
-                Err(GatewayError::Throttled)
-            }
-            Ok(AdmitOutcome::QuotaExceeded) => {
-                tracing::debug!("quota exceeded");
-                Err(GatewayError::QuotaExceeded)
-            }
-            Err(err) => {
-                tracing::warn!(error = %err, "throttles and quota unavailable; admitting");
-                Ok(())
-            }
-        };
-    }
-    let mut taken: [Option<&Bucket>; 3] = [None; 3];
-    for (slot, bucket) in buckets.into_iter().enumerate() {
-        let Some(bucket) = bucket else { continue };
-        match store.acquire(&bucket.key, bucket.limit, now).await {
-            Ok(Admission::Admitted) => {
-                if let Some(place) = taken.get_mut(slot) {
-                    *place = Some(bucket);
-                }
-            }
-            Ok(Admission::Throttled) => {
-                tracing::debug!(bucket = %bucket.key, "throttled");
-                give_back(store, &taken, now).await;
-                return Err(GatewayError::Throttled);
-            }
-            Err(err) => tracing::warn!(bucket = %bucket.key, error = %err, "throttle unavailable; admitting"),
-        }
-    }
-    let Some((counter, limit, window)) = at_once.quota else {
-        return Ok(());
+    let outcome = match store.admit_at_once(request, now) {
+        Some(admitting) => admitting.await.unwrap_or_else(|err| {
+            tracing::warn!(error = %err, "throttles and quota unavailable; admitting");
+            AdmitOutcome::Admitted
+        }),
+        None => admit_one_by_one(store, request, now).await,
     };
-    match store.consume(counter, limit, window).await {
-        Ok(QuotaOutcome::Admitted { .. }) => Ok(()),
-        Ok(QuotaOutcome::Exceeded) => {
-            tracing::debug!(quota = %counter, "quota exceeded");
-            give_back(store, &taken, now).await;
-            Err(GatewayError::QuotaExceeded)
-        }
-        Err(err) => {
-            tracing::warn!(quota = %counter, error = %err, "quota unavailable; admitting");
-            Ok(())
-        }
-    }
-}
-
-async fn give_back(store: &dyn StateStore, taken: &[Option<&Bucket>; 3], now: SystemTime) {
-    for bucket in taken.iter().flatten() {
-        if let Err(err) = store.release(&bucket.key, bucket.limit, now).await {
-            tracing::warn!(bucket = %bucket.key, error = %err, "could not give a token back");
-        }
+    match outcome {
+        AdmitOutcome::Admitted => Ok(()),
+        AdmitOutcome::Throttled => Err(GatewayError::Throttled),
+        AdmitOutcome::QuotaExceeded => Err(GatewayError::QuotaExceeded),
     }
 }

@@ -145,6 +145,49 @@ pub enum AdmitOutcome {
     QuotaExceeded,
 }
 
+/// Takes a token from each of `request`'s buckets in order, then counts its quota: on the first refusal the
+/// tokens already taken are given back and the refusal is returned. A store error lets the request through
+/// (fail open). What the gateway does with a store that declines [`StateStore::admit_at_once`], and what a
+/// networked store can do on its fallback.
+pub async fn admit_one_by_one(store: &dyn StateStore, request: AdmitRequest<'_>, now: SystemTime) -> AdmitOutcome {
+    let mut taken: [Option<(&StateKey, Throttle)>; 3] = [None; 3];
+    for (slot, bucket) in taken.iter_mut().zip(request.buckets) {
+        let Some((key, limit)) = bucket else { continue };
+        match store.acquire(key, limit, now).await {
+            Ok(Admission::Admitted) => *slot = Some((key, limit)),
+            Ok(Admission::Throttled) => {
+                tracing::debug!(bucket = %key, "throttled");
+                give_back(store, &taken, now).await;
+                return AdmitOutcome::Throttled;
+            }
+            Err(err) => tracing::warn!(bucket = %key, error = %err, "throttle unavailable; admitting"),
+        }
+    }
+    let Some((key, quota, window)) = request.quota else {
+        return AdmitOutcome::Admitted;
+    };
+    match store.consume(key, quota, window).await {
+        Ok(QuotaOutcome::Admitted { .. }) => AdmitOutcome::Admitted,
+        Ok(QuotaOutcome::Exceeded) => {
+            tracing::debug!(quota = %key, "quota exceeded");
+            give_back(store, &taken, now).await;
+            AdmitOutcome::QuotaExceeded
+        }
+        Err(err) => {
+            tracing::warn!(quota = %key, error = %err, "quota unavailable; admitting");
+            AdmitOutcome::Admitted
+        }
+    }
+}
+
+async fn give_back(store: &dyn StateStore, taken: &[Option<(&StateKey, Throttle)>; 3], now: SystemTime) {
+    for (key, limit) in taken.iter().flatten() {
+        if let Err(err) = store.release(key, *limit, now).await {
+            tracing::warn!(bucket = %key, error = %err, "could not give a token back");
+        }
+    }
+}
+
 /// A quota window: `[start, end)` in seconds since the Unix epoch (a UTC calendar day, week or month).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QuotaWindow {
