@@ -4,7 +4,8 @@
 //! bytes that the head's framing says belong to it, then the next head. A head that breaks an edge rule never
 //! reaches hyper: a marker request takes its place, the rejection waits in [`ConnShared`] for the service (which
 //! answers it, in order, with `Connection: close`), and the connection reads nothing more. The same pass records
-//! the original header names for the service. An HTTP/2 connection (prior knowledge) passes through untouched.
+//! the original header names for the service. [`WireIo::protocol`] looks at the connection's first bytes
+//! before hyper is chosen: an HTTP/2 connection (prior knowledge) then passes through untouched.
 
 use std::collections::VecDeque;
 use std::io;
@@ -102,8 +103,8 @@ impl Drop for Answering<'_> {
 
 #[derive(Debug)]
 enum State {
-    /// Waiting for a head; `first` until the first head (which may be an HTTP/2 preface instead).
-    Head { first: bool },
+    /// Waiting for a head (the first one only after [`WireIo::protocol`] has ruled out an HTTP/2 preface).
+    Head,
     /// Handing hyper `remaining` bytes of a checked head from the buffer, then the body.
     Deliver { remaining: usize, framing: Framing },
     /// Handing hyper the marker head from `pos`.
@@ -155,7 +156,7 @@ impl WireIo {
             buf: vec![0; INITIAL_BUFFER],
             start: 0,
             end: 0,
-            state: State::Head { first: true },
+            state: State::Head,
             shared,
             timeouts,
             head_deadline: None,
@@ -200,7 +201,6 @@ impl WireIo {
                 if !bytes.is_empty() {
                     let sure = bytes.len().min(H2_PREFACE.len());
                     if H2_PREFACE.get(..sure) != bytes.get(..sure) {
-                        self.state = State::Head { first: false };
                         return Poll::Ready(Ok(Protocol::Http1));
                     }
                     if sure == H2_PREFACE.len() {
@@ -267,7 +267,7 @@ impl WireIo {
                 let busy = self.shared.in_flight.load(Ordering::Relaxed) > 0
                     || self.shared.responding.load(Ordering::Relaxed) > 0;
                 if !self.head_timer_armed
-                    && matches!(self.state, State::Head { .. })
+                    && matches!(self.state, State::Head)
                     && self.start == self.end
                     && self.idle_expired(cx, busy)
                 {
@@ -295,7 +295,7 @@ impl WireIo {
     }
 
     /// Looks at the buffered bytes in `Head` state; returns the next state, or `None` when more bytes are needed.
-    fn on_head_bytes(&mut self, first: bool) -> Option<State> {
+    fn on_head_bytes(&mut self) -> Option<State> {
         // RFC 9112 §2.2: empty lines before a request line are ignored.
         while let Some(b'\r' | b'\n') = self.buffered().first() {
             self.start += 1;
@@ -303,9 +303,6 @@ impl WireIo {
         let bytes = self.buffered();
         if bytes.is_empty() {
             return None;
-        }
-        if first && H2_PREFACE.starts_with(bytes.get(..H2_PREFACE.len().min(bytes.len()))?) {
-            return (bytes.len() >= H2_PREFACE.len()).then_some(State::Passthrough);
         }
         let verdict = match head::scan(bytes) {
             Scan::Incomplete => return None,
@@ -336,8 +333,8 @@ impl Read for WireIo {
         let this = self.get_mut();
         loop {
             match this.state {
-                State::Head { first } => {
-                    if let Some(next) = this.on_head_bytes(first) {
+                State::Head => {
+                    if let Some(next) = this.on_head_bytes() {
                         this.state = next;
                         continue;
                     }
@@ -355,7 +352,7 @@ impl Read for WireIo {
                     let count = this.deliver(&mut cursor, remaining);
                     let remaining = remaining - count;
                     this.state = match (remaining, framing) {
-                        (0, Framing::Empty) => State::Head { first: false },
+                        (0, Framing::Empty) => State::Head,
                         (0, Framing::Length(len)) => State::Length(len),
                         (0, Framing::Chunked) => State::Chunked(Chunked::default()),
                         (_, framing) => State::Deliver { remaining, framing },
@@ -379,11 +376,7 @@ impl Read for WireIo {
                     }
                     let count = this.deliver(&mut cursor, usize::try_from(left).unwrap_or(usize::MAX));
                     let left = left - count as u64;
-                    this.state = if left == 0 {
-                        State::Head { first: false }
-                    } else {
-                        State::Length(left)
-                    };
+                    this.state = if left == 0 { State::Head } else { State::Length(left) };
                     return Poll::Ready(Ok(()));
                 }
                 State::Chunked(mut chunked) => {
@@ -395,11 +388,7 @@ impl Read for WireIo {
                     match chunked.advance(bytes) {
                         Ok((used, done)) => {
                             this.deliver(&mut cursor, used);
-                            this.state = if done {
-                                State::Head { first: false }
-                            } else {
-                                State::Chunked(chunked)
-                            };
+                            this.state = if done { State::Head } else { State::Chunked(chunked) };
                         }
                         Err((used, _)) => {
                             tracing::debug!("chunked body framing error; ending the connection after this request");
