@@ -16,6 +16,7 @@ impl Render<'_> {
     /// reference to the general evaluation with nothing done: no fuel burnt, no method called. Otherwise the same
     /// steps as the general path: a step of fuel per call, the same Java method on the same values, a null
     /// receiver ending the chain, a thrown exception reported at its call.
+    #[inline(always)]
     pub(super) fn direct(&mut self, r: &RefExpr, cx: &Cx<'_>) -> Option<R<Value>> {
         let Var::Slot(slot) = r.root else { return None };
         // Every call could burn a step: the general path reports running out, at the exact call.
