@@ -69,9 +69,15 @@ impl RedisStore {
             link,
             keys,
             config,
-            bucket: redis::Script::new(include_str!("lua/bucket.lua")),
+            bucket: redis::Script::new(concat!(
+                include_str!("lua/bucket_fns.lua"),
+                include_str!("lua/bucket.lua")
+            )),
             quota: redis::Script::new(include_str!("lua/quota.lua")),
-            admit: redis::Script::new(include_str!("lua/admit.lua")),
+            admit: redis::Script::new(concat!(
+                include_str!("lua/bucket_fns.lua"),
+                include_str!("lua/admit.lua")
+            )),
             cache_put: redis::Script::new(include_str!("lua/cache_put.lua")),
             fallback: EmbeddedStore::new(),
         })

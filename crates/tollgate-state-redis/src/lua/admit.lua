@@ -1,6 +1,6 @@
 -- A request's throttles and quota in one atomic step: every bucket gives a token and the quota counts the
--- request, or nothing changes. The same arithmetic as bucket.lua and quota.lua, on Redis's clock.
--- KEYS[1..n]: the buckets, hashes {t = tokens, at = microseconds of the last update}; with a quota, then
+-- request, or nothing changes (bucket_fns.lua is prepended; the quota's arithmetic is quota.lua's).
+-- KEYS[1..n]: the buckets; with a quota, then
 -- KEYS[n+1]: this window's counter and KEYS[n+2]: the first window counted for the key.
 -- ARGV[1]: n; ARGV[2i], ARGV[2i+1]: bucket i's rate (tokens per second) and burst; with a quota, then its
 -- limit, offset, window start and expiry (unix seconds).
@@ -12,22 +12,8 @@ local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
 local tokens = {}
 local ats = {}
 for i = 1, n do
-  local rate = tonumber(ARGV[2 * i])
-  local burst = tonumber(ARGV[2 * i + 1])
-  local saved = redis.call('HMGET', KEYS[i], 't', 'at')
-  local t = tonumber(saved[1])
-  local at = tonumber(saved[2])
-  if t == nil or at == nil then
-    t = burst
-    at = now
-  end
-  if now > at then
-    t = t + (now - at) / 1000000 * rate
-    at = now
-  end
-  if t > burst then t = burst end
-  -- The tolerance absorbs a full token summed as 0.999999999.
-  if t + 1e-9 < 1 then return 0 end
+  local t, at = refill(KEYS[i], tonumber(ARGV[2 * i]), tonumber(ARGV[2 * i + 1]), now)
+  if not has_token(t) then return 0 end
   tokens[i] = t
   ats[i] = at
 end
@@ -47,18 +33,7 @@ if quota then
   if count >= limit then return -1 end
 end
 for i = 1, n do
-  local rate = tonumber(ARGV[2 * i])
-  local burst = tonumber(ARGV[2 * i + 1])
-  local t = math.max(tokens[i] - 1, 0)
-  -- Numbers go to Redis as exact decimals (tostring would keep only 14 digits).
-  redis.call('HSET', KEYS[i], 't', t, 'at', string.format('%d', ats[i]))
-  if rate > 0 then
-    -- Capped at ten years so a tiny rate cannot overflow the expiry.
-    local ms = math.min(math.ceil((burst - t) / rate * 1000) + 1000, 315360000000)
-    redis.call('PEXPIRE', KEYS[i], string.format('%d', ms))
-  else
-    redis.call('PERSIST', KEYS[i])
-  end
+  save(KEYS[i], math.max(tokens[i] - 1, 0), ats[i], tonumber(ARGV[2 * i]), tonumber(ARGV[2 * i + 1]))
 end
 if quota then
   local count = redis.call('INCR', KEYS[n + 1])
