@@ -141,39 +141,32 @@ impl RequestBody {
     }
 }
 
-impl Body for ResponseBody {
-    type Data = Bytes;
-    type Error = BoxError;
+/// Both bodies are their kind.
+macro_rules! body_of_kind {
+    ($($body:ty),*) => {$(
+        impl Body for $body {
+            type Data = Bytes;
+            type Error = BoxError;
 
-    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
-        self.get_mut().kind.poll_frame(cx)
-    }
+            fn poll_frame(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+            ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+                self.get_mut().kind.poll_frame(cx)
+            }
 
-    fn is_end_stream(&self) -> bool {
-        self.kind.is_end_stream()
-    }
+            fn is_end_stream(&self) -> bool {
+                self.kind.is_end_stream()
+            }
 
-    fn size_hint(&self) -> SizeHint {
-        self.kind.size_hint()
-    }
+            fn size_hint(&self) -> SizeHint {
+                self.kind.size_hint()
+            }
+        }
+    )*};
 }
 
-impl Body for RequestBody {
-    type Data = Bytes;
-    type Error = BoxError;
-
-    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
-        self.get_mut().kind.poll_frame(cx)
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.kind.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.kind.size_hint()
-    }
-}
+body_of_kind!(ResponseBody, RequestBody);
 
 /// Reads a body into memory, failing with `Err(None)` past `limit` bytes and `Err(Some(e))` on a body error.
 pub(crate) async fn collect_limited<B>(body: B, limit: usize) -> Result<Bytes, Option<BoxError>>
