@@ -262,7 +262,7 @@ fn number_value(literal: &str) -> Value {
             return Value::integer(n);
         }
         if let Ok(n) = literal.parse::<i128>() {
-            return Value::BigInt(n);
+            return Value::BigInt(Box::new(n));
         }
     }
     literal.parse::<f64>().map_or(Value::Null, Value::Double)

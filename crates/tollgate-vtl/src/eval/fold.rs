@@ -13,7 +13,7 @@ fn to_value(c: &Const) -> Value {
         Const::Str(s) => Value::Str(s.clone()),
         Const::Int(i) => Value::Int(*i),
         Const::Long(l) => Value::Long(*l),
-        Const::BigInt(b) => Value::BigInt(*b),
+        Const::BigInt(b) => Value::BigInt(Box::new(*b)),
         Const::Double(d) => Value::Double(*d),
         Const::Bool(b) => Value::Bool(*b),
     }
@@ -24,7 +24,7 @@ fn from_value(v: Value) -> Option<Const> {
         Value::Str(s) => Const::Str(s),
         Value::Int(i) => Const::Int(i),
         Value::Long(l) => Const::Long(l),
-        Value::BigInt(b) => Const::BigInt(b),
+        Value::BigInt(b) => Const::BigInt(*b),
         Value::Double(d) => Const::Double(d),
         Value::Bool(b) => Const::Bool(b),
         _ => return None,

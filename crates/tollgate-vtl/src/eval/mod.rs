@@ -1608,7 +1608,7 @@ impl Render<'_> {
             // `Number.intValue()`; anything else makes the range null.
             Value::Int(i) => Some(i),
             Value::Long(l) => Some(l as i32),
-            Value::BigInt(b) => Some(b as i32),
+            Value::BigInt(b) => Some(*b as i32),
             Value::Double(d) => Some(d as i32),
             _ => None,
         })
@@ -2435,7 +2435,7 @@ fn const_value(c: &Const) -> Value {
         Const::Str(s) => Value::Str(s.clone()),
         Const::Int(i) => Value::Int(*i),
         Const::Long(l) => Value::Long(*l),
-        Const::BigInt(b) => Value::BigInt(*b),
+        Const::BigInt(b) => Value::BigInt(Box::new(*b)),
         Const::Double(d) => Value::Double(*d),
         Const::Bool(b) => Value::Bool(*b),
     }

@@ -19,7 +19,7 @@ fn num(v: &Value) -> Option<Num> {
     match v {
         Value::Int(i) => Some(Num::Int(i64::from(*i), true)),
         Value::Long(l) => Some(Num::Int(*l, false)),
-        Value::BigInt(b) => Some(Num::Big(*b)),
+        Value::BigInt(b) => Some(Num::Big(**b)),
         Value::Double(d) => Some(Num::Double(*d)),
         _ => None,
     }
@@ -51,7 +51,7 @@ fn wrap(value: i64, both_int: bool) -> Value {
 
 fn big(value: Option<i128>) -> Result<Value, String> {
     value
-        .map(Value::BigInt)
+        .map(|b| Value::BigInt(Box::new(b)))
         .ok_or_else(|| "arithmetic overflow beyond 128 bits".to_owned())
 }
 

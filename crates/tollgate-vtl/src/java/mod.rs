@@ -652,14 +652,14 @@ fn number(v: &Value, name: M, args: &[Value]) -> Call {
     let as_f64 = |v: &Value| match v {
         Value::Int(i) => f64::from(*i),
         Value::Long(l) => *l as f64,
-        Value::BigInt(b) => *b as f64,
+        Value::BigInt(b) => **b as f64,
         Value::Double(d) => *d,
         _ => 0.0,
     };
     let as_i64 = |v: &Value| match v {
         Value::Int(i) => i64::from(*i),
         Value::Long(l) => *l,
-        Value::BigInt(b) => *b as i64,
+        Value::BigInt(b) => **b as i64,
         Value::Double(d) => *d as i64,
         _ => 0,
     };

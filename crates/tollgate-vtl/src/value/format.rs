@@ -11,7 +11,7 @@ pub(super) fn write_value(v: &Value, out: &mut String, depth: u32) {
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Int(i) => out.push_str(itoa::Buffer::new().format(*i)),
         Value::Long(l) => out.push_str(itoa::Buffer::new().format(*l)),
-        Value::BigInt(l) => out.push_str(itoa::Buffer::new().format(*l)),
+        Value::BigInt(l) => out.push_str(itoa::Buffer::new().format(**l)),
         Value::Double(d) => write_double(*d, out),
         Value::Str(s) => out.push_str(s),
         Value::List(list) => {
