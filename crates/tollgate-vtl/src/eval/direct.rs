@@ -9,7 +9,7 @@ use crate::java;
 use crate::value::Value;
 
 /// What one Java call gave: `None` when Java has no such method (the value is null).
-type Call = Option<Result<Value, String>>;
+type Call = Option<Result<Value, Box<str>>>;
 
 impl Render<'_> {
     /// The value of a direct reference, when every receiver on the way is a list or a map. `None` hands the

@@ -146,7 +146,7 @@ impl M {
     }
 }
 
-type Call = Option<Result<Value, String>>;
+type Call = Option<Result<Value, Box<str>>>;
 
 fn ok(v: Value) -> Call {
     Some(Ok(v))
@@ -158,7 +158,7 @@ fn void() -> Call {
 }
 
 fn throw(msg: String) -> Call {
-    Some(Err(msg))
+    Some(Err(msg.into_boxed_str()))
 }
 
 fn s(v: impl Into<Arc<str>>) -> Value {
