@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::{Cx, R, Render, const_value, invocation};
 use crate::compile::ir::{Expr, RefExpr, Seg, Var};
-use crate::java;
+use crate::java::{self, M};
 use crate::value::Value;
 
 /// What one Java call gave: `None` when Java has no such method (the value is null).
@@ -76,8 +76,14 @@ impl Render<'_> {
         match args {
             [] => Some(java::call_collection(recv, method, &[], limits)),
             // A method that only reads takes the argument borrowed (no reference count touched).
-            [Expr::Ref(a)] if method.only_reads() => self.peek(a, cx, |x| {
-                java::call_collection(recv, method, std::slice::from_ref(x), limits)
+            // A method that only reads takes the argument borrowed (no reference count touched); the three
+            // lookups by a String key (`containsKey`, `get`, `contains`: most calls) skip the dispatch on the
+            // receiver and the method, with what `java::call_collection` does for them.
+            [Expr::Ref(a)] if method.only_reads() => self.peek(a, cx, |x| match (recv, method, x) {
+                (Value::Map(m), M::ContainsKey, Value::Str(k)) => Some(Ok(Value::Bool(m.contains_str(k)))),
+                (Value::Map(m), M::Get, Value::Str(k)) => Some(Ok(m.get_str(k).unwrap_or_default())),
+                (Value::List(l), M::Contains, Value::Str(k)) => Some(Ok(Value::Bool(java::list_contains_str(l, x, k)))),
+                _ => java::call_collection(recv, method, std::slice::from_ref(x), limits),
             }),
             [a] => {
                 let x = self.direct_arg(a, cx)?;

@@ -177,6 +177,16 @@ fn str_arg(v: &Value) -> Option<&str> {
     v.as_str()
 }
 
+/// `List.contains(needle)` for a String `v` holding `needle`: only Strings and host objects can equal it.
+#[inline]
+pub(crate) fn list_contains_str(l: &List, v: &Value, needle: &str) -> bool {
+    l.items().iter().any(|x| match x {
+        Value::Str(s) => crate::value::str_eq(s, needle),
+        Value::Object(_) => x.java_equals(v),
+        _ => false,
+    })
+}
+
 /// [`call`] for a list or map receiver: the collection's own methods without the dispatch every other
 /// receiver needs (no regex is involved).
 #[inline]
@@ -564,11 +574,7 @@ fn list(l: &List, name: M, args: &[Value], limits: &Limits) -> Call {
             ok(Value::Bool(pos.is_some()))
         }
         // A String needle (ids, names): only Strings and host objects can equal it.
-        (M::Contains, [v @ Value::Str(needle)]) => ok(Value::Bool(l.items().iter().any(|x| match x {
-            Value::Str(s) => crate::value::str_eq(s, needle),
-            Value::Object(_) => x.java_equals(v),
-            _ => false,
-        }))),
+        (M::Contains, [v @ Value::Str(needle)]) => ok(Value::Bool(list_contains_str(l, v, needle))),
         (M::Contains, [v]) => ok(Value::Bool(l.items().iter().any(|x| x.java_equals(v)))),
         (M::IndexOf, [v]) => ok(Value::integer(
             l.items().iter().position(|x| x.java_equals(v)).map_or(-1, |p| p as i64),
