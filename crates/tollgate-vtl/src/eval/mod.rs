@@ -2075,6 +2075,15 @@ impl Render<'_> {
                 _ => return Ok(Flow::Normal),
             },
             other => match self.value(other, cx)? {
+                // The common loop: a list, in the template itself, without `$velocityCount`, over a variable
+                // other than `$foreach`.
+                Value::List(l)
+                    if !cx.program.loop_vars
+                        && f.var != cx.program.specials.foreach
+                        && Arc::ptr_eq(cx.program, &self.root) =>
+                {
+                    return self.foreach_own(f, cx, l, out);
+                }
                 // An ArrayList is iterated live, as Java's iterator does (with its ConcurrentModificationException).
                 Value::List(l) => {
                     let len = l.len();
@@ -2187,6 +2196,52 @@ impl Render<'_> {
             self.recycle_scope(scope);
         }
         result
+    }
+
+    /// [`foreach`](Self::foreach) over a list in the template's own program (not `#evaluate`d code) that does
+    /// not read `$velocityCount` or `$velocityHasNext`: the same steps, with the loop variable's and `$foreach`'s
+    /// previous values moved out of their slots and back instead of copied (the new scope's parent is the
+    /// previous `$foreach` itself).
+    fn foreach_own(&mut self, f: &crate::compile::ir::Foreach, cx: &Cx<'_>, l: List, out: &mut String) -> R<Flow> {
+        let len0 = l.len();
+        let id = self.next_scope.get();
+        self.next_scope.set(id + 1);
+        let max = self.limits.max_foreach.map_or(usize::MAX, |m| m as usize);
+        let saved_var = self.take_slot(cx, f.var);
+        let result = if cx.program.loop_scope {
+            let slot = cx.program.specials.foreach;
+            let saved_scope = self.take_slot(cx, slot);
+            let mut scope = self.new_scope(id, saved_scope);
+            self.put_slot(cx, slot, Value::Object(scope.clone()));
+            let outer = self.scope_now.replace(scope.clone());
+            let result = self.foreach_list(f, cx, &l, len0, Some(&scope), max, id, out);
+            self.scope_now = outer;
+            // The slot's reference goes first, so that an unshared scope gives its parent back without a copy.
+            if let Some(v) = self.vars.get_mut(slot as usize) {
+                *v = None;
+            }
+            let saved_scope = match Rc::get_mut(&mut scope) {
+                Some(s) => std::mem::take(&mut s.parent),
+                None => scope.parent.clone(),
+            };
+            self.put_slot(cx, slot, saved_scope);
+            self.recycle_scope(scope);
+            result
+        } else {
+            self.foreach_list(f, cx, &l, len0, None, max, id, out)
+        };
+        self.put_slot(cx, f.var, saved_var);
+        result
+    }
+
+    /// A template variable's value moved out of its slot (fetched first if need be), for a loop that puts it
+    /// back. Only for the template's own program.
+    #[inline]
+    fn take_slot(&mut self, cx: &Cx<'_>, slot: u32) -> Value {
+        if let Some(s @ Some(_)) = self.vars.get_mut(slot as usize) {
+            return s.take().unwrap_or_default();
+        }
+        self.fetch_slot(cx, slot)
     }
 
     /// The body of [`foreach`](Self::foreach) over a list for a template that does not read `$velocityCount` or
