@@ -75,7 +75,6 @@ impl Render<'_> {
         let limits = self.limits;
         match args {
             [] => Some(java::call_collection(recv, method, &[], limits)),
-            // A method that only reads takes the argument borrowed (no reference count touched).
             // A method that only reads takes the argument borrowed (no reference count touched); the three
             // lookups by a String key (`containsKey`, `get`, `contains`: most calls) skip the dispatch on the
             // receiver and the method, with what `java::call_collection` does for them.
