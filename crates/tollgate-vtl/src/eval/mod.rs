@@ -136,6 +136,21 @@ fn peek_two<T>(m: &Map, first: &Seg, second: &Seg, f: &mut impl FnMut(&Value) ->
     }
 }
 
+/// A segment that is a plain map property: its name, the name's hash and its position hint.
+#[inline]
+fn map_key(seg: Option<&Seg>) -> Option<(&str, u64, &std::sync::atomic::AtomicU32)> {
+    match seg {
+        Some(Seg::Property {
+            name,
+            hash,
+            hint,
+            special,
+            ..
+        }) if *special != Special::Class => Some((name, *hash, hint)),
+        _ => None,
+    }
+}
+
 /// A `replaceAll`/`replaceFirst` segment with a literal pattern (compiled) and a literal replacement.
 pub(crate) fn literal_replace(seg: &Seg) -> Option<(&JavaRegex, &str, bool, Span)> {
     match seg {
@@ -871,21 +886,36 @@ impl Render<'_> {
                 self.param_buf = text;
                 return result.map(|()| Flow::Normal);
             }
-            // `$elem.title.S.replaceAll(…)` (DynamoDB-shaped JSON): the String two map lookups away, without the
-            // general walk.
-            let two = match (r.root, r.chain.get(..first)) {
-                (Var::Slot(slot), Some([a, b])) if r.prepared.is_none() && Arc::ptr_eq(cx.program, &self.root) => {
-                    match self.vars.get(slot as usize) {
-                        Some(Some(Value::Map(m))) => peek_two(m, a, b, &mut Value::clone),
-                        _ => None,
+            // `$item.name.replaceAll(…)`, `$elem.title.S.replaceAll(…)`: a String one or two map lookups away is
+            // replaced where it lives, without the general walk and without a copy of the String (whose reference
+            // count is atomic). Only the replacements run while the maps are borrowed: no template code.
+            if let (Var::Slot(slot), Some(before @ ([_] | [_, _]))) = (r.root, r.chain.get(..first))
+                && r.prepared.is_none()
+                && Arc::ptr_eq(cx.program, &self.root)
+                && let Some(Some(Value::Map(m))) = self.vars.get(slot as usize)
+            {
+                let m = m.clone();
+                let map = m.entries();
+                if let Some((name, hash, hint)) = map_key(before.first())
+                    && let Some(found) = crate::value::lookup_str(&map, name, hash, hint)
+                {
+                    match (found, before.get(1)) {
+                        (Value::Str(st), None) => {
+                            return self.print_run(st, r, segs_of(r, first), out).map(|()| Flow::Normal);
+                        }
+                        (Value::Map(inner), Some(second)) => {
+                            let inner = inner.entries();
+                            if let Some((name, hash, hint)) = map_key(Some(second))
+                                && let Some(Value::Str(st)) = crate::value::lookup_str(&inner, name, hash, hint)
+                            {
+                                return self.print_run(st, r, segs_of(r, first), out).map(|()| Flow::Normal);
+                            }
+                        }
+                        _ => {}
                     }
                 }
-                _ => None,
-            };
-            let recv = match two {
-                Some(v) => v,
-                None => self.ref_value_upto(r, cx, first)?,
-            };
+            }
+            let recv = self.ref_value_upto(r, cx, first)?;
             let segs = r.chain.get(first..).unwrap_or_default();
             if let Value::Str(st) = &recv {
                 return self.print_run(st, r, segs, out).map(|()| Flow::Normal);
