@@ -915,6 +915,23 @@ impl Render<'_> {
                     }
                 }
             }
+            // `$s.replaceAll(…)` on a String variable: the value is moved out of its slot for the replacements
+            // (which run no template code) and back, not copied.
+            if let (Var::Slot(slot), Some([])) = (r.root, r.chain.get(..first))
+                && r.prepared.is_none()
+                && Arc::ptr_eq(cx.program, &self.root)
+                && let Some(held @ Some(Value::Str(_))) = self.vars.get_mut(slot as usize)
+                && let Some(v) = held.take()
+            {
+                let result = match &v {
+                    Value::Str(st) => self.print_run(st, r, segs_of(r, first), out),
+                    _ => Ok(()),
+                };
+                if let Some(held) = self.vars.get_mut(slot as usize) {
+                    *held = Some(v);
+                }
+                return result.map(|()| Flow::Normal);
+            }
             let recv = self.ref_value_upto(r, cx, first)?;
             let segs = r.chain.get(first..).unwrap_or_default();
             if let Value::Str(st) = &recv {
