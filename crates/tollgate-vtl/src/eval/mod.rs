@@ -886,51 +886,8 @@ impl Render<'_> {
                 self.param_buf = text;
                 return result.map(|()| Flow::Normal);
             }
-            // `$item.name.replaceAll(…)`, `$elem.title.S.replaceAll(…)`: a String one or two map lookups away is
-            // replaced where it lives, without the general walk and without a copy of the String (whose reference
-            // count is atomic). Only the replacements run while the maps are borrowed: no template code.
-            if let (Var::Slot(slot), Some(before @ ([_] | [_, _]))) = (r.root, r.chain.get(..first))
-                && r.prepared.is_none()
-                && Arc::ptr_eq(cx.program, &self.root)
-                && let Some(Some(Value::Map(m))) = self.vars.get(slot as usize)
-            {
-                let m = m.clone();
-                let map = m.entries();
-                if let Some((name, hash, hint)) = map_key(before.first())
-                    && let Some(found) = crate::value::lookup_str(&map, name, hash, hint)
-                {
-                    match (found, before.get(1)) {
-                        (Value::Str(st), None) => {
-                            return self.print_run(st, r, segs_of(r, first), out).map(|()| Flow::Normal);
-                        }
-                        (Value::Map(inner), Some(second)) => {
-                            let inner = inner.entries();
-                            if let Some((name, hash, hint)) = map_key(Some(second))
-                                && let Some(Value::Str(st)) = crate::value::lookup_str(&inner, name, hash, hint)
-                            {
-                                return self.print_run(st, r, segs_of(r, first), out).map(|()| Flow::Normal);
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            // `$s.replaceAll(…)` on a String variable: the value is moved out of its slot for the replacements
-            // (which run no template code) and back, not copied.
-            if let (Var::Slot(slot), Some([])) = (r.root, r.chain.get(..first))
-                && r.prepared.is_none()
-                && Arc::ptr_eq(cx.program, &self.root)
-                && let Some(held @ Some(Value::Str(_))) = self.vars.get_mut(slot as usize)
-                && let Some(v) = held.take()
-            {
-                let result = match &v {
-                    Value::Str(st) => self.print_run(st, r, segs_of(r, first), out),
-                    _ => Ok(()),
-                };
-                if let Some(held) = self.vars.get_mut(slot as usize) {
-                    *held = Some(v);
-                }
-                return result.map(|()| Flow::Normal);
+            if let Some(done) = self.print_run_in_place(r, cx, first, out) {
+                return done.map(|()| Flow::Normal);
             }
             let recv = self.ref_value_upto(r, cx, first)?;
             let segs = r.chain.get(first..).unwrap_or_default();
@@ -972,6 +929,100 @@ impl Render<'_> {
         }
         let value = self.ref_value(r, cx)?;
         self.print_owned(r, value, cx, out)
+    }
+
+    /// A replacement run (from segment `first` on) on a String where it lives, when the reference is a variable
+    /// of the template holding a String (`$s.replaceAll(…)`) or a map (`$item.name.replaceAll(…)`,
+    /// `$elem.title.S.replaceAll(…)`: one or two properties), optionally followed by `toString()` calls (each burns
+    /// its step, as the call would): no copy of the String, whose reference count is atomic. `None` (nothing
+    /// done) otherwise. Only the replacements run while the String is held: no template code.
+    #[inline]
+    fn print_run_in_place(&mut self, r: &RefExpr, cx: &Cx<'_>, first: usize, out: &mut String) -> Option<R<()>> {
+        let before = r.chain.get(..first)?;
+        match before.last() {
+            Some(last) if is_to_string(last) => self.print_run_in_place_calls(r, cx, first, out),
+            _ => self.run_in_place(r, cx, before, &[], first, out),
+        }
+    }
+
+    /// [`print_run_in_place`](Self::print_run_in_place) when `toString()` calls come before the run.
+    #[inline(never)]
+    fn print_run_in_place_calls(&mut self, r: &RefExpr, cx: &Cx<'_>, first: usize, out: &mut String) -> Option<R<()>> {
+        let before = r.chain.get(..first)?;
+        let mut path = before;
+        while let [rest @ .., last] = path
+            && is_to_string(last)
+        {
+            path = rest;
+        }
+        let calls = before.get(path.len()..)?;
+        self.run_in_place(r, cx, path, calls, first, out)
+    }
+
+    /// The replacement run from segment `first` on, on the String `path` leads to, after the `calls`.
+    #[inline(always)]
+    fn run_in_place(
+        &mut self,
+        r: &RefExpr,
+        cx: &Cx<'_>,
+        path: &[Seg],
+        calls: &[Seg],
+        first: usize,
+        out: &mut String,
+    ) -> Option<R<()>> {
+        let Var::Slot(slot) = r.root else { return None };
+        if r.prepared.is_some() || !Arc::ptr_eq(cx.program, &self.root) {
+            return None;
+        }
+        let segs = segs_of(r, first);
+        match (path, self.vars.get_mut(slot as usize)?) {
+            // The variable's String is moved out of its slot and back.
+            ([], held @ Some(Value::Str(_))) => {
+                let v = held.take()?;
+                let result = match &v {
+                    Value::Str(st) => self.burn_calls(calls).and_then(|()| self.print_run(st, r, segs, out)),
+                    _ => Ok(()),
+                };
+                if let Some(held) = self.vars.get_mut(slot as usize) {
+                    *held = Some(v);
+                }
+                Some(result)
+            }
+            // The map is held by a handle of its own (not an atomic count) while borrowed.
+            ([a] | [a, _], Some(Value::Map(m))) => {
+                let m = m.clone();
+                let map = m.entries();
+                let (name, hash, hint) = map_key(Some(a))?;
+                let found = crate::value::lookup_str(&map, name, hash, hint)?;
+                match (found, path.get(1)) {
+                    (Value::Str(st), None) => {
+                        Some(self.burn_calls(calls).and_then(|()| self.print_run(st, r, segs, out)))
+                    }
+                    (Value::Map(inner), Some(b)) => {
+                        let inner = inner.entries();
+                        let (name, hash, hint) = map_key(Some(b))?;
+                        match crate::value::lookup_str(&inner, name, hash, hint)? {
+                            Value::Str(st) => {
+                                Some(self.burn_calls(calls).and_then(|()| self.print_run(st, r, segs, out)))
+                            }
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The step each of these `toString()` calls burns.
+    fn burn_calls(&mut self, calls: &[Seg]) -> R<()> {
+        for seg in calls {
+            if let Seg::Method { span, .. } = seg {
+                self.burn(*span)?;
+            }
+        }
+        Ok(())
     }
 
     #[inline]
