@@ -14,13 +14,18 @@ use crate::aws_service::AwsSender;
 use crate::body::{RequestBody, ResponseBody};
 use crate::lambda::{LambdaBackend, NoLambda};
 
+mod chunked;
+mod conn;
 mod connect;
+mod head;
 mod legacy;
 mod pool;
 mod pooled;
 mod response;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod wire_tests;
 
 pub use legacy::HyperHttpBackend;
 pub use pooled::PooledHttpBackend;

@@ -1,5 +1,4 @@
-//! Opening a connection to a backend origin: TCP (TCP_NODELAY) and, for `https`, rustls; then the HTTP/1
-//! handshake, whose connection task is spawned on the current runtime.
+//! Opening a connection to a backend origin: TCP (TCP_NODELAY) and, for `https`, rustls.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,7 +7,8 @@ use hyper_rustls::{ConfigBuilderExt, HttpsConnector};
 use hyper_util::client::legacy::connect::HttpConnector;
 use tower_service::Service;
 
-use super::pool::{Origin, Sender};
+use super::conn::Conn;
+use super::pool::Origin;
 use super::{BackendSetupError, HttpBackendError, HttpClientOptions, error_chain};
 
 /// TCP (TCP_NODELAY, `connect_timeout`) and, for `https`, rustls with `tls_roots` or the webpki roots: the
@@ -51,7 +51,7 @@ impl Connector {
     }
 
     /// A new connection to `origin`, within the connect timeout (TCP and TLS together).
-    pub(crate) async fn connect(&self, origin: &Origin) -> Result<Sender, HttpBackendError> {
+    pub(crate) async fn connect(&self, origin: &Origin) -> Result<Conn, HttpBackendError> {
         match tokio::time::timeout(self.timeout, self.open(origin)).await {
             Ok(result) => result,
             Err(_) => Err(HttpBackendError::Connect(format!(
@@ -62,7 +62,7 @@ impl Connector {
         }
     }
 
-    async fn open(&self, origin: &Origin) -> Result<Sender, HttpBackendError> {
+    async fn open(&self, origin: &Origin) -> Result<Conn, HttpBackendError> {
         let uri = origin
             .uri()
             .map_err(|err| HttpBackendError::Connect(format!("invalid backend origin: {err}")))?;
@@ -74,16 +74,6 @@ impl Connector {
             .call(uri)
             .await
             .map_err(|err| HttpBackendError::Connect(error_chain(&*err)))?;
-        let (sender, connection) = hyper::client::conn::http1::handshake(io)
-            .await
-            .map_err(|err| HttpBackendError::Connect(error_chain(&err)))?;
-        tokio::spawn(async move {
-            // The connection ends when the backend closes it, on an I/O error, or when its sender is dropped
-            // (the pool let it go); the request that was using it, if any, has seen the error already.
-            if let Err(err) = connection.await {
-                tracing::debug!(error = %err, "backend connection closed");
-            }
-        });
-        Ok(sender)
+        Ok(Conn::new(io))
     }
 }

@@ -8,14 +8,9 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+use super::conn::Conn;
 use http::HeaderValue;
 use http::uri::{Authority, Scheme};
-use hyper::client::conn::http1::SendRequest;
-
-use crate::body::RequestBody;
-
-/// The sending half of one HTTP/1 connection (its I/O runs in its own task).
-pub(crate) type Sender = SendRequest<RequestBody>;
 
 /// Where connections go: scheme, host and port, as the integration URI spells them.
 #[derive(Debug)]
@@ -56,7 +51,7 @@ impl Origin {
 }
 
 struct Idle {
-    sender: Sender,
+    conn: Conn,
     since: Instant,
 }
 
@@ -92,14 +87,14 @@ impl Pool {
     }
 
     /// The origin of `https`/`authority`, with its newest live idle connection if it has one.
-    pub(crate) fn checkout(&self, https: bool, authority: &Authority) -> (Arc<Origin>, Option<Sender>) {
+    pub(crate) fn checkout(&self, https: bool, authority: &Authority) -> (Arc<Origin>, Option<Conn>) {
         let now = Instant::now();
         let mut dropped = Vec::new();
         let mut slots = self.lock();
         let found = match slots.iter_mut().find(|slot| slot.origin.is(https, authority)) {
             Some(slot) => {
-                let sender = pop_live(&mut slot.idle, now, self.idle_timeout, &mut dropped);
-                (slot.origin.clone(), sender)
+                let conn = pop_live(&mut slot.idle, now, self.idle_timeout, &mut dropped);
+                (slot.origin.clone(), conn)
             }
             None => {
                 let origin = Arc::new(Origin::new(https, authority));
@@ -111,32 +106,18 @@ impl Pool {
             }
         };
         drop(slots);
-        // Dropping a sender wakes its connection task to close: done outside the lock.
+        // Closing sockets is done outside the lock.
         drop(dropped);
         found
     }
 
-    /// Another idle connection of `origin` (after the one checked out turned out closed).
-    pub(crate) fn take(&self, origin: &Arc<Origin>) -> Option<Sender> {
-        let now = Instant::now();
-        let mut dropped = Vec::new();
-        let mut slots = self.lock();
-        let sender = slots
-            .iter_mut()
-            .find(|slot| Arc::ptr_eq(&slot.origin, origin))
-            .and_then(|slot| pop_live(&mut slot.idle, now, self.idle_timeout, &mut dropped));
-        drop(slots);
-        drop(dropped);
-        sender
-    }
-
-    /// Keeps `sender` for the next request to `origin`, dropping the oldest idle connection past the limit.
-    pub(crate) fn put(&self, origin: &Arc<Origin>, sender: Sender) {
-        if sender.is_closed() || self.max_idle == 0 {
+    /// Keeps `conn` for the next request to `origin`, dropping the oldest idle connection past the limit.
+    pub(crate) fn put(&self, origin: &Arc<Origin>, conn: Conn) {
+        if self.max_idle == 0 {
             return;
         }
         let idle = Idle {
-            sender,
+            conn,
             since: Instant::now(),
         };
         let mut slots = self.lock();
@@ -167,7 +148,7 @@ impl Pool {
         let mut dropped = Vec::new();
         let mut slots = self.lock();
         for slot in slots.iter_mut() {
-            slot.idle.retain(|idle| !idle.sender.is_closed());
+            slot.idle.retain_mut(|idle| idle.conn.is_reusable_when_idle());
             while slot
                 .idle
                 .front()
@@ -198,12 +179,12 @@ impl Pool {
 }
 
 /// The newest idle connection that is open and younger than `timeout`; closed or expired ones go to `dropped`.
-fn pop_live(idle: &mut VecDeque<Idle>, now: Instant, timeout: Duration, dropped: &mut Vec<Sender>) -> Option<Sender> {
-    while let Some(entry) = idle.pop_back() {
-        if entry.sender.is_closed() || now.saturating_duration_since(entry.since) >= timeout {
-            dropped.push(entry.sender);
+fn pop_live(idle: &mut VecDeque<Idle>, now: Instant, timeout: Duration, dropped: &mut Vec<Conn>) -> Option<Conn> {
+    while let Some(mut entry) = idle.pop_back() {
+        if now.saturating_duration_since(entry.since) >= timeout || !entry.conn.is_reusable_when_idle() {
+            dropped.push(entry.conn);
         } else {
-            return Some(entry.sender);
+            return Some(entry.conn);
         }
     }
     None

@@ -1,4 +1,4 @@
-//! The gateway's HTTP backend: `hyper::client::conn::http1` connections pooled per origin.
+//! The gateway's HTTP backend: HTTP/1.1 connections pooled per origin, each driven by the request using it.
 //!
 //! Lean on purpose (issue 7): one lock to find the origin and its newest idle connection, no hashing, no
 //! checkout futures. What it keeps of a general client: keep-alive reuse, bounded idle connections per origin,
@@ -9,15 +9,19 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use http::header::HOST;
-use http::{Method, Request, Response, Uri};
-use http_body::Body;
-use hyper::body::Incoming;
+use std::io;
+use std::pin::Pin;
 
+use http::header::HOST;
+use http::{Method, Request, Response, request};
+use http_body::Body;
+
+use super::conn::Conn;
 use super::connect::Connector;
-use super::pool::{Origin, Pool, Sender};
+use super::head::{HeadError, RequestFraming, ResponseHead, connection_has, encode_request, parse_response};
+use super::pool::{Origin, Pool};
 use super::response::{Lease, PooledBody};
-use super::{BackendFuture, BackendSetupError, HttpBackend, HttpBackendError, HttpClientOptions, error_chain};
+use super::{BackendFuture, BackendSetupError, HttpBackend, HttpBackendError, HttpClientOptions};
 use crate::body::{RequestBody, ResponseBody};
 
 /// HTTP/1.1 with keep-alive over plain TCP or rustls, connections pooled per origin (scheme, host, port).
@@ -90,7 +94,7 @@ impl HttpBackend for PooledHttpBackend {
 
 impl Shared {
     async fn send(self: Arc<Self>, request: Request<RequestBody>) -> Result<Response<ResponseBody>, HttpBackendError> {
-        let (mut parts, body) = request.into_parts();
+        let (mut parts, mut body) = request.into_parts();
         let https = match parts.uri.scheme_str() {
             Some("https") => true,
             Some("http") => false,
@@ -99,102 +103,171 @@ impl Shared {
         let Some(authority) = parts.uri.authority() else {
             return Err(HttpBackendError::Connect(format!("no host in {}", parts.uri)));
         };
-        let (origin, mut idle) = self.pool.checkout(https, authority);
-        parts.uri = origin_form(std::mem::take(&mut parts.uri));
+        let (origin, idle) = self.pool.checkout(https, authority);
         parts.headers.entry(HOST).or_insert_with(|| origin.host.clone());
         let replayable = is_safe(&parts.method) && body.is_end_stream();
-        let mut request = Request::from_parts(parts, body);
+        let close = connection_has(&parts.headers, "close");
 
-        while let Some(mut sender) = idle.take() {
-            if !sender.is_ready() && sender.ready().await.is_err() {
-                idle = self.pool.take(&origin);
-                continue;
-            }
-            let replay = replayable.then(|| replay_of(&request));
-            match sender.try_send_request(request).await {
-                Ok(response) => return Ok(self.answer(response, origin, sender)),
-                Err(mut err) => match err.take_message() {
-                    // Never written: the connection was found closed. Any request may go on another one.
-                    Some(unsent) => {
-                        request = unsent;
-                        idle = self.pool.take(&origin);
-                    }
-                    None => match replay {
-                        Some(replay) if is_stale_connection(err.error()) => {
-                            tracing::debug!(error = %err.error(), "pooled backend connection was closed; retrying");
-                            request = replay;
-                            break;
-                        }
-                        _ => return Err(HttpBackendError::Exchange(error_chain(err.error()))),
-                    },
-                },
+        if let Some(mut conn) = idle {
+            match exchange(&mut conn, &mut parts, &mut body).await {
+                Ok(head) => return Ok(self.answer(conn, head, origin, close)),
+                // The backend closed the connection as the request went out (keep-alive timeout, or a close
+                // after its previous answer): only a request that changes nothing may go again.
+                Err(Failure::Stale(err)) if replayable => {
+                    tracing::debug!(error = %err, "pooled backend connection was closed; retrying");
+                }
+                Err(failure) => return Err(HttpBackendError::Exchange(failure.to_string())),
             }
         }
 
         if !self.reaping.swap(true, Ordering::Relaxed) {
             tokio::spawn(reap(Arc::downgrade(&self.pool)));
         }
-        let mut sender = self.connector.connect(&origin).await?;
-        match sender.try_send_request(request).await {
-            Ok(response) => Ok(self.answer(response, origin, sender)),
-            Err(err) => Err(HttpBackendError::Exchange(error_chain(err.error()))),
+        let mut conn = self.connector.connect(&origin).await?;
+        match exchange(&mut conn, &mut parts, &mut body).await {
+            Ok(head) => Ok(self.answer(conn, head, origin, close)),
+            Err(failure) => Err(HttpBackendError::Exchange(failure.to_string())),
         }
     }
 
-    fn answer(&self, response: Response<Incoming>, origin: Arc<Origin>, sender: Sender) -> Response<ResponseBody> {
+    fn answer(&self, conn: Conn, head: ResponseHead, origin: Arc<Origin>, close: bool) -> Response<ResponseBody> {
         let lease = Lease {
             pool: self.pool.clone(),
             origin,
-            sender,
         };
-        response.map(|body| ResponseBody::stream(PooledBody::new(body, lease)))
+        let body = PooledBody::new(conn, lease, head.framing, head.keep_alive && !close);
+        let mut response = Response::new(ResponseBody::stream(body));
+        *response.status_mut() = head.status;
+        *response.version_mut() = head.version;
+        *response.headers_mut() = head.headers;
+        response
     }
 }
 
-/// `/path?query` of an absolute URI: what HTTP/1.1 sends to an origin server (RFC 9112 §3.2.1).
-fn origin_form(uri: Uri) -> Uri {
-    let mut parts = uri.into_parts();
-    let mut origin = http::uri::Parts::default();
-    origin.path_and_query = parts.path_and_query.take();
-    match origin.path_and_query {
-        Some(_) => Uri::from_parts(origin).unwrap_or_default(),
-        None => Uri::default(),
+/// Why an exchange failed.
+#[derive(Debug)]
+enum Failure {
+    /// The connection ended or broke before any answer: the backend had closed it.
+    Stale(io::Error),
+    /// Anything else: a broken request body, an answer that is not HTTP, a connection lost mid-answer.
+    Broken(String),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Stale(err) => write!(f, "connection closed before an answer: {err}"),
+            Failure::Broken(detail) => f.write_str(detail),
+        }
+    }
+}
+
+/// Writes the request on `conn` and reads the answer's head (skipping informational answers).
+async fn exchange(
+    conn: &mut Conn,
+    parts: &mut request::Parts,
+    body: &mut RequestBody,
+) -> Result<ResponseHead, Failure> {
+    let framing = encode_request(parts, body.is_end_stream(), body.size_hint().exact(), &mut conn.out);
+    if let Err(failure) = write_body(conn, framing, body).await {
+        // A backend may answer (and close) without reading the whole request: its answer counts.
+        if let Failure::Stale(_) = failure
+            && let Ok(head) = read_head(conn, &parts.method).await
+        {
+            return Ok(ResponseHead {
+                keep_alive: false,
+                ..head
+            });
+        }
+        return Err(failure);
+    }
+    read_head(conn, &parts.method).await
+}
+
+/// Request bodies up to this size go out in one write with the head.
+const COALESCE: usize = 16 * 1024;
+
+/// Writes the head in `conn.out` and the body, framed as `framing`.
+async fn write_body(conn: &mut Conn, framing: RequestFraming, body: &mut RequestBody) -> Result<(), Failure> {
+    let mut sent: u64 = 0;
+    while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut *body).poll_frame(cx)).await {
+        let frame = frame.map_err(|err| Failure::Broken(format!("error reading the request body: {err}")))?;
+        let Ok(data) = frame.into_data() else {
+            // Trailers: API Gateway forwards none.
+            continue;
+        };
+        if data.is_empty() {
+            continue;
+        }
+        sent += data.len() as u64;
+        match framing {
+            RequestFraming::Empty => {
+                return Err(Failure::Broken("the request body is not empty as announced".to_owned()));
+            }
+            RequestFraming::Length(length) if sent > length => {
+                return Err(Failure::Broken(format!(
+                    "the request body is longer than its {length} bytes"
+                )));
+            }
+            RequestFraming::Length(_) => {}
+            RequestFraming::Chunked => {
+                // hyper's chunk-size lines: upper-case hexadecimal.
+                conn.out.extend_from_slice(format!("{:X}\r\n", data.len()).as_bytes());
+            }
+        }
+        if conn.out.len() + data.len() <= COALESCE {
+            conn.out.extend_from_slice(&data);
+        } else {
+            conn.write_out(&data).await.map_err(Failure::Stale)?;
+        }
+        if framing == RequestFraming::Chunked {
+            conn.out.extend_from_slice(b"\r\n");
+        }
+    }
+    match framing {
+        RequestFraming::Chunked => conn.out.extend_from_slice(b"0\r\n\r\n"),
+        RequestFraming::Length(length) if sent != length => {
+            return Err(Failure::Broken(format!(
+                "the request body ended after {sent} of its {length} bytes"
+            )));
+        }
+        _ => {}
+    }
+    conn.write_out(&[]).await.map_err(Failure::Stale)?;
+    conn.flush().await.map_err(Failure::Stale)
+}
+
+/// Reads the answer's head; informational answers (`100 Continue`, …) are skipped.
+async fn read_head(conn: &mut Conn, method: &Method) -> Result<ResponseHead, Failure> {
+    loop {
+        match parse_response(conn.buffered(), method) {
+            Ok(Some((length, head))) => {
+                conn.consume(length);
+                if head.status == http::StatusCode::SWITCHING_PROTOCOLS {
+                    return Err(Failure::Broken(
+                        "unexpected 101 Switching Protocols from the backend".to_owned(),
+                    ));
+                }
+                if !head.status.is_informational() {
+                    return Ok(head);
+                }
+                continue;
+            }
+            Ok(None) => {}
+            Err(HeadError(detail)) => return Err(Failure::Broken(detail)),
+        }
+        let started = !conn.buffered().is_empty();
+        match conn.fill().await {
+            Ok(0) if started => return Err(Failure::Broken("the backend closed the connection mid-head".to_owned())),
+            Ok(0) => return Err(Failure::Stale(io::ErrorKind::UnexpectedEof.into())),
+            Ok(_) => {}
+            Err(err) if started => return Err(Failure::Broken(format!("reading the answer: {err}"))),
+            Err(err) => return Err(Failure::Stale(err)),
+        }
     }
 }
 
 /// Safe methods (RFC 9110 §9.2.1): sending one twice changes nothing on the backend.
 fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE)
-}
-
-/// A copy of a bodiless request, to send again if its first connection fails.
-fn replay_of(request: &Request<RequestBody>) -> Request<RequestBody> {
-    let mut copy = Request::new(RequestBody::empty());
-    *copy.method_mut() = request.method().clone();
-    *copy.uri_mut() = request.uri().clone();
-    *copy.version_mut() = request.version();
-    *copy.headers_mut() = request.headers().clone();
-    copy
-}
-
-/// The connection ended under the request before any answer: the backend closed it (keep-alive timeout, or
-/// a close after its previous answer) as the request went out.
-fn is_stale_connection(err: &hyper::Error) -> bool {
-    if err.is_incomplete_message() || err.is_canceled() || err.is_closed() {
-        return true;
-    }
-    let mut source = std::error::Error::source(err);
-    while let Some(cause) = source {
-        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
-            return matches!(
-                io.kind(),
-                std::io::ErrorKind::ConnectionReset
-                    | std::io::ErrorKind::ConnectionAborted
-                    | std::io::ErrorKind::BrokenPipe
-                    | std::io::ErrorKind::UnexpectedEof
-            );
-        }
-        source = cause.source();
-    }
-    false
 }

@@ -1,83 +1,164 @@
-//! A backend's response body that gives its connection back to the pool once the body has been read to its end.
+//! A backend's response body, read from its connection as the consumer polls, which gives the connection back to
+//! the pool the moment the last byte is read.
 //!
 //! HTTP/1 carries one exchange at a time: the connection is free for the next request only after this body's
-//! last byte. A body dropped before its end leaves unread bytes on the connection, so the connection is dropped
-//! (hyper closes it) rather than pooled.
+//! last byte. A body dropped before its end leaves unread bytes on the connection, so the connection is closed
+//! rather than pooled.
 
+use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
-use hyper::body::Incoming;
 
-use super::pool::{Origin, Pool, Sender};
+use super::chunked::{Chunked, Step};
+use super::conn::Conn;
+use super::head::BodyFraming;
+use super::pool::{Origin, Pool};
 
-/// The connection a response arrived on, on its way back to the pool.
+/// Where a connection goes back to.
+#[derive(Debug)]
 pub(crate) struct Lease {
     pub(crate) pool: Arc<Pool>,
     pub(crate) origin: Arc<Origin>,
-    pub(crate) sender: Sender,
+}
+
+#[derive(Debug)]
+enum State {
+    Length(u64),
+    Chunked(Chunked),
+    UntilClose,
+    Done,
 }
 
 /// A streamed backend body holding its connection until the end.
+#[derive(Debug)]
 pub(crate) struct PooledBody {
-    body: Incoming,
-    lease: Option<Lease>,
+    conn: Option<Conn>,
+    lease: Lease,
+    state: State,
+    /// Whether the connection may carry another request once this body is read.
+    keep_alive: bool,
 }
 
 impl PooledBody {
-    pub(crate) fn new(body: Incoming, lease: Lease) -> PooledBody {
+    pub(crate) fn new(conn: Conn, lease: Lease, framing: BodyFraming, keep_alive: bool) -> PooledBody {
+        let state = match framing {
+            BodyFraming::Empty => State::Done,
+            BodyFraming::Length(length) => State::Length(length),
+            BodyFraming::Chunked => State::Chunked(Chunked::default()),
+            BodyFraming::UntilClose => State::UntilClose,
+        };
         let mut body = PooledBody {
-            body,
-            lease: Some(lease),
+            conn: Some(conn),
+            lease,
+            state,
+            keep_alive,
         };
         // Bodiless answers (HEAD, 204, 304, `Content-Length: 0`) may never be polled.
-        if body.body.is_end_stream() {
-            body.release();
+        if matches!(body.state, State::Done) {
+            body.finish();
         }
         body
     }
 
-    fn release(&mut self) {
-        if let Some(lease) = self.lease.take() {
-            lease.pool.put(&lease.origin, lease.sender);
+    /// The body is read: its connection goes back to the pool if it may carry another request.
+    fn finish(&mut self) {
+        self.state = State::Done;
+        if let Some(conn) = self.conn.take()
+            && self.keep_alive
+        {
+            self.lease.pool.put(&self.lease.origin, conn);
+        }
+    }
+
+    /// The body broke: so did its connection.
+    fn fail(&mut self, err: io::Error) -> Poll<Option<io::Result<Frame<Bytes>>>> {
+        self.state = State::Done;
+        self.conn = None;
+        Poll::Ready(Some(Err(err)))
+    }
+
+    fn poll_data(&mut self, cx: &mut Context<'_>) -> Poll<Option<io::Result<Frame<Bytes>>>> {
+        loop {
+            let Some(conn) = self.conn.as_mut() else {
+                return Poll::Ready(None);
+            };
+            match &mut self.state {
+                State::Done => return Poll::Ready(None),
+                State::Length(remaining) => {
+                    let buffered = conn.buffered();
+                    if !buffered.is_empty() {
+                        let take = buffered.len().min(usize::try_from(*remaining).unwrap_or(usize::MAX));
+                        let data = Bytes::copy_from_slice(buffered.get(..take).unwrap_or_default());
+                        conn.consume(take);
+                        *remaining -= take as u64;
+                        if *remaining == 0 {
+                            self.finish();
+                        }
+                        return Poll::Ready(Some(Ok(Frame::data(data))));
+                    }
+                }
+                State::Chunked(decoder) => match decoder.decode(conn.buffered()) {
+                    Ok((used, Step::Data(data))) => {
+                        conn.consume(used);
+                        return Poll::Ready(Some(Ok(Frame::data(data))));
+                    }
+                    Ok((used, Step::End)) => {
+                        conn.consume(used);
+                        self.finish();
+                        return Poll::Ready(None);
+                    }
+                    Ok((used, Step::NeedMore)) => conn.consume(used),
+                    Err(err) => return self.fail(err),
+                },
+                State::UntilClose => {
+                    let buffered = conn.buffered();
+                    if !buffered.is_empty() {
+                        let data = Bytes::copy_from_slice(buffered);
+                        let used = buffered.len();
+                        conn.consume(used);
+                        return Poll::Ready(Some(Ok(Frame::data(data))));
+                    }
+                }
+            }
+            match ready!(conn.poll_fill(cx)) {
+                Ok(0) if matches!(self.state, State::UntilClose) => {
+                    self.finish();
+                    return Poll::Ready(None);
+                }
+                Ok(0) => {
+                    return self.fail(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "the backend closed the connection before the end of the body",
+                    ));
+                }
+                Ok(_) => {}
+                Err(err) => return self.fail(err),
+            }
         }
     }
 }
 
 impl Body for PooledBody {
     type Data = Bytes;
-    type Error = hyper::Error;
+    type Error = io::Error;
 
-    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
-        let this = self.get_mut();
-        let polled = Pin::new(&mut this.body).poll_frame(cx);
-        match &polled {
-            Poll::Ready(None) => this.release(),
-            Poll::Ready(Some(Ok(_))) if this.body.is_end_stream() => this.release(),
-            // A broken body means a broken connection.
-            Poll::Ready(Some(Err(_))) => this.lease = None,
-            _ => {}
-        }
-        polled
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<io::Result<Frame<Bytes>>>> {
+        self.get_mut().poll_data(cx)
     }
 
     fn is_end_stream(&self) -> bool {
-        self.body.is_end_stream()
+        matches!(self.state, State::Done)
     }
 
     fn size_hint(&self) -> SizeHint {
-        self.body.size_hint()
-    }
-}
-
-impl Drop for PooledBody {
-    fn drop(&mut self) {
-        // Read to its end without the final poll (a consumer that trusts `Content-Length`): still reusable.
-        if self.body.is_end_stream() {
-            self.release();
+        match self.state {
+            State::Length(remaining) => SizeHint::with_exact(remaining),
+            State::Done => SizeHint::with_exact(0),
+            _ => SizeHint::default(),
         }
     }
 }

@@ -1,0 +1,140 @@
+//! One HTTP/1 connection to a backend, driven by whichever task is using it.
+//!
+//! hyper's client runs each connection in a task of its own and hands requests, responses and body chunks to
+//! it through channels: three task switches and their wake-ups per exchange, on the gateway's one core. Here
+//! the request's own task writes the request and reads the answer straight from the socket.
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
+use hyper::rt::{Read, ReadBuf, Write};
+use hyper_rustls::MaybeHttpsStream;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+
+/// The transport: plain TCP or rustls over it.
+pub(crate) type Io = MaybeHttpsStream<TokioIo<TcpStream>>;
+
+/// Room for a typical answer's head and a first piece of body in one read.
+const INITIAL_BUFFER: usize = 8 * 1024;
+
+/// The longest response head accepted (hyper's default buffer limit is of the same order).
+pub(crate) const MAX_HEAD: usize = 64 * 1024;
+
+/// A connection and the bytes read from it but not yet consumed.
+pub(crate) struct Conn {
+    io: Io,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    /// The request head being written, kept for the next request.
+    pub(crate) out: Vec<u8>,
+}
+
+impl std::fmt::Debug for Conn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Conn")
+            .field("buffered", &(self.end - self.start))
+            .finish()
+    }
+}
+
+impl Conn {
+    pub(crate) fn new(io: Io) -> Conn {
+        Conn {
+            io,
+            buf: vec![0; INITIAL_BUFFER],
+            start: 0,
+            end: 0,
+            out: Vec::new(),
+        }
+    }
+
+    /// What has been read and not consumed.
+    pub(crate) fn buffered(&self) -> &[u8] {
+        self.buf.get(self.start..self.end).unwrap_or_default()
+    }
+
+    /// Marks the first `count` buffered bytes consumed.
+    pub(crate) fn consume(&mut self, count: usize) {
+        self.start = (self.start + count).min(self.end);
+        if self.start == self.end {
+            self.start = 0;
+            self.end = 0;
+        }
+    }
+
+    /// Reads more from the socket after what is buffered. `Ready(Ok(0))` is the end of the stream; a full
+    /// buffer grows up to [`MAX_HEAD`] (only a head must be whole in it; bodies are consumed as they come).
+    pub(crate) fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+        if self.end == self.buf.len() {
+            if self.start > 0 {
+                self.buf.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
+                self.start = 0;
+            } else if self.buf.len() < MAX_HEAD {
+                self.buf.resize((self.buf.len() * 2).min(MAX_HEAD), 0);
+            } else {
+                return Poll::Ready(Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "response head over 64 KiB",
+                )));
+            }
+        }
+        let mut read_buf = ReadBuf::new(self.buf.get_mut(self.end..).unwrap_or_default());
+        match Pin::new(&mut self.io).poll_read(cx, read_buf.unfilled()) {
+            Poll::Ready(Ok(())) => {
+                let count = read_buf.filled().len();
+                self.end += count;
+                Poll::Ready(Ok(count))
+            }
+            Poll::Ready(Err(err)) => Poll::Ready(Err(err)),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    pub(crate) async fn fill(&mut self) -> io::Result<usize> {
+        std::future::poll_fn(|cx| self.poll_fill(cx)).await
+    }
+
+    /// Writes all of `bytes`.
+    pub(crate) async fn write_all(&mut self, mut bytes: &[u8]) -> io::Result<()> {
+        while !bytes.is_empty() {
+            let written = std::future::poll_fn(|cx| Pin::new(&mut self.io).poll_write(cx, bytes)).await?;
+            if written == 0 {
+                return Err(io::ErrorKind::WriteZero.into());
+            }
+            bytes = bytes.get(written..).unwrap_or_default();
+        }
+        Ok(())
+    }
+
+    /// Writes the request head kept in `out`, followed by `body`.
+    pub(crate) async fn write_out(&mut self, body: &[u8]) -> io::Result<()> {
+        let out = std::mem::take(&mut self.out);
+        let written = self.write_all(&out).await;
+        self.out = out;
+        written?;
+        self.write_all(body).await
+    }
+
+    pub(crate) async fn flush(&mut self) -> io::Result<()> {
+        std::future::poll_fn(|cx| Pin::new(&mut self.io).poll_flush(cx)).await
+    }
+
+    /// Whether this idle connection can carry another request: nothing is left unread on it, and the backend
+    /// has not closed it (a read that would block says so without waiting).
+    pub(crate) fn is_reusable_when_idle(&mut self) -> bool {
+        if self.start != self.end {
+            return false;
+        }
+        let mut probe = [0u8; 1];
+        let mut read_buf = ReadBuf::new(&mut probe);
+        let mut cx = Context::from_waker(Waker::noop());
+        // Ready means the end of the stream, an error, or bytes nobody asked for: unusable in every case.
+        Pin::new(&mut self.io)
+            .poll_read(&mut cx, read_buf.unfilled())
+            .is_pending()
+    }
+}
