@@ -41,6 +41,8 @@ pub(crate) struct PooledBody {
     state: State,
     /// Whether the connection may carry another request once this body is read.
     keep_alive: bool,
+    /// The error that broke the body, reported on the poll after the one that found it.
+    broken: Option<io::Error>,
 }
 
 impl PooledBody {
@@ -56,6 +58,7 @@ impl PooledBody {
             lease,
             state,
             keep_alive,
+            broken: None,
         };
         // Bodiless answers (HEAD, 204, 304, `Content-Length: 0`) may never be polled.
         if matches!(body.state, State::Done) {
@@ -74,14 +77,21 @@ impl PooledBody {
         }
     }
 
-    /// The body broke: so did its connection.
-    fn fail(&mut self, err: io::Error) -> Poll<Option<io::Result<Frame<Bytes>>>> {
+    /// The body broke: so did its connection. The error waits one poll: a consumer that buffers (hyper's
+    /// server) writes out the bytes it already has when a poll is pending, so the client gets every byte the
+    /// backend sent before the connection ends.
+    fn fail(&mut self, err: io::Error, cx: &mut Context<'_>) -> Poll<Option<io::Result<Frame<Bytes>>>> {
         self.state = State::Done;
         self.conn = None;
-        Poll::Ready(Some(Err(err)))
+        self.broken = Some(err);
+        cx.waker().wake_by_ref();
+        Poll::Pending
     }
 
     fn poll_data(&mut self, cx: &mut Context<'_>) -> Poll<Option<io::Result<Frame<Bytes>>>> {
+        if let Some(err) = self.broken.take() {
+            return Poll::Ready(Some(Err(err)));
+        }
         loop {
             let Some(conn) = self.conn.as_mut() else {
                 return Poll::Ready(None);
@@ -112,7 +122,7 @@ impl PooledBody {
                         return Poll::Ready(None);
                     }
                     Ok((used, Step::NeedMore)) => conn.consume(used),
-                    Err(err) => return self.fail(err),
+                    Err(err) => return self.fail(err, cx),
                 },
                 State::UntilClose => {
                     let buffered = conn.buffered();
@@ -130,13 +140,16 @@ impl PooledBody {
                     return Poll::Ready(None);
                 }
                 Ok(0) => {
-                    return self.fail(io::Error::new(
-                        io::ErrorKind::UnexpectedEof,
-                        "the backend closed the connection before the end of the body",
-                    ));
+                    return self.fail(
+                        io::Error::new(
+                            io::ErrorKind::UnexpectedEof,
+                            "the backend closed the connection before the end of the body",
+                        ),
+                        cx,
+                    );
                 }
                 Ok(_) => {}
-                Err(err) => return self.fail(err),
+                Err(err) => return self.fail(err, cx),
             }
         }
     }
@@ -151,7 +164,7 @@ impl Body for PooledBody {
     }
 
     fn is_end_stream(&self) -> bool {
-        matches!(self.state, State::Done)
+        matches!(self.state, State::Done) && self.broken.is_none()
     }
 
     fn size_hint(&self) -> SizeHint {
