@@ -22,59 +22,67 @@ const INITIAL_BUFFER: usize = 8 * 1024;
 /// The longest response head accepted (hyper's default buffer limit is of the same order).
 pub(crate) const MAX_HEAD: usize = 64 * 1024;
 
-/// A connection and the bytes read from it but not yet consumed.
-pub(crate) struct Conn {
+/// A connection and the bytes read from it but not yet consumed. Boxed: a TLS stream is over a kilobyte, and a
+/// connection moves in and out of the pool and into response bodies on every request.
+pub(crate) struct Conn(Box<Inner>);
+
+struct Inner {
     io: Io,
     buf: Vec<u8>,
     start: usize,
     end: usize,
     /// The request head being written, kept for the next request.
-    pub(crate) out: Vec<u8>,
+    out: Vec<u8>,
 }
 
 impl std::fmt::Debug for Conn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Conn")
-            .field("buffered", &(self.end - self.start))
+            .field("buffered", &self.buffered().len())
             .finish()
     }
 }
 
 impl Conn {
     pub(crate) fn new(io: Io) -> Conn {
-        Conn {
+        Conn(Box::new(Inner {
             io,
             buf: vec![0; INITIAL_BUFFER],
             start: 0,
             end: 0,
             out: Vec::new(),
-        }
+        }))
+    }
+
+    /// The request head being written, kept from one request to the next.
+    pub(crate) fn out(&mut self) -> &mut Vec<u8> {
+        &mut self.0.out
     }
 
     /// What has been read and not consumed.
     pub(crate) fn buffered(&self) -> &[u8] {
-        self.buf.get(self.start..self.end).unwrap_or_default()
+        self.0.buf.get(self.0.start..self.0.end).unwrap_or_default()
     }
 
     /// Marks the first `count` buffered bytes consumed.
     pub(crate) fn consume(&mut self, count: usize) {
-        self.start = (self.start + count).min(self.end);
-        if self.start == self.end {
-            self.start = 0;
-            self.end = 0;
+        self.0.start = (self.0.start + count).min(self.0.end);
+        if self.0.start == self.0.end {
+            self.0.start = 0;
+            self.0.end = 0;
         }
     }
 
     /// Reads more from the socket after what is buffered. `Ready(Ok(0))` is the end of the stream; a full
     /// buffer grows up to [`MAX_HEAD`] (only a head must be whole in it; bodies are consumed as they come).
     pub(crate) fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
-        if self.end == self.buf.len() {
-            if self.start > 0 {
-                self.buf.copy_within(self.start..self.end, 0);
-                self.end -= self.start;
-                self.start = 0;
-            } else if self.buf.len() < MAX_HEAD {
-                self.buf.resize((self.buf.len() * 2).min(MAX_HEAD), 0);
+        if self.0.end == self.0.buf.len() {
+            if self.0.start > 0 {
+                self.0.buf.copy_within(self.0.start..self.0.end, 0);
+                self.0.end -= self.0.start;
+                self.0.start = 0;
+            } else if self.0.buf.len() < MAX_HEAD {
+                self.0.buf.resize((self.0.buf.len() * 2).min(MAX_HEAD), 0);
             } else {
                 return Poll::Ready(Err(io::Error::new(
                     io::ErrorKind::InvalidData,
@@ -82,11 +90,11 @@ impl Conn {
                 )));
             }
         }
-        let mut read_buf = ReadBuf::new(self.buf.get_mut(self.end..).unwrap_or_default());
-        match Pin::new(&mut self.io).poll_read(cx, read_buf.unfilled()) {
+        let mut read_buf = ReadBuf::new(self.0.buf.get_mut(self.0.end..).unwrap_or_default());
+        match Pin::new(&mut self.0.io).poll_read(cx, read_buf.unfilled()) {
             Poll::Ready(Ok(())) => {
                 let count = read_buf.filled().len();
-                self.end += count;
+                self.0.end += count;
                 Poll::Ready(Ok(count))
             }
             Poll::Ready(Err(err)) => Poll::Ready(Err(err)),
@@ -101,7 +109,7 @@ impl Conn {
     /// Writes all of `bytes`.
     pub(crate) async fn write_all(&mut self, mut bytes: &[u8]) -> io::Result<()> {
         while !bytes.is_empty() {
-            let written = std::future::poll_fn(|cx| Pin::new(&mut self.io).poll_write(cx, bytes)).await?;
+            let written = std::future::poll_fn(|cx| Pin::new(&mut self.0.io).poll_write(cx, bytes)).await?;
             if written == 0 {
                 return Err(io::ErrorKind::WriteZero.into());
             }
@@ -112,28 +120,28 @@ impl Conn {
 
     /// Writes the request head kept in `out`, followed by `body`.
     pub(crate) async fn write_out(&mut self, body: &[u8]) -> io::Result<()> {
-        let out = std::mem::take(&mut self.out);
+        let out = std::mem::take(&mut self.0.out);
         let written = self.write_all(&out).await;
-        self.out = out;
+        self.0.out = out;
         written?;
         self.write_all(body).await
     }
 
     pub(crate) async fn flush(&mut self) -> io::Result<()> {
-        std::future::poll_fn(|cx| Pin::new(&mut self.io).poll_flush(cx)).await
+        std::future::poll_fn(|cx| Pin::new(&mut self.0.io).poll_flush(cx)).await
     }
 
     /// Whether this idle connection can carry another request: nothing is left unread on it, and the backend
     /// has not closed it (a read that would block says so without waiting).
     pub(crate) fn is_reusable_when_idle(&mut self) -> bool {
-        if self.start != self.end {
+        if self.0.start != self.0.end {
             return false;
         }
         let mut probe = [0u8; 1];
         let mut read_buf = ReadBuf::new(&mut probe);
         let mut cx = Context::from_waker(Waker::noop());
         // Ready means the end of the stream, an error, or bytes nobody asked for: unusable in every case.
-        Pin::new(&mut self.io)
+        Pin::new(&mut self.0.io)
             .poll_read(&mut cx, read_buf.unfilled())
             .is_pending()
     }

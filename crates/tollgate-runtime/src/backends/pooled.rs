@@ -168,7 +168,7 @@ async fn exchange(
     parts: &mut request::Parts,
     body: &mut RequestBody,
 ) -> Result<ResponseHead, Failure> {
-    let framing = encode_request(parts, body.is_end_stream(), body.size_hint().exact(), &mut conn.out);
+    let framing = encode_request(parts, body.is_end_stream(), body.size_hint().exact(), conn.out());
     if let Err(failure) = write_body(conn, framing, body).await {
         // A backend may answer (and close) without reading the whole request: its answer counts.
         if let Failure::Stale(_) = failure
@@ -187,7 +187,7 @@ async fn exchange(
 /// Request bodies up to this size go out in one write with the head.
 const COALESCE: usize = 16 * 1024;
 
-/// Writes the head in `conn.out` and the body, framed as `framing`.
+/// Writes the head in `conn.out()` and the body, framed as `framing`.
 async fn write_body(conn: &mut Conn, framing: RequestFraming, body: &mut RequestBody) -> Result<(), Failure> {
     let mut sent: u64 = 0;
     while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut *body).poll_frame(cx)).await {
@@ -212,20 +212,20 @@ async fn write_body(conn: &mut Conn, framing: RequestFraming, body: &mut Request
             RequestFraming::Length(_) => {}
             RequestFraming::Chunked => {
                 // hyper's chunk-size lines: upper-case hexadecimal.
-                conn.out.extend_from_slice(format!("{:X}\r\n", data.len()).as_bytes());
+                conn.out().extend_from_slice(format!("{:X}\r\n", data.len()).as_bytes());
             }
         }
-        if conn.out.len() + data.len() <= COALESCE {
-            conn.out.extend_from_slice(&data);
+        if conn.out().len() + data.len() <= COALESCE {
+            conn.out().extend_from_slice(&data);
         } else {
             conn.write_out(&data).await.map_err(Failure::Stale)?;
         }
         if framing == RequestFraming::Chunked {
-            conn.out.extend_from_slice(b"\r\n");
+            conn.out().extend_from_slice(b"\r\n");
         }
     }
     match framing {
-        RequestFraming::Chunked => conn.out.extend_from_slice(b"0\r\n\r\n"),
+        RequestFraming::Chunked => conn.out().extend_from_slice(b"0\r\n\r\n"),
         RequestFraming::Length(length) if sent != length => {
             return Err(Failure::Broken(format!(
                 "the request body ended after {sent} of its {length} bytes"
