@@ -17,6 +17,8 @@ use crate::lambda::{LambdaBackend, NoLambda};
 mod chunked;
 mod conn;
 mod connect;
+#[doc(hidden)]
+pub mod fuzzing;
 mod head;
 mod legacy;
 mod pool;

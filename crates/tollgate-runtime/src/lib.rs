@@ -83,6 +83,8 @@ mod validate;
 
 pub use access_log::{AccessLogFormat, AccessLogFormatError, AccessLogSink};
 pub use aws_service::{AwsFuture, AwsSender};
+#[doc(hidden)]
+pub use backends::fuzzing;
 pub use backends::{
     BackendFuture, BackendSetupError, Backends, HttpBackend, HttpBackendError, HttpClientOptions, HyperHttpBackend,
     PooledHttpBackend,
