@@ -659,7 +659,19 @@ impl Render<'_> {
     /// `#set`: a null value leaves the target as it was.
     fn set(&mut self, target: &RefExpr, value: &Expr, span: Span, assigns: bool, cx: &Cx<'_>) -> R<()> {
         self.burn(span)?;
-        let v = self.value(value, cx)?;
+        let v = match value {
+            // `#set($count = $count + 1)`: Integer operands read where they live, as `value` reads them first,
+            // without its frame.
+            Expr::Binary(op, a, b, _)
+                if !matches!(op, BinOp::And | BinOp::Or)
+                    && let Some(p) = self.int_operand(a, cx)
+                    && let Some(q) = self.int_operand(b, cx)
+                    && let Some(v) = int_op(*op, p, q) =>
+            {
+                v
+            }
+            _ => self.value(value, cx)?,
+        };
         if v.is_null() || !assigns {
             return Ok(());
         }
