@@ -670,6 +670,14 @@ impl Render<'_> {
             {
                 v
             }
+            // `#set($ok = $map.get($k).add($v))`: a direct call, as `value` makes it, without its frame.
+            Expr::Ref(r)
+                if r.direct
+                    && self.nest < self.limits.max_depth
+                    && let Some(v) = self.direct(r, cx) =>
+            {
+                v?
+            }
             _ => self.value(value, cx)?,
         };
         if v.is_null() || !assigns {
