@@ -60,7 +60,8 @@ pub enum Value {
 
 // Three words: values are moved, returned and stored in lists all the time (see `BigInt`).
 #[cfg(target_pointer_width = "64")]
-const _: () = assert!(std::mem::size_of::<Value>() == 24);
+const _: () =
+    assert!(std::mem::size_of::<Value>() == 24 && std::mem::size_of::<Result<Value, crate::error::Error>>() == 24);
 
 /// A `#define` block bound to a variable (opaque).
 #[doc(hidden)]
