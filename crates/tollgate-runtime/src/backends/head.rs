@@ -95,21 +95,10 @@ fn is_chunked(headers: &HeaderMap) -> bool {
 
 /// The one value of every `Content-Length` header (all must agree), if any and valid.
 fn content_length(headers: &HeaderMap) -> Option<u64> {
-    let mut length = None;
-    for value in headers.get_all(CONTENT_LENGTH) {
-        for part in value.to_str().ok()?.split(',') {
-            let part = part.trim();
-            if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            let parsed: u64 = part.parse().ok()?;
-            if length.is_some_and(|seen| seen != parsed) {
-                return None;
-            }
-            length = Some(parsed);
-        }
+    match headers.get_all(CONTENT_LENGTH).iter().fold(Length::Absent, fold_length) {
+        Length::Is(length) => Some(length),
+        Length::Absent | Length::Invalid => None,
     }
-    length
 }
 
 /// Whether a `Connection` header lists `token`.
@@ -172,6 +161,8 @@ pub(crate) fn parse_response(buf: &[u8], method: &Method) -> Result<Option<(usiz
     let head = Bytes::copy_from_slice(buf.get(..length).unwrap_or_default());
     let base = buf.as_ptr() as usize;
     let mut headers = HeaderMap::with_capacity(response.headers.len());
+    // The framing headers are noted on the way (a name compare each), not looked up in the map afterwards.
+    let mut facts = Facts::default();
     for header in response.headers.iter() {
         let name = HeaderName::from_bytes(header.name.as_bytes())
             .map_err(|_| HeadError(format!("invalid header name `{}`", header.name)))?;
@@ -183,12 +174,13 @@ pub(crate) fn parse_response(buf: &[u8], method: &Method) -> Result<Option<(usiz
         }
         let value = HeaderValue::from_maybe_shared(head.slice(start..end))
             .map_err(|_| HeadError(format!("invalid value of header `{}`", header.name)))?;
+        facts.note(&name, &value);
         headers.append(name, value);
     }
-    let framing = body_framing(status, method, &headers)?;
+    let framing = facts.body_framing(status, method)?;
     let keep_alive = match version {
-        Version::HTTP_10 => connection_has(&headers, "keep-alive"),
-        _ => !connection_has(&headers, "close"),
+        Version::HTTP_10 => facts.keep_alive,
+        _ => !facts.close,
     } && framing != BodyFraming::UntilClose;
     Ok(Some((
         length,
@@ -202,27 +194,88 @@ pub(crate) fn parse_response(buf: &[u8], method: &Method) -> Result<Option<(usiz
     )))
 }
 
-fn body_framing(status: StatusCode, method: &Method, headers: &HeaderMap) -> Result<BodyFraming, HeadError> {
-    if *method == Method::HEAD
-        || status.is_informational()
-        || status == StatusCode::NO_CONTENT
-        || status == StatusCode::NOT_MODIFIED
-    {
-        return Ok(BodyFraming::Empty);
+/// What an answer's framing headers say.
+#[derive(Default)]
+struct Facts {
+    transfer_encoding: bool,
+    /// Whether the last transfer coding of the last `Transfer-Encoding` is `chunked`.
+    chunked: bool,
+    length: Length,
+    close: bool,
+    keep_alive: bool,
+}
+
+/// Every `Content-Length` value seen, folded.
+#[derive(Default, Clone, Copy, PartialEq)]
+enum Length {
+    #[default]
+    Absent,
+    Is(u64),
+    /// Not a number, or two values that differ.
+    Invalid,
+}
+
+impl Facts {
+    fn note(&mut self, name: &HeaderName, value: &HeaderValue) {
+        if *name == TRANSFER_ENCODING {
+            self.transfer_encoding = true;
+            self.chunked = value
+                .to_str()
+                .ok()
+                .and_then(|v| v.rsplit(',').next())
+                .is_some_and(|last| last.trim().eq_ignore_ascii_case("chunked"));
+        } else if *name == CONTENT_LENGTH {
+            self.length = fold_length(self.length, value);
+        } else if *name == CONNECTION
+            && let Ok(tokens) = value.to_str()
+        {
+            for token in tokens.split(',').map(str::trim) {
+                self.close |= token.eq_ignore_ascii_case("close");
+                self.keep_alive |= token.eq_ignore_ascii_case("keep-alive");
+            }
+        }
     }
-    if headers.contains_key(TRANSFER_ENCODING) {
-        return Ok(if is_chunked(headers) {
-            BodyFraming::Chunked
+
+    fn body_framing(&self, status: StatusCode, method: &Method) -> Result<BodyFraming, HeadError> {
+        if *method == Method::HEAD
+            || status.is_informational()
+            || status == StatusCode::NO_CONTENT
+            || status == StatusCode::NOT_MODIFIED
+        {
+            return Ok(BodyFraming::Empty);
+        }
+        if self.transfer_encoding {
+            return Ok(if self.chunked {
+                BodyFraming::Chunked
+            } else {
+                BodyFraming::UntilClose
+            });
+        }
+        match self.length {
+            Length::Absent => Ok(BodyFraming::UntilClose),
+            Length::Is(0) => Ok(BodyFraming::Empty),
+            Length::Is(length) => Ok(BodyFraming::Length(length)),
+            Length::Invalid => Err(HeadError("invalid content-length in the response".to_owned())),
+        }
+    }
+}
+
+/// `seen` with the comma-separated lengths of `value` added: all must be the same number.
+fn fold_length(mut seen: Length, value: &HeaderValue) -> Length {
+    let Ok(text) = value.to_str() else {
+        return Length::Invalid;
+    };
+    for part in text.split(',').map(str::trim) {
+        let parsed = if !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()) {
+            part.parse::<u64>().ok()
         } else {
-            BodyFraming::UntilClose
-        });
-    }
-    if headers.contains_key(CONTENT_LENGTH) {
-        return match content_length(headers) {
-            Some(0) => Ok(BodyFraming::Empty),
-            Some(length) => Ok(BodyFraming::Length(length)),
-            None => Err(HeadError("invalid content-length in the response".to_owned())),
+            None
+        };
+        seen = match (seen, parsed) {
+            (Length::Absent, Some(length)) => Length::Is(length),
+            (Length::Is(before), Some(length)) if before == length => Length::Is(length),
+            _ => return Length::Invalid,
         };
     }
-    Ok(BodyFraming::UntilClose)
+    seen
 }
