@@ -13,6 +13,14 @@ use hyper_rustls::MaybeHttpsStream;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
+/// Whether a request went out whole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Sent {
+    All,
+    /// The backend answered or closed before the rest could be written.
+    Cut,
+}
+
 /// The transport: plain TCP or rustls over it.
 pub(crate) type Io = MaybeHttpsStream<TokioIo<TcpStream>>;
 
@@ -106,25 +114,41 @@ impl Conn {
         std::future::poll_fn(|cx| self.poll_fill(cx)).await
     }
 
-    /// Writes all of `bytes`.
-    pub(crate) async fn write_all(&mut self, mut bytes: &[u8]) -> io::Result<()> {
+    /// Writes all of `bytes`, unless the backend starts answering (or closes) while a write waits: a backend
+    /// may answer before it has read the whole request, and then need not read the rest.
+    pub(crate) async fn write_all(&mut self, mut bytes: &[u8]) -> io::Result<Sent> {
         while !bytes.is_empty() {
-            let written = std::future::poll_fn(|cx| Pin::new(&mut self.0.io).poll_write(cx, bytes)).await?;
+            let written = std::future::poll_fn(|cx| match Pin::new(&mut self.0.io).poll_write(cx, bytes) {
+                Poll::Ready(written) => Poll::Ready(Some(written)),
+                Poll::Pending => match self.poll_fill(cx) {
+                    Poll::Pending => Poll::Pending,
+                    // Bytes of an answer, the end of the stream or an error: reading the answer says which.
+                    Poll::Ready(_) => Poll::Ready(None),
+                },
+            })
+            .await;
+            let Some(written) = written else {
+                return Ok(Sent::Cut);
+            };
+            let written = written?;
             if written == 0 {
                 return Err(io::ErrorKind::WriteZero.into());
             }
             bytes = bytes.get(written..).unwrap_or_default();
         }
-        Ok(())
+        Ok(Sent::All)
     }
 
-    /// Writes the request head kept in `out`, followed by `body`.
-    pub(crate) async fn write_out(&mut self, body: &[u8]) -> io::Result<()> {
-        let out = std::mem::take(&mut self.0.out);
+    /// Writes what is kept in `out` (and empties it), followed by `body`.
+    pub(crate) async fn write_out(&mut self, body: &[u8]) -> io::Result<Sent> {
+        let mut out = std::mem::take(&mut self.0.out);
         let written = self.write_all(&out).await;
+        out.clear();
         self.0.out = out;
-        written?;
-        self.write_all(body).await
+        match written? {
+            Sent::All => self.write_all(body).await,
+            Sent::Cut => Ok(Sent::Cut),
+        }
     }
 
     pub(crate) async fn flush(&mut self) -> io::Result<()> {

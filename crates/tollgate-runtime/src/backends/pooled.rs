@@ -16,7 +16,7 @@ use http::header::HOST;
 use http::{Method, Request, Response, request};
 use http_body::Body;
 
-use super::conn::Conn;
+use super::conn::{Conn, Sent};
 use super::connect::Connector;
 use super::head::{HeadError, RequestFraming, ResponseHead, connection_has, encode_request, parse_response};
 use super::pool::{Origin, Pool};
@@ -169,26 +169,32 @@ async fn exchange(
     body: &mut RequestBody,
 ) -> Result<ResponseHead, Failure> {
     let framing = encode_request(parts, body.is_end_stream(), body.size_hint().exact(), conn.out());
-    if let Err(failure) = write_body(conn, framing, body).await {
-        // A backend may answer (and close) without reading the whole request: its answer counts.
-        if let Failure::Stale(_) = failure
-            && let Ok(head) = read_head(conn, &parts.method).await
-        {
-            return Ok(ResponseHead {
-                keep_alive: false,
-                ..head
-            });
-        }
-        return Err(failure);
+    let cut = match write_body(conn, framing, body).await {
+        Ok(sent) => sent == Sent::Cut,
+        // A write that failed may still have an answer behind it (the backend answered, then closed).
+        Err(Failure::Stale(err)) => match read_head(conn, &parts.method).await {
+            Ok(head) => return Ok(unreusable(head)),
+            Err(_) => return Err(Failure::Stale(err)),
+        },
+        Err(failure) => return Err(failure),
+    };
+    let head = read_head(conn, &parts.method).await?;
+    // An answer that came before the whole request went out leaves the connection out of step.
+    Ok(if cut { unreusable(head) } else { head })
+}
+
+fn unreusable(head: ResponseHead) -> ResponseHead {
+    ResponseHead {
+        keep_alive: false,
+        ..head
     }
-    read_head(conn, &parts.method).await
 }
 
 /// Request bodies up to this size go out in one write with the head.
 const COALESCE: usize = 16 * 1024;
 
-/// Writes the head in `conn.out()` and the body, framed as `framing`.
-async fn write_body(conn: &mut Conn, framing: RequestFraming, body: &mut RequestBody) -> Result<(), Failure> {
+/// Writes the head in `conn.out()` and the body, framed as `framing`; stops early if the backend answers first.
+async fn write_body(conn: &mut Conn, framing: RequestFraming, body: &mut RequestBody) -> Result<Sent, Failure> {
     let mut sent: u64 = 0;
     while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut *body).poll_frame(cx)).await {
         let frame = frame.map_err(|err| Failure::Broken(format!("error reading the request body: {err}")))?;
@@ -217,8 +223,8 @@ async fn write_body(conn: &mut Conn, framing: RequestFraming, body: &mut Request
         }
         if conn.out().len() + data.len() <= COALESCE {
             conn.out().extend_from_slice(&data);
-        } else {
-            conn.write_out(&data).await.map_err(Failure::Stale)?;
+        } else if conn.write_out(&data).await.map_err(Failure::Stale)? == Sent::Cut {
+            return Ok(Sent::Cut);
         }
         if framing == RequestFraming::Chunked {
             conn.out().extend_from_slice(b"\r\n");
@@ -233,8 +239,11 @@ async fn write_body(conn: &mut Conn, framing: RequestFraming, body: &mut Request
         }
         _ => {}
     }
-    conn.write_out(&[]).await.map_err(Failure::Stale)?;
-    conn.flush().await.map_err(Failure::Stale)
+    if conn.write_out(&[]).await.map_err(Failure::Stale)? == Sent::Cut {
+        return Ok(Sent::Cut);
+    }
+    conn.flush().await.map_err(Failure::Stale)?;
+    Ok(Sent::All)
 }
 
 /// Reads the answer's head; informational answers (`100 Continue`, …) are skipped.

@@ -328,6 +328,44 @@ async fn a_post_that_met_the_backends_close_is_never_sent_twice() {
 }
 
 #[tokio::test]
+async fn an_answer_before_the_whole_request_body_is_read_and_the_connection_dropped() {
+    // The backend reads the head only, answers 413 with keep-alive, and neither reads the body nor closes: the
+    // gateway must not wait for the body to go out before reading the answer.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (done, mut finished) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            if stream.read(&mut byte).await.unwrap_or(0) == 0 {
+                return;
+            }
+            head.push(byte[0]);
+        }
+        let answer = b"HTTP/1.1 413 Payload Too Large\r\ncontent-length: 8\r\n\r\ntoo big!";
+        stream.write_all(answer).await.unwrap();
+        // Hold the connection open, reading nothing, until the test ends.
+        let _ = (&mut finished).await;
+    });
+    let client = PooledHttpBackend::new(&options()).unwrap();
+    let request = Request::post(format!("http://127.0.0.1:{port}/upload"))
+        .body(RequestBody::full(vec![b'x'; 16 * 1024 * 1024]))
+        .unwrap();
+    let response = tokio::time::timeout(Duration::from_secs(10), client.send(request))
+        .await
+        .expect("the answer came while the body was still going out")
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body = response.into_body().collect_bytes().await.unwrap();
+    assert_eq!(&body[..], b"too big!");
+    // Half a body went out: the connection is out of step and never pooled.
+    assert_eq!(client.idle_connections(), 0);
+    drop(done);
+}
+
+#[tokio::test]
 async fn a_refused_connection_is_a_connect_error() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();

@@ -153,6 +153,23 @@ async fn requests_leave_as_the_same_bytes_as_hypers() {
                 .body(RequestBody::empty())
                 .unwrap()
         }),
+        ("put streamed, large, length known", |url| {
+            let big: &'static str = "0123456789abcdef".repeat(4096).leak();
+            Request::put(format!("{url}/big"))
+                .body(pieces(&["start", big, big, "end"], true))
+                .unwrap()
+        }),
+        ("post streamed, large, length unknown", |url| {
+            let big: &'static str = "fedcba9876543210".repeat(2048).leak();
+            Request::post(format!("{url}/big"))
+                .body(pieces(&[big, "middle", big], false))
+                .unwrap()
+        }),
+        ("post with a large whole body", |url| {
+            Request::post(format!("{url}/big"))
+                .body(RequestBody::full("x".repeat(100_000)))
+                .unwrap()
+        }),
         ("options", |url| {
             Request::builder()
                 .method(Method::OPTIONS)
