@@ -30,6 +30,10 @@ const INITIAL_BUFFER: usize = 8 * 1024;
 /// The longest response head accepted (hyper's default buffer limit is of the same order).
 pub(crate) const MAX_HEAD: usize = 64 * 1024;
 
+/// The read buffer grows up to this while large bodies stream (a read that fills it doubles it, as hyper's
+/// adaptive buffer does), so a big body takes few reads; back in the pool, a grown buffer shrinks again.
+const MAX_BUFFER: usize = 256 * 1024;
+
 /// A connection and the bytes read from it but not yet consumed. Boxed: a TLS stream is over a kilobyte, and a
 /// connection moves in and out of the pool and into response bodies on every request.
 pub(crate) struct Conn(Box<Inner>);
@@ -81,32 +85,42 @@ impl Conn {
         }
     }
 
-    /// Reads more from the socket after what is buffered. `Ready(Ok(0))` is the end of the stream; a full
-    /// buffer grows up to [`MAX_HEAD`] (only a head must be whole in it; bodies are consumed as they come).
+    /// Reads more from the socket after what is buffered. `Ready(Ok(0))` is the end of the stream.
     pub(crate) fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
-        if self.0.end == self.0.buf.len() {
-            if self.0.start > 0 {
-                self.0.buf.copy_within(self.0.start..self.0.end, 0);
-                self.0.end -= self.0.start;
-                self.0.start = 0;
-            } else if self.0.buf.len() < MAX_HEAD {
-                self.0.buf.resize((self.0.buf.len() * 2).min(MAX_HEAD), 0);
+        let inner = &mut *self.0;
+        if inner.end == inner.buf.len() {
+            if inner.start > 0 {
+                inner.buf.copy_within(inner.start..inner.end, 0);
+                inner.end -= inner.start;
+                inner.start = 0;
+            } else if inner.buf.len() < MAX_BUFFER {
+                inner.buf.resize((inner.buf.len() * 2).min(MAX_BUFFER), 0);
             } else {
-                return Poll::Ready(Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    "response head over 64 KiB",
-                )));
+                return Poll::Ready(Err(io::Error::new(io::ErrorKind::InvalidData, "read buffer full")));
             }
         }
-        let mut read_buf = ReadBuf::new(self.0.buf.get_mut(self.0.end..).unwrap_or_default());
-        match Pin::new(&mut self.0.io).poll_read(cx, read_buf.unfilled()) {
+        let free = inner.buf.len() - inner.end;
+        let mut read_buf = ReadBuf::new(inner.buf.get_mut(inner.end..).unwrap_or_default());
+        match Pin::new(&mut inner.io).poll_read(cx, read_buf.unfilled()) {
             Poll::Ready(Ok(())) => {
                 let count = read_buf.filled().len();
-                self.0.end += count;
+                inner.end += count;
+                if count == free && inner.buf.len() < MAX_BUFFER {
+                    inner.buf.resize((inner.buf.len() * 2).min(MAX_BUFFER), 0);
+                }
                 Poll::Ready(Ok(count))
             }
             Poll::Ready(Err(err)) => Poll::Ready(Err(err)),
             Poll::Pending => Poll::Pending,
+        }
+    }
+
+    /// Back to the initial buffer after a large body, before the connection goes idle.
+    pub(crate) fn settle(&mut self) {
+        if self.0.buf.len() > MAX_HEAD && self.0.start == self.0.end {
+            self.0.buf = vec![0; INITIAL_BUFFER];
+            self.0.start = 0;
+            self.0.end = 0;
         }
     }
 

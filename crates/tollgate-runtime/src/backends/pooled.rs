@@ -16,7 +16,7 @@ use http::header::HOST;
 use http::{Method, Request, Response, request};
 use http_body::Body;
 
-use super::conn::{Conn, Sent};
+use super::conn::{Conn, MAX_HEAD, Sent};
 use super::connect::Connector;
 use super::head::{HeadError, RequestFraming, ResponseHead, connection_has, encode_request, parse_response};
 use super::pool::{Origin, Pool};
@@ -261,6 +261,9 @@ async fn read_head(conn: &mut Conn, method: &Method) -> Result<ResponseHead, Fai
                     return Ok(head);
                 }
                 continue;
+            }
+            Ok(None) if conn.buffered().len() > MAX_HEAD => {
+                return Err(Failure::Broken("response head over 64 KiB".to_owned()));
             }
             Ok(None) => {}
             Err(HeadError(detail)) => return Err(Failure::Broken(detail)),

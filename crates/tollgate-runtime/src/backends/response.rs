@@ -70,9 +70,10 @@ impl PooledBody {
     /// The body is read: its connection goes back to the pool if it may carry another request.
     fn finish(&mut self) {
         self.state = State::Done;
-        if let Some(conn) = self.conn.take()
+        if let Some(mut conn) = self.conn.take()
             && self.keep_alive
         {
+            conn.settle();
             self.lease.pool.put(&self.lease.origin, conn);
         }
     }

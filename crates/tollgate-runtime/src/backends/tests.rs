@@ -366,6 +366,34 @@ async fn an_answer_before_the_whole_request_body_is_read_and_the_connection_drop
 }
 
 #[tokio::test]
+async fn an_answer_head_over_64_kib_is_an_exchange_error() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let mut buffer = Vec::new();
+        read_request(&mut stream, &mut buffer).await;
+        let mut answer = b"HTTP/1.1 200 OK\r\nx-long: ".to_vec();
+        answer.resize(answer.len() + 70 * 1024, b'a');
+        // The head never ends; the client must give up at its limit rather than read on.
+        let _ = stream.write_all(&answer).await;
+        tokio::time::sleep(Duration::from_secs(10)).await;
+    });
+    let client = PooledHttpBackend::new(&options()).unwrap();
+    let err = tokio::time::timeout(
+        Duration::from_secs(5),
+        client.send(get(&format!("http://127.0.0.1:{port}/"))),
+    )
+    .await
+    .expect("refused at the limit, without waiting for more")
+    .unwrap_err();
+    assert!(
+        matches!(&err, HttpBackendError::Exchange(detail) if detail.contains("64 KiB")),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_refused_connection_is_a_connect_error() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
