@@ -19,7 +19,8 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
     ("tollgate-lambda-event", &[]),
     ("tollgate-model", &[]),
     ("tollgate-aws", &[]),
-    ("tollgate-lambda-host", &[]),
+    ("tollgate-http1", &[]),
+    ("tollgate-lambda-host", &["tollgate-http1"]),
     ("tollgate-auth", &[]),
     ("tollgate-mapping", &["tollgate-vtl"]),
     ("tollgate-state-redis", &["tollgate-runtime"]),
@@ -32,6 +33,7 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
             "tollgate-model",
             "tollgate-aws",
             "tollgate-auth",
+            "tollgate-http1",
         ],
     ),
     (
@@ -52,6 +54,7 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
 
 /// Crates that must stay pure: no async runtime, no HTTP stack, no AWS SDK, no anyhow.
 const PURE_CRATES: &[&str] = &[
+    "tollgate-http1",
     "tollgate-vtl",
     "tollgate-mapping",
     "tollgate-lambda-event",

@@ -14,7 +14,6 @@ use crate::aws_service::AwsSender;
 use crate::body::{RequestBody, ResponseBody};
 use crate::lambda::{LambdaBackend, NoLambda};
 
-mod chunked;
 mod conn;
 mod connect;
 #[doc(hidden)]

@@ -2,8 +2,8 @@
 //! drives (the head parser and the chunked decoder see everything a backend sends).
 
 use http::Method;
+use tollgate_http1::Chunked;
 
-use super::chunked::{Chunked, Step};
 use super::head::{BodyFraming, HeadError, parse_response};
 
 /// What was read: the final answer's status, its header count, its body, and whether the body was complete.
@@ -65,15 +65,16 @@ pub fn read_backend_answer(wire: &[u8], head_request: bool, piece: usize) -> Res
         BodyFraming::Chunked => {
             let mut decoder = Chunked::default();
             loop {
-                let (used, step) = decoder.decode(&buffered).map_err(|err| err.to_string())?;
+                let used = decoder
+                    .step(&buffered, &mut body, usize::MAX)
+                    .map_err(|_| "invalid chunked body".to_owned())?;
                 buffered.drain(..used);
-                match step {
-                    Step::Data(data) => body.extend_from_slice(&data),
-                    Step::End => break true,
-                    Step::NeedMore => match pieces.next() {
-                        Some(next) => buffered.extend_from_slice(next),
-                        None => break false,
-                    },
+                if decoder == Chunked::Done {
+                    break true;
+                }
+                match pieces.next() {
+                    Some(next) => buffered.extend_from_slice(next),
+                    None => break false,
                 }
             }
         }

@@ -12,8 +12,8 @@ use std::task::{Context, Poll, ready};
 
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
+use tollgate_http1::Chunked;
 
-use super::chunked::{Chunked, Step};
 use super::conn::Conn;
 use super::head::BodyFraming;
 use super::pool::{Origin, Pool};
@@ -112,19 +112,22 @@ impl PooledBody {
                         return Poll::Ready(Some(Ok(Frame::data(data))));
                     }
                 }
-                State::Chunked(decoder) => match decoder.decode(conn.buffered()) {
-                    Ok((used, Step::Data(data))) => {
-                        conn.consume(used);
-                        return Poll::Ready(Some(Ok(Frame::data(data))));
+                State::Chunked(decoder) => {
+                    let mut data = Vec::new();
+                    match decoder.step(conn.buffered(), &mut data, usize::MAX) {
+                        Ok(used) => conn.consume(used),
+                        Err(_) => {
+                            return self.fail(io::Error::new(io::ErrorKind::InvalidData, "invalid chunked body"), cx);
+                        }
                     }
-                    Ok((used, Step::End)) => {
-                        conn.consume(used);
+                    if *decoder == Chunked::Done {
                         self.finish();
-                        return Poll::Ready(None);
+                        return Poll::Ready((!data.is_empty()).then(|| Ok(Frame::data(Bytes::from(data)))));
                     }
-                    Ok((used, Step::NeedMore)) => conn.consume(used),
-                    Err(err) => return self.fail(err, cx),
-                },
+                    if !data.is_empty() {
+                        return Poll::Ready(Some(Ok(Frame::data(Bytes::from(data)))));
+                    }
+                }
                 State::UntilClose => {
                     let buffered = conn.buffered();
                     if !buffered.is_empty() {
