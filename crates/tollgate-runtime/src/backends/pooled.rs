@@ -5,12 +5,11 @@
 //! idle reaping, a connect timeout, TLS, and the retry of a request that met a connection the backend had just
 //! closed.
 
+use std::io;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-
-use std::io;
-use std::pin::Pin;
 
 use http::header::HOST;
 use http::{Method, Request, Response, request};
@@ -27,8 +26,8 @@ use crate::body::{RequestBody, ResponseBody};
 /// HTTP/1.1 with keep-alive over plain TCP or rustls, connections pooled per origin (scheme, host, port).
 /// Cheap to clone; clones share the pool.
 ///
-/// A request whose connection turns out closed by the backend before it could be sent is sent again on another
-/// connection; a bodiless `GET`, `HEAD`, `OPTIONS` or `TRACE` that fails on a reused connection before any answer
+/// An idle connection the backend has closed is found so (a read that would block) before it is used, and another
+/// one is taken; a bodiless `GET`, `HEAD`, `OPTIONS` or `TRACE` that fails on a reused connection before any answer
 /// (the backend closed it as the request went out) is sent once more on a fresh one. Any other request is never
 /// sent twice.
 #[derive(Clone, Debug)]
