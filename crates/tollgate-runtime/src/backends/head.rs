@@ -1,7 +1,7 @@
 //! HTTP/1.1 heads on a backend connection: the request head the gateway writes, the response head it reads.
 //!
 //! The request head is byte for byte what hyper's client wrote before (lower-case names in the map's order,
-//! framing headers added last, a bodiless request framed by nothing); `tests.rs` compares the two on the wire.
+//! framing headers added last, a bodiless request framed by nothing); `wire_tests.rs` compares the two on the wire.
 
 use bytes::Bytes;
 use http::header::{CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING};
@@ -82,15 +82,29 @@ fn set_framing(headers: &mut HeaderMap, body_end: bool, exact: Option<u64>) -> R
     }
 }
 
-/// Whether the last transfer coding is `chunked`.
+/// Whether the last transfer coding of the last `Transfer-Encoding` header is `chunked`.
 fn is_chunked(headers: &HeaderMap) -> bool {
     headers
         .get_all(TRANSFER_ENCODING)
         .iter()
         .next_back()
-        .and_then(|value| value.to_str().ok())
+        .is_some_and(ends_in_chunked)
+}
+
+/// Whether the last coding a `Transfer-Encoding` value lists is `chunked`.
+fn ends_in_chunked(value: &HeaderValue) -> bool {
+    value
+        .to_str()
+        .ok()
         .and_then(|value| value.rsplit(',').next())
         .is_some_and(|last| last.trim().eq_ignore_ascii_case("chunked"))
+}
+
+/// Whether a comma-separated header value lists `token` (case-insensitive).
+fn lists(value: &HeaderValue, token: &str) -> bool {
+    value
+        .to_str()
+        .is_ok_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
 }
 
 /// The one value of every `Content-Length` header (all must agree), if any and valid.
@@ -103,11 +117,7 @@ fn content_length(headers: &HeaderMap) -> Option<u64> {
 
 /// Whether a `Connection` header lists `token`.
 pub(crate) fn connection_has(headers: &HeaderMap, token: &str) -> bool {
-    headers.get_all(CONNECTION).iter().any(|value| {
-        value
-            .to_str()
-            .is_ok_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
-    })
+    headers.get_all(CONNECTION).iter().any(|value| lists(value, token))
 }
 
 /// How a response body is delimited (RFC 9112 §6.3).
@@ -219,20 +229,12 @@ impl Facts {
     fn note(&mut self, name: &HeaderName, value: &HeaderValue) {
         if *name == TRANSFER_ENCODING {
             self.transfer_encoding = true;
-            self.chunked = value
-                .to_str()
-                .ok()
-                .and_then(|v| v.rsplit(',').next())
-                .is_some_and(|last| last.trim().eq_ignore_ascii_case("chunked"));
+            self.chunked = ends_in_chunked(value);
         } else if *name == CONTENT_LENGTH {
             self.length = fold_length(self.length, value);
-        } else if *name == CONNECTION
-            && let Ok(tokens) = value.to_str()
-        {
-            for token in tokens.split(',').map(str::trim) {
-                self.close |= token.eq_ignore_ascii_case("close");
-                self.keep_alive |= token.eq_ignore_ascii_case("keep-alive");
-            }
+        } else if *name == CONNECTION {
+            self.close |= lists(value, "close");
+            self.keep_alive |= lists(value, "keep-alive");
         }
     }
 
