@@ -244,7 +244,14 @@ impl<'a> Substitution<'a> {
                     span: *span,
                 }),
                 Node::StripLast => out.push(Node::StripLast),
-                Node::Inline(_) | Node::CallUnknown { .. } | Node::Define { .. } | Node::Evaluate { .. } => {
+                // Flattened `#if`s come after inlining (`compile::flat`): a body holding them is not copied.
+                Node::Inline(_)
+                | Node::CallUnknown { .. }
+                | Node::Define { .. }
+                | Node::Evaluate { .. }
+                | Node::Branch(_)
+                | Node::EndBranch { .. }
+                | Node::Enter => {
                     return None;
                 }
             }

@@ -107,6 +107,25 @@ pub(crate) enum Node {
     StripLast,
     /// A macro call inlined at compile time (see `compile::inline`).
     Inline(Box<Inline>),
+    /// An `#if`/`#elseif` branch flattened into its block (see `compile::flat`): when the condition holds, the
+    /// branch's nodes follow, one level deeper; otherwise `skip` nodes are skipped (the branch and its end).
+    Branch(Box<Branch>),
+    /// The end of a flattened branch: one level up, then `skip` nodes skipped (the branches after it).
+    EndBranch {
+        skip: u32,
+    },
+    /// The start of a flattened `#else` body: one level deeper.
+    Enter,
+}
+
+/// A flattened `#if`/`#elseif` branch's condition (see [`Node::Branch`]).
+#[derive(Debug)]
+pub(crate) struct Branch {
+    pub(crate) cond: Expr,
+    /// The condition's shape, for the evaluator's specialised check.
+    pub(crate) fast: super::fast::Fast,
+    /// Nodes to skip when the condition is false: the branch's nodes and its [`Node::EndBranch`].
+    pub(crate) skip: u32,
 }
 
 /// A macro call replaced by the macro's body with the arguments substituted; rendered in the caller's context.

@@ -3,6 +3,7 @@
 
 pub(crate) mod direct;
 pub(crate) mod fast;
+mod flat;
 mod inline;
 pub(crate) mod ir;
 
@@ -116,8 +117,11 @@ impl<'e> Compiler<'e> {
         let nodes = inliner.nodes(nodes, None);
         let blocks = std::mem::take(&mut self.blocks)
             .into_iter()
-            .map(|b| inliner.nodes(b, None))
+            .map(|b| flat::lower(inliner.nodes(b, None)))
             .collect();
+        let nodes = flat::lower(nodes);
+        let mut macros = macros;
+        flat::lower_macros(&mut macros);
         let slot_roots = self
             .slots
             .iter()

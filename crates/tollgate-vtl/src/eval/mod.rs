@@ -279,17 +279,42 @@ enum Items {
 }
 
 /// How a block ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 ///
-/// Two words (`R<Flow>` comes back in registers): one variant per kind of `#break` rather than an `Option` inside.
+/// A word without fields, so that `R<Flow>` comes back in two registers (an enum with a field in a variant is
+/// returned through memory, and every block, loop and `#if` returns one): the scope `#break($foreach)` ends is
+/// kept in [`Render::break_target`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u64)]
 enum Flow {
     Normal,
     /// `#break`: the nearest scope.
     Break,
-    /// `#break($foreach)`: the `#foreach` scope with this id.
-    BreakScope(u64),
+    /// `#break($foreach)`: the `#foreach` scope whose id is in [`Render::break_target`].
+    BreakScope,
     /// `#stop`: the whole render.
     Stop,
+}
+
+/// A condition's truth, as a word: `R<Truth>` comes back in two registers, `R<bool>` through memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u64)]
+enum Truth {
+    False,
+    True,
+}
+
+impl Truth {
+    #[inline(always)]
+    fn holds(self) -> bool {
+        self == Truth::True
+    }
+}
+
+impl From<bool> for Truth {
+    #[inline(always)]
+    fn from(b: bool) -> Truth {
+        if b { Truth::True } else { Truth::False }
+    }
 }
 
 type R<T> = Result<T, Error>;
@@ -373,10 +398,11 @@ pub(crate) fn render(engine: &Engine, program: &Arc<Program>, host: &dyn Host, o
         param_buf: String::new(),
         nest: 0,
         evaluate_depth: 0,
+        break_target: 0,
     };
     let cx = Cx { program, frame: None };
     match r.block(&program.body, &cx, out)? {
-        Flow::Normal | Flow::Break | Flow::BreakScope(_) | Flow::Stop => Ok(()),
+        Flow::Normal | Flow::Break | Flow::BreakScope | Flow::Stop => Ok(()),
     }
 }
 
@@ -409,6 +435,8 @@ struct Render<'a> {
     nest: u32,
     /// `#evaluate` levels in flight.
     evaluate_depth: u32,
+    /// The id of the `#foreach` scope a [`Flow::BreakScope`] on its way up ends.
+    break_target: u64,
     /// Reused argument buffer for method calls.
     arg_buf: Vec<Value>,
     /// How deeply each `#define` block is rendering right now.
@@ -457,13 +485,18 @@ impl Render<'_> {
 
     fn block(&mut self, nodes: &[Node], cx: &Cx<'_>, out: &mut String) -> R<Flow> {
         self.descend()?;
+        // Restored rather than counted down: a flattened `#if` body left early (a flow, an error) leaves its
+        // level counted.
+        let nest = self.nest;
         let result = self.block_nodes(nodes, cx, out);
-        self.nest -= 1;
+        self.nest = nest - 1;
         result
     }
 
     fn block_nodes(&mut self, nodes: &[Node], cx: &Cx<'_>, out: &mut String) -> R<Flow> {
-        for node in nodes {
+        let mut i = 0usize;
+        while let Some(node) = nodes.get(i) {
+            i += 1;
             // Text is most nodes: written here, without a call.
             let flow = match node {
                 Node::Text(t) => {
@@ -488,11 +521,29 @@ impl Render<'_> {
                         self.print_unescaped(r, cx, out)?
                     }
                 }
-                Node::If {
-                    branches,
-                    fast,
-                    otherwise,
-                } => self.node_if(branches, fast, otherwise.as_deref(), cx, out)?,
+                // A flattened `#if` (see `compile::flat`): the branch's nodes follow, one level deeper, or are
+                // skipped.
+                Node::Branch(b) => {
+                    let taken = match self.fast_truth(&b.fast, cx) {
+                        Some(t) => t,
+                        None => self.truth(&b.cond, cx)?.holds(),
+                    };
+                    if taken {
+                        self.descend()?;
+                    } else {
+                        i = i.saturating_add(b.skip as usize);
+                    }
+                    continue;
+                }
+                Node::EndBranch { skip } => {
+                    self.nest -= 1;
+                    i = i.saturating_add(*skip as usize);
+                    continue;
+                }
+                Node::Enter => {
+                    self.descend()?;
+                    continue;
+                }
                 Node::Foreach(f) => self.foreach(f, cx, out)?,
                 Node::CallMacro { id, args, body, span } => {
                     self.call_macro(cx.program, *id, args, *body, cx, *span, out)?
@@ -527,7 +578,7 @@ impl Render<'_> {
         for (i, (cond, body)) in branches.iter().enumerate() {
             let taken = match fast.get(i).and_then(|f| self.fast_truth(f, cx)) {
                 Some(t) => t,
-                None => self.truth(cond, cx)?,
+                None => self.truth(cond, cx)?.holds(),
             };
             if taken {
                 return self.block(body, cx, out);
@@ -643,7 +694,13 @@ impl Render<'_> {
                     },
                     None => None,
                 };
-                return Ok(target.map_or(Flow::Break, Flow::BreakScope));
+                return Ok(match target {
+                    Some(id) => {
+                        self.break_target = id;
+                        Flow::BreakScope
+                    }
+                    None => Flow::Break,
+                });
             }
             Node::Stop => return Ok(Flow::Stop),
             Node::Fail { message, span } => {
@@ -652,6 +709,8 @@ impl Render<'_> {
             Node::StripLast => {
                 out.pop();
             }
+            // Flattened `#if`s run in `block_nodes`, which never hands them here.
+            Node::Branch(_) | Node::EndBranch { .. } | Node::Enter => {}
         }
         Ok(Flow::Normal)
     }
@@ -1246,7 +1305,7 @@ impl Render<'_> {
         self.depth -= 1;
         match result? {
             Flow::Stop => Ok(Some(Flow::Stop)),
-            Flow::BreakScope(t) => Ok(Some(Flow::BreakScope(t))),
+            Flow::BreakScope => Ok(Some(Flow::BreakScope)),
             _ => Ok(Some(Flow::Normal)),
         }
     }
@@ -1716,7 +1775,7 @@ impl Render<'_> {
                 Value::List(l)
             }
             Expr::Binary(op, a, b, span) => self.binary(*op, a, b, *span, cx)?,
-            Expr::Not(a) => Value::Bool(!self.truth(a, cx)?),
+            Expr::Not(a) => Value::Bool(!self.truth(a, cx)?.holds()),
             Expr::Word => Value::Null,
         })
     }
@@ -2001,7 +2060,13 @@ impl Render<'_> {
     }
 
     /// Velocity's `evaluate()`: references by their value, literals are false, operators by their meaning.
-    fn truth(&mut self, e: &Expr, cx: &Cx<'_>) -> R<bool> {
+    fn truth(&mut self, e: &Expr, cx: &Cx<'_>) -> R<Truth> {
+        self.truth_of(e, cx).map(Truth::from)
+    }
+
+    /// [`truth`](Self::truth) as a `bool`.
+    #[inline(always)]
+    fn truth_of(&mut self, e: &Expr, cx: &Cx<'_>) -> R<bool> {
         Ok(match e {
             // `!$map.containsKey($k)`: a template variable's call, negated, without a second `truth` frame.
             Expr::Not(a)
@@ -2047,10 +2112,10 @@ impl Render<'_> {
                 }
                 None => truthy(&self.ref_value(r, cx)?),
             },
-            Expr::Not(a) => !self.truth(a, cx)?,
+            Expr::Not(a) => !self.truth(a, cx)?.holds(),
             Expr::Binary(op, a, b, span) => match op {
-                BinOp::And => self.truth(a, cx)? && self.truth(b, cx)?,
-                BinOp::Or => self.truth(a, cx)? || self.truth(b, cx)?,
+                BinOp::And => self.truth(a, cx)?.holds() && self.truth(b, cx)?.holds(),
+                BinOp::Or => self.truth(a, cx)?.holds() || self.truth(b, cx)?.holds(),
                 BinOp::Eq | BinOp::Ne if let Expr::Const(Const::Str(lit)) = &**b => {
                     // `$x == "literal"`: a string compares without making a value of the literal.
                     match self.operand(a, cx)? {
@@ -2072,8 +2137,8 @@ impl Render<'_> {
 
     fn binary(&mut self, op: BinOp, a: &Expr, b: &Expr, span: Span, cx: &Cx<'_>) -> R<Value> {
         match op {
-            BinOp::And => return Ok(Value::Bool(self.truth(a, cx)? && self.truth(b, cx)?)),
-            BinOp::Or => return Ok(Value::Bool(self.truth(a, cx)? || self.truth(b, cx)?)),
+            BinOp::And => return Ok(Value::Bool(self.truth(a, cx)?.holds() && self.truth(b, cx)?.holds())),
+            BinOp::Or => return Ok(Value::Bool(self.truth(a, cx)?.holds() || self.truth(b, cx)?.holds())),
             _ => {}
         }
         // Integer operands read where they live (a literal, a plain reference): no values made.
@@ -2294,7 +2359,7 @@ impl Render<'_> {
                 match self.block(&f.body, cx, out) {
                     Ok(Flow::Normal) => {}
                     Ok(Flow::Break) => break,
-                    Ok(Flow::BreakScope(target)) if target == id => break,
+                    Ok(Flow::BreakScope) if self.break_target == id => break,
                     other => {
                         result = other;
                         break;
@@ -2406,7 +2471,7 @@ impl Render<'_> {
             match self.block(&f.body, cx, out)? {
                 Flow::Normal => {}
                 Flow::Break => return Ok(Flow::Normal),
-                Flow::BreakScope(target) if target == id => return Ok(Flow::Normal),
+                Flow::BreakScope if self.break_target == id => return Ok(Flow::Normal),
                 other => return Ok(other),
             }
             i += 1;
@@ -2514,7 +2579,7 @@ impl Render<'_> {
         }
         match result? {
             Flow::Stop => Ok(Flow::Stop),
-            Flow::BreakScope(t) => Ok(Flow::BreakScope(t)),
+            Flow::BreakScope => Ok(Flow::BreakScope),
             _ => Ok(Flow::Normal),
         }
     }
@@ -2540,7 +2605,7 @@ impl Render<'_> {
         self.depth -= 1;
         match result? {
             Flow::Stop => Ok(Flow::Stop),
-            Flow::BreakScope(t) => Ok(Flow::BreakScope(t)),
+            Flow::BreakScope => Ok(Flow::BreakScope),
             _ => Ok(Flow::Normal),
         }
     }
