@@ -78,6 +78,11 @@ impl Render<'_> {
             // A method that only reads takes the argument borrowed (no reference count touched); the three
             // lookups by a String key (`containsKey`, `get`, `contains`: most calls) skip the dispatch on the
             // receiver and the method, with what `java::call_collection` does for them.
+            // `$list.add($e.value)`: the argument copied straight into the list (a map on its way is borrowed, never
+            // the list itself).
+            [Expr::Ref(a)] if method == M::Add && let Value::List(l) = recv => {
+                self.peek(a, cx, |x| java::list_add(l, x, limits))
+            }
             [Expr::Ref(a)] if method.only_reads() => self.peek(a, cx, |x| match (recv, method, x) {
                 (Value::Map(m), M::ContainsKey, Value::Str(k)) => Some(Ok(Value::Bool(m.contains_str(k)))),
                 (Value::Map(m), M::Get, Value::Str(k)) => Some(Ok(m.get_str(k).unwrap_or_default())),

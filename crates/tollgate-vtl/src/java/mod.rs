@@ -187,6 +187,19 @@ pub(crate) fn list_contains_str(l: &List, v: &Value, needle: &str) -> bool {
     })
 }
 
+/// `List.add(v)`.
+#[inline]
+pub(crate) fn list_add(l: &List, v: &Value, limits: &Limits) -> Call {
+    if l.is_readonly() {
+        return unsupported();
+    }
+    if l.len() >= limits.max_collection_len {
+        return throw("list too long".to_owned());
+    }
+    l.push(v.clone());
+    ok(Value::Bool(true))
+}
+
 /// [`call`] for a list or map receiver: the collection's own methods without the dispatch every other
 /// receiver needs (no regex is involved).
 #[inline]
@@ -529,16 +542,7 @@ fn list(l: &List, name: M, args: &[Value], limits: &Limits) -> Call {
                 None => oob(i64::from(i)),
             }
         }
-        (M::Add, [v]) => {
-            if l.is_readonly() {
-                return unsupported();
-            }
-            if len >= limits.max_collection_len {
-                return throw("list too long".to_owned());
-            }
-            l.push(v.clone());
-            ok(Value::Bool(true))
-        }
+        (M::Add, [v]) => list_add(l, v, limits),
         (M::Add, [i, v]) => {
             let i = index(i)?;
             match usize::try_from(i).ok().filter(|&i| i <= len) {
