@@ -37,6 +37,8 @@ pub(crate) fn lower(nodes: Vec<Node>) -> Vec<Node> {
                 call.body = lower(std::mem::take(&mut call.body));
                 out.push(Node::Inline(call));
             }
+            // The other last step: Integer `#set`s (`compile::set_int`).
+            set @ Node::Set { .. } => out.push(super::set_int::of(set)),
             other => out.push(other),
         }
     }

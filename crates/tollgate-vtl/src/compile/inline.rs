@@ -251,7 +251,8 @@ impl<'a> Substitution<'a> {
                 | Node::Evaluate { .. }
                 | Node::Branch(_)
                 | Node::EndBranch { .. }
-                | Node::Enter => {
+                | Node::Enter
+                | Node::SetInt(_) => {
                     return None;
                 }
             }

@@ -116,6 +116,22 @@ pub(crate) enum Node {
     },
     /// The start of a flattened `#else` body: one level deeper.
     Enter,
+    /// `#set($x = $y + 1)`: Integer arithmetic stored in a template variable (see `compile::set_int`).
+    SetInt(Box<SetInt>),
+}
+
+/// A `#set` of Integer arithmetic on template variables and literals to a template variable (see
+/// [`Node::SetInt`]), with the `#set` it stands for.
+#[derive(Debug)]
+pub(crate) struct SetInt {
+    pub(crate) slot: u32,
+    pub(crate) op: BinOp,
+    pub(crate) a: super::set_int::IntArg,
+    pub(crate) b: super::set_int::IntArg,
+    /// The general `#set` (when an operand is no `Integer` at render time).
+    pub(crate) target: Box<RefExpr>,
+    pub(crate) value: Expr,
+    pub(crate) span: Span,
 }
 
 /// A flattened `#if`/`#elseif` branch's condition (see [`Node::Branch`]).

@@ -80,7 +80,10 @@ impl Render<'_> {
             // receiver and the method, with what `java::call_collection` does for them.
             // `$list.add($e.value)`: the argument copied straight into the list (a map on its way is borrowed, never
             // the list itself).
-            [Expr::Ref(a)] if method == M::Add && let Value::List(l) = recv => {
+            [Expr::Ref(a)]
+                if method == M::Add
+                    && let Value::List(l) = recv =>
+            {
                 self.peek(a, cx, |x| java::list_add(l, x, limits))
             }
             [Expr::Ref(a)] if method.only_reads() => self.peek(a, cx, |x| match (recv, method, x) {

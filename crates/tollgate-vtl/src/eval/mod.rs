@@ -544,6 +544,10 @@ impl Render<'_> {
                     self.descend()?;
                     continue;
                 }
+                Node::SetInt(s) => {
+                    self.set_int(s, cx)?;
+                    continue;
+                }
                 Node::Foreach(f) => self.foreach(f, cx, out)?,
                 Node::CallMacro { id, args, body, span } => {
                     self.call_macro(cx.program, *id, args, *body, cx, *span, out)?
@@ -711,6 +715,7 @@ impl Render<'_> {
             }
             // Flattened `#if`s run in `block_nodes`, which never hands them here.
             Node::Branch(_) | Node::EndBranch { .. } | Node::Enter => {}
+            Node::SetInt(s) => self.set_int(s, cx)?,
         }
         Ok(Flow::Normal)
     }
@@ -751,6 +756,37 @@ impl Render<'_> {
             return Ok(());
         }
         self.assign(target, v, cx)
+    }
+
+    /// `#set($x = $y + 1)` (see `compile::set_int`): both operands Integers in their slots, the result stored in
+    /// the target's; otherwise the general `#set`. The step is burnt after the operands are read (reading them
+    /// has no effects), as `set` would burn it before.
+    #[inline(never)]
+    fn set_int(&mut self, s: &crate::compile::ir::SetInt, cx: &Cx<'_>) -> R<()> {
+        if Arc::ptr_eq(cx.program, &self.root)
+            && let Some(p) = self.int_arg(s.a)
+            && let Some(q) = self.int_arg(s.b)
+            && let Some(v) = int_op(s.op, p, q)
+        {
+            self.burn(s.span)?;
+            if let Some(slot) = self.vars.get_mut(s.slot as usize) {
+                *slot = Some(v);
+            }
+            return Ok(());
+        }
+        self.set(&s.target, &s.value, s.span, true, cx)
+    }
+
+    /// A [`SetInt`](crate::compile::ir::SetInt) operand, when it is an Integer where it lives.
+    #[inline(always)]
+    fn int_arg(&self, a: crate::compile::set_int::IntArg) -> Option<i32> {
+        match a {
+            crate::compile::set_int::IntArg::Const(i) => Some(i),
+            crate::compile::set_int::IntArg::Slot(slot) => match self.vars.get(slot as usize) {
+                Some(Some(Value::Int(i))) => Some(*i),
+                _ => None,
+            },
+        }
     }
 
     // ------------------------------------------------------------------ variables
