@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{Cx, R, Render, const_value, invocation};
+use super::{Cx, R, Render, Truth, const_value, invocation, truthy};
 use crate::compile::ir::{Expr, RefExpr, Seg, Var};
 use crate::java::{self, M};
 use crate::value::Value;
@@ -65,6 +65,42 @@ impl Render<'_> {
             Some(Ok(v)) => Ok(v),
             None => Ok(Value::Null),
             Some(Err(m)) => Err(invocation(&m, *span)),
+        })
+    }
+
+    /// [`direct`](Self::direct) as a condition (`#if(!$map.containsKey($k))`, `#if($list.contains($x))`): a single
+    /// read-only call with a plain-reference argument answers its truth without the answer becoming a value on the
+    /// way; anything else is [`direct`](Self::direct)'s value's truth. The same steps: the fuel, the call, the
+    /// exception at the call.
+    #[inline(never)]
+    pub(super) fn direct_truth(&mut self, r: &RefExpr, cx: &Cx<'_>) -> Option<R<Truth>> {
+        let (Var::Slot(slot), [Seg::Method { method, args, span, .. }]) = (r.root, &*r.chain) else {
+            return self.direct(r, cx).map(|v| v.map(|v| Truth::from(truthy(&v))));
+        };
+        let ([Expr::Ref(a)], true) = (&**args, method.only_reads()) else {
+            return self.direct(r, cx).map(|v| v.map(|v| Truth::from(truthy(&v))));
+        };
+        if !Arc::ptr_eq(cx.program, &self.root) || self.fuel == 0 {
+            return None;
+        }
+        let recv = self.vars.get(slot as usize)?.as_ref()?;
+        if !matches!(recv, Value::List(_) | Value::Map(_)) {
+            return None;
+        }
+        let (method, limits) = (*method, self.limits);
+        let answer = self.peek(a, cx, |x| match (recv, method, x) {
+            (Value::Map(m), M::ContainsKey, Value::Str(k)) => Ok(m.contains_str(k)),
+            (Value::List(l), M::Contains, Value::Str(k)) => Ok(java::list_contains_str(l, x, k)),
+            _ => match java::call_collection(recv, method, std::slice::from_ref(x), limits) {
+                Some(Ok(v)) => Ok(truthy(&v)),
+                None => Ok(false),
+                Some(Err(m)) => Err(m),
+            },
+        })?;
+        self.fuel -= 1;
+        Some(match answer {
+            Ok(t) => Ok(Truth::from(t)),
+            Err(m) => Err(invocation(&m, *span)),
         })
     }
 

@@ -494,9 +494,10 @@ impl Render<'_> {
     }
 
     fn block_nodes(&mut self, nodes: &[Node], cx: &Cx<'_>, out: &mut String) -> R<Flow> {
-        let mut i = 0usize;
-        while let Some(node) = nodes.get(i) {
-            i += 1;
+        // The nodes still to run (a flattened `#if` skips some by re-slicing).
+        let mut rest = nodes;
+        while let [node, tail @ ..] = rest {
+            rest = tail;
             // Text is most nodes: written here, without a call.
             let flow = match node {
                 Node::Text(t) => {
@@ -531,13 +532,13 @@ impl Render<'_> {
                     if taken {
                         self.descend()?;
                     } else {
-                        i = i.saturating_add(b.skip as usize);
+                        rest = rest.get(b.skip as usize..).unwrap_or_default();
                     }
                     continue;
                 }
                 Node::EndBranch { skip } => {
                     self.nest -= 1;
-                    i = i.saturating_add(*skip as usize);
+                    rest = rest.get(*skip as usize..).unwrap_or_default();
                     continue;
                 }
                 Node::Enter => {
@@ -2111,11 +2112,18 @@ impl Render<'_> {
                     && matches!(r.root, Var::Slot(_)) =>
             {
                 if r.direct
-                    && let Some(v) = self.direct(r, cx)
+                    && let Some(t) = self.direct_truth(r, cx)
                 {
-                    return Ok(!truthy(&v?));
+                    return Ok(!t?.holds());
                 }
                 !truthy(&self.ref_value(r, cx)?)
+            }
+            // `$list.contains($x)`: a template variable's call.
+            Expr::Ref(r)
+                if r.direct
+                    && let Some(t) = self.direct_truth(r, cx) =>
+            {
+                t?.holds()
             }
             Expr::Const(Const::Bool(b)) => *b,
             Expr::Ref(r) if let Some(t) = self.peek(r, cx, truthy) => t,
