@@ -1,6 +1,6 @@
-//! Finds where a chunked request body ends, so the connection knows where the next head starts.
+//! Decodes a chunked request body and finds where it ends, so the connection knows where the next head starts.
 //!
-//! hyper decodes the body itself; this only tracks framing, and more strictly than hyper: line ends must be CRLF
+//! Stricter than most parsers: line ends must be CRLF
 //! (a bare LF in a chunk line is how parsers disagree, see the HTTP Garden findings), sizes are bare hex without
 //! sign, `0x` or spaces, and chunk lines and trailers are capped. Anything else ends the connection after a 400.
 
@@ -64,7 +64,17 @@ impl Default for Chunked {
 impl Chunked {
     /// Consumes bytes of the body; returns how many belong to it and whether the body ended there.
     /// On a framing error, returns the offset just past the offending byte.
+    #[cfg(test)]
     pub(crate) fn advance(&mut self, input: &[u8]) -> Result<(usize, bool), (usize, FramingError)> {
+        self.decode(input, |_| {})
+    }
+
+    /// As `advance`, handing each piece of chunk data to `data` on the way.
+    pub(crate) fn decode(
+        &mut self,
+        input: &[u8],
+        mut data: impl FnMut(&[u8]),
+    ) -> Result<(usize, bool), (usize, FramingError)> {
         let mut i = 0;
         while i < input.len() {
             if self.state == State::Done {
@@ -72,6 +82,7 @@ impl Chunked {
             }
             if self.state == State::Data {
                 let take = usize::try_from(self.size).unwrap_or(usize::MAX).min(input.len() - i);
+                data(input.get(i..i + take).unwrap_or_default());
                 i += take;
                 self.size -= take as u64;
                 if self.size == 0 {
@@ -155,6 +166,18 @@ mod tests {
         assert_eq!(run(b"5\r\nhello\r\n0\r\n\r\nGET /"), Ok((15, true)));
         assert_eq!(run(b"5;ext=1\r\nhello\r\n0\r\nX-T: 1\r\n\r\n"), Ok((29, true)));
         assert_eq!(run(b"A\r\n0123456789\r\n0\r\n"), Ok((18, false)));
+    }
+
+    #[test]
+    fn hands_over_the_data() {
+        let mut data = Vec::new();
+        let mut chunked = Chunked::default();
+        let body = b"3\r\nabc\r\n10\r\n0123456789abcdef\r\n0\r\nX: 1\r\n\r\nnext";
+        assert_eq!(
+            chunked.decode(body, |piece| data.extend_from_slice(piece)),
+            Ok((body.len() - 4, true))
+        );
+        assert_eq!(data, b"abc0123456789abcdef");
     }
 
     #[test]

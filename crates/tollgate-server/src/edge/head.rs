@@ -1,12 +1,15 @@
-//! One raw HTTP/1 request head, checked against the edge rules before hyper sees it.
+//! One raw HTTP/1 request head: checked against the edge rules and turned into the request the gateway sees.
 //!
-//! hyper parses heads too, but it accepts `Content-Length` together with `Transfer-Encoding` (chunked wins and the
-//! length is silently dropped) and its header-size cap can be bypassed (hyper issue #4081, measured in
-//! reliability-security-scale.md §1.1). So every head is re-read here with `httparse`, the same parser hyper uses,
-//! and a head that breaks a rule never reaches hyper: the connection substitutes a marker request and answers it
-//! with the rejection (see `wire.rs`).
+//! The rules are stricter than hyper's: hyper accepts `Content-Length` together with `Transfer-Encoding` (chunked
+//! wins and the length is silently dropped) and its header-size cap can be bypassed (hyper issue #4081, measured in
+//! reliability-security-scale.md §1.1). The head is parsed once, with `httparse` (the parser hyper uses), and the
+//! request is built from that parse the way hyper builds it (method, target, lowercase names, values sharing
+//! one copy of the head).
 
 use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Uri, Version};
 
 /// AWS: "total combined size of all header values" (names, values, line ends, whitespace), Regional APIs.
 pub(crate) const MAX_HEADER_BYTES: usize = 10_240;
@@ -103,14 +106,22 @@ fn checked_end(line_end: usize, end: usize, terminator: usize) -> Scan {
 #[derive(Debug)]
 pub(crate) struct Inspected {
     pub(crate) framing: Framing,
-    /// The names as the client wrote them, in order: hyper lowercases HTTP/1 names and keeps the original
-    /// case only in a crate-private map, but API Gateway hands custom header names to Lambda as sent (peers.md
-    /// fact 14).
+    /// The names as the client wrote them, in order: `http` lowercases names, but API Gateway hands custom header
+    /// names to Lambda as sent (peers.md fact 14).
     pub(crate) names: Arc<[Box<str>]>,
+    /// The request, without its body.
+    pub(crate) request: Request<()>,
+    /// Whether the client lets the connection live on after this exchange (HTTP/1.1 unless `Connection: close`;
+    /// HTTP/1.0 only with `Connection: keep-alive`).
+    pub(crate) keep_alive: bool,
+    /// `Expect: 100-continue` (the last `Expect` field decides, as in hyper).
+    pub(crate) expect_continue: bool,
 }
 
-/// Checks one complete head (as found by [`scan`]) against the edge rules.
+/// Checks one complete head (as found by [`scan`]) against the edge rules and builds its request.
 pub(crate) fn inspect(head: &[u8]) -> Result<Inspected, Rejection> {
+    // Header values and the target share this one copy of the head.
+    let head = Bytes::copy_from_slice(head);
     let lines = head.iter().filter(|&&b| b == b'\n').count();
     // The request line and the empty line are not fields; everything else may be one.
     let fields = lines.saturating_sub(2);
@@ -128,7 +139,7 @@ pub(crate) fn inspect(head: &[u8]) -> Result<Inspected, Rejection> {
         &mut large
     };
     let mut request = httparse::Request::new(storage);
-    match request.parse(head) {
+    match request.parse(&head) {
         Ok(httparse::Status::Complete(len)) if len == head.len() => {}
         Ok(_) => return Err(Rejection::BadRequest("head does not end where expected")),
         Err(httparse::Error::TooManyHeaders) => return Err(Rejection::HeadersTooLarge),
@@ -138,6 +149,9 @@ pub(crate) fn inspect(head: &[u8]) -> Result<Inspected, Rejection> {
     if request.method == Some("CONNECT") {
         return Err(Rejection::BadRequest("CONNECT is not supported"));
     }
+    let mut keep_alive = !http10;
+    let mut saw_close = false;
+    let mut expect_continue = false;
     let mut content_length: Option<u64> = None;
     let mut content_length_fields = 0usize;
     let mut transfer_encoding_fields = 0usize;
@@ -164,6 +178,16 @@ pub(crate) fn inspect(head: &[u8]) -> Result<Inspected, Rejection> {
             }
         } else if header.name.eq_ignore_ascii_case("host") {
             hosts += 1;
+        } else if header.name.eq_ignore_ascii_case("connection") {
+            // Once any Connection line asks to close, a later keep-alive does not undo it.
+            if saw_close || lists_token(header.value, b"close") {
+                saw_close = true;
+                keep_alive = false;
+            } else if !keep_alive {
+                keep_alive = lists_token(header.value, b"keep-alive");
+            }
+        } else if header.name.eq_ignore_ascii_case("expect") {
+            expect_continue = header.value.eq_ignore_ascii_case(b"100-continue");
         }
     }
     if content_length_fields > 0 && transfer_encoding_fields > 0 {
@@ -193,9 +217,44 @@ pub(crate) fn inspect(head: &[u8]) -> Result<Inspected, Rejection> {
             Some(len) => Framing::Length(len),
         }
     };
+    let method = request
+        .method
+        .and_then(|method| Method::from_bytes(method.as_bytes()).ok())
+        .ok_or(Rejection::BadRequest("malformed method"))?;
+    let target = request.path.ok_or(Rejection::BadRequest("no request target"))?;
+    let uri = Uri::from_maybe_shared(head.slice_ref(target.as_bytes()))
+        .map_err(|_| Rejection::BadRequest("malformed request target"))?;
+    let mut headers = HeaderMap::with_capacity(request.headers.len());
+    for header in request.headers.iter() {
+        let name = HeaderName::from_bytes(header.name.as_bytes())
+            .map_err(|_| Rejection::BadRequest("malformed header name"))?;
+        let value = HeaderValue::from_maybe_shared(head.slice_ref(header.value))
+            .map_err(|_| Rejection::BadRequest("malformed header value"))?;
+        headers.append(name, value);
+    }
+    let mut built = Request::new(());
+    *built.method_mut() = method;
+    *built.uri_mut() = uri;
+    *built.version_mut() = if http10 { Version::HTTP_10 } else { Version::HTTP_11 };
+    *built.headers_mut() = headers;
     // Collected straight into the shared slice: one allocation for the list (plus one per name).
     let names = request.headers.iter().map(|header| Box::from(header.name)).collect();
-    Ok(Inspected { framing, names })
+    Ok(Inspected {
+        framing,
+        names,
+        request: built,
+        keep_alive,
+        expect_continue,
+    })
+}
+
+/// Whether a comma-separated field value lists `token` (ASCII case-insensitive), as hyper reads `Connection`:
+/// a value with bytes outside visible ASCII lists nothing.
+pub(crate) fn lists_token(value: &[u8], token: &[u8]) -> bool {
+    super::encode::is_visible_ascii(value)
+        && value
+            .split(|&b| b == b',')
+            .any(|item| item.trim_ascii().eq_ignore_ascii_case(token))
 }
 
 /// `Content-Length = 1*DIGIT` (RFC 9110 §8.6): no sign, no list, no hex; too many digits is too large.

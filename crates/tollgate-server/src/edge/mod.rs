@@ -1,24 +1,31 @@
-//! The hardened HTTP edge: accept loop, connection limits, HTTP/1.1 and h2c (prior knowledge) through hyper,
-//! every HTTP/1 head checked by our own reader first, bodies read under AWS's payload limit and timeouts,
-//! panics turned into 500s, graceful drain on shutdown.
+//! The hardened HTTP edge: accept loop, connection limits, HTTP/1.1 served by the edge itself (heads checked
+//! against the smuggling rules and parsed once, bodies read under AWS's payload limit and timeouts), h2c (prior
+//! knowledge) through hyper, panics turned into 500s, graceful drain on shutdown.
 
+mod body;
 mod chunked;
+mod date;
+mod encode;
 pub(crate) mod head;
+mod http1;
 mod reply;
 mod service;
 mod wire;
 
-use std::future::Future;
+use std::any::Any;
+use std::future::{Future, poll_fn};
 use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
+use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::Poll;
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::{Request, Response};
-use hyper::server::conn::{http1, http2};
+use hyper::server::conn::http2;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
 
@@ -83,9 +90,9 @@ pub(crate) async fn serve<H: Handler>(
     connections: Arc<AtomicUsize>,
 ) -> bool {
     let config = Arc::new(config);
-    let builders = Arc::new(Builders::new());
-    let permits = Arc::new(Semaphore::new(config.max_connections.max(1)));
-    let graceful = GracefulShutdown::new();
+    let http2 = Arc::new(http2_builder());
+    let max_connections = config.max_connections.clamp(1, Semaphore::MAX_PERMITS);
+    let permits = Arc::new(Semaphore::new(max_connections));
     loop {
         let permit = tokio::select! {
             biased;
@@ -108,20 +115,22 @@ pub(crate) async fn serve<H: Handler>(
                 }
             },
         };
-        let watcher = graceful.watcher();
         let handler = Arc::clone(&handler);
         let config = Arc::clone(&config);
-        let builders = Arc::clone(&builders);
+        let http2 = Arc::clone(&http2);
         let connections = Arc::clone(&connections);
+        let stop = shutdown.clone();
         connections.fetch_add(1, Ordering::Relaxed);
         tokio::spawn(async move {
-            serve_connection(stream, remote, handler, config, &builders, watcher).await;
+            serve_connection(stream, remote, &handler, &config, &http2, stop).await;
             connections.fetch_sub(1, Ordering::Relaxed);
             drop(permit);
         });
     }
     drop(listener);
-    tokio::time::timeout(grace, graceful.shutdown()).await.is_ok()
+    // Every connection holds a permit until it ends: all permits back means all connections drained.
+    let all = u32::try_from(max_connections).unwrap_or(u32::MAX);
+    tokio::time::timeout(grace, permits.acquire_many(all)).await.is_ok()
 }
 
 /// Resolves once `stop` turns true (or its sender is gone).
@@ -130,76 +139,87 @@ pub(crate) async fn stop_requested(stop: &mut watch::Receiver<bool>) {
     let _ = stop.wait_for(|stop| *stop).await;
 }
 
-/// hyper's HTTP/1 and HTTP/2 servers, configured once. The connection's first bytes pick one (the wire reader
-/// recognises the HTTP/2 preface), so no request pays for a protocol-sniffing wrapper.
-struct Builders {
-    http1: http1::Builder,
-    http2: http2::Builder<TokioExecutor>,
-}
-
-impl Builders {
-    fn new() -> Builders {
-        let mut http1 = http1::Builder::new();
-        http1
-            .timer(TokioTimer::new())
-            // Both the keep-alive idle timeout and the slow-head timeout are the wire reader's: hyper's own
-            // (header_read_timeout) allocates, registers and cancels a timer for every request.
-            .header_read_timeout(None)
-            .keep_alive(true);
-        let mut http2 = http2::Builder::new(TokioExecutor::new());
-        http2
-            .timer(TokioTimer::new())
-            .max_concurrent_streams(100)
-            // h2 counts 32 bytes per field on top of name and value; this keeps AWS's 10,240 bytes of headers
-            // possible with room for the pseudo-headers.
-            .max_header_list_size(16 * 1024);
-        Builders { http1, http2 }
-    }
+/// hyper's HTTP/2 server, configured once (HTTP/1 is the edge's own, `http1.rs`).
+fn http2_builder() -> http2::Builder<TokioExecutor> {
+    let mut http2 = http2::Builder::new(TokioExecutor::new());
+    http2
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(100)
+        // h2 counts 32 bytes per field on top of name and value; this keeps AWS's 10,240 bytes of headers
+        // possible with room for the pseudo-headers.
+        .max_header_list_size(16 * 1024);
+    http2
 }
 
 async fn serve_connection<H: Handler>(
     stream: TcpStream,
     remote: SocketAddr,
-    handler: Arc<H>,
-    config: Arc<EdgeConfig>,
-    builders: &Builders,
-    watcher: hyper_util::server::graceful::Watcher,
+    handler: &Arc<H>,
+    config: &Arc<EdgeConfig>,
+    http2: &http2::Builder<TokioExecutor>,
+    mut stop: watch::Receiver<bool>,
 ) {
     if let Err(err) = stream.set_nodelay(true) {
         tracing::debug!(error = %err, "could not set TCP_NODELAY");
     }
-    let shared = Arc::new(wire::ConnShared::default());
     let mut io = wire::WireIo::new(
         stream,
-        Arc::clone(&shared),
         wire::Timeouts {
             head: config.header_timeout,
             idle: config.idle_timeout,
         },
     );
-    // Until the first bytes arrive the connection is not hyper's: a graceful shutdown then drops it unanswered,
-    // as hyper drops an idle one.
-    let protocol = match io.protocol().await {
+    // Until the first bytes arrive the connection serves nothing: a shutdown then drops it unanswered, as an idle
+    // keep-alive connection is dropped.
+    let protocol = tokio::select! {
+        biased;
+        protocol = io.protocol() => protocol,
+        _ = stop_requested(&mut stop) => return,
+    };
+    let protocol = match protocol {
         Ok(protocol) => protocol,
         Err(err) => {
             tracing::debug!(error = %err, %remote, "connection ended before its first request");
             return;
         }
     };
-    let service = service::EdgeService {
-        handler,
-        shared,
-        config,
-        remote,
-    };
-    let served = match protocol {
-        wire::Protocol::Http1 => watcher.watch(builders.http1.serve_connection(io, service)).await,
-        wire::Protocol::Http2 => watcher.watch(builders.http2.serve_connection(io, service)).await,
-    };
-    if let Err(err) = served {
-        tracing::debug!(error = %err, %remote, "connection ended with an error");
+    match protocol {
+        wire::Protocol::Http1 => http1::serve(&mut io, &**handler, config, remote, stop).await,
+        wire::Protocol::Http2 => {
+            let service = service::EdgeService {
+                handler: Arc::clone(handler),
+                config: Arc::clone(config),
+                remote,
+            };
+            let mut connection = std::pin::pin!(http2.serve_connection(io, service));
+            let served = tokio::select! {
+                served = connection.as_mut() => served,
+                _ = stop_requested(&mut stop) => {
+                    connection.as_mut().graceful_shutdown();
+                    connection.await
+                }
+            };
+            if let Err(err) = served {
+                tracing::debug!(error = %err, %remote, "connection ended with an error");
+            }
+        }
     }
+}
+
+/// Runs a future, turning a panic inside it into an error, so one request's panic ends only that request.
+async fn catch_panic<F: Future>(future: F) -> Result<F::Output, Box<dyn Any + Send>> {
+    let mut future = pin!(future);
+    poll_fn(
+        move |cx| match std::panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(panic) => Poll::Ready(Err(panic)),
+        },
+    )
+    .await
 }
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod wire_tests;

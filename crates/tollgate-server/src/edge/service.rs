@@ -1,17 +1,13 @@
-//! The hyper service of one connection: edge verdicts, the body under its limits, then the handler.
+//! The hyper service of an HTTP/2 connection: the body under its limits, then the handler.
 
-use std::any::Any;
-use std::future::{Future, poll_fn};
+use std::future::Future;
 use std::net::SocketAddr;
-use std::panic::AssertUnwindSafe;
-use std::pin::{Pin, pin};
+use std::pin::Pin;
 use std::sync::Arc;
-use std::task::Poll;
 use std::time::SystemTime;
 
 use bytes::{Bytes, BytesMut};
-use http::header::{CONNECTION, HeaderValue};
-use http::{Request, Response, Version};
+use http::{Request, Response};
 use http_body_util::{BodyExt, Either, Full};
 use hyper::body::Incoming;
 use tokio::time::Instant;
@@ -20,44 +16,15 @@ use tracing::Instrument as _;
 
 use super::head::{MAX_BODY, Rejection};
 use super::reply;
-use super::wire::{ConnShared, Responding};
 use super::{EdgeConfig, Handler};
 
 /// The response body of the edge: its own short answers or the handler's.
-pub(crate) type EdgeBody<B> = Either<Full<Bytes>, Tracked<B>>;
+pub(crate) type EdgeBody<B> = Either<Full<Bytes>, B>;
 
-/// The handler's body, counted as being written until hyper drops it (the idle timer waits for it).
-#[derive(Debug)]
-pub(crate) struct Tracked<B> {
-    body: B,
-    _responding: Responding,
-}
-
-impl<B: http_body::Body + Unpin> http_body::Body for Tracked<B> {
-    type Data = B::Data;
-    type Error = B::Error;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> Poll<Option<Result<http_body::Frame<B::Data>, B::Error>>> {
-        Pin::new(&mut self.get_mut().body).poll_frame(cx)
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.body.is_end_stream()
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        self.body.size_hint()
-    }
-}
-
-/// One connection's service.
+/// One HTTP/2 connection's service.
 #[derive(Debug)]
 pub(crate) struct EdgeService<H> {
     pub(crate) handler: Arc<H>,
-    pub(crate) shared: Arc<ConnShared>,
     pub(crate) config: Arc<EdgeConfig>,
     pub(crate) remote: SocketAddr,
 }
@@ -69,71 +36,39 @@ impl<H: Handler> hyper::service::Service<Request<Incoming>> for EdgeService<H> {
 
     fn call(&self, request: Request<Incoming>) -> Self::Future {
         let handler = Arc::clone(&self.handler);
-        let shared = Arc::clone(&self.shared);
         let config = Arc::clone(&self.config);
         let remote = self.remote;
-        // One span per request; at DEBUG so that the default `info` filter costs a cached callsite check only.
         let span = tracing::debug_span!("request", method = %request.method(), path = request.uri().path());
-        Box::pin(async move { Ok(serve(handler, shared, &config, remote, request).await) }.instrument(span))
+        Box::pin(async move { Ok(serve(handler, &config, remote, request).await) }.instrument(span))
     }
 }
 
 async fn serve<H: Handler>(
     handler: Arc<H>,
-    shared: Arc<ConnShared>,
     config: &EdgeConfig,
     remote: SocketAddr,
     request: Request<Incoming>,
 ) -> Response<EdgeBody<H::Body>> {
     let received_at = SystemTime::now();
-    let version = request.version();
-    let names = if version < Version::HTTP_2 {
-        // Heads reach hyper in order and hyper calls us in order, so the oldest verdict is this request's.
-        match shared.next_head() {
-            Some((Ok(names), answering)) => Some((names, answering)),
-            Some((Err(rejection), _answering)) => return refuse(&*handler, &shared, rejection, version),
-            None => {
-                return refuse(
-                    &*handler,
-                    &shared,
-                    Rejection::BadRequest("no verdict for a head"),
-                    version,
-                );
-            }
-        }
-    } else {
-        None
-    };
     let (parts, body) = request.into_parts();
-    let body = match read_body(body, config, &shared).await {
+    let body = match read_body(body, config).await {
         Ok(body) => body,
         Err(rejection) => {
             tracing::debug!(?rejection, "request body refused at the edge");
-            return refuse(&*handler, &shared, rejection, version);
+            return match handler.rejection(rejection) {
+                Some(response) => response.map(Either::Right),
+                None => reply::rejection(rejection, http::Version::HTTP_2).map(Either::Left),
+            };
         }
-    };
-    let (original_names, _answering) = match names {
-        Some((names, answering)) => (Some(names), Some(answering)),
-        None => (None, None),
     };
     let arrival = Arrival {
         peer: Some(remote),
         received_at: Some(received_at),
-        original_names,
+        original_names: None,
     };
-    // Boxed on its own: the gateway's future is large, and inline it would be copied each time an enclosing
-    // future moves (into hyper's box, into this state machine); boxed, it is copied once.
     let handling = Box::pin(handler.handle(Request::from_parts(parts, body), arrival));
-    match catch_panic(handling).await {
-        Ok(response) => {
-            let responding = Responding::new(Arc::clone(&shared));
-            response.map(|body| {
-                Either::Right(Tracked {
-                    body,
-                    _responding: responding,
-                })
-            })
-        }
+    match super::catch_panic(handling).await {
+        Ok(response) => response.map(Either::Right),
         Err(_) => {
             tracing::error!("the gateway panicked while handling a request; answered 500");
             reply::internal_error().map(Either::Left)
@@ -141,33 +76,8 @@ async fn serve<H: Handler>(
     }
 }
 
-fn refuse<H: Handler>(
-    handler: &H,
-    shared: &Arc<ConnShared>,
-    rejection: Rejection,
-    version: Version,
-) -> Response<EdgeBody<H::Body>> {
-    match handler.rejection(rejection) {
-        Some(mut response) => {
-            if version < Version::HTTP_2 {
-                response
-                    .headers_mut()
-                    .insert(CONNECTION, HeaderValue::from_static("close"));
-            }
-            let responding = Responding::new(Arc::clone(shared));
-            response.map(|body| {
-                Either::Right(Tracked {
-                    body,
-                    _responding: responding,
-                })
-            })
-        }
-        None => reply::rejection(rejection, version).map(Either::Left),
-    }
-}
-
 /// Reads the whole body (API Gateway buffers it too) within AWS's payload limit and the edge timeouts.
-async fn read_body(mut body: Incoming, config: &EdgeConfig, shared: &ConnShared) -> Result<Bytes, Rejection> {
+async fn read_body(mut body: Incoming, config: &EdgeConfig) -> Result<Bytes, Rejection> {
     if http_body::Body::is_end_stream(&body) {
         return Ok(Bytes::new());
     }
@@ -180,7 +90,6 @@ async fn read_body(mut body: Incoming, config: &EdgeConfig, shared: &ConnShared)
         let frame = match tokio::time::timeout_at(wait_until, body.frame()).await {
             Err(_elapsed) => return Err(Rejection::BodyTimeout),
             Ok(None) => break,
-            Ok(Some(Err(_))) if shared.framing_failed() => return Err(Rejection::BadRequest("chunked framing")),
             Ok(Some(Err(_))) => return Err(Rejection::BadRequest("request body ended early or was malformed")),
             Ok(Some(Ok(frame))) => frame,
         };
@@ -201,17 +110,4 @@ async fn read_body(mut body: Incoming, config: &EdgeConfig, shared: &ConnShared)
         }
     }
     Ok(single.unwrap_or_else(|| joined.freeze()))
-}
-
-/// Runs a future, turning a panic inside it into an error, so one request's panic ends only that request.
-async fn catch_panic<F: Future>(future: F) -> Result<F::Output, Box<dyn Any + Send>> {
-    let mut future = pin!(future);
-    poll_fn(
-        move |cx| match std::panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
-            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
-            Ok(Poll::Pending) => Poll::Pending,
-            Err(panic) => Poll::Ready(Err(panic)),
-        },
-    )
-    .await
 }

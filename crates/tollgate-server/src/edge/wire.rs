@@ -1,17 +1,11 @@
-//! The connection's IO as hyper sees it: every HTTP/1 request head passes through [`head::inspect`] first.
+//! The connection's bytes: one read buffer under the edge's read timeouts.
 //!
-//! `WireIo` buffers what the socket delivers and hands hyper one complete, checked head at a time, then the body
-//! bytes that the head's framing says belong to it, then the next head. A head that breaks an edge rule never
-//! reaches hyper: a marker request takes its place, the rejection waits in [`ConnShared`] for the service (which
-//! answers it, in order, with `Connection: close`), and the connection reads nothing more. The same pass records
-//! the original header names for the service. [`WireIo::protocol`] looks at the connection's first bytes
-//! before hyper is chosen: an HTTP/2 connection (prior knowledge) then passes through untouched.
+//! [`WireIo::protocol`] looks at the connection's first bytes. An HTTP/1 connection is then served from this
+//! buffer by `http1.rs` (heads found with [`WireIo::poll_head`], bodies read by `body.rs`); an HTTP/2 one (prior
+//! knowledge) passes through it to hyper untouched.
 
-use std::collections::VecDeque;
 use std::io;
 use std::pin::Pin;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
@@ -20,13 +14,9 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::time::{Instant, Sleep};
 
-use super::chunked::Chunked;
-use super::head::{self, Framing, MAX_HEAD, Rejection, Scan};
+use super::head::{self, MAX_HEAD, Rejection, Scan};
 
 const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
-/// What hyper parses in place of a rejected head; the service recognises it by the queued rejection, not by
-/// its content, so the content only has to be a valid request without a body.
-const MARKER_HEAD: &[u8] = b"GET / HTTP/1.1\r\nhost: rejected.invalid\r\n\r\n";
 const INITIAL_BUFFER: usize = 8 * 1024;
 
 /// What a connection speaks, from its first bytes.
@@ -37,88 +27,13 @@ pub(crate) enum Protocol {
     Http2,
 }
 
-/// What a head told the service: its original header names, or why it was refused.
-pub(crate) type HeadVerdict = Result<tollgate_runtime::OriginalHeaderNames, Rejection>;
-
-/// State shared by a connection's IO and its service.
-#[derive(Debug, Default)]
-pub(crate) struct ConnShared {
-    heads: Mutex<VecDeque<HeadVerdict>>,
-    framing_error: AtomicBool,
-    /// Requests handed to the service and not yet answered.
-    in_flight: AtomicUsize,
-    /// Answers whose body is still being written (see [`Responding`]).
-    responding: AtomicUsize,
-}
-
-impl ConnShared {
-    /// The verdict on the oldest head hyper has not yet turned into a request (HTTP/1 only), and a guard to hold
-    /// until that request is answered. From the moment a head is handed to hyper until then, the slow-head timer
-    /// does not start for a pipelined head behind it: that head waits for the answer, not for a slow client.
-    pub(crate) fn next_head(&self) -> Option<(HeadVerdict, Answering<'_>)> {
-        let verdict = self.heads.lock().ok()?.pop_front()?;
-        Some((verdict, Answering(self)))
-    }
-
-    /// Whether the body framing broke (the connection then ends after the current request).
-    pub(crate) fn framing_failed(&self) -> bool {
-        self.framing_error.load(Ordering::Relaxed)
-    }
-
-    fn push(&self, verdict: HeadVerdict) {
-        if let Ok(mut heads) = self.heads.lock() {
-            self.in_flight.fetch_add(1, Ordering::Relaxed);
-            heads.push_back(verdict);
-        }
-    }
-}
-
-/// Counts an answer whose body is being written: while one is, the connection is not idle, however long the
-/// body takes (hyper's own idle timer, too, ran only between answers).
-#[derive(Debug)]
-pub(crate) struct Responding(std::sync::Arc<ConnShared>);
-
-impl Responding {
-    pub(crate) fn new(shared: std::sync::Arc<ConnShared>) -> Responding {
-        shared.responding.fetch_add(1, Ordering::Relaxed);
-        Responding(shared)
-    }
-}
-
-impl Drop for Responding {
-    fn drop(&mut self) {
-        self.0.responding.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
-/// See [`ConnShared::next_head`].
-#[derive(Debug)]
-pub(crate) struct Answering<'a>(&'a ConnShared);
-
-impl Drop for Answering<'_> {
-    fn drop(&mut self) {
-        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
-#[derive(Debug)]
-enum State {
-    /// Waiting for a head (the first one only after [`WireIo::protocol`] has ruled out an HTTP/2 preface).
-    Head,
-    /// Handing hyper `remaining` bytes of a checked head from the buffer, then the body.
-    Deliver { remaining: usize, framing: Framing },
-    /// Handing hyper the marker head from `pos`.
-    Marker { pos: usize },
-    /// A body of this many more bytes.
-    Length(u64),
-    /// A chunked body.
-    Chunked(Chunked),
-    /// HTTP/2: bytes pass through.
-    Passthrough,
-    /// After a rejection: nothing more is read; hyper answers and closes.
-    Stalled,
-    /// After a framing error: hyper sees the end of the stream.
-    Ended,
+/// A head at the start of the buffer.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Head {
+    /// A complete head of this many bytes (terminator included).
+    Complete(usize),
+    /// A head already too large to accept.
+    Rejected(Rejection),
 }
 
 /// The connection's read timeouts.
@@ -130,34 +45,30 @@ pub(crate) struct Timeouts {
     pub(crate) idle: Duration,
 }
 
-/// A TCP connection wrapped for hyper; see the module docs.
+/// A TCP connection with its read buffer; see the module docs.
 #[derive(Debug)]
 pub(crate) struct WireIo {
     stream: TcpStream,
     buf: Vec<u8>,
     start: usize,
     end: usize,
-    state: State,
-    shared: std::sync::Arc<ConnShared>,
     timeouts: Timeouts,
     head_deadline: Option<Pin<Box<Sleep>>>,
     head_timer_armed: bool,
     /// The idle timer: armed once, and when it fires re-armed from the last activity unless the connection has
-    /// really been idle that long. A request costs one clock read (in `poll_flush`), not a timer.
+    /// really been idle that long. A request costs one clock read (in [`WireIo::answered`]), not a timer.
     idle_deadline: Option<Pin<Box<Sleep>>>,
-    /// When the connection last flushed an answer (or opened).
+    /// When the connection last finished an answer (or opened).
     last_active: Instant,
 }
 
 impl WireIo {
-    pub(crate) fn new(stream: TcpStream, shared: std::sync::Arc<ConnShared>, timeouts: Timeouts) -> Self {
+    pub(crate) fn new(stream: TcpStream, timeouts: Timeouts) -> Self {
         WireIo {
             stream,
             buf: vec![0; INITIAL_BUFFER],
             start: 0,
             end: 0,
-            state: State::Head,
-            shared,
             timeouts,
             head_deadline: None,
             head_timer_armed: false,
@@ -166,10 +77,29 @@ impl WireIo {
         }
     }
 
-    /// Whether the connection has waited for a head, with nothing buffered and nothing in flight or being
-    /// answered (`busy`), for longer than the idle timeout. Otherwise keeps the timer registered: hyper polls
-    /// the reader only when woken, and after an answer nothing else may wake it.
-    fn idle_expired(&mut self, cx: &mut Context<'_>, busy: bool) -> bool {
+    /// The socket, for writing answers.
+    pub(crate) fn stream(&mut self) -> &mut TcpStream {
+        &mut self.stream
+    }
+
+    /// Bytes read and not yet consumed.
+    pub(crate) fn buffered(&self) -> &[u8] {
+        self.buf.get(self.start..self.end).unwrap_or_default()
+    }
+
+    /// Marks `count` buffered bytes as used.
+    pub(crate) fn consume(&mut self, count: usize) {
+        self.start = (self.start + count).min(self.end);
+    }
+
+    /// An answer was written: the idle time starts now.
+    pub(crate) fn answered(&mut self) {
+        self.last_active = Instant::now();
+    }
+
+    /// Whether the connection has waited for a head, with nothing buffered, for longer than the idle timeout.
+    /// Otherwise keeps the timer registered, so that the task wakes when it passes.
+    fn idle_expired(&mut self, cx: &mut Context<'_>) -> bool {
         let idle = self.timeouts.idle;
         let deadline = self.last_active + idle;
         let sleep = self
@@ -181,10 +111,10 @@ impl WireIo {
                 return false;
             }
             let (deadline, now) = (self.last_active + idle, Instant::now());
-            if !busy && now >= deadline {
+            if now >= deadline {
                 return true;
             }
-            sleep.as_mut().reset(if deadline > now { deadline } else { now + idle });
+            sleep.as_mut().reset(deadline);
         }
         false
     }
@@ -194,9 +124,7 @@ impl WireIo {
     pub(crate) async fn protocol(&mut self) -> io::Result<Protocol> {
         std::future::poll_fn(|cx| {
             loop {
-                while let Some(b'\r' | b'\n') = self.buffered().first() {
-                    self.start += 1;
-                }
+                self.skip_empty_lines();
                 let bytes = self.buffered();
                 if !bytes.is_empty() {
                     let sure = bytes.len().min(H2_PREFACE.len());
@@ -204,12 +132,11 @@ impl WireIo {
                         return Poll::Ready(Ok(Protocol::Http1));
                     }
                     if sure == H2_PREFACE.len() {
-                        self.state = State::Passthrough;
                         return Poll::Ready(Ok(Protocol::Http2));
                     }
                     self.arm_head_timer();
                 }
-                if ready!(self.fill(cx))? == 0 {
+                if ready!(self.fill_for_head(cx))? == 0 {
                     return Poll::Ready(Err(io::ErrorKind::UnexpectedEof.into()));
                 }
             }
@@ -217,22 +144,49 @@ impl WireIo {
         .await
     }
 
-    fn buffered(&self) -> &[u8] {
-        self.buf.get(self.start..self.end).unwrap_or_default()
-    }
-
-    /// Moves up to `limit` buffered bytes into hyper's buffer; returns how many.
-    fn deliver(&mut self, cursor: &mut ReadBufCursor<'_>, limit: usize) -> usize {
-        let count = limit.min(cursor.remaining()).min(self.end - self.start);
-        if let Some(bytes) = self.buf.get(self.start..self.start + count) {
-            cursor.put_slice(bytes);
+    /// RFC 9112 §2.2: empty lines before a request line are ignored.
+    fn skip_empty_lines(&mut self) {
+        while let Some(b'\r' | b'\n') = self.buffered().first() {
+            self.start += 1;
         }
-        self.start += count;
-        count
     }
 
-    /// Reads from the socket into the buffer. `Ready(Ok(0))` is the end of the stream.
-    fn fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+    /// Waits for the next request head. `Ready(Ok(None))` is the end of the connection before a complete head (the
+    /// client closed, or the head or idle timeout passed: like hyper and nginx, the edge closes without an answer).
+    pub(crate) fn poll_head(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<Option<Head>>> {
+        loop {
+            self.skip_empty_lines();
+            let bytes = self.buffered();
+            if !bytes.is_empty() {
+                match head::scan(bytes) {
+                    Scan::Complete(len) => {
+                        self.head_timer_armed = false;
+                        return Poll::Ready(Ok(Some(Head::Complete(len))));
+                    }
+                    Scan::Reject(rejection) => {
+                        self.head_timer_armed = false;
+                        return Poll::Ready(Ok(Some(Head::Rejected(rejection))));
+                    }
+                    // A stream of empty lines never arms the timer, but it never completes a head either: the idle
+                    // timeout ends it.
+                    Scan::Incomplete => self.arm_head_timer(),
+                }
+            }
+            match ready!(self.fill_for_head(cx)) {
+                Ok(0) => return Poll::Ready(Ok(None)),
+                Ok(_) => {}
+                Err(err) if err.kind() == io::ErrorKind::TimedOut => {
+                    tracing::debug!(error = %err, "connection closed unanswered");
+                    return Poll::Ready(Ok(None));
+                }
+                Err(err) => return Poll::Ready(Err(err)),
+            }
+        }
+    }
+
+    /// Reads from the socket into the buffer, with no timeout of its own (body reads have theirs).
+    /// `Ready(Ok(0))` is the end of the stream.
+    pub(crate) fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
         if self.start == self.end {
             self.start = 0;
             self.end = 0;
@@ -248,42 +202,35 @@ impl WireIo {
             }
         }
         let mut read_buf = ReadBuf::new(self.buf.get_mut(self.end..).unwrap_or_default());
-        match Pin::new(&mut self.stream).poll_read(cx, &mut read_buf) {
-            Poll::Ready(Ok(())) => {
-                let count = read_buf.filled().len();
-                self.end += count;
-                Poll::Ready(Ok(count))
-            }
-            Poll::Ready(Err(err)) => Poll::Ready(Err(err)),
-            Poll::Pending => {
-                if self.head_timer_armed
-                    && let Some(deadline) = self.head_deadline.as_mut()
-                    && deadline.as_mut().poll(cx).is_ready()
-                {
-                    // Slowloris: a head that started but did not finish in time. Like hyper and nginx, close
-                    // without an answer.
-                    return Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, "request head timed out")));
-                }
-                let busy = self.shared.in_flight.load(Ordering::Relaxed) > 0
-                    || self.shared.responding.load(Ordering::Relaxed) > 0;
-                if !self.head_timer_armed
-                    && matches!(self.state, State::Head)
-                    && self.start == self.end
-                    && self.idle_expired(cx, busy)
-                {
-                    // Keep-alive idle timeout: close without an answer, as hyper does.
-                    return Poll::Ready(Err(io::Error::new(
-                        io::ErrorKind::TimedOut,
-                        "idle connection timed out",
-                    )));
-                }
-                Poll::Pending
-            }
+        ready!(Pin::new(&mut self.stream).poll_read(cx, &mut read_buf))?;
+        let count = read_buf.filled().len();
+        self.end += count;
+        Poll::Ready(Ok(count))
+    }
+
+    /// [`WireIo::poll_fill`] while waiting for a head: under the head timeout once a head has started, under the
+    /// idle timeout before.
+    fn fill_for_head(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+        if let Poll::Ready(read) = self.poll_fill(cx) {
+            return Poll::Ready(read);
         }
+        if self.head_timer_armed {
+            if let Some(deadline) = self.head_deadline.as_mut()
+                && deadline.as_mut().poll(cx).is_ready()
+            {
+                return Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, "request head timed out")));
+            }
+        } else if self.start == self.end && self.idle_expired(cx) {
+            return Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "idle connection timed out",
+            )));
+        }
+        Poll::Pending
     }
 
     fn arm_head_timer(&mut self) {
-        if self.head_timer_armed || self.shared.in_flight.load(Ordering::Relaxed) > 0 {
+        if self.head_timer_armed {
             return;
         }
         let deadline = Instant::now() + self.timeouts.head;
@@ -293,123 +240,21 @@ impl WireIo {
         }
         self.head_timer_armed = true;
     }
-
-    /// Looks at the buffered bytes in `Head` state; returns the next state, or `None` when more bytes are needed.
-    fn on_head_bytes(&mut self) -> Option<State> {
-        // RFC 9112 §2.2: empty lines before a request line are ignored.
-        while let Some(b'\r' | b'\n') = self.buffered().first() {
-            self.start += 1;
-        }
-        let bytes = self.buffered();
-        if bytes.is_empty() {
-            return None;
-        }
-        let verdict = match head::scan(bytes) {
-            Scan::Incomplete => return None,
-            Scan::Reject(rejection) => Err(rejection),
-            Scan::Complete(len) => head::inspect(bytes.get(..len)?).map(|inspected| (inspected, len)),
-        };
-        self.head_timer_armed = false;
-        Some(match verdict {
-            Ok((inspected, len)) => {
-                self.shared
-                    .push(Ok(tollgate_runtime::OriginalHeaderNames(inspected.names)));
-                State::Deliver {
-                    remaining: len,
-                    framing: inspected.framing,
-                }
-            }
-            Err(rejection) => {
-                tracing::debug!(?rejection, "request head refused at the edge");
-                self.shared.push(Err(rejection));
-                State::Marker { pos: 0 }
-            }
-        })
-    }
 }
 
+/// HTTP/2 (after [`WireIo::protocol`] found the preface): hyper reads the buffered bytes, then the socket.
 impl Read for WireIo {
     fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, mut cursor: ReadBufCursor<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        loop {
-            match this.state {
-                State::Head => {
-                    if let Some(next) = this.on_head_bytes() {
-                        this.state = next;
-                        continue;
-                    }
-                    if this.end > this.start {
-                        this.arm_head_timer();
-                    }
-                    // The timer runs only while a head is incomplete (armed above once bytes wait). A stream of
-                    // empty lines never arms it, but it never completes a head either: hyper's idle timeout ends it.
-                    if ready!(this.fill(cx))? == 0 {
-                        // End of stream: whatever partial head there was, hyper sees a closed connection.
-                        return Poll::Ready(Ok(()));
-                    }
-                }
-                State::Deliver { remaining, framing } => {
-                    let count = this.deliver(&mut cursor, remaining);
-                    let remaining = remaining - count;
-                    this.state = match (remaining, framing) {
-                        (0, Framing::Empty) => State::Head,
-                        (0, Framing::Length(len)) => State::Length(len),
-                        (0, Framing::Chunked) => State::Chunked(Chunked::default()),
-                        (_, framing) => State::Deliver { remaining, framing },
-                    };
-                    return Poll::Ready(Ok(()));
-                }
-                State::Marker { pos } => {
-                    let rest = MARKER_HEAD.get(pos..).unwrap_or_default();
-                    let count = rest.len().min(cursor.remaining());
-                    cursor.put_slice(rest.get(..count).unwrap_or_default());
-                    this.state = if pos + count == MARKER_HEAD.len() {
-                        State::Stalled
-                    } else {
-                        State::Marker { pos: pos + count }
-                    };
-                    return Poll::Ready(Ok(()));
-                }
-                State::Length(left) => {
-                    if this.start == this.end && ready!(this.fill(cx))? == 0 {
-                        return Poll::Ready(Ok(()));
-                    }
-                    let count = this.deliver(&mut cursor, usize::try_from(left).unwrap_or(usize::MAX));
-                    let left = left - count as u64;
-                    this.state = if left == 0 { State::Head } else { State::Length(left) };
-                    return Poll::Ready(Ok(()));
-                }
-                State::Chunked(mut chunked) => {
-                    if this.start == this.end && ready!(this.fill(cx))? == 0 {
-                        return Poll::Ready(Ok(()));
-                    }
-                    let window = this.buffered().len().min(cursor.remaining());
-                    let bytes = this.buffered().get(..window).unwrap_or_default();
-                    match chunked.advance(bytes) {
-                        Ok((used, done)) => {
-                            this.deliver(&mut cursor, used);
-                            this.state = if done { State::Head } else { State::Chunked(chunked) };
-                        }
-                        Err((used, _)) => {
-                            tracing::debug!("chunked body framing error; ending the connection after this request");
-                            this.shared.framing_error.store(true, Ordering::Relaxed);
-                            this.deliver(&mut cursor, used);
-                            this.state = State::Ended;
-                        }
-                    }
-                    return Poll::Ready(Ok(()));
-                }
-                State::Passthrough => {
-                    if this.start == this.end {
-                        ready!(this.fill(cx))?;
-                    }
-                    this.deliver(&mut cursor, usize::MAX);
-                    return Poll::Ready(Ok(()));
-                }
-                State::Stalled => return Poll::Pending,
-                State::Ended => return Poll::Ready(Ok(())),
-            }
+        if this.start == this.end {
+            ready!(this.poll_fill(cx))?;
         }
+        let count = cursor.remaining().min(this.end - this.start);
+        if let Some(bytes) = this.buf.get(this.start..this.start + count) {
+            cursor.put_slice(bytes);
+        }
+        this.start += count;
+        Poll::Ready(Ok(()))
     }
 }
 
@@ -431,10 +276,7 @@ impl Write for WireIo {
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        // hyper flushes after each answer: the idle time starts here.
-        this.last_active = Instant::now();
-        Pin::new(&mut this.stream).poll_flush(cx)
+        Pin::new(&mut self.get_mut().stream).poll_flush(cx)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
