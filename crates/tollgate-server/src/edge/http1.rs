@@ -18,7 +18,6 @@ use tokio::io::AsyncWriteExt;
 use tokio::sync::watch;
 use tokio::time::Instant;
 use tollgate_runtime::{Arrival, OriginalHeaderNames};
-use tracing::Instrument as _;
 
 use super::body::{self, BodyTimeouts};
 use super::encode::{self, BodyLength, Exchange, Framing};
@@ -110,10 +109,8 @@ pub(crate) async fn serve<H: Handler>(
             received_at: Some(received_at),
             original_names: Some(OriginalHeaderNames(inspected.names)),
         };
-        let handling = handler
-            .handle(Request::from_parts(parts, body), arrival)
-            .instrument(span);
-        let written = match super::catch_panic(handling).await {
+        let handling = pin!(handler.handle(Request::from_parts(parts, body), arrival));
+        let written = match super::catch_panic(handling, &span).await {
             Ok(response) => write(io, response, still_open(exchange, &stopping), &mut out).await,
             Err(_) => {
                 tracing::error!("the gateway panicked while handling a request; answered 500");

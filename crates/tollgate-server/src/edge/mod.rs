@@ -16,7 +16,7 @@ use std::any::Any;
 use std::future::{Future, poll_fn};
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
-use std::pin::pin;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::Poll;
@@ -206,16 +206,21 @@ async fn serve_connection<H: Handler>(
     }
 }
 
-/// Runs a future, turning a panic inside it into an error, so one request's panic ends only that request.
-async fn catch_panic<F: Future>(future: F) -> Result<F::Output, Box<dyn Any + Send>> {
-    let mut future = pin!(future);
-    poll_fn(
-        move |cx| match std::panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+/// Polls a pinned future inside `span`, turning a panic inside it into an error, so one request's panic ends
+/// only that request. The future is pinned by the caller where it was made: moving a gateway future into a
+/// wrapper costs a copy of all of its state.
+async fn catch_panic<F: Future>(
+    mut future: Pin<&mut F>,
+    span: &tracing::Span,
+) -> Result<F::Output, Box<dyn Any + Send>> {
+    poll_fn(move |cx| {
+        let _entered = span.enter();
+        match std::panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
             Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
             Ok(Poll::Pending) => Poll::Pending,
             Err(panic) => Poll::Ready(Err(panic)),
-        },
-    )
+        }
+    })
     .await
 }
 

@@ -66,8 +66,8 @@ async fn serve<H: Handler>(
         received_at: Some(received_at),
         original_names: None,
     };
-    let handling = Box::pin(handler.handle(Request::from_parts(parts, body), arrival));
-    match super::catch_panic(handling).await {
+    let mut handling = Box::pin(handler.handle(Request::from_parts(parts, body), arrival));
+    match super::catch_panic(handling.as_mut(), &tracing::Span::none()).await {
         Ok(response) => response.map(Either::Right),
         Err(_) => {
             tracing::error!("the gateway panicked while handling a request; answered 500");
