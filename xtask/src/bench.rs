@@ -56,7 +56,17 @@ const SUITES: &[Suite] = &[
         filter: None,
         ops: &[(
             "instructions",
-            &["reshape", "compile", "json-root-1mb", "parse-1mb", "escape-74kb"],
+            &[
+                "reshape",
+                "compile",
+                "json-root-1mb",
+                "parse-1mb",
+                "escape-74kb",
+                "parse-order",
+                "values-order",
+                "values-echo",
+                "orders",
+            ],
         )],
     },
     Suite {

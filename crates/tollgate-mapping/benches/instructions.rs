@@ -10,7 +10,9 @@
 //! (difference of the two totals) / 100 = instructions per operation; set-up cancels out. OP is one of
 //! `reshape`, `compile`, `json-root-1mb`, `parse-1mb`, `escape-74kb`, and the load route `POST /orders`
 //! (`xtask/load/bench-api.yaml`) in parts: `parse-order` (its 2 KB body), `orders-request` (its request template
-//! over that body), `orders-response` (its response template over the backend's answer) and `orders` (both).
+//! over that body), `orders-response` (its response template over the backend's answer) and `orders` (both);
+//! `values-order` and `values-echo` render only `#set($o = $input.path('$'))` over the 2 KB body and over the
+//! backend's answer (the two bodies' JSON made template values, with a render's fixed cost).
 
 use std::hint::black_box;
 
@@ -60,6 +62,9 @@ fn main() {
             .render(&input, &mut ContextState::default())
             .expect("benchmark input is valid")
     };
+    let values_only = engine
+        .compile("values", "#set($o = $input.path('$'))")
+        .expect("benchmark input is valid");
     // The backend echoes the request template's output; the response template reads that.
     let echoed = render(&orders_request, &load_order);
     for _ in 0..count {
@@ -104,6 +109,12 @@ fn main() {
             }
             "orders-response" => {
                 black_box(render(&orders_response, &echoed));
+            }
+            "values-order" => {
+                black_box(render(&values_only, &load_order));
+            }
+            "values-echo" => {
+                black_box(render(&values_only, &echoed));
             }
             "orders" => {
                 black_box(render(&orders_request, &load_order));

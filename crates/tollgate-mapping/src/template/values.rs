@@ -72,24 +72,14 @@ impl Converter {
     /// The template value of the JSON `text`, built straight from the text (no [`Json`] tree), and how many
     /// values it holds (what [`Json::node_count`] counts).
     pub(crate) fn parse(self: &Rc<Self>, text: &str) -> Result<(Value, u64), JsonError> {
-        let mut builder = ValueBuilder {
-            converter: self,
-            nodes: 0,
-            defer: true,
-            shared: None,
-        };
+        let mut builder = ValueBuilder::new(self, true);
         let value = parse_with(text, &mut builder)?;
         Ok((value, builder.nodes))
     }
 
     /// The items of `text`, an array of scalars the parser checked before.
     fn scalar_items(self: &Rc<Self>, text: &str) -> List {
-        let mut builder = ValueBuilder {
-            converter: self,
-            nodes: 0,
-            defer: false,
-            shared: None,
-        };
+        let mut builder = ValueBuilder::new(self, false);
         match parse_with(text, &mut builder) {
             Ok(Value::Object(array)) => array
                 .as_any()
@@ -118,7 +108,7 @@ impl Converter {
     fn key(&self, name: &str) -> Key {
         match self.keys.try_borrow_mut() {
             Ok(mut cache) => match cache.as_mut() {
-                Some(cache) => cache.key(name),
+                Some(cache) => cache.key(name, 0, name.len()),
                 None => Key::from(name),
             },
             Err(_) => Key::from(name),
@@ -126,11 +116,11 @@ impl Converter {
     }
 }
 
-/// The keys made in recent renders on this thread, by a hash of their text: one slot per hash, the latest key wins it, so a
-/// lookup is one comparison and no input can make it slower.
+/// The keys made in recent renders on this thread, by a hash of their text: one slot per hash, the latest key wins
+/// it, so a lookup is one comparison and no input can make it slower (a miss makes the key, as without a cache).
 #[derive(Debug)]
 struct KeyCache {
-    slots: [Option<Key>; KEY_SLOTS],
+    slots: [Option<(Fingerprint, Key)>; KEY_SLOTS],
 }
 
 impl Default for KeyCache {
@@ -141,29 +131,78 @@ impl Default for KeyCache {
     }
 }
 
-const KEY_SLOTS: usize = 64;
-/// Longer keys are made each time (rare, and hashing them costs as much as making them).
+/// A power of two (the slot is the top bits of the hash): room for the member names of a few APIs' bodies.
+const KEY_SLOTS: usize = 256;
+/// Longer keys are made each time (rare, and comparing them costs as much as making them).
 const MAX_CACHED_KEY: usize = 48;
+/// Keys up to this long are all in their [`Fingerprint`]: equal fingerprints are equal keys.
+const FINGERPRINTED: usize = 16;
+
+/// A key's length and its first and last (up to) eight bytes, read as words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Fingerprint {
+    len: usize,
+    head: u64,
+    tail: u64,
+}
+
+impl Fingerprint {
+    #[inline]
+    fn of(bytes: &[u8]) -> Fingerprint {
+        let len = bytes.len();
+        let word = |at: usize| {
+            bytes
+                .get(at..at + 8)
+                .and_then(|w| <[u8; 8]>::try_from(w).ok())
+                .map_or(0, u64::from_le_bytes)
+        };
+        let half = |at: usize| {
+            bytes
+                .get(at..at + 4)
+                .and_then(|w| <[u8; 4]>::try_from(w).ok())
+                .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
+        };
+        let byte = |at: usize| bytes.get(at).map_or(0, |&b| u64::from(b));
+        // Short keys are covered whole: 8–16 bytes by two overlapping words, 4–7 by two halves, 1–3 by the first,
+        // middle and last bytes.
+        let (head, tail) = if len >= 8 {
+            (word(0), word(len - 8))
+        } else if len >= 4 {
+            (half(0), half(len - 4))
+        } else {
+            (byte(0) | byte(len / 2) << 8 | byte(len.wrapping_sub(1)) << 16, 0)
+        };
+        Fingerprint { len, head, tail }
+    }
+
+    /// The cache slot: a multiplicative hash of the fingerprint.
+    #[inline]
+    fn slot(&self) -> usize {
+        let mixed = (self.head ^ self.tail.rotate_left(29) ^ self.len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (mixed >> (64 - KEY_SLOTS.trailing_zeros())) as usize
+    }
+}
 
 impl KeyCache {
-    fn key(&mut self, name: &str) -> Key {
-        if name.len() > MAX_CACHED_KEY {
-            return Key::from(name);
+    /// The key `text[start..end]` (a `str` slice the parser checked).
+    #[inline]
+    fn key(&mut self, text: &str, start: usize, end: usize) -> Key {
+        let bytes = text.as_bytes().get(start..end).unwrap_or_default();
+        if bytes.len() > MAX_CACHED_KEY {
+            return Key::from(text.get(start..end).unwrap_or_default());
         }
-        // FNV-1a: a few instructions per byte for short keys.
-        let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
-        let Some(slot) = self.slots.get_mut((hash as usize) % KEY_SLOTS) else {
-            return Key::from(name);
+        let print = Fingerprint::of(bytes);
+        let Some(slot) = self.slots.get_mut(print.slot()) else {
+            return Key::from(text.get(start..end).unwrap_or_default());
         };
-        if let Some(key) = slot
-            && key.as_str() == Some(name)
+        if let Some((known, key)) = slot
+            && *known == print
+            && (bytes.len() <= FINGERPRINTED || key.as_str().is_some_and(|k| k.as_bytes() == bytes))
         {
             return key.clone();
         }
-        let key = Key::from(name);
-        *slot = Some(key.clone());
+        let key = Key::from(text.get(start..end).unwrap_or_default());
+        *slot = Some((print, key.clone()));
         key
     }
 }
@@ -172,6 +211,8 @@ impl KeyCache {
 /// except that arrays are converted at once (there is no tree to keep).
 struct ValueBuilder<'a> {
     converter: &'a Rc<Converter>,
+    /// The converter's key cache, held for the whole parse (`None` when a nested parse holds it).
+    keys: Option<Box<KeyCache>>,
     nodes: u64,
     /// Whether arrays of scalars stay text until read.
     defer: bool,
@@ -179,9 +220,29 @@ struct ValueBuilder<'a> {
     shared: Option<Rc<str>>,
 }
 
-impl ValueBuilder<'_> {
+impl<'a> ValueBuilder<'a> {
+    fn new(converter: &'a Rc<Converter>, defer: bool) -> ValueBuilder<'a> {
+        ValueBuilder {
+            converter,
+            keys: converter.keys.try_borrow_mut().ok().and_then(|mut keys| keys.take()),
+            nodes: 0,
+            defer,
+            shared: None,
+        }
+    }
+
     fn node(&mut self) {
         self.nodes = self.nodes.saturating_add(1);
+    }
+}
+
+impl Drop for ValueBuilder<'_> {
+    fn drop(&mut self) {
+        if let Some(keys) = self.keys.take()
+            && let Ok(mut slot) = self.converter.keys.try_borrow_mut()
+        {
+            *slot = Some(keys);
+        }
     }
 }
 
@@ -210,11 +271,17 @@ impl Builder for ValueBuilder<'_> {
     }
 
     fn key(&mut self, text: &str, start: usize, end: usize) -> Result<Key, JsonError> {
-        Ok(self.converter.key(text.get(start..end).unwrap_or_default()))
+        Ok(match &mut self.keys {
+            Some(keys) => keys.key(text, start, end),
+            None => Key::from(text.get(start..end).unwrap_or_default()),
+        })
     }
 
     fn decoded_key(&mut self, text: String) -> Key {
-        self.converter.key(&text)
+        match &mut self.keys {
+            Some(keys) => keys.key(&text, 0, text.len()),
+            None => Key::from(text.as_str()),
+        }
     }
 
     fn array(&mut self, items: &mut Vec<Value>, start: usize) -> Value {
@@ -257,6 +324,9 @@ impl Builder for ValueBuilder<'_> {
 
 /// json-smart's number types: `Integer` when it fits, then `Long`, then `BigInteger`; decimals as `Double`.
 fn number_value(literal: &str) -> Value {
+    if let Some(value) = short_number(literal.as_bytes()) {
+        return value;
+    }
     if !literal.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) {
         if let Ok(n) = literal.parse::<i64>() {
             return Value::integer(n);
@@ -266,6 +336,102 @@ fn number_value(literal: &str) -> Value {
         }
     }
     literal.parse::<f64>().map_or(Value::Null, Value::Double)
+}
+
+/// Powers of ten that an `f64` holds exactly.
+const EXACT_POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+    1e21, 1e22,
+];
+
+/// [`number_value`] of the numbers bodies are made of, read in one pass: integers of up to 18 digits (always an
+/// `i64`) and decimals whose digits make an integer below 2^53 scaled by at most 10^±22 (one exact `f64`
+/// multiplication or division, so correctly rounded as `f64::from_str` is: Clinger's fast path). `None` for
+/// anything else, which the general parse reads.
+fn short_number(literal: &[u8]) -> Option<Value> {
+    let (negative, digits) = match literal.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, literal),
+    };
+    let mut mantissa: u64 = 0;
+    let mut at = 0;
+    while let Some(&d) = digits.get(at) {
+        if !d.is_ascii_digit() {
+            break;
+        }
+        mantissa = mantissa * 10 + u64::from(d - b'0');
+        at += 1;
+        if at > 18 {
+            return None;
+        }
+    }
+    if at == 0 {
+        return None;
+    }
+    let Some(&next) = digits.get(at) else {
+        let n = mantissa as i64;
+        return Some(Value::integer(if negative { -n } else { n }));
+    };
+    let mut scale: i32 = 0;
+    let mut next = Some(next);
+    if next == Some(b'.') {
+        at += 1;
+        let fraction_start = at;
+        while let Some(&d) = digits.get(at) {
+            if !d.is_ascii_digit() {
+                break;
+            }
+            mantissa = mantissa * 10 + u64::from(d - b'0');
+            at += 1;
+            if at - 1 > 18 {
+                return None;
+            }
+        }
+        if at == fraction_start {
+            return None;
+        }
+        scale = -((at - fraction_start) as i32);
+        next = digits.get(at).copied();
+    }
+    if let Some(b'e' | b'E') = next {
+        at += 1;
+        let exponent_negative = match digits.get(at) {
+            Some(b'-') => {
+                at += 1;
+                true
+            }
+            Some(b'+') => {
+                at += 1;
+                false
+            }
+            _ => false,
+        };
+        let exponent_start = at;
+        let mut exponent: i32 = 0;
+        while let Some(&d) = digits.get(at) {
+            if !d.is_ascii_digit() || at - exponent_start >= 4 {
+                return None;
+            }
+            exponent = exponent * 10 + i32::from(d - b'0');
+            at += 1;
+        }
+        if at == exponent_start {
+            return None;
+        }
+        scale += if exponent_negative { -exponent } else { exponent };
+    } else if next.is_some() {
+        return None;
+    }
+    if at != digits.len() || mantissa > 1 << 53 {
+        return None;
+    }
+    let power = EXACT_POWERS_OF_TEN.get(scale.unsigned_abs() as usize)?;
+    let magnitude = if scale < 0 {
+        mantissa as f64 / power
+    } else {
+        mantissa as f64 * power
+    };
+    Some(Value::Double(if negative { -magnitude } else { magnitude }))
 }
 
 /// Appends the JSON text of a template value (how json-smart serializes Java collections).
@@ -572,5 +738,131 @@ pub(crate) fn arg_str(value: &Value) -> Option<Cow<'_, str>> {
         Value::Null => None,
         Value::Str(s) => Some(Cow::Borrowed(s)),
         _ => Some(Cow::Owned(value.to_java_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// [`number_value`] without its fast path: the general parse every literal used to take.
+    fn general_number(literal: &str) -> Value {
+        if !literal.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+            if let Ok(n) = literal.parse::<i64>() {
+                return Value::integer(n);
+            }
+            if let Ok(n) = literal.parse::<i128>() {
+                return Value::BigInt(Box::new(n));
+            }
+        }
+        literal.parse::<f64>().map_or(Value::Null, Value::Double)
+    }
+
+    fn same(a: &Value, b: &Value) -> bool {
+        match (a, b) {
+            (Value::Double(x), Value::Double(y)) => x.to_bits() == y.to_bits(),
+            _ => a.type_name() == b.type_name() && a.java_equals(b),
+        }
+    }
+
+    #[test]
+    fn the_number_fast_path_agrees_with_the_general_parse() {
+        let mut literals: Vec<String> = [
+            "0",
+            "-0",
+            "7",
+            "2147483647",
+            "2147483648",
+            "-2147483649",
+            "999999999999999999",
+            "1000000000000000000",
+            "9223372036854775808",
+            "1.0",
+            "-0.0",
+            "0.0",
+            "1e2",
+            "1E+2",
+            "1e-2",
+            "-2.5e+3",
+            "3.5",
+            "0.1",
+            "0.3",
+            "0.30000000000000004",
+            "1e22",
+            "1e23",
+            "1e-22",
+            "1e-23",
+            "9007199254740992.0",
+            "9007199254740993.0",
+            "9007199254740993e0",
+            "123456789012345678.5",
+            "1e400",
+            "1e-400",
+            "4.35",
+            "2.675",
+            "0e0",
+            "-0e+5",
+            "1e0001",
+            "1.5e",
+            "1.",
+            ".5",
+            "+1",
+            "-",
+            "",
+            "1x",
+            "1.5x",
+            "1e5x",
+            "00.5",
+            "1e99999",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // Every decimal of up to 19 digits with the point anywhere, and exponents around the exact range.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..20_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let digits = (state % 10_u64.pow(1 + (state >> 59) as u32 % 19)).to_string();
+            let point = (state >> 40) as usize % (digits.len() + 1);
+            let mut literal = String::new();
+            if state & 1 == 1 {
+                literal.push('-');
+            }
+            literal.push_str(&digits[..point.max(1)]);
+            if point > 0 && point < digits.len() {
+                literal.push('.');
+                literal.push_str(&digits[point..]);
+            }
+            if state & 2 == 2 {
+                literal.push_str(&format!("e{}", (state >> 20) as i64 % 30 - 15));
+            }
+            literals.push(literal);
+        }
+        for literal in &literals {
+            let (fast, general) = (number_value(literal), general_number(literal));
+            assert!(same(&fast, &general), "{literal}: {fast:?} vs {general:?}");
+        }
+    }
+
+    #[test]
+    fn cached_keys_are_the_keys_asked_for() {
+        let mut cache = KeyCache::default();
+        let names: Vec<String> = (0..2000)
+            .map(|i| match i % 4 {
+                0 => format!("k{i}"),
+                1 => "x".repeat(i % 60),
+                2 => format!("{}é{}", "a".repeat(i % 20), i % 7),
+                _ => format!("name{}", i % 9),
+            })
+            .collect();
+        for _ in 0..2 {
+            for name in &names {
+                assert_eq!(cache.key(name, 0, name.len()).as_str(), Some(name.as_str()));
+                let quoted = format!("\"{name}\"");
+                assert_eq!(cache.key(&quoted, 1, quoted.len() - 1).as_str(), Some(name.as_str()));
+            }
+        }
     }
 }
