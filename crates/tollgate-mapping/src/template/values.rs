@@ -116,8 +116,9 @@ impl Converter {
     }
 }
 
-/// The keys made in recent renders on this thread, by a hash of their text: one slot per hash, the latest key wins
-/// it, so a lookup is one comparison and no input can make it slower (a miss makes the key, as without a cache).
+/// The keys made in recent renders on this thread, by a hash of their text: two slots per hash, the latest keys win
+/// them, so a lookup is at most two comparisons and no input can make it slower (a miss makes the key, as without a
+/// cache).
 #[derive(Debug)]
 struct KeyCache {
     slots: [Option<(Fingerprint, Key)>; KEY_SLOTS],
@@ -131,14 +132,14 @@ impl Default for KeyCache {
     }
 }
 
-/// A power of two (the slot is the top bits of the hash): room for the member names of a few APIs' bodies.
+/// A power of two (the set is the top bits of the hash): room for the member names of a few APIs' bodies.
 const KEY_SLOTS: usize = 256;
 /// Longer keys are made each time (rare, and comparing them costs as much as making them).
 const MAX_CACHED_KEY: usize = 48;
 /// Keys up to this long are all in their [`Fingerprint`]: equal fingerprints are equal keys.
 const FINGERPRINTED: usize = 16;
 
-/// A key's length and its first and last (up to) eight bytes, read as words.
+/// A key's length and its first and last (up to) eight bytes as little-endian words (zero-padded when shorter).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Fingerprint {
     len: usize,
@@ -147,38 +148,60 @@ struct Fingerprint {
 }
 
 impl Fingerprint {
+    /// The fingerprint of `text[start..end]`, read as whole words of `text` where they fit (a key is followed by
+    /// at least its closing quote and a value, so they nearly always do).
     #[inline]
-    fn of(bytes: &[u8]) -> Fingerprint {
-        let len = bytes.len();
+    fn at(text: &[u8], start: usize, end: usize) -> Fingerprint {
+        let len = end.saturating_sub(start);
         let word = |at: usize| {
-            bytes
-                .get(at..at + 8)
+            text.get(at..at + 8)
                 .and_then(|w| <[u8; 8]>::try_from(w).ok())
-                .map_or(0, u64::from_le_bytes)
+                .map(u64::from_le_bytes)
         };
-        let half = |at: usize| {
-            bytes
-                .get(at..at + 4)
-                .and_then(|w| <[u8; 4]>::try_from(w).ok())
-                .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
+        if len <= 8 {
+            if let Some(head) = word(start) {
+                let mask = u64::MAX.checked_shr(64 - 8 * len as u32).unwrap_or(0);
+                return Fingerprint {
+                    len,
+                    head: head & mask,
+                    tail: 0,
+                };
+            }
+        } else if let (Some(head), Some(tail)) = (word(start), word(end - 8)) {
+            return Fingerprint { len, head, tail };
+        }
+        Fingerprint::of(text.get(start..end).unwrap_or_default())
+    }
+
+    /// The fingerprint of `bytes`, byte by byte.
+    #[cold]
+    fn of(bytes: &[u8]) -> Fingerprint {
+        let padded = |part: &[u8]| {
+            let mut word = [0u8; 8];
+            for (slot, &b) in word.iter_mut().zip(part) {
+                *slot = b;
+            }
+            u64::from_le_bytes(word)
         };
-        let byte = |at: usize| bytes.get(at).map_or(0, |&b| u64::from(b));
-        // Short keys are covered whole: 8–16 bytes by two overlapping words, 4–7 by two halves, 1–3 by the first,
-        // middle and last bytes.
-        let (head, tail) = if len >= 8 {
-            (word(0), word(len - 8))
-        } else if len >= 4 {
-            (half(0), half(len - 4))
-        } else {
-            (byte(0) | byte(len / 2) << 8 | byte(len.wrapping_sub(1)) << 16, 0)
-        };
-        Fingerprint { len, head, tail }
+        let len = bytes.len();
+        Fingerprint {
+            len,
+            head: padded(bytes),
+            tail: if len > 8 {
+                padded(bytes.get(len - 8..).unwrap_or_default())
+            } else {
+                0
+            },
+        }
     }
 
     /// The cache slot: a multiplicative hash of the fingerprint.
     #[inline]
     fn slot(&self) -> usize {
-        let mixed = (self.head ^ self.tail.rotate_left(29) ^ self.len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let mixed = self.head.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            ^ self.tail.wrapping_mul(0xc2b2_ae3d_27d4_eb4f)
+            ^ self.len as u64;
+        let mixed = (mixed ^ (mixed >> 29)).wrapping_mul(0x1656_67b1_9e37_79f9);
         (mixed >> (64 - KEY_SLOTS.trailing_zeros())) as usize
     }
 }
@@ -191,18 +214,30 @@ impl KeyCache {
         if bytes.len() > MAX_CACHED_KEY {
             return Key::from(text.get(start..end).unwrap_or_default());
         }
-        let print = Fingerprint::of(bytes);
-        let Some(slot) = self.slots.get_mut(print.slot()) else {
+        let print = Fingerprint::at(text.as_bytes(), start, end);
+        let set = print.slot() & !1;
+        let Some([recent, older]) = self.slots.get_mut(set..set + 2) else {
             return Key::from(text.get(start..end).unwrap_or_default());
         };
-        if let Some((known, key)) = slot
-            && *known == print
-            && (bytes.len() <= FINGERPRINTED || key.as_str().is_some_and(|k| k.as_bytes() == bytes))
-        {
-            return key.clone();
+        let holds = |entry: &Option<(Fingerprint, Key)>| {
+            entry.as_ref().is_some_and(|(known, key)| {
+                *known == print && (bytes.len() <= FINGERPRINTED || key.as_str().is_some_and(|k| k.as_bytes() == bytes))
+            })
+        };
+        // Two ways per set, the most recent first: two names that share a set (the members of one object) both
+        // stay.
+        if holds(recent) {
+            if let Some((_, key)) = recent {
+                return key.clone();
+            }
+        } else if holds(older) {
+            std::mem::swap(recent, older);
+            if let Some((_, key)) = recent {
+                return key.clone();
+            }
         }
         let key = Key::from(text.get(start..end).unwrap_or_default());
-        *slot = Some((print, key.clone()));
+        *older = recent.replace((print, key.clone()));
         key
     }
 }
@@ -843,6 +878,20 @@ mod tests {
         for literal in &literals {
             let (fast, general) = (number_value(literal), general_number(literal));
             assert!(same(&fast, &general), "{literal}: {fast:?} vs {general:?}");
+        }
+    }
+
+    #[test]
+    fn fingerprints_read_by_words_are_the_ones_read_by_bytes() {
+        let text: Vec<u8> = (0..64_u8).map(|i| i.wrapping_mul(37) ^ 0x5a).collect();
+        for start in 0..text.len() {
+            for end in start..=text.len() {
+                assert_eq!(
+                    Fingerprint::at(&text, start, end),
+                    Fingerprint::of(&text[start..end]),
+                    "{start}..{end}"
+                );
+            }
         }
     }
 

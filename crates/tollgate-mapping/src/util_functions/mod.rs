@@ -17,10 +17,7 @@ pub fn escape_javascript(s: &str, out: &mut String) {
     let mut rest = s;
     while !rest.is_empty() {
         // Copy the longest run of characters that need no escape in one go.
-        let safe = rest
-            .bytes()
-            .position(|b| matches!(b, b'"' | b'\'' | b'\\' | b'/' | 0..=0x1f | 0x80..))
-            .unwrap_or(rest.len());
+        let safe = javascript_safe_run(rest.as_bytes());
         out.push_str(&rest[..safe]);
         rest = &rest[safe..];
         let Some(c) = rest.chars().next() else { break };
@@ -43,6 +40,44 @@ pub fn escape_javascript(s: &str, out: &mut String) {
             }
         }
     }
+}
+
+/// Whether `escape_javascript` copies the byte `b` as it is.
+#[inline]
+fn javascript_safe(b: u8) -> bool {
+    !matches!(b, b'"' | b'\'' | b'\\' | b'/' | 0..=0x1f | 0x80..)
+}
+
+/// The length of the run of bytes at the start of `bytes` that [`escape_javascript`] copies as they are: eight
+/// bytes at a time (most text is such runs).
+#[inline]
+fn javascript_safe_run(bytes: &[u8]) -> usize {
+    const fn splat(b: u8) -> u64 {
+        u64::from_ne_bytes([b; 8])
+    }
+    // The high bit of a byte of `zero(word ^ splat(c))` is set where the byte is `c` (borrows only mark bytes
+    // above a real mark, so the lowest mark is exact).
+    const fn zero(x: u64) -> u64 {
+        x.wrapping_sub(splat(0x01)) & !x
+    }
+    let mut at = 0;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else { break };
+        let word = u64::from_le_bytes(word);
+        let hits = (zero(word ^ splat(b'"'))
+            | zero(word ^ splat(b'\''))
+            | zero(word ^ splat(b'\\'))
+            | zero(word ^ splat(b'/'))
+            | (word.wrapping_sub(splat(0x20)) & !word)
+            | word)
+            & splat(0x80);
+        if hits != 0 {
+            return at + (hits.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    let tail = bytes.get(at..).unwrap_or_default();
+    at + tail.iter().position(|&b| !javascript_safe(b)).unwrap_or(tail.len())
 }
 
 /// Appends `\uXXXX` with uppercase hex digits.
