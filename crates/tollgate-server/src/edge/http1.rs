@@ -41,21 +41,24 @@ pub(crate) async fn serve<H: Handler>(
     stop: watch::Receiver<bool>,
 ) {
     let stopping = stop.clone();
-    // One waiter for the connection's whole life, registered once: not a new one per request.
+    // One waiter for the connection's whole life. It is polled once to register the task's waker (the same for
+    // the task's life); after that only when the channel says something changed, which is one atomic load.
     let mut stopped = pin!(async move {
         let mut stop = stop;
         super::stop_requested(&mut stop).await;
     });
+    let mut stop_registered = false;
     let mut out = Vec::with_capacity(1024);
     loop {
         let next = poll_fn(|cx| {
             if let Poll::Ready(head) = io.poll_head(cx) {
                 return Poll::Ready(head);
             }
-            match stopped.as_mut().poll(cx) {
-                Poll::Ready(()) => Poll::Ready(Ok(None)),
-                Poll::Pending => Poll::Pending,
+            if (!stop_registered || stopping.has_changed().unwrap_or(true)) && stopped.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(Ok(None));
             }
+            stop_registered = true;
+            Poll::Pending
         })
         .await;
         let len = match next {

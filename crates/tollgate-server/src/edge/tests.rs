@@ -324,3 +324,27 @@ fn idle_keep_alive_connections_are_closed_busy_ones_are_not() {
     assert_eq!(idle.response(), None);
     assert!(idle.closed());
 }
+
+/// A graceful stop: an idle keep-alive connection is closed at once, a request in progress still gets its
+/// answer (marked `connection: close`), and the server reports that every connection drained.
+#[test]
+fn stop_closes_idle_connections_and_finishes_answers_in_progress() {
+    let mut server = TestServer::start(quick());
+    let mut idle = server.conn();
+    idle.send(raw::FOLLOW_UP);
+    assert_eq!(idle.response().expect("the first answer").status, 200);
+    let mut busy = server.conn();
+    busy.send(b"GET /dev/slow HTTP/1.1\r\nHost: a\r\n\r\n");
+    std::thread::sleep(Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    server.stop.send(true).unwrap();
+    assert_eq!(idle.response(), None);
+    assert!(idle.closed());
+    assert!(started.elapsed() < Duration::from_secs(1), "the idle connection waited for the slow one");
+    let answer = busy.response().expect("the answer in progress");
+    assert_eq!(answer.body_text(), "GET /dev/slow 0 [Host]");
+    assert_eq!(answer.header("connection"), Some("close"));
+    assert!(busy.closed());
+    let drained = server.thread.take().unwrap().join().unwrap();
+    assert!(drained, "every connection finished within the grace period");
+}
