@@ -114,7 +114,7 @@ pub(crate) struct RequestCx<'d> {
     pub(crate) response_length: Option<u64>,
     pub(crate) finished: Option<SystemTime>,
     /// The client's header names with their case (server extension), for `$input.params().header`.
-    pub(crate) original_names: Option<std::sync::Arc<[Box<str>]>>,
+    pub(crate) original_names: Option<crate::OriginalHeaderNames>,
     /// `$input.params()` and `$context` for templates, built when the first dynamic template renders.
     pub(crate) template_env: Option<Box<(MethodRequest, RequestContext)>>,
     /// `$context` state shared by the request and response templates (overrides, carried keys).
@@ -174,9 +174,9 @@ impl RequestCx<'_> {
         let names = self.original_names.clone();
         let original = |lower: &str| -> String {
             names
-                .as_deref()
+                .as_ref()
                 .and_then(|n| n.iter().find(|o| o.eq_ignore_ascii_case(lower)))
-                .map_or_else(|| lower.to_owned(), |o| o.to_string())
+                .map_or_else(|| lower.to_owned(), str::to_owned)
         };
         let headers = self
             .headers

@@ -18,16 +18,12 @@ use crate::backends::Backends;
 use crate::body::{BoxError, ResponseBody};
 use crate::clock::{Clock, IdGenerator, RandomIds, SystemClock};
 use crate::deployment::Deployment;
+use crate::header_names::OriginalHeaderNames;
 use crate::pipeline;
 
 /// Request extension: the TCP peer of the client connection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PeerAddr(pub SocketAddr);
-
-/// Request extension: the client's header names with their original case, in arrival order (one entry per
-/// header line). hyper lowercases HTTP/1 names; the server recovers them from the raw request head.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct OriginalHeaderNames(pub Arc<[Box<str>]>);
 
 /// Request extension: when the server finished reading the request head (`$context.responseLatency` starts
 /// here; without it, when `handle` started).

@@ -219,7 +219,7 @@ pub(crate) fn event_headers<'a>(
     forwarded_for: Option<&'a str>,
     port: &'a str,
 ) -> Vec<(&'a str, Cow<'a, str>)> {
-    let names = cx.original_names.as_deref();
+    let names = cx.original_names.as_ref();
     // The client's spelling of a header name, else `fallback`.
     let spelled = |fallback: &'a str| -> &'a str {
         names
@@ -228,7 +228,7 @@ pub(crate) fn event_headers<'a>(
                     .iter()
                     .find(|o| o.len() == fallback.len() && o.eq_ignore_ascii_case(fallback))
             })
-            .map_or(fallback, |o| &**o)
+            .unwrap_or(fallback)
     };
     let mut out: Vec<(&'a str, Cow<'a, str>)> = Vec::with_capacity(cx.headers.len() + 4);
     let (mut proto, mut forwarded_port) = (false, false);

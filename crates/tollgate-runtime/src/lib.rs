@@ -61,6 +61,7 @@ mod deployment;
 mod error;
 mod gateway;
 mod gateway_response;
+mod header_names;
 mod headers;
 mod integration;
 mod lambda;
@@ -93,7 +94,8 @@ pub use body::{BoxError, RequestBody, ResponseBody};
 pub use clock::{Clock, IdGenerator, IdText, RandomIds, RequestIds, SystemClock};
 pub use deployment::{CompileOptions, Deployment};
 pub use error::GatewayError;
-pub use gateway::{Arrival, Deployments, Gateway, GatewayOptions, OriginalHeaderNames, PeerAddr, ReceivedAt};
+pub use gateway::{Arrival, Deployments, Gateway, GatewayOptions, PeerAddr, ReceivedAt};
+pub use header_names::{Names as OriginalHeaderNamesIter, OriginalHeaderNames};
 pub use lambda::{
     FunctionRef, InvocationType, LambdaBackend, LambdaFuture, LambdaInvokeError, LambdaInvoker, LambdaOutcome,
     LambdaRequest, NoLambda,

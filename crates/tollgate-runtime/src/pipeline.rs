@@ -68,7 +68,7 @@ where
         status: 0,
         response_length: None,
         finished: None,
-        original_names: arrival.original_names.map(|n| n.0),
+        original_names: arrival.original_names,
         template_env: None,
         state: Default::default(),
         usage: Default::default(),

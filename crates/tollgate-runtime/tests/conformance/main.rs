@@ -143,7 +143,7 @@ async fn run_fixture(fixture: &Fixture, filter: &str, report: &mut Report) {
             .iter()
             .map(|(name, _)| name.as_str().into())
             .collect();
-        request.extensions_mut().insert(OriginalHeaderNames(names.into()));
+        request.extensions_mut().insert(OriginalHeaderNames::from_names(names));
         let response = gateway.handle(request).await;
         let (parts, body) = response.into_parts();
         let body = body.collect_bytes().await.unwrap_or_default();

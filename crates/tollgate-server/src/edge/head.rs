@@ -6,8 +6,6 @@
 //! request is built from that parse the way hyper builds it (method, target, lowercase names, values sharing
 //! one copy of the head).
 
-use std::sync::Arc;
-
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Uri, Version};
 
@@ -106,9 +104,9 @@ fn checked_end(line_end: usize, end: usize, terminator: usize) -> Scan {
 #[derive(Debug)]
 pub(crate) struct Inspected {
     pub(crate) framing: Framing,
-    /// The names as the client wrote them, in order: `http` lowercases names, but API Gateway hands custom header
-    /// names to Lambda as sent (peers.md fact 14).
-    pub(crate) names: Arc<[Box<str>]>,
+    /// The head itself, which the request's header values share: `http` lowercases names, but API Gateway hands
+    /// custom header names to Lambda as sent (peers.md fact 14), and they are read from here when asked for.
+    pub(crate) head: Bytes,
     /// The request, without its body.
     pub(crate) request: Request<()>,
     /// Whether the client lets the connection live on after this exchange (HTTP/1.1 unless `Connection: close`;
@@ -237,11 +235,10 @@ pub(crate) fn inspect(head: &[u8]) -> Result<Inspected, Rejection> {
     *built.uri_mut() = uri;
     *built.version_mut() = if http10 { Version::HTTP_10 } else { Version::HTTP_11 };
     *built.headers_mut() = headers;
-    // Collected straight into the shared slice: one allocation for the list (plus one per name).
-    let names = request.headers.iter().map(|header| Box::from(header.name)).collect();
+    drop(request);
     Ok(Inspected {
         framing,
-        names,
+        head,
         request: built,
         keep_alive,
         expect_continue,
@@ -308,7 +305,8 @@ mod tests {
     #[test]
     fn inspect_keeps_names_as_sent() {
         let inspected = inspect(b"GET / HTTP/1.1\r\nHost: a\r\ntEsT-HEADeR: 1\r\nx-b: 2\r\nX-B: 3\r\n\r\n").unwrap();
-        let names: Vec<&str> = inspected.names.iter().map(AsRef::as_ref).collect();
+        let names = tollgate_runtime::OriginalHeaderNames::from_head(inspected.head);
+        let names: Vec<&str> = names.iter().collect();
         assert_eq!(names, ["Host", "tEsT-HEADeR", "x-b", "X-B"]);
     }
 

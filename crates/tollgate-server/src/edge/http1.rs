@@ -110,7 +110,7 @@ pub(crate) async fn serve<H: Handler>(
         let arrival = Arrival {
             peer: Some(remote),
             received_at: Some(received_at),
-            original_names: Some(OriginalHeaderNames(inspected.names)),
+            original_names: Some(OriginalHeaderNames::from_head(inspected.head)),
         };
         let handling = pin!(handler.handle(Request::from_parts(parts, body), arrival));
         let written = match super::catch_panic(handling, &span).await {

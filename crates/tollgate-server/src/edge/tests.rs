@@ -37,7 +37,7 @@ impl Handler for Echo {
         }
         let names = arrival
             .original_names
-            .map_or_else(String::new, |names| names.0.join(","));
+            .map_or_else(String::new, |names| names.iter().collect::<Vec<_>>().join(","));
         let text = format!(
             "{} {} {} [{}]",
             request.method(),
@@ -340,7 +340,10 @@ fn stop_closes_idle_connections_and_finishes_answers_in_progress() {
     server.stop.send(true).unwrap();
     assert_eq!(idle.response(), None);
     assert!(idle.closed());
-    assert!(started.elapsed() < Duration::from_secs(1), "the idle connection waited for the slow one");
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "the idle connection waited for the slow one"
+    );
     let answer = busy.response().expect("the answer in progress");
     assert_eq!(answer.body_text(), "GET /dev/slow 0 [Host]");
     assert_eq!(answer.header("connection"), Some("close"));
