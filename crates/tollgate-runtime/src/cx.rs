@@ -171,12 +171,17 @@ impl RequestCx<'_> {
         if self.template_env.is_some() {
             return;
         }
-        let names = self.original_names.clone();
+        // Read once: the names may come from the raw head, line by line.
+        let names: Vec<&str> = self
+            .original_names
+            .as_ref()
+            .map(|names| names.iter().collect())
+            .unwrap_or_default();
         let original = |lower: &str| -> String {
             names
-                .as_ref()
-                .and_then(|n| n.iter().find(|o| o.eq_ignore_ascii_case(lower)))
-                .map_or_else(|| lower.to_owned(), str::to_owned)
+                .iter()
+                .find(|o| o.eq_ignore_ascii_case(lower))
+                .map_or_else(|| lower.to_owned(), |o| (*o).to_owned())
         };
         let headers = self
             .headers

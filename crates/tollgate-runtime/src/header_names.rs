@@ -42,7 +42,12 @@ impl OriginalHeaderNames {
         Names(match &self.0 {
             Spelling::Names(names) => Source::List(names.iter()),
             Spelling::Head(head) => {
-                // Past the request line.
+                // Past empty lines before the request line (RFC 9112 §2.2, as parsers skip them), then past it.
+                let start = head
+                    .iter()
+                    .position(|&b| b != b'\r' && b != b'\n')
+                    .unwrap_or(head.len());
+                let head = &head[start..];
                 let fields = head
                     .iter()
                     .position(|&b| b == b'\n')
@@ -105,6 +110,9 @@ mod tests {
         assert_eq!(list.iter().collect::<Vec<_>>(), from_head);
         let bare_lf = OriginalHeaderNames::from_head(Bytes::from_static(b"GET / HTTP/1.1\nHost: a\nA: b\n\nbody"));
         assert_eq!(bare_lf.iter().collect::<Vec<_>>(), ["Host", "A"]);
+        let leading_empty_lines =
+            OriginalHeaderNames::from_head(Bytes::from_static(b"\r\n\nGET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+        assert_eq!(leading_empty_lines.iter().collect::<Vec<_>>(), ["Host"]);
         assert_eq!(OriginalHeaderNames::default().iter().count(), 0);
     }
 }

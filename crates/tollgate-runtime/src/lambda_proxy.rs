@@ -219,15 +219,18 @@ pub(crate) fn event_headers<'a>(
     forwarded_for: Option<&'a str>,
     port: &'a str,
 ) -> Vec<(&'a str, Cow<'a, str>)> {
-    let names = cx.original_names.as_ref();
+    // Read once: the names may come from the raw head, line by line.
+    let names: Vec<&'a str> = cx
+        .original_names
+        .as_ref()
+        .map(|names| names.iter().collect())
+        .unwrap_or_default();
     // The client's spelling of a header name, else `fallback`.
     let spelled = |fallback: &'a str| -> &'a str {
         names
-            .and_then(|names| {
-                names
-                    .iter()
-                    .find(|o| o.len() == fallback.len() && o.eq_ignore_ascii_case(fallback))
-            })
+            .iter()
+            .find(|o| o.len() == fallback.len() && o.eq_ignore_ascii_case(fallback))
+            .copied()
             .unwrap_or(fallback)
     };
     let mut out: Vec<(&'a str, Cow<'a, str>)> = Vec::with_capacity(cx.headers.len() + 4);

@@ -1,10 +1,10 @@
-//! The edge's own HTTP/1 readers on arbitrary bytes: the head scanner, the head rules and the chunked-framing
-//! tracker. Properties, not just "no panic":
+//! The edge's own HTTP/1 readers on arbitrary bytes: the head scanner, the head rules with the request they
+//! build, the lazy reader of original header names, and the chunked decoder. Properties, not just "no panic":
 //! * `scan` never reports a head longer than its input or past the edge's head cap;
-//! * a head `inspect` accepts is one httparse accepts, with as many names as fields, and a declared length
-//!   within AWS's 10 MB;
-//! * the chunked tracker gives the same verdict fed all at once or split at any point (the connection feeds it
-//!   whatever each socket read returned).
+//! * a head `inspect` accepts is one httparse accepts, its request has one header value per field, its declared
+//!   length is within AWS's 10 MB, and the original names read back from the head are httparse's names;
+//! * the chunked decoder gives the same verdict and the same data fed all at once or split at any point (the
+//!   connection feeds it whatever each socket read returned).
 //!
 //! The binary crate has no library, so the modules are compiled in here from their files.
 #![no_main]
@@ -18,6 +18,9 @@ mod chunked;
 #[allow(dead_code, unreachable_pub)]
 #[path = "../../src/edge/head.rs"]
 mod head;
+#[allow(dead_code, unreachable_pub)]
+#[path = "../../../tollgate-runtime/src/header_names.rs"]
+mod header_names;
 
 use chunked::Chunked;
 use head::{Framing, Scan};
@@ -31,7 +34,9 @@ fuzz_target!(|data: &[u8]| {
                 let mut fields = [httparse::EMPTY_HEADER; head::MAX_HEADERS];
                 let mut request = httparse::Request::new(&mut fields);
                 assert!(matches!(request.parse(head_bytes), Ok(httparse::Status::Complete(n)) if n == len));
-                assert_eq!(inspected.names.len(), request.headers.len());
+                assert_eq!(inspected.request.headers().len(), request.headers.len());
+                let names = header_names::OriginalHeaderNames::from_head(inspected.head);
+                assert!(names.iter().eq(request.headers.iter().map(|header| header.name)));
                 if let Framing::Length(declared) = inspected.framing {
                     assert!(declared > 0 && declared <= head::MAX_BODY);
                 }
@@ -41,20 +46,25 @@ fuzz_target!(|data: &[u8]| {
         Scan::Reject(_) => {}
     }
 
-    let whole = Chunked::default().advance(data);
+    let mut whole_data = Vec::new();
+    let whole = Chunked::default().decode(data, |piece| whole_data.extend_from_slice(piece));
     let split = data.len() / 3;
     let mut pieces = Chunked::default();
-    let first = pieces.advance(&data[..split]);
+    let mut split_data = Vec::new();
+    let first = pieces.decode(&data[..split], |piece| split_data.extend_from_slice(piece));
     let combined = match first {
         Err(err) => Err(err),
         Ok((used, true)) => Ok((used, true)),
         Ok((used, false)) => {
             assert_eq!(used, split, "an unfinished body consumes all it is given");
             pieces
-                .advance(&data[split..])
+                .decode(&data[split..], |piece| split_data.extend_from_slice(piece))
                 .map(|(more, done)| (used + more, done))
                 .map_err(|(at, e)| (used + at, e))
         }
     };
     assert_eq!(whole, combined);
+    if whole.is_ok() {
+        assert_eq!(whole_data, split_data);
+    }
 });

@@ -7,7 +7,7 @@ use http::header::{CONNECTION, CONTENT_LENGTH, DATE, HeaderValue, TRAILER, TRANS
 use http::{HeaderName, StatusCode, Version, response};
 
 use super::date;
-use super::head::lists_token;
+use super::head::{is_visible_ascii, lists_token};
 
 /// What the request says about its answer.
 #[derive(Debug, Clone, Copy)]
@@ -295,11 +295,6 @@ fn last_coding_is_chunked(value: &[u8]) -> bool {
             .rsplit(|&b| b == b',')
             .next()
             .is_some_and(|coding| coding.trim_ascii().eq_ignore_ascii_case(b"chunked"))
-}
-
-/// What `HeaderValue::to_str` accepts, which hyper's list checks require.
-pub(crate) fn is_visible_ascii(value: &[u8]) -> bool {
-    value.iter().all(|&b| b == b'\t' || (32..127).contains(&b))
 }
 
 /// hyper's server-side `content_length_parse`: decimal digits only, no sign, no list, no overflow.

@@ -245,10 +245,15 @@ pub(crate) fn inspect(head: &[u8]) -> Result<Inspected, Rejection> {
     })
 }
 
+/// What `HeaderValue::to_str` accepts, which hyper's list checks require.
+pub(crate) fn is_visible_ascii(value: &[u8]) -> bool {
+    value.iter().all(|&b| b == b'\t' || (32..127).contains(&b))
+}
+
 /// Whether a comma-separated field value lists `token` (ASCII case-insensitive), as hyper reads `Connection`:
 /// a value with bytes outside visible ASCII lists nothing.
 pub(crate) fn lists_token(value: &[u8], token: &[u8]) -> bool {
-    super::encode::is_visible_ascii(value)
+    is_visible_ascii(value)
         && value
             .split(|&b| b == b',')
             .any(|item| item.trim_ascii().eq_ignore_ascii_case(token))
