@@ -235,7 +235,6 @@ pub(crate) fn inspect(head: &[u8]) -> Result<Inspected, Rejection> {
     *built.uri_mut() = uri;
     *built.version_mut() = if http10 { Version::HTTP_10 } else { Version::HTTP_11 };
     *built.headers_mut() = headers;
-    drop(request);
     Ok(Inspected {
         framing,
         head,
