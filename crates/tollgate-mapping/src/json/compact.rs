@@ -2,7 +2,7 @@
 //! copying speed. The output is byte for byte what `write_compact(&parse(text)?)` writes.
 
 use super::JsonError;
-use super::parse::{MAX_DEPTH, parse_string_at};
+use super::parse::{MAX_DEPTH, parse_string_at, string_stop};
 use super::write::write_json_string;
 
 /// Objects with more keys than this check for repeated keys with a hash set instead of a linear scan.
@@ -19,6 +19,7 @@ pub fn write_compact_text(text: &str, out: &mut String) -> Result<bool, JsonErro
         bytes: text.as_bytes(),
         pos: 0,
         out,
+        keys: Vec::new(),
     };
     c.skip_ws();
     if !c.value(0)? {
@@ -36,6 +37,8 @@ struct Compactor<'a, 'o> {
     bytes: &'a [u8],
     pos: usize,
     out: &'o mut String,
+    /// Keys of the objects being copied (while they are small), innermost last: one buffer for the document.
+    keys: Vec<std::borrow::Cow<'a, str>>,
 }
 
 impl<'a> Compactor<'a, '_> {
@@ -96,26 +99,21 @@ impl<'a> Compactor<'a, '_> {
     /// Copies a string; returns its decoded text when it had escapes (for key comparison), else the raw slice.
     fn string(&mut self) -> Result<std::borrow::Cow<'a, str>, JsonError> {
         let start = self.pos + 1;
-        let mut end = start;
-        while let Some(&b) = self.bytes.get(end) {
-            match b {
-                b'"' => {
-                    // No escapes: the text is already canonical.
-                    let raw = &self.text[start..end];
-                    self.out.push('"');
-                    self.out.push_str(raw);
-                    self.out.push('"');
+        if let Some(end) = string_stop(self.bytes, start) {
+            match self.bytes.get(end) {
+                Some(b'"') => {
+                    // No escapes: the text, quotes included, is already canonical.
+                    self.out.push_str(&self.text[start - 1..end + 1]);
                     self.pos = end + 1;
-                    return Ok(std::borrow::Cow::Borrowed(raw));
+                    return Ok(std::borrow::Cow::Borrowed(&self.text[start..end]));
                 }
-                b'\\' => break,
-                0..=0x1f => {
+                Some(b'\\') => {}
+                _ => {
                     return Err(JsonError {
                         offset: end,
                         message: "control character in a string",
                     });
                 }
-                _ => end += 1,
             }
         }
         let (decoded, next) = parse_string_at(self.text, self.pos)?;
@@ -136,7 +134,7 @@ impl<'a> Compactor<'a, '_> {
             self.out.push('}');
             return Ok(true);
         }
-        let mut keys: Vec<std::borrow::Cow<'a, str>> = Vec::new();
+        let base = self.keys.len();
         let mut set: Option<std::collections::HashSet<std::borrow::Cow<'a, str>>> = None;
         loop {
             self.skip_ws();
@@ -146,15 +144,15 @@ impl<'a> Compactor<'a, '_> {
             let key = self.string()?;
             let repeated = match &mut set {
                 Some(set) => !set.insert(key),
-                None if keys.len() >= LINEAR_KEY_CHECK => {
-                    let mut all: std::collections::HashSet<_> = keys.drain(..).collect();
+                None if self.keys.len() - base >= LINEAR_KEY_CHECK => {
+                    let mut all: std::collections::HashSet<_> = self.keys.drain(base..).collect();
                     let repeated = !all.insert(key);
                     set = Some(all);
                     repeated
                 }
                 None => {
-                    let repeated = keys.contains(&key);
-                    keys.push(key);
+                    let repeated = self.keys.get(base..).is_some_and(|known| known.contains(&key));
+                    self.keys.push(key);
                     repeated
                 }
             };
@@ -180,6 +178,7 @@ impl<'a> Compactor<'a, '_> {
                 Some(b'}') => {
                     self.pos += 1;
                     self.out.push('}');
+                    self.keys.truncate(base);
                     return Ok(true);
                 }
                 Some(_) => return Err(self.error("expected `,` or `}` in an object")),

@@ -123,3 +123,20 @@ fn the_word_scan_stops_where_the_byte_scan_does() {
         }
     }
 }
+
+#[test]
+fn compact_text_checks_each_objects_keys_apart() {
+    // An inner object's keys are not the outer object's: only a key repeated in one object defers to the tree.
+    for (text, finished) in [
+        (r#"{"a":{"b":1,"c":{"b":2}},"b":2,"c":[{"a":1},{"a":2}]}"#, true),
+        (r#"{"a":{"b":1},"b":{"a":1,"b":2},"a":3}"#, false),
+        (r#"[{"k":1,"k":2}]"#, false),
+        (r#"{"x":{"y":{"z":1}},"y":{"x":2},"z":[{"x":{"x":1}}]}"#, true),
+    ] {
+        let mut out = String::new();
+        assert_eq!(write_compact_text(text, &mut out), Ok(finished), "{text}");
+        if finished {
+            assert_eq!(out, parse(text).unwrap().to_compact(), "{text}");
+        }
+    }
+}
