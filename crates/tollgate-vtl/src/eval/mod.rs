@@ -1832,7 +1832,7 @@ impl Render<'_> {
     /// evaluator has to take over (the variable is not fetched yet, a value on the way is no map, a macro
     /// argument is an expression). Reading a plain reference has no effects, so taking over evaluates nothing
     /// twice.
-    #[inline]
+    #[inline(always)]
     fn peek<T>(&self, r: &RefExpr, cx: &Cx<'_>, mut f: impl FnMut(&Value) -> T) -> Option<T> {
         if !r.plain {
             return None;
