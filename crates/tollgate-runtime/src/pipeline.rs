@@ -254,22 +254,27 @@ pub(crate) fn trace_header_value(cx: &RequestCx<'_>) -> Option<HeaderValue> {
         .started
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let mut out = Vec::with_capacity(TRACE_ROOT_LEN);
-    out.extend_from_slice(b"Root=1-");
-    push_hex(&mut out, u128::from(seconds & 0xFFFF_FFFF), 8);
-    out.push(b'-');
-    push_hex(&mut out, cx.ids.trace_bits.0, 24);
-    HeaderValue::from_maybe_shared(Bytes::from(out)).ok()
+    HeaderValue::from_maybe_shared(Bytes::copy_from_slice(&trace_root(seconds, cx.ids.trace_bits.0))).ok()
+}
+
+/// `Root=1-{seconds:08x}-{bits:024x}` of the low 32 and 96 bits, on the stack.
+fn trace_root(seconds: u64, bits: u128) -> [u8; TRACE_ROOT_LEN] {
+    let mut out = [b'-'; TRACE_ROOT_LEN];
+    out[..7].copy_from_slice(b"Root=1-");
+    write_hex(&mut out[7..15], seconds & 0xFFFF_FFFF);
+    write_hex(&mut out[16..24], (bits >> 64) as u64 & 0xFFFF_FFFF);
+    write_hex(&mut out[24..], bits as u64);
+    out
 }
 
 /// `Root=1-` + 8 hex digits + `-` + 24 hex digits.
 const TRACE_ROOT_LEN: usize = 40;
 
-/// The low `digits` hex digits of `value`, zero-padded (as `{:0digits$x}` for a value that fits).
-fn push_hex(out: &mut Vec<u8>, value: u128, digits: u32) {
+/// The low `slot.len()` (at most 16) hex digits of `value` into `slot`, zero-padded.
+fn write_hex(slot: &mut [u8], value: u64) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    for shift in (0..digits).rev() {
-        out.push(HEX[(value >> (4 * shift) & 0xF) as usize]);
+    for (i, digit) in slot.iter_mut().rev().enumerate() {
+        *digit = HEX[(value >> (4 * i) & 0xF) as usize];
     }
 }
 
@@ -322,21 +327,18 @@ pub(crate) fn edge_response(inner: &Inner, kind: GatewayResponseType) -> Respons
 mod tests {
     /// The hand-written hex of the trace header is what `format!` writes.
     #[test]
-    fn hex_digits_match_format() {
-        for value in [
-            0u128,
-            1,
-            0xabc,
-            0x6a3f_09e1,
-            (1 << 96) - 1,
-            0x0123_4567_89ab_cdef_0011_2233,
+    fn trace_roots_match_format() {
+        for (seconds, bits) in [
+            (0u64, 0u128),
+            (1, 1),
+            (0x1_6a3f_09e1, 0xabc),
+            (u64::MAX, (1 << 96) - 1),
+            (1_795_737_599, 0x0123_4567_89ab_cdef_0011_2233),
+            (7, u128::MAX),
         ] {
-            let mut out = Vec::new();
-            super::push_hex(&mut out, value, 24);
-            assert_eq!(String::from_utf8(out).unwrap(), format!("{value:024x}"));
+            let root = super::trace_root(seconds, bits);
+            let expected = format!("Root=1-{:08x}-{:024x}", seconds & 0xFFFF_FFFF, bits & ((1 << 96) - 1));
+            assert_eq!(std::str::from_utf8(&root).unwrap(), expected);
         }
-        let mut out = Vec::new();
-        super::push_hex(&mut out, 0x6a3f_09e1, 8);
-        assert_eq!(out, b"6a3f09e1");
     }
 }
