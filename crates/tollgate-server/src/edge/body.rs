@@ -15,14 +15,22 @@ use super::wire::WireIo;
 
 /// The body timeouts of one request.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct BodyTimeouts {
+struct BodyTimeouts {
     /// Longest wait between two pieces.
-    pub(crate) between: Duration,
+    between: Duration,
     /// When the whole body must be in.
-    pub(crate) deadline: Instant,
+    deadline: Instant,
 }
 
 impl BodyTimeouts {
+    /// From now: a bodiless request (most of them) never reads the clock for this.
+    fn start(between: Duration, total: Duration) -> BodyTimeouts {
+        BodyTimeouts {
+            between,
+            deadline: Instant::now() + total,
+        }
+    }
+
     fn next_wait(&self) -> Instant {
         (Instant::now() + self.between).min(self.deadline)
     }
@@ -30,11 +38,17 @@ impl BodyTimeouts {
 
 /// Reads the body that `framing` announces. Any error leaves the connection unusable (the caller answers and
 /// closes).
-pub(crate) async fn read(io: &mut WireIo, framing: Framing, timeouts: BodyTimeouts) -> Result<Bytes, Rejection> {
+/// `between` is the longest wait between two pieces, `total` the time the whole body may take.
+pub(crate) async fn read(
+    io: &mut WireIo,
+    framing: Framing,
+    between: Duration,
+    total: Duration,
+) -> Result<Bytes, Rejection> {
     match framing {
         Framing::Empty => Ok(Bytes::new()),
-        Framing::Length(len) => read_length(io, len, timeouts).await,
-        Framing::Chunked => read_chunked(io, timeouts).await,
+        Framing::Length(len) => read_length(io, len, BodyTimeouts::start(between, total)).await,
+        Framing::Chunked => read_chunked(io, BodyTimeouts::start(between, total)).await,
     }
 }
 

@@ -16,10 +16,9 @@ use http::{Method, Request, Response, Version};
 use http_body::Body;
 use tokio::io::AsyncWriteExt;
 use tokio::sync::watch;
-use tokio::time::Instant;
 use tollgate_runtime::{Arrival, OriginalHeaderNames};
 
-use super::body::{self, BodyTimeouts};
+use super::body;
 use super::encode::{self, BodyLength, Exchange, Framing};
 use super::head::{self, Framing as RequestFraming, Rejection};
 use super::wire::{Head, WireIo};
@@ -88,11 +87,7 @@ pub(crate) async fn serve<H: Handler>(
         {
             return;
         }
-        let timeouts = BodyTimeouts {
-            between: config.body_timeout,
-            deadline: Instant::now() + config.body_deadline,
-        };
-        let body = match body::read(io, inspected.framing, timeouts).await {
+        let body = match body::read(io, inspected.framing, config.body_timeout, config.body_deadline).await {
             Ok(body) => body,
             Err(rejection) => {
                 tracing::debug!(?rejection, "request body refused at the edge");
