@@ -46,6 +46,7 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
             "tollgate-aws",
             "tollgate-runtime",
             "tollgate-lambda-host",
+            "tollgate-http1",
             "tollgate-auth",
             "tollgate-state-redis",
         ],

@@ -93,18 +93,12 @@ fn is_chunked(headers: &HeaderMap) -> bool {
 
 /// Whether the last coding a `Transfer-Encoding` value lists is `chunked`.
 fn ends_in_chunked(value: &HeaderValue) -> bool {
-    value
-        .to_str()
-        .ok()
-        .and_then(|value| value.rsplit(',').next())
-        .is_some_and(|last| last.trim().eq_ignore_ascii_case("chunked"))
+    tollgate_http1::fields::last_coding_is_chunked(value.as_bytes())
 }
 
 /// Whether a comma-separated header value lists `token` (case-insensitive).
 fn lists(value: &HeaderValue, token: &str) -> bool {
-    value
-        .to_str()
-        .is_ok_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
+    tollgate_http1::fields::lists_token(value.as_bytes(), token.as_bytes())
 }
 
 /// The one value of every `Content-Length` header (all must agree), if any and valid.
@@ -268,11 +262,7 @@ fn fold_length(mut seen: Length, value: &HeaderValue) -> Length {
         return Length::Invalid;
     };
     for part in text.split(',').map(str::trim) {
-        let parsed = if !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()) {
-            part.parse::<u64>().ok()
-        } else {
-            None
-        };
+        let parsed = tollgate_http1::fields::decimal_length(part.as_bytes());
         seen = match (seen, parsed) {
             (Length::Absent, Some(length)) => Length::Is(length),
             (Length::Is(before), Some(length)) if before == length => Length::Is(length),

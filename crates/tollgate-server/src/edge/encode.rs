@@ -7,7 +7,7 @@ use http::header::{CONNECTION, CONTENT_LENGTH, DATE, HeaderValue, TRAILER, TRANS
 use http::{HeaderName, StatusCode, Version, response};
 
 use super::date;
-use super::head::{is_visible_ascii, lists_token};
+use tollgate_http1::fields::{decimal_length, last_coding_is_chunked, lists_token};
 
 /// What the request says about its answer.
 #[derive(Debug, Clone, Copy)]
@@ -173,7 +173,7 @@ fn headers(
                     continue;
                 }
                 BodyLength::Unknown => {
-                    let len = parse_content_length(value.as_bytes()).ok_or(InvalidHead)?;
+                    let len = decimal_length(value.as_bytes()).ok_or(InvalidHead)?;
                     match previous_length {
                         Some(previous) if previous != len => return Err(InvalidHead),
                         Some(_) => continue,
@@ -286,26 +286,4 @@ fn joined_start(out: &mut Vec<u8>, name_with_colon: &[u8], value: &HeaderValue) 
 fn joined_more(out: &mut Vec<u8>, value: &HeaderValue) {
     out.extend_from_slice(b", ");
     out.extend_from_slice(value.as_bytes());
-}
-
-/// hyper's `is_chunked_`: the last comma-separated coding is `chunked`.
-fn last_coding_is_chunked(value: &[u8]) -> bool {
-    is_visible_ascii(value)
-        && value
-            .rsplit(|&b| b == b',')
-            .next()
-            .is_some_and(|coding| coding.trim_ascii().eq_ignore_ascii_case(b"chunked"))
-}
-
-/// hyper's server-side `content_length_parse`: decimal digits only, no sign, no list, no overflow.
-fn parse_content_length(value: &[u8]) -> Option<u64> {
-    if value.is_empty() {
-        return None;
-    }
-    value.iter().try_fold(0u64, |length, &b| {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        length.checked_mul(10)?.checked_add(u64::from(b - b'0'))
-    })
 }

@@ -8,6 +8,7 @@
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Uri, Version};
+use tollgate_http1::fields::lists_token;
 
 /// AWS: "total combined size of all header values" (names, values, line ends, whitespace), Regional APIs.
 pub(crate) const MAX_HEADER_BYTES: usize = 10_240;
@@ -242,20 +243,6 @@ pub(crate) fn inspect(head: &[u8]) -> Result<Inspected, Rejection> {
         keep_alive,
         expect_continue,
     })
-}
-
-/// What `HeaderValue::to_str` accepts, which hyper's list checks require.
-pub(crate) fn is_visible_ascii(value: &[u8]) -> bool {
-    value.iter().all(|&b| b == b'\t' || (32..127).contains(&b))
-}
-
-/// Whether a comma-separated field value lists `token` (ASCII case-insensitive), as hyper reads `Connection`:
-/// a value with bytes outside visible ASCII lists nothing.
-pub(crate) fn lists_token(value: &[u8], token: &[u8]) -> bool {
-    is_visible_ascii(value)
-        && value
-            .split(|&b| b == b',')
-            .any(|item| item.trim_ascii().eq_ignore_ascii_case(token))
 }
 
 /// `Content-Length = 1*DIGIT` (RFC 9110 §8.6): no sign, no list, no hex; too many digits is too large.
