@@ -11,7 +11,8 @@ const LINEAR_KEY_CHECK: usize = 16;
 /// Appends the compact form of the JSON document `text` to `out`.
 ///
 /// Returns `Ok(false)` when an object repeats a key: only the tree keeps JSON's "first position, last value"
-/// rule, so the caller must fall back to [`super::parse`]. On `Ok(false)` and on errors, `out` holds partial output
+/// rule, so the caller must fall back to [`super::parse`]. A key written with escapes (rare; `"\u0061"` repeats
+/// `"a"`) is left to the tree too. On `Ok(false)` and on errors, `out` holds partial output
 /// the caller should discard.
 pub fn write_compact_text(text: &str, out: &mut String) -> Result<bool, JsonError> {
     let mut c = Compactor {
@@ -38,7 +39,7 @@ struct Compactor<'a, 'o> {
     pos: usize,
     out: &'o mut String,
     /// Keys of the objects being copied (while they are small), innermost last: one buffer for the document.
-    keys: Vec<std::borrow::Cow<'a, str>>,
+    keys: Vec<&'a str>,
 }
 
 impl<'a> Compactor<'a, '_> {
@@ -135,13 +136,15 @@ impl<'a> Compactor<'a, '_> {
             return Ok(true);
         }
         let base = self.keys.len();
-        let mut set: Option<std::collections::HashSet<std::borrow::Cow<'a, str>>> = None;
+        let mut set: Option<std::collections::HashSet<&'a str>> = None;
         loop {
             self.skip_ws();
             if self.peek() != Some(b'"') {
                 return Err(self.error("expected a string key"));
             }
-            let key = self.string()?;
+            let std::borrow::Cow::Borrowed(key) = self.string()? else {
+                return Ok(false);
+            };
             let repeated = match &mut set {
                 Some(set) => !set.insert(key),
                 None if self.keys.len() - base >= LINEAR_KEY_CHECK => {
@@ -151,7 +154,11 @@ impl<'a> Compactor<'a, '_> {
                     repeated
                 }
                 None => {
-                    let repeated = self.keys.get(base..).is_some_and(|known| known.contains(&key));
+                    // Lengths and first bytes tell most keys apart without a call to `memcmp`.
+                    let same = |known: &&str| {
+                        known.len() == key.len() && known.as_bytes().first() == key.as_bytes().first() && *known == key
+                    };
+                    let repeated = self.keys.get(base..).is_some_and(|known| known.iter().any(same));
                     self.keys.push(key);
                     repeated
                 }
