@@ -177,15 +177,86 @@ where
     if body.size_hint().lower() > limit as u64 {
         return Err(None);
     }
-    let limited = http_body_util::Limited::new(body, limit);
-    match limited.collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(err) => {
-            if err.is::<http_body_util::LengthLimitError>() {
-                Err(None)
-            } else {
-                Err(Some(err))
-            }
+    if body.is_end_stream() {
+        return Ok(Bytes::new());
+    }
+    let mut body = std::pin::pin!(body);
+    // A body already in memory (the edge reads it whole) is one frame: it is kept as it is, not copied.
+    let mut single: Option<Bytes> = None;
+    let mut joined = bytes::BytesMut::new();
+    let mut total: usize = 0;
+    while let Some(frame) = http_body_util::BodyExt::frame(&mut body).await {
+        let frame = frame.map_err(|err| Some(err.into()))?;
+        let Ok(data) = frame.into_data() else {
+            continue; // Trailers: nothing reads them.
+        };
+        total = total.saturating_add(data.len());
+        if total > limit {
+            return Err(None);
         }
+        match single.take() {
+            None if joined.is_empty() => single = Some(data),
+            Some(first) => {
+                joined.extend_from_slice(&first);
+                joined.extend_from_slice(&data);
+            }
+            None => joined.extend_from_slice(&data),
+        }
+    }
+    Ok(single.unwrap_or_else(|| joined.freeze()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collect(body: ResponseBody, limit: usize) -> Result<Bytes, Option<BoxError>> {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(collect_limited(body, limit))
+    }
+
+    /// Ready frames with no size hint.
+    struct Pieces(std::collections::VecDeque<Bytes>);
+
+    impl Body for Pieces {
+        type Data = Bytes;
+        type Error = std::convert::Infallible;
+
+        fn poll_frame(
+            self: Pin<&mut Self>,
+            _cx: &mut Context<'_>,
+        ) -> Poll<Option<Result<Frame<Bytes>, std::convert::Infallible>>> {
+            Poll::Ready(self.get_mut().0.pop_front().map(|piece| Ok(Frame::data(piece))))
+        }
+    }
+
+    fn streamed(pieces: &[&'static str]) -> ResponseBody {
+        ResponseBody::stream(Pieces(
+            pieces
+                .iter()
+                .map(|piece| Bytes::from_static(piece.as_bytes()))
+                .collect(),
+        ))
+    }
+
+    #[test]
+    fn one_frame_is_kept_as_it_is() {
+        let bytes = Bytes::from_static(b"the whole body");
+        let collected = collect(ResponseBody::full(bytes.clone()), 100).unwrap();
+        assert_eq!(collected, bytes);
+        assert_eq!(collected.as_ptr(), bytes.as_ptr(), "not copied");
+        assert_eq!(collect(ResponseBody::empty(), 0).unwrap(), Bytes::new());
+    }
+
+    #[test]
+    fn frames_are_joined_within_the_limit() {
+        assert_eq!(
+            collect(streamed(&["ab", "", "cd", "e"]), 5).unwrap(),
+            Bytes::from_static(b"abcde")
+        );
+        assert!(matches!(collect(streamed(&["ab", "cd", "ef"]), 5), Err(None)));
+        assert!(matches!(collect(ResponseBody::full("123456"), 5), Err(None)));
     }
 }
