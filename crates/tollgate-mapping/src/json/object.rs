@@ -137,6 +137,30 @@ impl fmt::Debug for JsonObject {
     }
 }
 
+/// Whether `members`, a small object's (at most [`SCAN_LIMIT`]), repeat a key: each key's fingerprint compared with
+/// the ones before it, the text only when they match. `None` for a larger object.
+pub(super) fn small_repeats_a_key(members: &[(JsonStr, Json)]) -> Option<bool> {
+    if members.len() > SCAN_LIMIT {
+        return None;
+    }
+    let mut prints = [0u64; SCAN_LIMIT];
+    for (at, (key, _)) in members.iter().enumerate() {
+        let print = key.fingerprint();
+        let known = prints.get(..at).unwrap_or_default();
+        let repeated = known
+            .iter()
+            .zip(members)
+            .any(|(&p, (other, _))| p == print && other.as_bytes() == key.as_bytes());
+        if repeated {
+            return Some(true);
+        }
+        if let Some(slot) = prints.get_mut(at) {
+            *slot = print;
+        }
+    }
+    Some(false)
+}
+
 /// The keys of an object being built, for finding a repeated one: a scan while the object is small, a hash
 /// index (kept by the object) once it is large.
 #[derive(Default)]

@@ -7,7 +7,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use super::object::{JsonObject, KeySet};
+use super::object::{JsonObject, KeySet, small_repeats_a_key};
 use super::{Json, JsonStr};
 
 /// Deepest nesting of arrays and objects accepted (serde_json's default, so no input can exhaust the stack).
@@ -157,6 +157,10 @@ impl Builder for TreeBuilder<'_> {
 
     fn object(&mut self, members: &mut Vec<(JsonStr, Json)>, start: usize) -> Json {
         // Most objects repeat no key: their members move into the object as they are.
+        if members.get(start..).and_then(small_repeats_a_key) == Some(false) {
+            let unique: Arc<[(JsonStr, Json)]> = members.drain(start..).collect();
+            return Json::Object(JsonObject::from_unique(unique, KeySet::default()));
+        }
         let mut keys = KeySet::default();
         let count = members.len().saturating_sub(start);
         for at in 0..count {

@@ -140,3 +140,33 @@ fn compact_text_checks_each_objects_keys_apart() {
         }
     }
 }
+
+#[test]
+fn small_objects_find_repeated_keys_however_they_are_written() {
+    for (text, compact) in [
+        (r#"{"a":1,"b":2,"\u0061":3}"#, r#"{"a":3,"b":2}"#),
+        (
+            r#"{"abcdefghX":1,"abcdefghY":2,"abcdefghX":3}"#,
+            r#"{"abcdefghX":3,"abcdefghY":2}"#,
+        ),
+        (r#"{"":1,"\u0000":2,"":3}"#, r#"{"":3,"\u0000":2}"#),
+        (r#"{"k":{"k":1},"\u006b":2}"#, r#"{"k":2}"#),
+        (r#"{"abcdefgh":1,"abcdefghi":2}"#, r#"{"abcdefgh":1,"abcdefghi":2}"#),
+    ] {
+        assert_eq!(roundtrip(text), compact, "{text}");
+    }
+}
+
+#[test]
+fn fingerprints_do_not_depend_on_where_the_text_lives() {
+    let doc: std::sync::Arc<str> = std::sync::Arc::from("xxabcdefghijklmnopqrstuvwxyz\"é😀 tail");
+    for start in 0..doc.len() {
+        for end in start..=doc.len() {
+            let Some(slice) = JsonStr::slice(&doc, start, end) else {
+                continue;
+            };
+            let whole = JsonStr::from(slice.as_str());
+            assert_eq!(slice.fingerprint(), whole.fingerprint(), "{start}..{end}");
+        }
+    }
+}

@@ -69,6 +69,36 @@ impl JsonStr {
         a.len() == b.len() && a.first() == b.first() && a == b
     }
 
+    /// The length and first (up to) eight bytes mixed into a word: equal strings have equal fingerprints, and
+    /// most different keys of an object differ in it. Read as one word of the buffer where it fits.
+    #[inline]
+    pub(crate) fn fingerprint(&self) -> u64 {
+        let (start, len) = if self.start == WHOLE {
+            (0, self.text.len())
+        } else {
+            (self.start as usize, self.end.saturating_sub(self.start) as usize)
+        };
+        let word = self
+            .text
+            .as_bytes()
+            .get(start..start + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok());
+        let head = match word {
+            Some(word) => {
+                let mask = u64::MAX.checked_shr(64 - 8 * len.min(8) as u32).unwrap_or(0);
+                u64::from_le_bytes(word) & mask
+            }
+            None => {
+                let mut word = [0u8; 8];
+                for (slot, &b) in word.iter_mut().zip(self.as_bytes()) {
+                    *slot = b;
+                }
+                u64::from_le_bytes(word)
+            }
+        };
+        head ^ (len as u64).rotate_right(8)
+    }
+
     /// The text as a shared `Arc<str>`: free when this string is a whole buffer, a copy otherwise.
     pub fn to_arc(&self) -> Arc<str> {
         if self.start == WHOLE {
