@@ -94,12 +94,11 @@ pub(crate) async fn serve<H: Handler>(
                 return refuse(io, handler, rejection, &mut out).await;
             }
         };
-        let exchange = |keep_alive: bool| Exchange {
+        let exchange = Exchange {
             head: parts.method == Method::HEAD,
             http10: parts.version == Version::HTTP_10,
-            keep_alive,
+            keep_alive: inspected.keep_alive,
         };
-        let exchange = exchange(inspected.keep_alive);
         // One span per request; at DEBUG so that the default `info` filter costs a cached callsite check only.
         let span = tracing::debug_span!("request", method = %parts.method, path = parts.uri.path());
         let arrival = Arrival {
