@@ -98,13 +98,17 @@ impl WireIo {
     }
 
     /// Whether the connection has waited for a head, with nothing buffered, for longer than the idle timeout.
-    /// Otherwise keeps the timer registered, so that the task wakes when it passes.
+    /// Otherwise keeps the timer registered, so that the task wakes when it passes. A registered timer keeps the
+    /// task's waker (the same for the task's whole life), so it is polled again only once it has fired: between,
+    /// a request costs one atomic load here.
     fn idle_expired(&mut self, cx: &mut Context<'_>) -> bool {
         let idle = self.timeouts.idle;
         let deadline = self.last_active + idle;
-        let sleep = self
-            .idle_deadline
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+        let sleep = match self.idle_deadline.as_mut() {
+            Some(sleep) if !sleep.is_elapsed() => return false,
+            Some(sleep) => sleep,
+            None => self.idle_deadline.insert(Box::pin(tokio::time::sleep_until(deadline))),
+        };
         // Bounded: each turn either returns or moves the deadline later.
         for _ in 0..4 {
             if sleep.as_mut().poll(cx).is_pending() {
