@@ -1,6 +1,7 @@
 //! HTTP/1.1 wire pieces shared by Tollgate's own HTTP/1 code (the Lambda Runtime API server, the gateway's HTTP
 //! backend client and the edge's server): no I/O, no dependencies.
 
+pub mod date;
 pub mod fields;
 
 /// The longest chunk-size or trailer line.

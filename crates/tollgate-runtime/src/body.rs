@@ -181,29 +181,57 @@ where
         return Ok(Bytes::new());
     }
     let mut body = std::pin::pin!(body);
-    // A body already in memory (the edge reads it whole) is one frame: it is kept as it is, not copied.
-    let mut single: Option<Bytes> = None;
-    let mut joined = bytes::BytesMut::new();
-    let mut total: usize = 0;
+    let mut joined = FrameJoiner::default();
     while let Some(frame) = http_body_util::BodyExt::frame(&mut body).await {
         let frame = frame.map_err(|err| Some(err.into()))?;
         let Ok(data) = frame.into_data() else {
             continue; // Trailers: nothing reads them.
         };
-        total = total.saturating_add(data.len());
-        if total > limit {
+        if joined.len().saturating_add(data.len()) > limit {
             return Err(None);
         }
-        match single.take() {
-            None if joined.is_empty() => single = Some(data),
+        joined.push(data);
+    }
+    Ok(joined.finish())
+}
+
+/// Joins a body's data frames into one `Bytes`. A body already in memory (the edge reads it whole) is one frame:
+/// it is kept as it is, not copied; more frames are copied into one buffer.
+#[derive(Debug, Default)]
+pub struct FrameJoiner {
+    single: Option<Bytes>,
+    joined: bytes::BytesMut,
+    len: usize,
+}
+
+impl FrameJoiner {
+    /// Adds the next frame's data.
+    pub fn push(&mut self, data: Bytes) {
+        self.len += data.len();
+        match self.single.take() {
+            None if self.joined.is_empty() => self.single = Some(data),
             Some(first) => {
-                joined.extend_from_slice(&first);
-                joined.extend_from_slice(&data);
+                self.joined.extend_from_slice(&first);
+                self.joined.extend_from_slice(&data);
             }
-            None => joined.extend_from_slice(&data),
+            None => self.joined.extend_from_slice(&data),
         }
     }
-    Ok(single.unwrap_or_else(|| joined.freeze()))
+
+    /// The bytes pushed so far.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether nothing (or only empty frames) was pushed.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The whole body.
+    pub fn finish(self) -> Bytes {
+        self.single.unwrap_or_else(|| self.joined.freeze())
+    }
 }
 
 #[cfg(test)]

@@ -90,7 +90,7 @@ pub use backends::{
     BackendFuture, BackendSetupError, Backends, HttpBackend, HttpBackendError, HttpClientOptions, HyperHttpBackend,
     PooledHttpBackend,
 };
-pub use body::{BoxError, RequestBody, ResponseBody};
+pub use body::{BoxError, FrameJoiner, RequestBody, ResponseBody};
 pub use clock::{Clock, IdGenerator, IdText, RandomIds, RequestIds, SystemClock};
 pub use deployment::{CompileOptions, Deployment};
 pub use error::GatewayError;

@@ -4,7 +4,7 @@
 use std::time::SystemTime;
 
 use crate::state::QuotaWindow;
-use crate::time_fmt::civil_from_days;
+use tollgate_http1::date::civil_from_days;
 
 /// `QuotaSettings.period`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

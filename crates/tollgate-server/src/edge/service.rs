@@ -6,12 +6,12 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use http::{Request, Response};
 use http_body_util::{BodyExt, Either, Full};
 use hyper::body::Incoming;
 use tokio::time::Instant;
-use tollgate_runtime::Arrival;
+use tollgate_runtime::{Arrival, FrameJoiner};
 use tracing::Instrument as _;
 
 use super::head::{MAX_BODY, Rejection};
@@ -82,9 +82,7 @@ async fn read_body(mut body: Incoming, config: &EdgeConfig) -> Result<Bytes, Rej
         return Ok(Bytes::new());
     }
     let deadline = Instant::now() + config.body_deadline;
-    let mut single: Option<Bytes> = None;
-    let mut joined = BytesMut::new();
-    let mut total: u64 = 0;
+    let mut joined = FrameJoiner::default();
     loop {
         let wait_until = (Instant::now() + config.body_timeout).min(deadline);
         let frame = match tokio::time::timeout_at(wait_until, body.frame()).await {
@@ -96,18 +94,10 @@ async fn read_body(mut body: Incoming, config: &EdgeConfig) -> Result<Bytes, Rej
         let Ok(data) = frame.into_data() else {
             continue; // Trailers: API Gateway has no use for them.
         };
-        total += data.len() as u64;
-        if total > MAX_BODY {
+        if (joined.len() + data.len()) as u64 > MAX_BODY {
             return Err(Rejection::PayloadTooLarge);
         }
-        match single.take() {
-            None if joined.is_empty() => single = Some(data),
-            Some(first) => {
-                joined.extend_from_slice(&first);
-                joined.extend_from_slice(&data);
-            }
-            None => joined.extend_from_slice(&data),
-        }
+        joined.push(data);
     }
-    Ok(single.unwrap_or_else(|| joined.freeze()))
+    Ok(joined.finish())
 }
