@@ -359,9 +359,11 @@ impl Builder for ValueBuilder<'_> {
 
 /// json-smart's number types: `Integer` when it fits, then `Long`, then `BigInteger`; decimals as `Double`.
 fn number_value(literal: &str) -> Value {
-    if let Some(value) = short_number(literal.as_bytes()) {
-        return value;
-    }
+    short_number(literal.as_bytes()).unwrap_or_else(|| general_number(literal))
+}
+
+/// [`number_value`] without its fast path: the general parse, for every literal the fast path does not take.
+fn general_number(literal: &str) -> Value {
     if !literal.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) {
         if let Ok(n) = literal.parse::<i64>() {
             return Value::integer(n);
@@ -779,19 +781,6 @@ pub(crate) fn arg_str(value: &Value) -> Option<Cow<'_, str>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// [`number_value`] without its fast path: the general parse every literal used to take.
-    fn general_number(literal: &str) -> Value {
-        if !literal.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) {
-            if let Ok(n) = literal.parse::<i64>() {
-                return Value::integer(n);
-            }
-            if let Ok(n) = literal.parse::<i128>() {
-                return Value::BigInt(Box::new(n));
-            }
-        }
-        literal.parse::<f64>().map_or(Value::Null, Value::Double)
-    }
 
     fn same(a: &Value, b: &Value) -> bool {
         match (a, b) {
