@@ -21,7 +21,7 @@ use tollgate_mapping::util_functions::escape_javascript;
 use tollgate_mapping::{ContextState, MappingEngine, MethodRequest, RequestContext, TemplateInput};
 
 mod common;
-use common::{ORDERS_REQUEST, ORDERS_RESPONSE, RESHAPE, escape_text, large_body, load_order_body, order_body};
+use common::{Orders, RESHAPE, escape_text, large_body, load_order_body, order_body, render};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
@@ -45,28 +45,10 @@ fn main() {
         .compile("json-root", "$input.json('$')")
         .expect("benchmark input is valid");
     let load_order = load_order_body();
-    let orders_request = engine
-        .compile("orders-request", ORDERS_REQUEST)
-        .expect("benchmark input is valid");
-    let orders_response = engine
-        .compile("orders-response", ORDERS_RESPONSE)
-        .expect("benchmark input is valid");
-    let render = |template: &tollgate_mapping::MappingTemplate, body: &str| {
-        let input = TemplateInput {
-            method: &method,
-            body,
-            context: &context,
-            stage_variables: &[],
-        };
-        template
-            .render(&input, &mut ContextState::default())
-            .expect("benchmark input is valid")
-    };
-    let values_only = engine
-        .compile("values", "#set($o = $input.path('$'))")
-        .expect("benchmark input is valid");
+    let orders = Orders::compile(&engine);
+    let render = |template, body: &str| render(template, &method, &context, body);
     // The backend echoes the request template's output; the response template reads that.
-    let echoed = render(&orders_request, &load_order);
+    let echoed = render(&orders.request, &load_order);
     for _ in 0..count {
         match op.as_str() {
             "reshape" => {
@@ -105,20 +87,20 @@ fn main() {
                 black_box(parse(black_box(&load_order)).expect("benchmark input is valid"));
             }
             "orders-request" => {
-                black_box(render(&orders_request, &load_order));
+                black_box(render(&orders.request, &load_order));
             }
             "orders-response" => {
-                black_box(render(&orders_response, &echoed));
+                black_box(render(&orders.response, &echoed));
             }
             "values-order" => {
-                black_box(render(&values_only, &load_order));
+                black_box(render(&orders.values_only, &load_order));
             }
             "values-echo" => {
-                black_box(render(&values_only, &echoed));
+                black_box(render(&orders.values_only, &echoed));
             }
             "orders" => {
-                black_box(render(&orders_request, &load_order));
-                black_box(render(&orders_response, &echoed));
+                black_box(render(&orders.request, &load_order));
+                black_box(render(&orders.response, &echoed));
             }
             "escape-74kb" => {
                 let mut out = String::with_capacity(text.len() * 2);

@@ -13,7 +13,7 @@ use tollgate_mapping::util_functions::escape_javascript;
 use tollgate_mapping::{ContextState, MappingEngine, MethodRequest, RequestContext, TemplateInput};
 
 mod common;
-use common::{ORDERS_REQUEST, ORDERS_RESPONSE, RESHAPE, escape_text, large_body, load_order_body, order_body};
+use common::{Orders, RESHAPE, escape_text, large_body, load_order_body, order_body, render};
 
 fn bench(c: &mut Criterion) {
     let engine = MappingEngine::new();
@@ -52,35 +52,17 @@ fn bench(c: &mut Criterion) {
 
     // The load route `POST /orders`: its 2 KB body made template values, and both of its templates.
     let order = load_order_body();
-    let values_only = engine
-        .compile("values", "#set($o = $input.path('$'))")
-        .expect("benchmark input is valid");
-    let orders_request = engine
-        .compile("orders-request", ORDERS_REQUEST)
-        .expect("benchmark input is valid");
-    let orders_response = engine
-        .compile("orders-response", ORDERS_RESPONSE)
-        .expect("benchmark input is valid");
-    let render = |template: &tollgate_mapping::MappingTemplate, body: &str| {
-        let input = TemplateInput {
-            method: &method,
-            body,
-            context: &context,
-            stage_variables: &[],
-        };
-        template
-            .render(&input, &mut ContextState::default())
-            .expect("benchmark input is valid")
-    };
-    let echoed = render(&orders_request, &order);
+    let orders = Orders::compile(&engine);
+    let render = |template, body: &str| render(template, &method, &context, body);
+    let echoed = render(&orders.request, &order);
     group.throughput(Throughput::Bytes(order.len() as u64));
     group.bench_function("values_order_2kb", |b| {
-        b.iter(|| black_box(render(&values_only, &order)))
+        b.iter(|| black_box(render(&orders.values_only, &order)))
     });
     group.bench_function("orders_both_templates", |b| {
         b.iter(|| {
-            black_box(render(&orders_request, &order));
-            black_box(render(&orders_response, &echoed))
+            black_box(render(&orders.request, &order));
+            black_box(render(&orders.response, &echoed))
         })
     });
 

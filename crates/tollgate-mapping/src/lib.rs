@@ -6,6 +6,8 @@ pub mod gateway_response;
 pub mod json;
 pub mod jsonpath;
 pub mod param_mapping;
+#[cfg(test)]
+mod random_texts;
 pub mod request;
 pub mod selection;
 mod template;

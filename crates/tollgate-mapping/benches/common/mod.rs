@@ -1,5 +1,7 @@
 //! Inputs shared by the benchmarks.
 
+use tollgate_mapping::{ContextState, MappingEngine, MappingTemplate, MethodRequest, RequestContext, TemplateInput};
+
 /// A ~2 KB order: 12 line items, the shape a typical request template reshapes.
 pub(crate) fn order_body() -> String {
     let items: Vec<String> = (0..12)
@@ -83,3 +85,40 @@ pub(crate) const ORDERS_RESPONSE: &str = r#"#set($b = $input.path('$'))
   "via": "tollgate-vtl"
 }
 "#;
+
+/// The load route `POST /orders`: its request and response templates, and a template that only makes a body
+/// template values (`#set($o = $input.path('$'))`).
+pub(crate) struct Orders {
+    pub(crate) request: MappingTemplate,
+    pub(crate) response: MappingTemplate,
+    pub(crate) values_only: MappingTemplate,
+}
+
+impl Orders {
+    pub(crate) fn compile(engine: &MappingEngine) -> Orders {
+        let compile = |name: &str, text: &str| engine.compile(name, text).expect("benchmark input is valid");
+        Orders {
+            request: compile("orders-request", ORDERS_REQUEST),
+            response: compile("orders-response", ORDERS_RESPONSE),
+            values_only: compile("values", "#set($o = $input.path('$'))"),
+        }
+    }
+}
+
+/// Renders a benchmark template over `body` (a failure is a broken benchmark input).
+pub(crate) fn render(
+    template: &MappingTemplate,
+    method: &MethodRequest,
+    context: &RequestContext,
+    body: &str,
+) -> String {
+    let input = TemplateInput {
+        method,
+        body,
+        context,
+        stage_variables: &[],
+    };
+    template
+        .render(&input, &mut ContextState::default())
+        .expect("benchmark input is valid")
+}

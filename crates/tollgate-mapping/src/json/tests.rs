@@ -101,19 +101,8 @@ fn compact_text_defers_repeated_keys_and_rejects_what_parse_rejects() {
 #[test]
 fn the_word_scan_stops_where_the_byte_scan_does() {
     let alphabet: &[u8] = b"ab\"\\\x00\x1f \x7f\xc3\xa9\x80\xff!~";
-    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-    for _ in 0..20_000 {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        let len = (state % 40) as usize;
-        let text: Vec<u8> = (0..len)
-            .map(|i| {
-                // Mostly plain text, so stops fall at every position within a word.
-                let pick = (state.rotate_left(i as u32 * 5) % 64) as usize;
-                alphabet.get(pick).copied().unwrap_or(b'x')
-            })
-            .collect();
+    for text in crate::random_texts::random_texts(alphabet, 0x9e37_79b9_7f4a_7c15, 64, 20_000) {
+        let len = text.len();
         for from in 0..=len {
             let expected = text[from..]
                 .iter()

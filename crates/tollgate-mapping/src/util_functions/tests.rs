@@ -72,20 +72,7 @@ fn base64_round_trips_utf8() {
 #[test]
 fn the_word_scan_finds_the_first_byte_to_escape() {
     let alphabet: &[u8] = b"ab\"'\\/\x00\x1f \x7f\x80\xc3\xff!~0";
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    for _ in 0..20_000 {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        let len = (state % 40) as usize;
-        let text: Vec<u8> = (0..len)
-            .map(|i| {
-                alphabet
-                    .get((state.rotate_left(i as u32 * 5) % 48) as usize)
-                    .copied()
-                    .unwrap_or(b'x')
-            })
-            .collect();
+    for text in crate::random_texts::random_texts(alphabet, 0x2545_f491_4f6c_dd1d, 48, 20_000) {
         let expected = text.iter().position(|&b| !javascript_safe(b)).unwrap_or(text.len());
         assert_eq!(javascript_safe_run(&text), expected, "{text:?}");
     }
