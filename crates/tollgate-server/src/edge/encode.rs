@@ -4,7 +4,7 @@
 //! `date` field when the answer has none. `wire_tests.rs` checks the two side by side.
 
 use http::header::{CONNECTION, CONTENT_LENGTH, DATE, HeaderValue, TRAILER, TRANSFER_ENCODING};
-use http::{HeaderName, StatusCode, Version, response};
+use http::{HeaderMap, HeaderName, StatusCode, Version, response};
 
 use super::date;
 use tollgate_http1::fields::{decimal_length, last_coding_is_chunked, lists_token};
@@ -63,12 +63,7 @@ pub(crate) fn head(
     let mut keep_alive = exchange.keep_alive;
     let mut body = body;
     let mut version = if exchange.http10 {
-        let outgoing_keep_alive = parts
-            .headers
-            .get_all(CONNECTION)
-            .iter()
-            .any(|value| lists_token(value.as_bytes(), b"keep-alive"));
-        if !outgoing_keep_alive {
+        if !connection_lists(&parts.headers, b"keep-alive") {
             match parts.version {
                 Version::HTTP_10 => keep_alive = false,
                 Version::HTTP_11 if keep_alive => {
@@ -79,13 +74,7 @@ pub(crate) fn head(
         }
         Version::HTTP_10
     } else {
-        if !keep_alive
-            && !parts
-                .headers
-                .get_all(CONNECTION)
-                .iter()
-                .any(|value| lists_token(value.as_bytes(), b"close"))
-        {
+        if !keep_alive && !connection_lists(&parts.headers, b"close") {
             parts.headers.append(CONNECTION, HeaderValue::from_static("close"));
         }
         parts.version
@@ -103,6 +92,14 @@ pub(crate) fn head(
     }
     status_line(out, version, parts.status);
     headers(out, parts, body, exchange.head, version, last)
+}
+
+/// Whether the answer's `Connection` fields list `token`.
+fn connection_lists(headers: &HeaderMap, token: &[u8]) -> bool {
+    headers
+        .get_all(CONNECTION)
+        .iter()
+        .any(|value| lists_token(value.as_bytes(), token))
 }
 
 fn status_line(out: &mut Vec<u8>, version: Version, status: StatusCode) {
