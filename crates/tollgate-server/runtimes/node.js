@@ -334,6 +334,53 @@ async function loadHandler(appRoot, fullHandler) {
   return fn;
 }
 
+// ---- process.env._X_AMZN_TRACE_ID (InvokeContext.js `_forwardXRay`) -----------------------------------------
+
+// The official client sets process.env._X_AMZN_TRACE_ID for every invocation, and deletes it when an event comes
+// without a trace. Written through to the real environment, that is glibc's setenv(3), which keeps every value it
+// was ever given (pointers that getenv returned must stay valid): with a new trace per invocation, ≈130 bytes that
+// are never freed per invocation and a search of an ever-growing tree. So this one variable lives in an overlay of
+// process.env: handlers, the X-Ray SDK and child processes (child_process reads process.env) see it as before, as
+// a string, among the keys; only native code calling getenv(3) does not.
+const TRACE_VARIABLE = '_X_AMZN_TRACE_ID';
+let traceId = process.env[TRACE_VARIABLE];
+
+function overlayTraceVariable() {
+  const real = process.env;
+  if (traceId !== undefined) delete real[TRACE_VARIABLE];
+  const traceDescriptor = () =>
+    traceId === undefined ? undefined : { value: traceId, writable: true, enumerable: true, configurable: true };
+  process.env = new Proxy(real, {
+    get: (target, key) => (key === TRACE_VARIABLE ? traceId : Reflect.get(target, key)),
+    set(target, key, value) {
+      if (key !== TRACE_VARIABLE) return Reflect.set(target, key, value);
+      traceId = `${value}`; // as process.env, which stores strings
+      return true;
+    },
+    has: (target, key) => (key === TRACE_VARIABLE ? traceId !== undefined : Reflect.has(target, key)),
+    deleteProperty(target, key) {
+      if (key !== TRACE_VARIABLE) return Reflect.deleteProperty(target, key);
+      traceId = undefined;
+      return true;
+    },
+    ownKeys(target) {
+      const keys = Reflect.ownKeys(target);
+      if (traceId !== undefined) keys.push(TRACE_VARIABLE);
+      return keys;
+    },
+    getOwnPropertyDescriptor: (target, key) =>
+      key === TRACE_VARIABLE ? traceDescriptor() : Reflect.getOwnPropertyDescriptor(target, key),
+    defineProperty(target, key, descriptor) {
+      // An accessor is refused by process.env itself (ERR_INVALID_OBJECT_DEFINE_PROPERTY).
+      if (key !== TRACE_VARIABLE || 'get' in descriptor || 'set' in descriptor) {
+        return Reflect.defineProperty(target, key, descriptor);
+      }
+      traceId = `${descriptor.value}`;
+      return true;
+    },
+  });
+}
+
 // ---- Invocations (Runtime.js, CallbackContext.js, InvokeContext.js) ------------------------------------------
 
 let handler = null;
@@ -390,9 +437,7 @@ function onEvent(status, headers, body) {
   const id = headers['lambda-runtime-aws-request-id'];
   if (!id) fatal('an event without Lambda-Runtime-Aws-Request-Id');
   current = id;
-  const trace = headers['lambda-runtime-trace-id'];
-  if (trace !== undefined) process.env._X_AMZN_TRACE_ID = trace;
-  else delete process.env._X_AMZN_TRACE_ID;
+  traceId = headers['lambda-runtime-trace-id'];
 
   let completed = false;
   let waitForEmptyEventLoop = true;
@@ -516,6 +561,7 @@ process.on('unhandledRejection', (reason) =>
 
 async function main() {
   if (!API) fatal('AWS_LAMBDA_RUNTIME_API is not set');
+  overlayTraceVariable();
   host = 'Host: ' + API + '\r\n';
   NEXT = 'GET ' + PREFIX + 'invocation/next HTTP/1.1\r\n' + host + '\r\n';
   const handlerName = process.argv[2] || process.env._HANDLER || '';

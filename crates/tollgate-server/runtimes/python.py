@@ -276,6 +276,61 @@ class RuntimeApi(object):
         raise ConnectionError("a Runtime API answer without Content-Length or chunked framing")
 
 
+class TraceVariable(object):
+    """`_X_AMZN_TRACE_ID` for each invocation, as `update_xray_env_variable` sets it, without glibc's setenv(3).
+
+    os.environ writes through to setenv(3), which keeps every value it was ever given (pointers getenv returned
+    must stay valid): with a new trace per invocation, ≈115 bytes that are never freed per invocation. So the
+    variable is one buffer of this process, placed in the environment with putenv(3) (which keeps the pointer and
+    copies nothing) and rewritten in place; os.environ's own mapping is updated without a write-through. Python
+    code and child processes see the trace as before. Without ctypes, or for a value too long for the buffer, it
+    falls back to os.environ.
+    """
+
+    NAME = "_X_AMZN_TRACE_ID"
+    SIZE = 1024
+
+    def __init__(self):
+        self.env = os.environ
+        self.key = self.env.encodekey(self.NAME)
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            self.putenv = libc.putenv
+            self.putenv.argtypes = [ctypes.c_void_p]
+            self.unsetenv = libc.unsetenv
+            self.unsetenv.argtypes = [ctypes.c_char_p]
+            self.buffer = ctypes.create_string_buffer(self.SIZE)
+            self.address = ctypes.addressof(self.buffer)
+            self.memmove = ctypes.memmove
+        except (ImportError, OSError, AttributeError):
+            self.buffer = None
+
+    def set(self, value):
+        data = self.env._data
+        if value is None:
+            if self.key in data:
+                del data[self.key]
+                if self.buffer is not None:
+                    self.unsetenv(self.key)
+                else:
+                    os.unsetenv(self.NAME)
+            return
+        encoded = self.env.encodevalue(value)
+        entry = self.key + b"=" + encoded + b"\0"
+        if self.buffer is None or len(entry) > self.SIZE or b"\0" in encoded:
+            self.env[self.NAME] = value
+            return
+        self.memmove(self.address, entry, len(entry))
+        # Every time: a variable set since by other code (os.environ, putenv) is replaced by the buffer again;
+        # putenv of the pointer already in place changes nothing.
+        if self.putenv(self.address) != 0:
+            self.env[self.NAME] = value
+            return
+        data[self.key] = encoded
+
+
 def flush_output():
     try:
         sys.stdout.flush()
@@ -356,7 +411,7 @@ def main():
     except Exception:
         return init_failed(api, fault_result(sys.exc_info()))
 
-    env = os.environ
+    trace = TraceVariable()
     next_request = api.next_request
     api.send(next_request)
     while True:
@@ -364,11 +419,7 @@ def main():
         if status != 200:
             raise ConnectionError("GET invocation/next answered {}: {!r}".format(status, body))
         invoke_id = headers.get("lambda-runtime-aws-request-id")
-        trace_id = headers.get("lambda-runtime-trace-id")
-        if trace_id is not None:
-            env["_X_AMZN_TRACE_ID"] = trace_id
-        elif "_X_AMZN_TRACE_ID" in env:
-            del env["_X_AMZN_TRACE_ID"]
+        trace.set(headers.get("lambda-runtime-trace-id"))
         error_result = None
         try:
             client_context = headers.get("lambda-runtime-client-context")

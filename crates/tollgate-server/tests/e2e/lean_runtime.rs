@@ -231,6 +231,17 @@ fn node_context_and_logs() {
     assert!(trace.contains(root.trim_start_matches("Root=")), "{trace} vs {root}");
     assert_eq!(context["env"]["AWS_LAMBDA_RUNTIME_API"], true);
 
+    // The client keeps _X_AMZN_TRACE_ID out of glibc's environment (setenv keeps every value it was given) but
+    // every JavaScript way of reading the environment, and a child process, still sees this invocation's trace,
+    // also after the handler set the variable itself.
+    for _ in 0..2 {
+        let (seen, read) = trace_variable(&server);
+        assert_eq!(
+            seen,
+            j!({"read": read, "has": true, "listed": 1, "copied": read, "child": read})
+        );
+    }
+
     // console.log and console.error reach the host's log, tagged with the function and the request.
     let marker = format!("lean-marker-{}", std::process::id());
     let logged = call(&server, "POST", "/dev/log", &[], marker.as_bytes());
@@ -240,6 +251,21 @@ fn node_context_and_logs() {
 
 /// Waits (bounded) for one stdout and one stderr log line holding `marker`, each tagged with `function` and a
 /// request id.
+/// `/dev/trace-variable`'s answer, and the trace it read, checked against the trace the gateway answered with.
+fn trace_variable(server: &Server) -> (Value, String) {
+    let traced = get(server, "/dev/trace-variable");
+    assert_eq!(traced.status, 200, "{}", traced.body_text());
+    let root = traced
+        .header("x-amzn-trace-id")
+        .unwrap()
+        .trim_start_matches("Root=")
+        .to_owned();
+    let seen = json(&traced);
+    let read = seen["read"].as_str().unwrap().to_owned();
+    assert!(read.contains(&root), "{read} vs {root}");
+    (seen, read)
+}
+
 fn wait_for_lines(server: &Server, marker: &str, function: &str) {
     let [stdout, stderr] = tagged_log_lines(server, marker, function);
     for (stream, line) in [("stdout", stdout), ("stderr", stderr)] {
@@ -354,6 +380,12 @@ fn python_handler_context_and_errors() {
     let root = response.header("x-amzn-trace-id").unwrap().to_owned();
     let trace = context["trace_id"].as_str().unwrap();
     assert!(trace.contains(root.trim_start_matches("Root=")), "{trace} vs {root}");
+    // The client rewrites the variable in place instead of through setenv(3), which keeps every value it was
+    // given; Python and a child process see this invocation's trace, also after the handler set it itself.
+    for _ in 0..2 {
+        let (seen, read) = trace_variable(&server);
+        assert_eq!(seen, j!({"read": read, "getenv": read, "child": read}));
+    }
 
     // An exception: bootstrap.py `make_error`, the traceback from the handler's frame on.
     let raised = get(&server, "/dev/raise");

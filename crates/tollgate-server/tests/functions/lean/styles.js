@@ -66,6 +66,21 @@ exports.handler = function (event, context, callback) {
     }
     case 'context':
       return callback(null, answer(contextFields(context)));
+    case 'trace-variable': {
+      // The trace as every way of reading the environment sees it, a child process's included.
+      // Then the handler sets the variable itself, which the next invocation's trace replaces.
+      const env = process.env;
+      const child = require('child_process').execFileSync('/bin/sh', ['-c', 'printf %s "$_X_AMZN_TRACE_ID"']);
+      const seen = {
+        read: env._X_AMZN_TRACE_ID,
+        has: '_X_AMZN_TRACE_ID' in env,
+        listed: Object.keys(env).filter((key) => key === '_X_AMZN_TRACE_ID').length,
+        copied: { ...env }._X_AMZN_TRACE_ID,
+        child: child.toString(),
+      };
+      env._X_AMZN_TRACE_ID = 'set-by-handler';
+      return callback(null, answer(seen));
+    }
     case 'log':
       console.log('stdout ' + event.body);
       console.error('stderr ' + event.body);

@@ -34,6 +34,19 @@ def handler(event, context):
                 "trace_id": os.environ.get("_X_AMZN_TRACE_ID"),
             }
         )
+    if action == "trace-variable":
+        # The trace as Python and a child process see it; then the handler sets the variable itself, which the
+        # next invocation's trace replaces.
+        import subprocess
+
+        child = subprocess.run(["/bin/sh", "-c", 'printf %s "$_X_AMZN_TRACE_ID"'], capture_output=True, check=True)
+        seen = {
+            "read": os.environ.get("_X_AMZN_TRACE_ID"),
+            "getenv": os.getenv("_X_AMZN_TRACE_ID"),
+            "child": child.stdout.decode(),
+        }
+        os.environ["_X_AMZN_TRACE_ID"] = "set-by-handler"
+        return answer(seen)
     if action == "raise":
         raise TestError("raised")
     if action == "unserialisable":
