@@ -191,14 +191,9 @@ function parseAnswer(buf) {
     if (buf.length > 1 << 20) fatal('a Runtime API answer head exceeds 1 MiB');
     return 0;
   }
-  const lines = buf.toString('latin1', 0, headEnd).split('\r\n');
-  const status = Number(lines[0].slice(9, 12));
-  const headers = {};
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i];
-    const colon = line.indexOf(':');
-    if (colon > 0) headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
-  }
+  const text = buf.latin1Slice(0, headEnd);
+  const status = Number(text.slice(9, 12));
+  const headers = readHeaders(text);
   const start = headEnd + 4;
   let body;
   let end;
@@ -213,7 +208,7 @@ function parseAnswer(buf) {
     if (!Number.isSafeInteger(length) || length < 0) fatal('bad Content-Length from the Runtime API');
     end = start + length;
     if (buf.length < end) return 0;
-    body = buf.toString('utf8', start, end);
+    body = buf.utf8Slice(start, end);
   } else if (status === 204 || status === 304 || status < 200) {
     end = start;
     body = '';
@@ -227,6 +222,32 @@ function parseAnswer(buf) {
   if (pending.length === 0 && socket !== null) socket.unref();
   if (request !== undefined) request.onAnswer(status, headers, body);
   return end;
+}
+
+// The header fields this client reads, by lower-case name (the last of a repeated field); others are skipped.
+// One object shape for every answer, rather than an object keyed by every name received.
+function readHeaders(text) {
+  const headers = {
+    'content-length': undefined,
+    'transfer-encoding': undefined,
+    'lambda-runtime-aws-request-id': undefined,
+    'lambda-runtime-deadline-ms': undefined,
+    'lambda-runtime-invoked-function-arn': undefined,
+    'lambda-runtime-trace-id': undefined,
+    'lambda-runtime-client-context': undefined,
+    'lambda-runtime-cognito-identity': undefined,
+  };
+  let lineEnd = text.indexOf('\r\n');
+  while (lineEnd >= 0) {
+    const start = lineEnd + 2;
+    lineEnd = text.indexOf('\r\n', start);
+    const end = lineEnd < 0 ? text.length : lineEnd;
+    const colon = text.indexOf(':', start);
+    if (colon <= start || colon > end) continue;
+    const name = text.slice(start, colon).toLowerCase();
+    if (Object.hasOwn(headers, name)) headers[name] = text.slice(colon + 1, end).trim();
+  }
+  return headers;
 }
 
 // Decodes a chunked body starting at `pos`; null when incomplete.
