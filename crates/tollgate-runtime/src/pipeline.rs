@@ -241,7 +241,8 @@ pub(crate) fn trace_id(cx: &RequestCx<'_>) -> String {
         .started
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    format!("Root=1-{:08x}-{:024x}", seconds & 0xFFFF_FFFF, cx.ids.trace_bits.0)
+    // ASCII only, so nothing is replaced; written on the stack rather than through `format!`.
+    String::from_utf8_lossy(&trace_root(seconds, cx.ids.trace_bits.0)).into_owned()
 }
 
 /// [`trace_id`] as a header value. A new root (the common case) is written straight into the value's buffer:
