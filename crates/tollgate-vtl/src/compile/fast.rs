@@ -48,11 +48,30 @@ pub(crate) enum Fast {
     Not(Box<Fast>),
     And(Box<Fast>, Box<Fast>),
     Or(Box<Fast>, Box<Fast>),
+    /// A whole condition that is one read-only collection method called on a template variable with `$var.name`
+    /// as its argument (`#if(!$map.containsKey($e.type))`, `#if($list.contains($e.user))`). Never inside another
+    /// shape: the call burns a step, and the other shapes must give up without effects.
+    Call(Box<CallCheck>),
+}
+
+/// [`Fast::Call`]: `$recv.method($arg.name)`, negated or not.
+#[derive(Debug)]
+pub(crate) struct CallCheck {
+    /// The receiver's slot.
+    pub(crate) recv: u32,
+    pub(crate) method: crate::java::M,
+    pub(crate) arg: Prop,
+    pub(crate) negate: bool,
+    /// The call's span (where an exception is reported).
+    pub(crate) span: crate::error::Span,
 }
 
 impl Fast {
     /// The shape of condition `e`.
     pub(crate) fn of(e: &Expr) -> Fast {
+        if let Some(call) = call(e, false) {
+            return Fast::Call(Box::new(call));
+        }
         Fast::shape(e).unwrap_or(Fast::None)
     }
 
@@ -89,6 +108,30 @@ impl Fast {
             _ => return None,
         })
     }
+}
+
+/// `$recv.method($var.name)` (or its negation) as a whole condition: what the evaluator's `direct_truth` answers,
+/// with the argument a property of a template variable.
+fn call(e: &Expr, negate: bool) -> Option<CallCheck> {
+    let r = match e {
+        Expr::Not(a) if !negate => return call(a, true),
+        Expr::Ref(r) => r,
+        _ => return None,
+    };
+    let (Var::Slot(recv), true, [Seg::Method { method, args, span, .. }]) = (r.root, r.direct, &*r.chain) else {
+        return None;
+    };
+    let [Expr::Ref(arg)] = &**args else { return None };
+    if !method.only_reads() {
+        return None;
+    }
+    Some(CallCheck {
+        recv,
+        method: *method,
+        arg: prop(arg)?,
+        negate,
+        span: *span,
+    })
 }
 
 /// `$var.name` with a template variable at the root and one ordinary property (not `class`).

@@ -4,9 +4,31 @@
 use std::sync::Arc;
 
 use super::{Cx, R, Render, Truth, const_value, invocation, truthy};
+use crate::compile::fast::CallCheck;
 use crate::compile::ir::{Expr, RefExpr, Seg, Var};
 use crate::java::{self, M};
 use crate::value::Value;
+
+/// A read-only collection call's truth (`direct_truth`'s general case).
+#[inline(never)]
+fn call_truthy(recv: &Value, method: M, x: &Value, limits: &crate::limits::Limits) -> Result<bool, Box<str>> {
+    match java::call_collection(recv, method, std::slice::from_ref(x), limits) {
+        Some(Ok(v)) => Ok(truthy(&v)),
+        None => Ok(false),
+        Some(Err(m)) => Err(m),
+    }
+}
+
+/// Maps searched by scanning in [`direct_get_call`](Render::direct_get_call) (the map's own threshold).
+const SMALL_MAP: usize = 8;
+
+/// What `$map.get($k).method(…)` came to.
+enum GetCall {
+    /// The key holds nothing (or null): the chain ends after `get`.
+    Null,
+    /// The last call's answer.
+    Called(Call),
+}
 
 /// What one Java call gave: `None` when Java has no such method (the value is null).
 type Call = Option<Result<Value, Box<str>>>;
@@ -24,6 +46,36 @@ impl Render<'_> {
             return None;
         }
         let root = self.vars.get(slot as usize)?.as_ref()?;
+        // `$byType.get($e.type).add($e.value)`: the value under the key used where it lives in the map.
+        if let (
+            Value::Map(m),
+            [
+                Seg::Method {
+                    method: M::Get,
+                    args: get_args,
+                    ..
+                },
+                last @ Seg::Method { span, .. },
+            ],
+        ) = (root, &*r.chain)
+            && let [Expr::Ref(key)] = &**get_args
+            && let Some(got) = self.direct_get_call(m, key, last, cx)
+        {
+            return Some(match got {
+                GetCall::Null => {
+                    self.fuel -= 1;
+                    Ok(Value::Null)
+                }
+                GetCall::Called(call) => {
+                    self.fuel -= 2;
+                    match call {
+                        Some(Ok(v)) => Ok(v),
+                        None => Ok(Value::Null),
+                        Some(Err(m)) => Err(invocation(&m, *span)),
+                    }
+                }
+            });
+        }
         let (first, rest) = r.chain.split_first()?;
         let mut v = match self.direct_step(root, first, cx)? {
             Ok(v) => v,
@@ -49,6 +101,41 @@ impl Render<'_> {
         }
         self.fuel -= calls;
         Some(Ok(v))
+    }
+
+    /// [`direct`](Self::direct)'s `$map.get($k).method(…)` with a String key in a small map: the value under the key
+    /// is borrowed from the map, not copied out of it (no reference count touched, no answer through memory), for
+    /// `add` on a list and the read-only calls on a list or a map. `None` (nothing done) for anything else: the
+    /// general steps of `direct` take it.
+    #[inline]
+    fn direct_get_call(&self, m: &crate::value::Map, key: &RefExpr, last: &Seg, cx: &Cx<'_>) -> Option<GetCall> {
+        let Seg::Method { method, args, .. } = last else {
+            return None;
+        };
+        let method = *method;
+        // A call that could change a map could change this one, which is borrowed.
+        if method != M::Add && !method.only_reads() {
+            return None;
+        }
+        self.peek(key, cx, |k| {
+            let Value::Str(k) = k else { return None };
+            let entries = m.entries();
+            if entries.len() > SMALL_MAP {
+                return None;
+            }
+            let found = entries
+                .iter()
+                .find(|(key, _)| key.as_str().is_some_and(|s| crate::value::str_eq(s, k)))
+                .map(|(_, v)| v);
+            match found {
+                None | Some(Value::Null) => Some(GetCall::Null),
+                Some(recv @ Value::List(_)) => Some(GetCall::Called(self.direct_call(recv, method, args, cx)?)),
+                Some(recv @ Value::Map(_)) if method.only_reads() => {
+                    Some(GetCall::Called(self.direct_call(recv, method, args, cx)?))
+                }
+                Some(_) => None,
+            }
+        })?
     }
 
     /// One call of the chain on `recv`, when it is a list or a map and the arguments can be read where they
@@ -101,6 +188,37 @@ impl Render<'_> {
         Some(match answer {
             Ok(t) => Ok(Truth::from(t)),
             Err(m) => Err(invocation(&m, *span)),
+        })
+    }
+
+    /// A [`Fast::Call`](crate::compile::fast::Fast::Call) condition: what [`direct_truth`](Self::direct_truth) answers
+    /// for it (the same fuel, call and exception), with the argument read as a [`Prop`]. `None` hands the condition
+    /// to the general evaluation with nothing done.
+    #[inline(never)]
+    pub(super) fn call_truth(&mut self, c: &CallCheck, cx: &Cx<'_>) -> Option<R<Truth>> {
+        if self.fuel == 0 {
+            return None;
+        }
+        let recv = self.vars.get(c.recv as usize)?.as_ref()?;
+        let limits = self.limits;
+        let answer = match (recv, c.method) {
+            (Value::Map(m), M::ContainsKey) => self.fast_prop(&c.arg, cx, |x| match x {
+                Value::Str(k) => Ok(m.contains_str(k)),
+                _ => call_truthy(recv, c.method, x, limits),
+            })?,
+            (Value::List(l), M::Contains) => self.fast_prop(&c.arg, cx, |x| match x {
+                Value::Str(k) => Ok(java::list_contains_str(l, x, k)),
+                _ => call_truthy(recv, c.method, x, limits),
+            })?,
+            (Value::List(_) | Value::Map(_), _) => {
+                self.fast_prop(&c.arg, cx, |x| call_truthy(recv, c.method, x, limits))?
+            }
+            _ => return None,
+        };
+        self.fuel -= 1;
+        Some(match answer {
+            Ok(t) => Ok(Truth::from(t != c.negate)),
+            Err(m) => Err(invocation(&m, c.span)),
         })
     }
 

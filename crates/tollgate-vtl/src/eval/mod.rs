@@ -525,10 +525,7 @@ impl Render<'_> {
                 // A flattened `#if` (see `compile::flat`): the branch's nodes follow, one level deeper, or are
                 // skipped.
                 Node::Branch(b) => {
-                    let taken = match self.fast_truth(&b.fast, cx) {
-                        Some(t) => t,
-                        None => self.truth(&b.cond, cx)?.holds(),
-                    };
+                    let taken = self.branch_truth(&b.fast, &b.cond, cx)?.holds();
                     if taken {
                         self.descend()?;
                     } else {
@@ -581,8 +578,8 @@ impl Render<'_> {
         out: &mut String,
     ) -> R<Flow> {
         for (i, (cond, body)) in branches.iter().enumerate() {
-            let taken = match fast.get(i).and_then(|f| self.fast_truth(f, cx)) {
-                Some(t) => t,
+            let taken = match fast.get(i) {
+                Some(f) => self.branch_truth(f, cond, cx)?.holds(),
                 None => self.truth(cond, cx)?.holds(),
             };
             if taken {
@@ -1983,10 +1980,26 @@ impl Render<'_> {
         }
     }
 
+    /// An `#if` branch's condition: by its compiled shape when it has one, otherwise (or when the shape's check
+    /// gives up) by [`truth`](Self::truth).
+    #[inline(always)]
+    fn branch_truth(&mut self, f: &Fast, cond: &Expr, cx: &Cx<'_>) -> R<Truth> {
+        let t = match f {
+            Fast::None => None,
+            Fast::Call(c) => self.call_truth(c, cx),
+            f => self.fast_truth(f, cx).map(|t| Ok(Truth::from(t))),
+        };
+        match t {
+            Some(t) => t,
+            None => self.truth(cond, cx),
+        }
+    }
+
     /// A condition's truth by its compiled shape ([`Fast`]); `None` hands it to [`truth`](Self::truth).
     fn fast_truth(&self, f: &Fast, cx: &Cx<'_>) -> Option<bool> {
         match f {
-            Fast::None => None,
+            // A call burns a step: only `branch_truth` answers it.
+            Fast::None | Fast::Call(_) => None,
             Fast::Truthy(p) => self.fast_prop(p, cx, truthy),
             Fast::HasNext(p) => {
                 // The variable holds the innermost loop's scope (nearly always): its flag, read directly.
