@@ -1986,6 +1986,13 @@ impl Render<'_> {
     fn branch_truth(&mut self, f: &Fast, cond: &Expr, cx: &Cx<'_>) -> R<Truth> {
         let t = match f {
             Fast::None => None,
+            // The commonest shape, `$r.method == "GET"`, here rather than through `fast_truth`'s frame.
+            Fast::EqStr { prop, literal, negate } => self
+                .fast_prop(prop, cx, |v| match v {
+                    Value::Str(s) => Some(Ok(Truth::from(crate::value::str_eq(s, literal) != *negate))),
+                    _ => None,
+                })
+                .flatten(),
             Fast::Call(c) => self.call_truth(c, cx),
             f => self.fast_truth(f, cx).map(|t| Ok(Truth::from(t))),
         };
