@@ -767,8 +767,11 @@ impl Render<'_> {
             && let Some(v) = int_op(s.op, p, q)
         {
             self.burn(s.span)?;
-            if let Some(slot) = self.vars.get_mut(s.slot as usize) {
-                *slot = Some(v);
+            match (self.vars.get_mut(s.slot as usize), v) {
+                // An Integer replaced by an Integer (a counter): nothing to drop.
+                (Some(Some(Value::Int(old))), Value::Int(new)) => *old = new,
+                (Some(slot), v) => *slot = Some(v),
+                (None, _) => {}
             }
             return Ok(());
         }
@@ -1986,13 +1989,22 @@ impl Render<'_> {
     fn branch_truth(&mut self, f: &Fast, cond: &Expr, cx: &Cx<'_>) -> R<Truth> {
         let t = match f {
             Fast::None => None,
-            // The commonest shape, `$r.method == "GET"`, here rather than through `fast_truth`'s frame.
+            // The commonest shapes here rather than through `fast_truth`'s frame: `$r.method == "GET"`, …
             Fast::EqStr { prop, literal, negate } => self
                 .fast_prop(prop, cx, |v| match v {
                     Value::Str(s) => Some(Ok(Truth::from(crate::value::str_eq(s, literal) != *negate))),
                     _ => None,
                 })
                 .flatten(),
+            // `#if($foreach.hasNext)` on the innermost loop's scope: its flag.
+            Fast::HasNext(p)
+                if let Some(now) = &self.scope_now
+                    && let Some(Some(Value::Object(o))) = self.vars.get(p.slot as usize)
+                    && std::ptr::addr_eq(Rc::as_ptr(o), Rc::as_ptr(now))
+                    && Arc::ptr_eq(cx.program, &self.root) =>
+            {
+                Some(Ok(Truth::from(now.has_next.get())))
+            }
             Fast::Call(c) => self.call_truth(c, cx),
             f => self.fast_truth(f, cx).map(|t| Ok(Truth::from(t))),
         };
