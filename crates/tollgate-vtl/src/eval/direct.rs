@@ -129,6 +129,14 @@ impl Render<'_> {
                 .map(|(_, v)| v);
             match found {
                 None | Some(Value::Null) => Some(GetCall::Null),
+                // `.add($e.value)`: the argument copied from where it lives into the list (what `direct_call` does).
+                Some(Value::List(l))
+                    if method == M::Add
+                        && let [Expr::Ref(a)] = &**args =>
+                {
+                    let limits = self.limits;
+                    Some(GetCall::Called(self.peek(a, cx, |x| java::list_add(l, x, limits))?))
+                }
                 Some(recv @ Value::List(_)) => Some(GetCall::Called(self.direct_call(recv, method, args, cx)?)),
                 Some(recv @ Value::Map(_)) if method.only_reads() => {
                     Some(GetCall::Called(self.direct_call(recv, method, args, cx)?))

@@ -767,11 +767,8 @@ impl Render<'_> {
             && let Some(v) = int_op(s.op, p, q)
         {
             self.burn(s.span)?;
-            match (self.vars.get_mut(s.slot as usize), v) {
-                // An Integer replaced by an Integer (a counter): nothing to drop.
-                (Some(Some(Value::Int(old))), Value::Int(new)) => *old = new,
-                (Some(slot), v) => *slot = Some(v),
-                (None, _) => {}
+            if let Some(slot) = self.vars.get_mut(s.slot as usize) {
+                *slot = Some(v);
             }
             return Ok(());
         }
