@@ -525,7 +525,14 @@ impl Render<'_> {
                 // A flattened `#if` (see `compile::flat`): the branch's nodes follow, one level deeper, or are
                 // skipped.
                 Node::Branch(b) => {
-                    let taken = self.branch_truth(&b.fast, &b.cond, cx)?.holds();
+                    let taken = match &b.fast {
+                        Fast::HasNext(p) if let Some(t) = self.has_next_now(p, cx) => t,
+                        Fast::Call(c) if let Some(t) = self.call_truth(c, cx) => t?.holds(),
+                        f => match self.fast_truth(f, cx) {
+                            Some(t) => t,
+                            None => self.truth(&b.cond, cx)?.holds(),
+                        },
+                    };
                     if taken {
                         self.descend()?;
                     } else {
@@ -579,7 +586,10 @@ impl Render<'_> {
     ) -> R<Flow> {
         for (i, (cond, body)) in branches.iter().enumerate() {
             let taken = match fast.get(i) {
-                Some(f) => self.branch_truth(f, cond, cx)?.holds(),
+                Some(f) => match self.fast_truth(f, cx) {
+                    Some(t) => t,
+                    None => self.slow_truth(f, cond, cx)?.holds(),
+                },
                 None => self.truth(cond, cx)?.holds(),
             };
             if taken {
@@ -1980,54 +1990,43 @@ impl Render<'_> {
         }
     }
 
-    /// An `#if` branch's condition: by its compiled shape when it has one, otherwise (or when the shape's check
-    /// gives up) by [`truth`](Self::truth).
+    /// An `#if` condition [`fast_truth`](Self::fast_truth) did not answer: a [`Fast::Call`] by its call, anything
+    /// else (or a call that gives up) by [`truth`](Self::truth).
+    #[inline(never)]
+    fn slow_truth(&mut self, f: &Fast, cond: &Expr, cx: &Cx<'_>) -> R<Truth> {
+        if let Fast::Call(c) = f
+            && let Some(t) = self.call_truth(c, cx)
+        {
+            return t;
+        }
+        self.truth(cond, cx)
+    }
+
+    /// `#if($foreach.hasNext)` when the variable holds the innermost loop's scope (nearly always): its flag, read
+    /// directly in the node loop.
     #[inline(always)]
-    fn branch_truth(&mut self, f: &Fast, cond: &Expr, cx: &Cx<'_>) -> R<Truth> {
-        let t = match f {
-            Fast::None => None,
-            // The commonest shapes here rather than through `fast_truth`'s frame: `$r.method == "GET"`, …
-            Fast::EqStr { prop, literal, negate } => self
-                .fast_prop(prop, cx, |v| match v {
-                    Value::Str(s) => Some(Ok(Truth::from(crate::value::str_eq(s, literal) != *negate))),
-                    _ => None,
-                })
-                .flatten(),
-            // `#if($foreach.hasNext)` on the innermost loop's scope: its flag.
-            Fast::HasNext(p)
-                if let Some(now) = &self.scope_now
-                    && let Some(Some(Value::Object(o))) = self.vars.get(p.slot as usize)
-                    && std::ptr::addr_eq(Rc::as_ptr(o), Rc::as_ptr(now))
-                    && Arc::ptr_eq(cx.program, &self.root) =>
+    fn has_next_now(&self, p: &Prop, cx: &Cx<'_>) -> Option<bool> {
+        let now = self.scope_now.as_ref()?;
+        match self.vars.get(p.slot as usize) {
+            Some(Some(Value::Object(o)))
+                if std::ptr::addr_eq(Rc::as_ptr(o), Rc::as_ptr(now)) && Arc::ptr_eq(cx.program, &self.root) =>
             {
-                Some(Ok(Truth::from(now.has_next.get())))
+                Some(now.has_next.get())
             }
-            Fast::Call(c) => self.call_truth(c, cx),
-            f => self.fast_truth(f, cx).map(|t| Ok(Truth::from(t))),
-        };
-        match t {
-            Some(t) => t,
-            None => self.truth(cond, cx),
+            _ => None,
         }
     }
 
     /// A condition's truth by its compiled shape ([`Fast`]); `None` hands it to [`truth`](Self::truth).
     fn fast_truth(&self, f: &Fast, cx: &Cx<'_>) -> Option<bool> {
         match f {
-            // A call burns a step: only `branch_truth` answers it.
+            // A call burns a step: only `slow_truth` answers it.
             Fast::None | Fast::Call(_) => None,
             Fast::Truthy(p) => self.fast_prop(p, cx, truthy),
-            Fast::HasNext(p) => {
-                // The variable holds the innermost loop's scope (nearly always): its flag, read directly.
-                if let Some(now) = &self.scope_now
-                    && let Some(Some(Value::Object(o))) = self.vars.get(p.slot as usize)
-                    && std::ptr::addr_eq(Rc::as_ptr(o), Rc::as_ptr(now))
-                    && Arc::ptr_eq(cx.program, &self.root)
-                {
-                    return Some(now.has_next.get());
-                }
-                self.fast_prop(p, cx, truthy)
-            }
+            Fast::HasNext(p) => match self.has_next_now(p, cx) {
+                Some(t) => Some(t),
+                None => self.fast_prop(p, cx, truthy),
+            },
             Fast::EqStr { prop, literal, negate } => self
                 .fast_prop(prop, cx, |v| match v {
                     Value::Str(s) => Some(crate::value::str_eq(s, literal) != *negate),
