@@ -774,11 +774,20 @@ impl Render<'_> {
         if Arc::ptr_eq(cx.program, &self.root)
             && let Some(p) = self.int_arg(s.a)
             && let Some(q) = self.int_arg(s.b)
-            && let Some(v) = int_op(s.op, p, q)
+            // `int_op`'s Integer arithmetic (the only operators a `SetInt` has), as a number rather than a value.
+            && let Some(n) = match s.op {
+                BinOp::Add => p.checked_add(q),
+                BinOp::Sub => p.checked_sub(q),
+                BinOp::Mul => p.checked_mul(q),
+                _ => None,
+            }
         {
             self.burn(s.span)?;
-            if let Some(slot) = self.vars.get_mut(s.slot as usize) {
-                *slot = Some(v);
+            match self.vars.get_mut(s.slot as usize) {
+                // A counter: the number replaced where it is, nothing to drop.
+                Some(Some(Value::Int(old))) => *old = n,
+                Some(slot) => *slot = Some(Value::Int(n)),
+                None => {}
             }
             return Ok(());
         }
