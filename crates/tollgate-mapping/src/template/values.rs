@@ -58,14 +58,9 @@ impl Converter {
             Json::Number(n) => number_value(n),
             Json::String(s) => Value::Str(s.to_arc()),
             Json::Array(items) => Value::object(JsonArray::lazy(items.clone(), self.clone())),
-            Json::Object(members) => {
-                let map = Map::with_capacity(members.len());
-                for (k, v) in members {
-                    let key = self.key(k);
-                    map.insert(key, self.value(v));
-                }
-                Value::Map(map)
-            }
+            Json::Object(members) => Value::Map(Map::from_entries(
+                members.iter().map(|(k, v)| (self.key(k), self.value(v))).collect(),
+            )),
         }
     }
 
@@ -348,12 +343,8 @@ impl Builder for ValueBuilder<'_> {
 
     fn object(&mut self, members: &mut Vec<(Key, Value)>, start: usize) -> Value {
         self.node();
-        let map = Map::with_capacity(members.len().saturating_sub(start));
-        // `put` keeps a repeated key's first position and takes its last value.
-        for (key, value) in members.drain(start..) {
-            map.insert(key, value);
-        }
-        Value::Map(map)
+        // `put` keeps a repeated key's first position and takes its last value; so does `from_entries`.
+        Value::Map(Map::from_entries(members.drain(start..).collect()))
     }
 }
 

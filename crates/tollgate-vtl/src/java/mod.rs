@@ -651,7 +651,7 @@ fn map(m: &Map, name: M, args: &[Value]) -> Call {
                 .collect(),
         ))),
         (M::Clear, []) => {
-            m.with_mut(indexmap::IndexMap::clear);
+            m.clear();
             void()
         }
         _ => None,

@@ -108,53 +108,10 @@ fn hash_value(v: &Value) -> u64 {
     state.finish()
 }
 
-/// The maps' hasher: keys arrive hashed ([`Key::hash`]), so it passes the hash through.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    #[inline]
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `Key` and `StrKey` are hashed here, both through `write_u64`; stay correct for anything else.
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-}
-
-/// Builds [`KeyHasher`]s.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct MapHasher;
-
-impl std::hash::BuildHasher for MapHasher {
-    type Hasher = KeyHasher;
-
-    #[inline]
-    fn build_hasher(&self) -> KeyHasher {
-        KeyHasher(0)
-    }
-}
-
-/// A borrowed string key that finds a `Key` holding an equal `String` without allocating.
-pub(crate) struct StrKey<'a>(pub(crate) &'a str);
-
-impl Hash for StrKey<'_> {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_u64(hash_str(self.0));
-    }
-}
-
-impl indexmap::Equivalent<Key> for StrKey<'_> {
-    fn equivalent(&self, key: &Key) -> bool {
-        key.as_str() == Some(self.0)
+#[cfg(test)]
+impl Key {
+    /// A key with a chosen hash: tests make distinct keys collide.
+    pub(crate) fn with_hash(v: Value, hash: u64) -> Key {
+        Key(v, hash)
     }
 }

@@ -6,20 +6,14 @@ use std::rc::Rc;
 use std::sync::atomic::AtomicU32;
 use std::sync::atomic::Ordering::Relaxed;
 
-use indexmap::IndexMap;
-
+use super::entries::{Entries, SMALL_MAP};
 use super::{Key, Value};
 
 /// A `java.util.LinkedHashMap`. Cloning shares the map (as a Java reference does).
 #[derive(Clone)]
 pub struct Map(Rc<MapCell>);
 
-pub(crate) type MapCell = RefCell<IndexMap<Key, Value, MapHasher>>;
-
-/// Maps up to this size are searched by scanning (comparing stored hashes first).
-const SMALL_MAP: usize = 8;
-
-pub(crate) use super::key::MapHasher;
+pub(crate) type MapCell = RefCell<Entries>;
 
 impl Default for Map {
     fn default() -> Map {
@@ -36,7 +30,17 @@ impl Map {
     /// A new empty map with room for `n` entries, so filling it with a known number of entries (a JSON object's
     /// members) does not grow and rehash it on the way.
     pub fn with_capacity(n: usize) -> Map {
-        let cell = Rc::new(RefCell::new(IndexMap::with_capacity_and_hasher(n, MapHasher)));
+        Map::wrap(Entries::with_capacity(n))
+    }
+
+    /// The map of `entries` put in order, built in one go (a JSON object's members): a repeated key keeps its
+    /// first position and takes its last value, as `put` does.
+    pub fn from_entries(entries: Vec<(Key, Value)>) -> Map {
+        Map::wrap(Entries::from_vec(entries))
+    }
+
+    fn wrap(entries: Entries) -> Map {
+        let cell = Rc::new(RefCell::new(entries));
         super::cycles::track_map(&cell);
         Map(cell)
     }
@@ -65,7 +69,8 @@ impl Map {
                 .find(|(key, _)| key.as_str().is_some_and(|s| super::str_eq(s, k)))
                 .map(|(_, v)| v.clone());
         }
-        map.get(&super::key::StrKey(k)).cloned()
+        let at = map.position_str(k, super::hash_str(k))?;
+        map.get_index(at).map(|(_, v)| v.clone())
     }
 
     /// `containsKey(k)` for a `String` key.
@@ -74,7 +79,7 @@ impl Map {
         if map.len() <= SMALL_MAP {
             return map.keys().any(|key| key.as_str().is_some_and(|s| super::str_eq(s, k)));
         }
-        map.contains_key(&super::key::StrKey(k))
+        map.position_str(k, super::hash_str(k)).is_some()
     }
 
     /// `get(k)` for a `String` key whose hash ([`hash_str`](super::hash_str)) was computed ahead of time.
@@ -85,7 +90,7 @@ impl Map {
 
     /// Borrows the entries (do not hold the borrow while calling back into the engine).
     #[inline]
-    pub(crate) fn entries(&self) -> std::cell::Ref<'_, IndexMap<Key, Value, MapHasher>> {
+    pub(crate) fn entries(&self) -> std::cell::Ref<'_, Entries> {
         self.0.borrow()
     }
 
@@ -96,7 +101,7 @@ impl Map {
 
     /// `containsKey(k)`.
     pub fn contains_key(&self, k: &Key) -> bool {
-        self.0.borrow().contains_key(k)
+        self.0.borrow().position(k).is_some()
     }
 
     /// `size()`.
@@ -126,12 +131,13 @@ impl Map {
 
     /// An independent copy of the map and, recursively, of lists and maps inside it.
     pub fn deep_copy(&self) -> Map {
-        let entries = self.0.borrow();
-        let out = Map::with_capacity(entries.len());
-        for (k, v) in entries.iter() {
-            out.insert(k.clone(), deep_copy_value(v));
-        }
-        out
+        let entries: Vec<(Key, Value)> = self
+            .0
+            .borrow()
+            .iter()
+            .map(|(k, v)| (k.clone(), deep_copy_value(v)))
+            .collect();
+        Map::from_entries(entries)
     }
 
     /// `true` when both handles point to the same Java map.
@@ -143,8 +149,9 @@ impl Map {
         Rc::as_ptr(&self.0).cast::<u8>() as usize
     }
 
-    pub(crate) fn with_mut<R>(&self, f: impl FnOnce(&mut IndexMap<Key, Value, MapHasher>) -> R) -> R {
-        f(&mut self.0.borrow_mut())
+    /// `clear()`.
+    pub fn clear(&self) {
+        self.0.borrow_mut().clear();
     }
 
     /// `AbstractMap.equals`: same size and every entry equal.
@@ -163,12 +170,7 @@ impl Map {
 /// The value of the `String` key `k` whose hash is `hash`; `hint` remembers where the key was found last time
 /// (a cache per property segment of a template: it is checked, never trusted).
 #[inline]
-pub(crate) fn lookup_str<'m>(
-    map: &'m IndexMap<Key, Value, MapHasher>,
-    k: &str,
-    hash: u64,
-    hint: &AtomicU32,
-) -> Option<&'m Value> {
+pub(crate) fn lookup_str<'m>(map: &'m Entries, k: &str, hash: u64, hint: &AtomicU32) -> Option<&'m Value> {
     if let Some((key, v)) = map.get_index(hint.load(Relaxed) as usize)
         && key.hash() == hash
         && let Some(s) = key.as_str()
@@ -188,7 +190,7 @@ pub(crate) fn lookup_str<'m>(
 /// [`lookup_str`]'s hint check for a long key.
 #[inline(never)]
 fn lookup_str_long<'m>(
-    map: &'m IndexMap<Key, Value, MapHasher>,
+    map: &'m Entries,
     k: &str,
     hash: u64,
     hint: &AtomicU32,
@@ -203,21 +205,8 @@ fn lookup_str_long<'m>(
 
 /// [`lookup_str`] when the hint missed: finds the key and remembers its position.
 #[inline(never)]
-fn lookup_str_miss<'m>(
-    map: &'m IndexMap<Key, Value, MapHasher>,
-    k: &str,
-    hash: u64,
-    hint: &AtomicU32,
-) -> Option<&'m Value> {
-    use indexmap::map::raw_entry_v1::RawEntryApiV1 as _;
-    // Small maps (most JSON objects): a scan over the stored hashes beats probing.
-    let index = if map.len() <= SMALL_MAP {
-        map.keys()
-            .position(|key| key.hash() == hash && key.as_str().is_some_and(|s| super::str_eq(s, k)))
-    } else {
-        map.raw_entry_v1()
-            .index_from_hash(hash, |key| key.as_str().is_some_and(|s| super::str_eq(s, k)))
-    }?;
+fn lookup_str_miss<'m>(map: &'m Entries, k: &str, hash: u64, hint: &AtomicU32) -> Option<&'m Value> {
+    let index = map.position_str(k, hash)?;
     // Only a changed position is stored: templates are shared between threads, and a steady hint is only read.
     if let Ok(i) = u32::try_from(index) {
         hint.store(i, Relaxed);

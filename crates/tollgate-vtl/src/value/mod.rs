@@ -7,6 +7,7 @@
 //! [`Template`](crate::Template) holds none of them and is `Send + Sync`.
 
 mod cycles;
+mod entries;
 mod format;
 mod jdouble;
 mod key;
