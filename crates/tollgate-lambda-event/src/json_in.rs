@@ -8,6 +8,8 @@
 
 use std::borrow::Cow;
 
+use crate::json_out::clean_prefix_len;
+
 /// Nesting beyond this is refused by `skip_value` (Jackson's default limit is 1000).
 const MAX_DEPTH: usize = 1000;
 
@@ -224,19 +226,17 @@ impl<'a> Reader<'a> {
         }
         self.pos += 1;
         let start = self.pos;
-        // Fast path: no escapes.
-        loop {
-            match bytes.get(self.pos) {
-                Some(b'"') => {
-                    let text = &self.text[start..self.pos];
-                    self.pos += 1;
-                    return Ok(Cow::Borrowed(text));
-                }
-                Some(b'\\') => break,
-                Some(&byte) if byte < 0x20 => return self.error(),
-                Some(_) => self.pos += 1,
-                None => return self.error(),
+        // Fast path: no escapes. The plain run is scanned eight bytes at a time.
+        self.pos += bytes.get(self.pos..).map_or(0, clean_prefix_len);
+        match bytes.get(self.pos) {
+            Some(b'"') => {
+                let text = &self.text[start..self.pos];
+                self.pos += 1;
+                return Ok(Cow::Borrowed(text));
             }
+            Some(b'\\') => {}
+            // A control character, or the end.
+            _ => return self.error(),
         }
         let mut owned = String::with_capacity(self.pos - start + 16);
         owned.push_str(&self.text[start..self.pos]);
@@ -253,12 +253,7 @@ impl<'a> Reader<'a> {
                 Some(&byte) if byte < 0x20 => return self.error(),
                 Some(_) => {
                     let run_start = self.pos;
-                    while bytes
-                        .get(self.pos)
-                        .is_some_and(|&b| b != b'"' && b != b'\\' && b >= 0x20)
-                    {
-                        self.pos += 1;
-                    }
+                    self.pos += bytes.get(self.pos..).map_or(0, clean_prefix_len);
                     owned.push_str(&self.text[run_start..self.pos]);
                 }
                 None => return self.error(),
@@ -397,6 +392,47 @@ mod tests {
     fn strings_borrow_unless_escaped() {
         assert!(matches!(string(r#""plain""#), Ok(Cow::Borrowed("plain"))));
         assert_eq!(string(r#""a\"b\\c\/d\n\u00e9\uD83D\uDE00""#).unwrap(), "a\"b\\c/d\né😀");
+    }
+
+    /// What serde_json wrote reads back as the text, with escapes at every position within a word and plain runs
+    /// of every length; only escape-free text is borrowed.
+    #[test]
+    fn reads_back_escaped_text_at_every_offset() {
+        let pieces = ["a", "é", "\"", "\\", "\n", "\u{1}", "😀", "xxxxxxxx", "/", "\u{7f}"];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..3000 {
+            let len = next() % 40;
+            let text: String = (0..len)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect();
+            let json = serde_json::to_string(&text).unwrap();
+            let read = string(&json).unwrap();
+            assert_eq!(read, text, "{json}");
+            assert_eq!(matches!(read, Cow::Borrowed(_)), !json.contains('\\'), "{json}");
+        }
+    }
+
+    /// A raw control character is refused where it stands, after a plain run of any length.
+    #[test]
+    fn raw_controls_are_refused_at_their_offset() {
+        for plain in 0..20 {
+            for tail in ["", "\\n", "z\""] {
+                let json = format!("\"{}\u{1f}{tail}\"", "x".repeat(plain));
+                assert_eq!(string(&json), Err(SyntaxError { offset: 1 + plain }), "{json:?}");
+                let escaped_first = format!("\"\\t{}\u{1f}{tail}\"", "x".repeat(plain));
+                assert_eq!(
+                    string(&escaped_first),
+                    Err(SyntaxError { offset: 3 + plain }),
+                    "{escaped_first:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -47,12 +47,15 @@ pub(crate) fn write_str_content(out: &mut Vec<u8>, s: &str) {
     }
 }
 
-/// The length of the longest prefix that needs no escape (whole clean words, then clean tail bytes).
-fn clean_prefix_len(bytes: &[u8]) -> usize {
+/// The length of the longest prefix that needs no escape, found a word at a time. The same bytes are the plain
+/// run of a JSON string being read (no quote, backslash or control character), so the reader scans with it too.
+pub(crate) fn clean_prefix_len(bytes: &[u8]) -> usize {
     let mut i = 0;
     while let Some(word) = word_at(bytes, i) {
-        if special_mask(word) != 0 {
-            return i;
+        let mask = special_mask(word);
+        if mask != 0 {
+            // The mask is exact per byte: its lowest set bit is the first byte that needs escaping.
+            return i + (mask.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
