@@ -262,6 +262,8 @@ fn criterion_list(suite: &Suite, exe: &Path) -> anyhow::Result<Option<Vec<String
 struct Estimate {
     id: String,
     mean_ns: f64,
+    /// The median of criterion's samples, the estimator the Velocity harness reports (median of its batches).
+    median_ns: f64,
     /// Relative change of the mean against the compared baseline (0.05 = 5 % slower).
     change: Option<f64>,
 }
@@ -293,15 +295,20 @@ fn read_estimate(benchmark_json: &Path, since: SystemTime) -> Option<Estimate> {
     let new_dir = benchmark_json.parent()?;
     let read = |p: &Path| fs::read_to_string(p).ok().and_then(|t| Json::parse(&t).ok());
     let id = read(benchmark_json)?.get("full_id")?.as_str()?.to_owned();
-    let mean_ns = read(&new_dir.join("estimates.json"))?
-        .at(&["mean", "point_estimate"])?
-        .as_f64()?;
+    let estimates = read(&new_dir.join("estimates.json"))?;
+    let mean_ns = estimates.at(&["mean", "point_estimate"])?.as_f64()?;
+    let median_ns = estimates.at(&["median", "point_estimate"])?.as_f64()?;
     let change_file = new_dir.parent()?.join("change/estimates.json");
     let change = modified(&change_file)
         .filter(|m| *m >= since)
         .and_then(|_| read(&change_file))
         .and_then(|j| j.at(&["mean", "point_estimate"]).and_then(Json::as_f64));
-    Some(Estimate { id, mean_ns, change })
+    Some(Estimate {
+        id,
+        mean_ns,
+        median_ns,
+        change,
+    })
 }
 
 fn modified(path: &Path) -> Option<SystemTime> {
@@ -352,8 +359,9 @@ fn velocity_ratios(results: &[Estimate]) -> anyhow::Result<()> {
             Some((name.trim().to_owned(), value.trim().parse().ok()?))
         })
         .collect();
+    // Like for like: Velocity's figure is the median of its batches, so ours is criterion's median.
     println!(
-        "\n| template ({VELOCITY_BENCH_DIR}) | tollgate-vtl ns/render | Velocity 1.7 ns/render | Velocity ÷ tollgate |\n\
+        "\n| template ({VELOCITY_BENCH_DIR}) | tollgate-vtl median ns/render | Velocity 1.7 median ns/render | Velocity ÷ tollgate |\n\
          |---|---:|---:|---:|"
     );
     for (name, velocity_ns) in &velocity {
@@ -364,8 +372,8 @@ fn velocity_ratios(results: &[Estimate]) -> anyhow::Result<()> {
         match ours {
             Some(r) => println!(
                 "| {name} | {:.0} | {velocity_ns:.0} | {:.2}× |",
-                r.mean_ns,
-                velocity_ns / r.mean_ns
+                r.median_ns,
+                velocity_ns / r.median_ns
             ),
             None => println!("| {name} | no criterion benchmark named `…/{name}` | {velocity_ns:.0} | — |"),
         }
