@@ -362,7 +362,8 @@ async function loadHandler(appRoot, fullHandler) {
 // was ever given (pointers that getenv returned must stay valid): with a new trace per invocation, ≈130 bytes that
 // are never freed per invocation and a search of an ever-growing tree. So this one variable lives in an overlay of
 // process.env: handlers, the X-Ray SDK and child processes (child_process reads process.env) see it as before, as
-// a string, among the keys; only native code calling getenv(3) does not.
+// a string, among the keys. Native code calling getenv(3) does not, nor a worker thread started with the default
+// environment (which copies the real one; `env: { ...process.env }` passes the overlay's).
 const TRACE_VARIABLE = '_X_AMZN_TRACE_ID';
 let traceId = process.env[TRACE_VARIABLE];
 
