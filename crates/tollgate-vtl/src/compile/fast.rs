@@ -45,6 +45,12 @@ pub(crate) enum Fast {
         op: BinOp,
         value: i32,
     },
+    /// `$var.name == "a" || $var.name == "b" || …` on one property, when it is a String: read once, compared with
+    /// each literal in turn.
+    OneOf {
+        prop: Prop,
+        literals: Box<[Arc<str>]>,
+    },
     Not(Box<Fast>),
     And(Box<Fast>, Box<Fast>),
     Or(Box<Fast>, Box<Fast>),
@@ -104,9 +110,51 @@ impl Fast {
             },
             Expr::Not(a) => Fast::Not(Box::new(Fast::shape(a)?)),
             Expr::Binary(BinOp::And, a, b, _) => Fast::And(Box::new(Fast::shape(a)?), Box::new(Fast::shape(b)?)),
-            Expr::Binary(BinOp::Or, a, b, _) => Fast::Or(Box::new(Fast::shape(a)?), Box::new(Fast::shape(b)?)),
+            Expr::Binary(BinOp::Or, a, b, _) => one_of(Fast::shape(a)?, Fast::shape(b)?),
             _ => return None,
         })
+    }
+}
+
+/// `a || b`, with equality tests of one property against String literals merged into [`Fast::OneOf`]: reading
+/// the property once gives every test the same value the separate reads would (reading has no effects), and a
+/// property that is no String hands the whole condition to the general evaluation either way.
+fn one_of(a: Fast, b: Fast) -> Fast {
+    let (prop, mut literals) = match a {
+        Fast::EqStr {
+            prop,
+            literal,
+            negate: false,
+        } => (prop, vec![literal]),
+        Fast::OneOf { prop, literals } => (prop, literals.into_vec()),
+        a => return Fast::Or(Box::new(a), Box::new(b)),
+    };
+    match b {
+        Fast::EqStr {
+            prop: other,
+            literal,
+            negate: false,
+        } if other.slot == prop.slot && other.name == prop.name => {
+            literals.push(literal);
+            Fast::OneOf {
+                prop,
+                literals: literals.into_boxed_slice(),
+            }
+        }
+        b => {
+            let a = match literals.len() {
+                1 => Fast::EqStr {
+                    prop,
+                    literal: literals.swap_remove(0),
+                    negate: false,
+                },
+                _ => Fast::OneOf {
+                    prop,
+                    literals: literals.into_boxed_slice(),
+                },
+            };
+            Fast::Or(Box::new(a), Box::new(b))
+        }
     }
 }
 

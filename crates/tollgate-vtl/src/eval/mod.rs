@@ -2042,6 +2042,12 @@ impl Render<'_> {
                     _ => None,
                 })
                 .flatten(),
+            Fast::OneOf { prop, literals } => self
+                .fast_prop(prop, cx, |v| match v {
+                    Value::Str(s) => Some(literals.iter().any(|l| crate::value::str_eq(s, l))),
+                    _ => None,
+                })
+                .flatten(),
             Fast::IntCmp { prop, op, value } => self
                 .fast_prop(prop, cx, |v| match v {
                     Value::Int(i) => match int_op(*op, *i, *value) {
