@@ -527,6 +527,14 @@ impl Render<'_> {
                 Node::Branch(b) => {
                     let taken = match &b.fast {
                         Fast::HasNext(p) if let Some(t) = self.has_next_now(p, cx) => t,
+                        Fast::EqStr { prop, literal, negate }
+                            if let Some(Some(t)) = self.fast_prop(prop, cx, |v| match v {
+                                Value::Str(s) => Some(crate::value::str_eq(s, literal) != *negate),
+                                _ => None,
+                            }) =>
+                        {
+                            t
+                        }
                         Fast::Call(c) if let Some(t) = self.call_truth(c, cx) => t?.holds(),
                         f => match self.fast_truth(f, cx) {
                             Some(t) => t,
@@ -2077,7 +2085,7 @@ impl Render<'_> {
 
     /// `f` of the property [`Prop`] names, read where it lives: in a map, or a `$foreach` scope's. `None` for
     /// anything else (the general evaluation decides).
-    #[inline]
+    #[inline(always)]
     fn fast_prop<T>(&self, p: &Prop, cx: &Cx<'_>, f: impl FnOnce(&Value) -> T) -> Option<T> {
         if !Arc::ptr_eq(cx.program, &self.root) {
             return None;
