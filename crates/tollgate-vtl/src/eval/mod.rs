@@ -2059,10 +2059,7 @@ impl Render<'_> {
                 .flatten(),
             Fast::IntCmp { prop, op, value } => self
                 .fast_prop(prop, cx, |v| match v {
-                    Value::Int(i) => match int_op(*op, *i, *value) {
-                        Some(Value::Bool(b)) => Some(b),
-                        _ => None,
-                    },
+                    Value::Int(i) => int_cmp(*op, *i, *value),
                     _ => None,
                 })
                 .flatten(),
@@ -2747,6 +2744,20 @@ impl Render<'_> {
 /// Integer (op) Integer when the result stays an Integer (overflow widens to Long in `operate`, as
 /// `MathUtils` does; division and modulo go there too).
 #[inline]
+/// [`int_op`] for a comparison operator, as a `bool`.
+#[inline(always)]
+fn int_cmp(op: BinOp, p: i32, q: i32) -> Option<bool> {
+    match op {
+        BinOp::Eq => Some(p == q),
+        BinOp::Ne => Some(p != q),
+        BinOp::Lt => Some(p < q),
+        BinOp::Le => Some(p <= q),
+        BinOp::Gt => Some(p > q),
+        BinOp::Ge => Some(p >= q),
+        _ => None,
+    }
+}
+
 fn int_op(op: BinOp, p: i32, q: i32) -> Option<Value> {
     let r = match op {
         BinOp::Add => p.checked_add(q),
