@@ -2741,9 +2741,6 @@ impl Render<'_> {
     }
 }
 
-/// Integer (op) Integer when the result stays an Integer (overflow widens to Long in `operate`, as
-/// `MathUtils` does; division and modulo go there too).
-#[inline]
 /// [`int_op`] for a comparison operator, as a `bool`.
 #[inline(always)]
 fn int_cmp(op: BinOp, p: i32, q: i32) -> Option<bool> {
@@ -2758,6 +2755,9 @@ fn int_cmp(op: BinOp, p: i32, q: i32) -> Option<bool> {
     }
 }
 
+/// Integer (op) Integer when the result stays an Integer (overflow widens to Long in `operate`, as
+/// `MathUtils` does; division and modulo go there too).
+#[inline]
 fn int_op(op: BinOp, p: i32, q: i32) -> Option<Value> {
     let r = match op {
         BinOp::Add => p.checked_add(q),
