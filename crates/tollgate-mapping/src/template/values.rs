@@ -168,6 +168,35 @@ impl Fingerprint {
         Fingerprint::of(text.get(start..end).unwrap_or_default())
     }
 
+    /// [`Fingerprint::at`] of a key of at most [`FINGERPRINTED`] bytes whose words lie inside `text`; `None` for
+    /// any other.
+    #[inline(always)]
+    fn short(text: &[u8], start: usize, end: usize) -> Option<Fingerprint> {
+        let len = end.checked_sub(start)?;
+        let word = |at: usize| {
+            text.get(at..at + 8)
+                .and_then(|w| <[u8; 8]>::try_from(w).ok())
+                .map(u64::from_le_bytes)
+        };
+        if len <= 8 {
+            let head = word(start)?;
+            let mask = u64::MAX.checked_shr(64 - 8 * len as u32).unwrap_or(0);
+            Some(Fingerprint {
+                len,
+                head: head & mask,
+                tail: 0,
+            })
+        } else if len <= FINGERPRINTED {
+            Some(Fingerprint {
+                len,
+                head: word(start)?,
+                tail: word(end - 8)?,
+            })
+        } else {
+            None
+        }
+    }
+
     /// The fingerprint of `bytes`, byte by byte.
     #[cold]
     fn of(bytes: &[u8]) -> Fingerprint {
@@ -203,8 +232,25 @@ impl Fingerprint {
 
 impl KeyCache {
     /// The key `text[start..end]` (a `str` slice the parser checked).
+    ///
+    /// The usual case, a name of at most [`FINGERPRINTED`] bytes that the set's most recent way holds, is a few
+    /// word reads and one comparison, inlined into the parser; everything else is [`KeyCache::key_rest`].
     #[inline]
     fn key(&mut self, text: &str, start: usize, end: usize) -> Key {
+        if let Some(print) = Fingerprint::short(text.as_bytes(), start, end) {
+            let set = print.slot() & !1;
+            if let Some(Some((known, key))) = self.slots.get(set)
+                && *known == print
+            {
+                return key.clone();
+            }
+        }
+        self.key_rest(text, start, end)
+    }
+
+    /// [`KeyCache::key`] past its first check.
+    #[inline(never)]
+    fn key_rest(&mut self, text: &str, start: usize, end: usize) -> Key {
         let bytes = text.as_bytes().get(start..end).unwrap_or_default();
         if bytes.len() > MAX_CACHED_KEY {
             return Key::from(text.get(start..end).unwrap_or_default());
@@ -344,7 +390,7 @@ impl Builder for ValueBuilder<'_> {
     fn object(&mut self, members: &mut Vec<(Key, Value)>, start: usize) -> Value {
         self.node();
         // `put` keeps a repeated key's first position and takes its last value; so does `from_entries`.
-        Value::Map(Map::from_entries(members.drain(start..).collect()))
+        Value::Map(Map::from_entries(members.split_off(start.min(members.len()))))
     }
 }
 
@@ -866,11 +912,14 @@ mod tests {
         let text: Vec<u8> = (0..64_u8).map(|i| i.wrapping_mul(37) ^ 0x5a).collect();
         for start in 0..text.len() {
             for end in start..=text.len() {
-                assert_eq!(
-                    Fingerprint::at(&text, start, end),
-                    Fingerprint::of(&text[start..end]),
-                    "{start}..{end}"
-                );
+                let by_bytes = Fingerprint::of(&text[start..end]);
+                assert_eq!(Fingerprint::at(&text, start, end), by_bytes, "{start}..{end}");
+                let short = Fingerprint::short(&text, start, end);
+                let words_fit = end - start <= FINGERPRINTED && start + 8 <= text.len();
+                assert_eq!(short.is_some(), words_fit, "{start}..{end}");
+                if let Some(short) = short {
+                    assert_eq!(short, by_bytes, "{start}..{end}");
+                }
             }
         }
     }

@@ -11,8 +11,20 @@ use super::{Value, double_bits};
 ///
 /// The key carries its hash, computed once when it is made: maps compare hashes before contents when they scan,
 /// and never hash a stored key again.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Key(pub(crate) Value, u64);
+
+impl Clone for Key {
+    /// Keys are nearly always strings, cloned per entry (from a key cache, into a map): a `String` key is cloned
+    /// inline.
+    #[inline(always)]
+    fn clone(&self) -> Key {
+        match &self.0 {
+            Value::Str(s) => Key(Value::Str(Arc::clone(s)), self.1),
+            other => Key(other.clone(), self.1),
+        }
+    }
+}
 
 impl Key {
     fn new(v: Value) -> Key {
