@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 pub use compact::write_compact_text;
 pub use object::{Iter as ObjectIter, JsonObject};
-pub(crate) use parse::{Builder, parse_with};
+pub(crate) use parse::{Builder, Short, number_scan, parse_with};
 pub use parse::{JsonError, MAX_DEPTH, parse};
 pub use text::JsonStr;
 pub use write::{write_compact, write_java, write_json_string};

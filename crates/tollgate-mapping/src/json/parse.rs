@@ -64,8 +64,8 @@ pub(crate) trait Builder {
 
     /// `null`, `true` or `false`.
     fn literal(&mut self, value: Option<bool>) -> Self::Value;
-    /// A number: its literal `text[start..end]`, which the grammar checked.
-    fn number(&mut self, text: &str, start: usize, end: usize) -> Result<Self::Value, JsonError>;
+    /// A number: its literal `text[start..end]`, which the grammar checked, and its value when it has a short form.
+    fn number(&mut self, text: &str, start: usize, end: usize, short: Short) -> Result<Self::Value, JsonError>;
     /// A string without escapes: `text[start..end]`.
     fn string(&mut self, text: &str, start: usize, end: usize) -> Result<Self::Value, JsonError>;
     /// A string with escapes, decoded.
@@ -131,7 +131,7 @@ impl Builder for TreeBuilder<'_> {
         value.map_or(Json::Null, Json::Bool)
     }
 
-    fn number(&mut self, _text: &str, start: usize, end: usize) -> Result<Json, JsonError> {
+    fn number(&mut self, _text: &str, start: usize, end: usize, _short: Short) -> Result<Json, JsonError> {
         self.slice(start, end).map(Json::Number)
     }
 
@@ -231,6 +231,115 @@ pub(super) fn number_end(bytes: &[u8], mut pos: usize) -> Result<((), usize), us
         }
     }
     Ok(((), pos))
+}
+
+/// A number's value when it has one of the short forms bodies are made of, read while its grammar is checked.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Short {
+    /// An integer of at most 18 digits (always an `i64`).
+    Integer(i64),
+    /// A decimal whose digits make an integer of at most 2^53 scaled by at most 10^±22: one exact `f64`
+    /// multiplication or division, so correctly rounded as `f64::from_str` is (Clinger's fast path).
+    Double(f64),
+    /// Any other number: its literal needs the general parse.
+    Other,
+}
+
+/// Powers of ten that an `f64` holds exactly.
+const EXACT_POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+    1e21, 1e22,
+];
+
+/// [`number_end`] that also reads the number's [`Short`] form in the same pass.
+#[inline]
+pub(crate) fn number_scan(bytes: &[u8], mut pos: usize) -> Result<(Short, usize), usize> {
+    let negative = bytes.get(pos) == Some(&b'-');
+    if negative {
+        pos += 1;
+    }
+    // The digits of the integer and fraction parts make the mantissa; it wraps past 19 digits, but is only used with
+    // at most 18.
+    let mut mantissa: u64 = 0;
+    let int_start = pos;
+    match bytes.get(pos) {
+        Some(b'0') => pos += 1,
+        Some(b'1'..=b'9') => {
+            while let Some(&d @ b'0'..=b'9') = bytes.get(pos) {
+                mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+                pos += 1;
+            }
+        }
+        _ => return Err(pos),
+    }
+    let mut digits = pos - int_start;
+    let mut fraction = 0;
+    let decimal = bytes.get(pos) == Some(&b'.');
+    if decimal {
+        pos += 1;
+        let fraction_start = pos;
+        while let Some(&d @ b'0'..=b'9') = bytes.get(pos) {
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+            pos += 1;
+        }
+        fraction = pos - fraction_start;
+        if fraction == 0 {
+            return Err(pos);
+        }
+        digits += fraction;
+    }
+    let mut exponent: i32 = 0;
+    let mut exponent_digits = 0;
+    let scientific = matches!(bytes.get(pos), Some(b'e' | b'E'));
+    if scientific {
+        pos += 1;
+        let exponent_negative = match bytes.get(pos) {
+            Some(b'-') => {
+                pos += 1;
+                true
+            }
+            Some(b'+') => {
+                pos += 1;
+                false
+            }
+            _ => false,
+        };
+        while let Some(&d @ b'0'..=b'9') = bytes.get(pos) {
+            if exponent_digits < 4 {
+                exponent = exponent * 10 + i32::from(d - b'0');
+            }
+            exponent_digits += 1;
+            pos += 1;
+        }
+        if exponent_digits == 0 {
+            return Err(pos);
+        }
+        if exponent_negative {
+            exponent = -exponent;
+        }
+    }
+    let short = if digits > 18 {
+        Short::Other
+    } else if !decimal && !scientific {
+        let n = mantissa as i64;
+        Short::Integer(if negative { -n } else { n })
+    } else if exponent_digits > 4 || mantissa > 1 << 53 {
+        Short::Other
+    } else {
+        let scale = exponent - fraction as i32;
+        match EXACT_POWERS_OF_TEN.get(scale.unsigned_abs() as usize) {
+            Some(power) => {
+                let magnitude = if scale < 0 {
+                    mantissa as f64 / power
+                } else {
+                    mantissa as f64 * power
+                };
+                Short::Double(if negative { -magnitude } else { magnitude })
+            }
+            None => Short::Other,
+        }
+    };
+    Ok((short, pos))
 }
 
 /// Every byte of a word set to `b`.
@@ -591,9 +700,9 @@ impl<B: Builder> Parser<'_, B> {
     #[inline(always)]
     fn number(&mut self) -> Result<B::Value, JsonError> {
         let start = self.pos;
-        let ((), end) = number_end(self.bytes, self.pos).map_err(|offset| error_at(offset, "expected a digit"))?;
+        let (short, end) = number_scan(self.bytes, self.pos).map_err(|offset| error_at(offset, "expected a digit"))?;
         self.pos = end;
-        self.builder.number(self.text, start, end)
+        self.builder.number(self.text, start, end, short)
     }
 
     /// Reads a string starting at its opening quote.

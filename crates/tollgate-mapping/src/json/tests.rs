@@ -159,3 +159,46 @@ fn fingerprints_do_not_depend_on_where_the_text_lives() {
         }
     }
 }
+
+#[test]
+fn the_number_scan_ends_where_the_grammar_check_ends() {
+    // Every string of up to four characters over the bytes numbers are made of (and two that end them), at every
+    // offset after a prefix: the one-pass reader of values accepts and rejects exactly what the grammar does.
+    let alphabet = b"0123456789-+.eE x";
+    let mut texts = vec![Vec::new()];
+    for _ in 0..4 {
+        let longer: Vec<Vec<u8>> = texts
+            .iter()
+            .filter(|t| t.len() < 4)
+            .flat_map(|t| {
+                alphabet.iter().map(move |&b| {
+                    let mut next = t.clone();
+                    next.push(b);
+                    next
+                })
+            })
+            .collect();
+        texts.extend(longer);
+        texts.sort();
+        texts.dedup();
+    }
+    texts.extend(
+        [
+            "123456789012345678901234",
+            "-9007199254740993.5e-3",
+            "1e99999",
+            "0.00000000000000000001e0001",
+        ]
+        .map(|t| t.as_bytes().to_vec()),
+    );
+    for text in &texts {
+        for at in 0..=text.len() {
+            let scanned = parse::number_scan(text, at).map(|(_, end)| end);
+            assert_eq!(
+                scanned,
+                parse::number_end(text, at).map(|((), end)| end),
+                "{text:?} at {at}"
+            );
+        }
+    }
+}

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use tollgate_vtl::{HostError, HostObject, Key, List, Map, Value};
 
-use crate::json::{Builder, Json, JsonError, parse_with, write_json_string};
+use crate::json::{Builder, Json, JsonError, Short, number_scan, parse_with, write_json_string};
 
 /// Deepest value [`write_json`] writes; deeper parts print as `null` (templates can build cyclic lists).
 const MAX_WRITE_DEPTH: usize = 64;
@@ -331,9 +331,13 @@ impl Builder for ValueBuilder<'_> {
         value.map_or(Value::Null, Value::Bool)
     }
 
-    fn number(&mut self, text: &str, start: usize, end: usize) -> Result<Value, JsonError> {
+    fn number(&mut self, text: &str, start: usize, end: usize, short: Short) -> Result<Value, JsonError> {
         self.node();
-        Ok(number_value(text.get(start..end).unwrap_or_default()))
+        Ok(match short {
+            Short::Integer(n) => Value::integer(n),
+            Short::Double(d) => Value::Double(d),
+            Short::Other => general_number(text.get(start..end).unwrap_or_default()),
+        })
     }
 
     fn string(&mut self, text: &str, start: usize, end: usize) -> Result<Value, JsonError> {
@@ -412,100 +416,14 @@ fn general_number(literal: &str) -> Value {
     literal.parse::<f64>().map_or(Value::Null, Value::Double)
 }
 
-/// Powers of ten that an `f64` holds exactly.
-const EXACT_POWERS_OF_TEN: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
-    1e21, 1e22,
-];
-
-/// [`number_value`] of the numbers bodies are made of, read in one pass: integers of up to 18 digits (always an
-/// `i64`) and decimals whose digits make an integer below 2^53 scaled by at most 10^±22 (one exact `f64`
-/// multiplication or division, so correctly rounded as `f64::from_str` is: Clinger's fast path). `None` for
-/// anything else, which the general parse reads.
+/// [`number_value`] of the numbers bodies are made of (the parser's [`Short`] forms), read in one pass; `None`
+/// for anything else, which the general parse reads.
 fn short_number(literal: &[u8]) -> Option<Value> {
-    let (negative, digits) = match literal.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, literal),
-    };
-    let mut mantissa: u64 = 0;
-    let mut at = 0;
-    while let Some(&d) = digits.get(at) {
-        if !d.is_ascii_digit() {
-            break;
-        }
-        mantissa = mantissa * 10 + u64::from(d - b'0');
-        at += 1;
-        if at > 18 {
-            return None;
-        }
+    match number_scan(literal, 0) {
+        Ok((Short::Integer(n), end)) if end == literal.len() => Some(Value::integer(n)),
+        Ok((Short::Double(d), end)) if end == literal.len() => Some(Value::Double(d)),
+        _ => None,
     }
-    if at == 0 {
-        return None;
-    }
-    let Some(&next) = digits.get(at) else {
-        let n = mantissa as i64;
-        return Some(Value::integer(if negative { -n } else { n }));
-    };
-    let mut scale: i32 = 0;
-    let mut next = Some(next);
-    if next == Some(b'.') {
-        at += 1;
-        let fraction_start = at;
-        while let Some(&d) = digits.get(at) {
-            if !d.is_ascii_digit() {
-                break;
-            }
-            mantissa = mantissa * 10 + u64::from(d - b'0');
-            at += 1;
-            if at - 1 > 18 {
-                return None;
-            }
-        }
-        if at == fraction_start {
-            return None;
-        }
-        scale = -((at - fraction_start) as i32);
-        next = digits.get(at).copied();
-    }
-    if let Some(b'e' | b'E') = next {
-        at += 1;
-        let exponent_negative = match digits.get(at) {
-            Some(b'-') => {
-                at += 1;
-                true
-            }
-            Some(b'+') => {
-                at += 1;
-                false
-            }
-            _ => false,
-        };
-        let exponent_start = at;
-        let mut exponent: i32 = 0;
-        while let Some(&d) = digits.get(at) {
-            if !d.is_ascii_digit() || at - exponent_start >= 4 {
-                return None;
-            }
-            exponent = exponent * 10 + i32::from(d - b'0');
-            at += 1;
-        }
-        if at == exponent_start {
-            return None;
-        }
-        scale += if exponent_negative { -exponent } else { exponent };
-    } else if next.is_some() {
-        return None;
-    }
-    if at != digits.len() || mantissa > 1 << 53 {
-        return None;
-    }
-    let power = EXACT_POWERS_OF_TEN.get(scale.unsigned_abs() as usize)?;
-    let magnitude = if scale < 0 {
-        mantissa as f64 / power
-    } else {
-        mantissa as f64 * power
-    };
-    Some(Value::Double(if negative { -magnitude } else { magnitude }))
 }
 
 /// Appends the JSON text of a template value (how json-smart serializes Java collections).
