@@ -59,6 +59,18 @@ pub(crate) fn clean_prefix_len(bytes: &[u8]) -> usize {
         }
         i += 8;
     }
+    if i < bytes.len()
+        && let Some(last) = bytes.len().checked_sub(8)
+        && let Some(word) = word_at(bytes, last)
+    {
+        // The tail as the last eight bytes, overlapping words already found clean (their bits are clear).
+        let mask = special_mask(word);
+        return if mask == 0 {
+            bytes.len()
+        } else {
+            last + (mask.trailing_zeros() / 8) as usize
+        };
+    }
     while bytes.get(i).is_some_and(|&byte| escape_of(byte) == 0) {
         i += 1;
     }
@@ -178,6 +190,14 @@ pub(crate) fn write_key(out: &mut Vec<u8>, key: &str) {
     out.push(b':');
 }
 
+/// Appends `"key":` for one of the event's own field names, which need no escaping: no scan for escapes.
+pub(crate) fn write_field(out: &mut Vec<u8>, key: &'static str) {
+    debug_assert_eq!(clean_prefix_len(key.as_bytes()), key.len(), "{key}");
+    out.push(b'"');
+    out.extend_from_slice(key.as_bytes());
+    out.extend_from_slice(b"\":");
+}
+
 /// Appends an integer.
 pub(crate) fn write_int(out: &mut Vec<u8>, value: impl itoa::Integer) {
     out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
@@ -245,6 +265,26 @@ mod tests {
         }
         let all = special_mask(u64::from_le_bytes([0, b'"', b'\\', 0x1f, 0x20, 0x80, 0xa2, 0xdc]));
         assert_eq!(all, 0x0000_0000_8080_8080);
+    }
+
+    /// The clean prefix ends exactly at the first byte that needs escaping, for every length (whole words, an
+    /// overlapping last word, short strings) and every position of that byte.
+    #[test]
+    fn the_clean_prefix_ends_at_the_first_special_byte() {
+        for len in 0..40 {
+            let plain = vec![b'x'; len];
+            assert_eq!(clean_prefix_len(&plain), len);
+            for at in 0..len {
+                for special in [b'"', b'\\', 0x00, 0x1f] {
+                    let mut bytes = plain.clone();
+                    bytes[at] = special;
+                    if at + 1 < len {
+                        bytes[len - 1] = b'"';
+                    }
+                    assert_eq!(clean_prefix_len(&bytes), at, "{bytes:?}");
+                }
+            }
+        }
     }
 
     #[test]

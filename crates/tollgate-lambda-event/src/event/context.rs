@@ -3,7 +3,7 @@
 use crate::clf_time::write_clf;
 use crate::java_hash::{sort_into_iteration_order, spread, string_hash};
 use crate::java_number::write_java_double;
-use crate::json_out::{write_int, write_key, write_opt_str, write_str};
+use crate::json_out::{write_field, write_int, write_key, write_opt_str, write_str};
 
 use super::groups::{GroupOrder, with_groups};
 
@@ -265,7 +265,7 @@ impl RequestContext<'_> {
                 out.push(b',');
             }
             let (key, field) = CONTEXT_KEYS[index];
-            write_key(out, key);
+            write_field(out, key);
             match field {
                 ContextField::ResourceId => write_str(out, self.resource_id),
                 ContextField::Authorizer => match &self.authorizer {
@@ -342,7 +342,7 @@ impl Identity<'_> {
                 out.push(b',');
             }
             let (key, field) = IDENTITY_KEYS[index];
-            write_key(out, key);
+            write_field(out, key);
             let value = match field {
                 IdentityField::CognitoIdentityPoolId => self.cognito_identity_pool_id,
                 IdentityField::AccountId => self.account_id,
@@ -424,10 +424,10 @@ impl LambdaAuthorizer<'_> {
                 }
             },
         );
-        write_key(out, "principalId");
+        write_field(out, "principalId");
         write_str(out, self.principal_id);
         out.push(b',');
-        write_key(out, "integrationLatency");
+        write_field(out, "integrationLatency");
         write_int(out, self.integration_latency_ms);
         out.push(b'}');
     }

@@ -5,7 +5,7 @@ mod groups;
 
 pub use context::{ApiKey, Authorizer, AuthorizerValue, Identity, LambdaAuthorizer, RequestContext};
 
-use crate::json_out::{write_key, write_lossy_utf8, write_str};
+use crate::json_out::{write_field, write_key, write_lossy_utf8, write_str};
 use base64::Engine as _;
 use groups::{GroupOrder, with_groups};
 use std::cmp::Ordering;
@@ -108,29 +108,29 @@ fn compare_ignore_ascii_case(a: &str, b: &str) -> Ordering {
 pub fn write_event(input: &EventInput<'_>, out: &mut Vec<u8>) {
     out.reserve(input.estimated_len());
     out.push(b'{');
-    write_key(out, "resource");
+    write_field(out, "resource");
     write_str(out, input.resource);
     out.push(b',');
-    write_key(out, "path");
+    write_field(out, "path");
     write_str(out, input.path);
     out.push(b',');
-    write_key(out, "httpMethod");
+    write_field(out, "httpMethod");
     write_str(out, input.http_method);
     out.push(b',');
     write_headers(out, input.headers);
     out.push(b',');
     write_query(out, input.query);
     out.push(b',');
-    write_key(out, "pathParameters");
+    write_field(out, "pathParameters");
     write_string_map(out, input.path_parameters);
     out.push(b',');
-    write_key(out, "stageVariables");
+    write_field(out, "stageVariables");
     write_string_map(out, input.stage_variables);
     out.push(b',');
-    write_key(out, "requestContext");
+    write_field(out, "requestContext");
     input.request_context.write(out);
     out.push(b',');
-    write_key(out, "body");
+    write_field(out, "body");
     let bytes = input.body.bytes();
     let base64 = matches!(input.body, Body::Binary(_)) && !bytes.is_empty();
     if bytes.is_empty() {
@@ -141,7 +141,7 @@ pub fn write_event(input: &EventInput<'_>, out: &mut Vec<u8>) {
         write_lossy_utf8(out, bytes);
     }
     out.push(b',');
-    write_key(out, "isBase64Encoded");
+    write_field(out, "isBase64Encoded");
     out.extend_from_slice(if base64 { b"true" } else { b"false" });
     out.push(b'}');
 }
@@ -182,7 +182,7 @@ fn write_headers(out: &mut Vec<u8>, headers: &[(&str, &str)]) {
     };
     with_groups(headers.len(), compare, GroupOrder::Sorted, |groups| {
         let kept_groups = || groups.iter().filter(|group| !is_dropped(headers[group[0] as usize].0));
-        write_key(out, "headers");
+        write_field(out, "headers");
         out.push(b'{');
         for (n, group) in kept_groups().enumerate() {
             if n > 0 {
@@ -192,7 +192,7 @@ fn write_headers(out: &mut Vec<u8>, headers: &[(&str, &str)]) {
             write_str(out, headers[group[group.len() - 1] as usize].1);
         }
         out.extend_from_slice(b"},");
-        write_key(out, "multiValueHeaders");
+        write_field(out, "multiValueHeaders");
         write_multi(out, kept_groups(), |index| headers[index]);
     });
 }
@@ -207,10 +207,10 @@ fn write_query(out: &mut Vec<u8>, query: &[(&str, &str)]) {
         |a, b| query[a].0.cmp(query[b].0),
         GroupOrder::FirstAppearance,
         |groups| {
-            write_key(out, "queryStringParameters");
+            write_field(out, "queryStringParameters");
             write_last_values(out, groups.iter(), |index| query[index]);
             out.push(b',');
-            write_key(out, "multiValueQueryStringParameters");
+            write_field(out, "multiValueQueryStringParameters");
             write_multi(out, groups.iter(), |index| query[index]);
         },
     );
