@@ -64,7 +64,10 @@ pub(crate) trait Builder {
 
     /// `null`, `true` or `false`.
     fn literal(&mut self, value: Option<bool>) -> Self::Value;
-    /// A number: its literal `text[start..end]`, which the grammar checked, and its value when it has a short form.
+    /// Whether [`Builder::number`] uses its `short` argument (when not, the parser only checks the grammar).
+    const READS_NUMBERS: bool = false;
+    /// A number: its literal `text[start..end]`, which the grammar checked, and its value when it has a short form
+    /// (always [`Short::Other`] unless the builder [reads numbers](Builder::READS_NUMBERS)).
     fn number(&mut self, text: &str, start: usize, end: usize, short: Short) -> Result<Self::Value, JsonError>;
     /// A string without escapes: `text[start..end]`.
     fn string(&mut self, text: &str, start: usize, end: usize) -> Result<Self::Value, JsonError>;
@@ -700,7 +703,12 @@ impl<B: Builder> Parser<'_, B> {
     #[inline(always)]
     fn number(&mut self) -> Result<B::Value, JsonError> {
         let start = self.pos;
-        let (short, end) = number_scan(self.bytes, self.pos).map_err(|offset| error_at(offset, "expected a digit"))?;
+        let scanned = if B::READS_NUMBERS {
+            number_scan(self.bytes, self.pos)
+        } else {
+            number_end(self.bytes, self.pos).map(|((), end)| (Short::Other, end))
+        };
+        let (short, end) = scanned.map_err(|offset| error_at(offset, "expected a digit"))?;
         self.pos = end;
         self.builder.number(self.text, start, end, short)
     }

@@ -325,6 +325,7 @@ impl Drop for ValueBuilder<'_> {
 impl Builder for ValueBuilder<'_> {
     type Value = Value;
     type Key = Key;
+    const READS_NUMBERS: bool = true;
 
     fn literal(&mut self, value: Option<bool>) -> Value {
         self.node();
