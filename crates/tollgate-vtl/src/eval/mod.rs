@@ -535,7 +535,6 @@ impl Render<'_> {
                         {
                             t
                         }
-                        Fast::Truthy(prop) if let Some(t) = self.fast_prop(prop, cx, truthy) => t,
                         Fast::Call(c) if let Some(t) = self.call_truth(c, cx) => t?.holds(),
                         f => match self.fast_truth(f, cx) {
                             Some(t) => t,
