@@ -237,12 +237,8 @@ pub(crate) fn trace_id(cx: &RequestCx<'_>) -> String {
         }
         return format!("{client};Parent={:016x};Sampled=0", cx.ids.trace_bits.1);
     }
-    let seconds = cx
-        .started
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
     // ASCII only, so nothing is replaced; written on the stack rather than through `format!`.
-    String::from_utf8_lossy(&trace_root(seconds, cx.ids.trace_bits.0)).into_owned()
+    String::from_utf8_lossy(&new_trace_root(cx)).into_owned()
 }
 
 /// [`trace_id`] as a header value. A new root (the common case) is written straight into the value's buffer:
@@ -251,11 +247,16 @@ pub(crate) fn trace_header_value(cx: &RequestCx<'_>) -> Option<HeaderValue> {
     if cx.headers.contains_key(&X_AMZN_TRACE_ID) {
         return HeaderValue::from_str(&trace_id(cx)).ok();
     }
+    HeaderValue::from_maybe_shared(Bytes::copy_from_slice(&new_trace_root(cx))).ok()
+}
+
+/// The new root of this request: its start time and its random trace bits, on the stack.
+fn new_trace_root(cx: &RequestCx<'_>) -> [u8; TRACE_ROOT_LEN] {
     let seconds = cx
         .started
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    HeaderValue::from_maybe_shared(Bytes::copy_from_slice(&trace_root(seconds, cx.ids.trace_bits.0))).ok()
+    trace_root(seconds, cx.ids.trace_bits.0)
 }
 
 /// `Root=1-{seconds:08x}-{bits:024x}` of the low 32 and 96 bits, on the stack.
