@@ -197,24 +197,15 @@ fn headers(
             }
             wrote_len = true;
             must_write_chunked = !last_coding_is_chunked(value.as_bytes());
-            if is_name_written {
-                joined_more(out, value);
-            } else {
+            if joined(out, &mut is_name_written, b"transfer-encoding: ", value) {
                 framing = Framing::Chunked;
-                is_name_written = true;
-                joined_start(out, b"transfer-encoding: ", value);
             }
             continue;
         } else if *name == CONNECTION {
             if !last && lists_token(value.as_bytes(), b"close") {
                 last = true;
             }
-            if is_name_written {
-                joined_more(out, value);
-            } else {
-                is_name_written = true;
-                joined_start(out, b"connection: ", value);
-            }
+            joined(out, &mut is_name_written, b"connection: ", value);
             continue;
         } else if *name == DATE {
             wrote_date = true;
@@ -222,12 +213,7 @@ fn headers(
             if !chunkable {
                 continue;
             }
-            if is_name_written {
-                joined_more(out, value);
-            } else {
-                is_name_written = true;
-                joined_start(out, b"trailer: ", value);
-            }
+            joined(out, &mut is_name_written, b"trailer: ", value);
             continue;
         }
         out.extend_from_slice(name.as_str().as_bytes());
@@ -280,7 +266,16 @@ fn joined_start(out: &mut Vec<u8>, name_with_colon: &[u8], value: &HeaderValue) 
     out.extend_from_slice(value.as_bytes());
 }
 
-fn joined_more(out: &mut Vec<u8>, value: &HeaderValue) {
-    out.extend_from_slice(b", ");
-    out.extend_from_slice(value.as_bytes());
+/// A value of a field whose values are joined on one line, as hyper writes `transfer-encoding`, `connection` and
+/// `trailer`: the name and the value for the first, `, ` and the value after it. True when this value started the
+/// field.
+fn joined(out: &mut Vec<u8>, is_name_written: &mut bool, name_with_colon: &[u8], value: &HeaderValue) -> bool {
+    if *is_name_written {
+        out.extend_from_slice(b", ");
+        out.extend_from_slice(value.as_bytes());
+        return false;
+    }
+    *is_name_written = true;
+    joined_start(out, name_with_colon, value);
+    true
 }
