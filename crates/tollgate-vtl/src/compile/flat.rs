@@ -80,6 +80,33 @@ fn lower_if(
         tail += body.len() + 2;
     }
     after.reverse();
+    // `#if($foreach.hasNext),#end`: one node.
+    if let [(Node::Branch(b), body)] = &pieces[..]
+        && let super::fast::Fast::HasNext(p) = &b.fast
+        && !body.is_empty()
+        && body.iter().all(|n| matches!(n, Node::Text(_)))
+    {
+        let slot = p.slot;
+        let text: String = body
+            .iter()
+            .filter_map(|n| match n {
+                Node::Text(t) => Some(&**t),
+                _ => None,
+            })
+            .collect();
+        let mut nodes = Vec::with_capacity(body.len() + 2);
+        for (lead, body) in pieces {
+            nodes.push(lead);
+            nodes.extend(body);
+        }
+        nodes.push(Node::EndBranch { skip: 0 });
+        out.push(Node::HasNextText(Box::new(super::ir::HasNextText {
+            slot,
+            text: text.into_boxed_str(),
+            nodes: nodes.into_boxed_slice(),
+        })));
+        return;
+    }
     for ((lead, body), skip) in pieces.into_iter().zip(after) {
         out.push(lead);
         out.extend(body);

@@ -252,7 +252,8 @@ impl<'a> Substitution<'a> {
                 | Node::Branch(_)
                 | Node::EndBranch { .. }
                 | Node::Enter
-                | Node::SetInt(_) => {
+                | Node::SetInt(_)
+                | Node::HasNextText(_) => {
                     return None;
                 }
             }

@@ -118,6 +118,19 @@ pub(crate) enum Node {
     Enter,
     /// `#set($x = $y + 1)`: Integer arithmetic stored in a template variable (see `compile::set_int`).
     SetInt(Box<SetInt>),
+    /// `#if($foreach.hasNext),#end`: a flattened `#if` with one branch whose condition is a
+    /// [`Fast::HasNext`](super::fast::Fast::HasNext) and whose body is text (see `compile::flat`).
+    HasNextText(Box<HasNextText>),
+}
+
+/// A [`Node::HasNextText`]: the text written when the innermost loop's scope, held by the variable in `slot`, has
+/// a next item; `nodes` is the flattened `#if` it stands for (its `Branch`, text and `EndBranch`), which runs
+/// whenever the scope cannot be read directly.
+#[derive(Debug)]
+pub(crate) struct HasNextText {
+    pub(crate) slot: u32,
+    pub(crate) text: Box<str>,
+    pub(crate) nodes: Box<[Node]>,
 }
 
 /// A `#set` of Integer arithmetic on template variables and literals to a template variable (see

@@ -561,6 +561,17 @@ impl Render<'_> {
                     self.set_int(s, cx)?;
                     continue;
                 }
+                // `#if($foreach.hasNext),#end`: the flattened `#if`'s steps (the check, one level of depth for
+                // the body, its text) without its three nodes.
+                Node::HasNextText(h) if let Some(t) = self.has_next_slot(h.slot, cx) => {
+                    if t {
+                        if self.nest >= self.limits.max_depth {
+                            return Err(too_deep(self.limits.max_depth));
+                        }
+                        self.write(out, &h.text)?;
+                    }
+                    continue;
+                }
                 Node::Foreach(f) => self.foreach(f, cx, out)?,
                 Node::CallMacro { id, args, body, span } => {
                     self.call_macro(cx.program, *id, args, *body, cx, *span, out)?
@@ -732,6 +743,7 @@ impl Render<'_> {
             // Flattened `#if`s run in `block_nodes`, which never hands them here.
             Node::Branch(_) | Node::EndBranch { .. } | Node::Enter => {}
             Node::SetInt(s) => self.set_int(s, cx)?,
+            Node::HasNextText(h) => return self.has_next_text(h, cx, out),
         }
         Ok(Flow::Normal)
     }
@@ -2023,8 +2035,21 @@ impl Render<'_> {
     /// directly in the node loop.
     #[inline(always)]
     fn has_next_now(&self, p: &Prop, cx: &Cx<'_>) -> Option<bool> {
+        self.has_next_slot(p.slot, cx)
+    }
+
+    /// A [`Node::HasNextText`] whose scope [`has_next_slot`](Self::has_next_slot) cannot read: the flattened `#if`
+    /// it stands for.
+    #[inline(never)]
+    fn has_next_text(&mut self, h: &crate::compile::ir::HasNextText, cx: &Cx<'_>, out: &mut String) -> R<Flow> {
+        self.block_nodes(&h.nodes, cx, out)
+    }
+
+    /// [`has_next_now`](Self::has_next_now) for the variable in `slot`.
+    #[inline(always)]
+    fn has_next_slot(&self, slot: u32, cx: &Cx<'_>) -> Option<bool> {
         let now = self.scope_now.as_ref()?;
-        match self.vars.get(p.slot as usize) {
+        match self.vars.get(slot as usize) {
             Some(Some(Value::Object(o)))
                 if std::ptr::addr_eq(Rc::as_ptr(o), Rc::as_ptr(now)) && Arc::ptr_eq(cx.program, &self.root) =>
             {
@@ -2343,6 +2368,18 @@ impl Render<'_> {
         let Some(iterable) = &f.iterable else {
             return Ok(Flow::Normal);
         };
+        // The common loop over a list read where it lives (`$item.tags`): `value`'s first step, without its frame.
+        if let Expr::Ref(r) = iterable
+            && !cx.program.loop_vars
+            && f.var != cx.program.specials.foreach
+            && Arc::ptr_eq(cx.program, &self.root)
+            && let Some(Some(l)) = self.peek(r, cx, |v| match v {
+                Value::List(l) => Some(l.clone()),
+                _ => None,
+            })
+        {
+            return self.foreach_own(f, cx, l, out);
+        }
         let source = match iterable {
             // `[a..b]` in `#foreach` is walked lazily; elsewhere it builds a list.
             Expr::Range(a, b, _) => match (self.range_end(a, cx)?, self.range_end(b, cx)?) {
