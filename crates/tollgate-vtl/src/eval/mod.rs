@@ -2559,7 +2559,7 @@ impl Render<'_> {
     /// The body of [`foreach`](Self::foreach) over a list for a template that does not read `$velocityCount` or
     /// `$velocityHasNext`: the same steps as the general loop.
     #[allow(clippy::too_many_arguments)]
-    #[inline(never)]
+    #[inline(always)]
     fn foreach_list(
         &mut self,
         f: &crate::compile::ir::Foreach,
@@ -2608,6 +2608,7 @@ impl Render<'_> {
     }
 
     /// A `$foreach` scope, reusing one a finished loop left unreferenced.
+    #[inline(always)]
     fn new_scope(&mut self, id: u64, parent: Value) -> Rc<ForeachScope> {
         if let Some(mut rc) = self.scopes.pop()
             && let Some(scope) = Rc::get_mut(&mut rc)
@@ -2615,7 +2616,11 @@ impl Render<'_> {
             scope.id = id;
             scope.index.set(-1);
             scope.has_next.set(false);
-            scope.parent = parent;
+            // A spare scope's parent is null (`recycle_scope`): nothing to drop, no call.
+            match std::mem::replace(&mut scope.parent, parent) {
+                Value::Null => {}
+                old => drop(old),
+            }
             return rc;
         }
         Rc::new(ForeachScope {
@@ -2627,9 +2632,13 @@ impl Render<'_> {
     }
 
     /// Keeps a finished loop's scope for the next loop, unless the template kept a reference to it.
+    #[inline(always)]
     fn recycle_scope(&mut self, mut scope: Rc<ForeachScope>) {
         if let Some(s) = Rc::get_mut(&mut scope) {
-            s.parent = Value::Null;
+            // The common loop took the parent back already.
+            if !s.parent.is_null() {
+                s.parent = Value::Null;
+            }
             if self.scopes.len() < MAX_SPARE_SCOPES {
                 self.scopes.push(scope);
             }
