@@ -52,7 +52,8 @@ pub struct FunctionConfig {
     /// The function timeout (Lambda: 1–900 s, default 3 s). Past it the process is killed and the invocation
     /// answers `Sandbox.Timedout`.
     pub timeout: Duration,
-    /// Reported as `AWS_LAMBDA_FUNCTION_MEMORY_SIZE` (128–10240 MB); not enforced.
+    /// Reported as `AWS_LAMBDA_FUNCTION_MEMORY_SIZE` (128–10240 MB); not enforced (`tollgate runtime node` sizes
+    /// V8's heap from it, as AWS's Node.js bootstrap does).
     pub memory_mb: u32,
     /// Processes (execution environments) this function may run at once.
     pub max_concurrency: usize,

@@ -9,8 +9,8 @@
 // (`POST /runtime/init/error`, then exit 129) and RAPIDClient.js (the `Lambda-Runtime-Function-Error-Type`
 // header). It does not patch console: stdout and stderr reach the host as written.
 //
-// Speed: one keep-alive TCP connection, raw `net` with a small HTTP/1.1 response parser (Content-Length and
-// chunked bodies), and, when the host sets TOLLGATE_RUNTIME_API_PIPELINING=1 (Tollgate does), the next
+// Speed: one keep-alive TCP connection, raw `net` reading into one reused buffer (`onread`), a small HTTP/1.1
+// response parser (Content-Length and chunked bodies), and, when the host sets TOLLGATE_RUNTIME_API_PIPELINING=1 (Tollgate does), the next
 // `GET .../next` written in the same packet as the previous result (HTTP/1.1 pipelining; answers arrive in order).
 'use strict';
 
@@ -100,7 +100,9 @@ function errorTypeHeader(doc) {
 // has arrived.
 const pending = [];
 let socket = null;
-let input = null; // unparsed bytes
+// Bytes of an answer not yet whole, kept between reads: `held[0, heldLength)`.
+let held = null;
+let heldLength = 0;
 let host = '';
 
 function connect() {
@@ -108,9 +110,10 @@ function connect() {
   let hostname = API.slice(0, colon);
   if (hostname.startsWith('[')) hostname = hostname.slice(1, -1);
   const port = Number(API.slice(colon + 1));
-  socket = net.connect({ host: hostname, port });
+  // `onread` hands every read to `onRead` in one reused buffer: no Readable stream machinery and no new buffer
+  // per read (≈ 8 % of the CPU per invocation of a small function).
+  socket = net.connect({ host: hostname, port, onread: { buffer: READ_BUFFER, callback: onRead } });
   socket.setNoDelay(true);
-  socket.on('data', onData);
   socket.on('error', (err) => {
     console.error('tollgate runtime: Runtime API connection failed:', err.message);
     process.exit(1);
@@ -119,7 +122,8 @@ function connect() {
     // Closed by the server (idle, or after refusing a request, e.g. 413 for a result too large): unanswered
     // `GET .../next` requests are sent again on a new connection; an unanswered result cannot be.
     socket = null;
-    input = null;
+    held = null;
+    heldLength = 0;
     const unanswered = pending.splice(0);
     for (const request of unanswered) {
       if (request.text === NEXT) send(request.text, request.onAnswer);
@@ -174,24 +178,57 @@ function post(where, body, extraHeaders) {
 
 let NEXT = '';
 
-function onData(chunk) {
-  input = input === null ? chunk : Buffer.concat([input, chunk]);
-  for (;;) {
-    const used = parseAnswer(input);
-    if (used === 0) return;
-    input = used === input.length ? null : input.subarray(used);
-    if (input === null) return;
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
+// Answers are parsed where they lie in the read buffer. The rest of an incomplete one is held in a buffer that
+// doubles as it fills (a large event arrives in many reads), and parsed again when more has arrived.
+function onRead(length, chunk) {
+  let buf = chunk;
+  let limit = length;
+  if (heldLength > 0) {
+    hold(chunk, 0, length);
+    buf = held;
+    limit = heldLength;
+  }
+  let at = 0;
+  while (at < limit) {
+    const used = parseAnswer(buf, at, limit);
+    if (used === 0) break;
+    at += used;
+  }
+  if (buf === held) {
+    if (at === limit) {
+      heldLength = 0;
+      if (held.length > READ_BUFFER.length) held = null;
+    } else if (at > 0) {
+      held.copy(held, 0, at, limit);
+      heldLength = limit - at;
+    }
+  } else if (at < limit) {
+    hold(chunk, at, limit);
   }
 }
 
-// Parses one answer from the front of `buf` and dispatches it; returns the bytes used, 0 if incomplete.
-function parseAnswer(buf) {
-  const headEnd = buf.indexOf('\r\n\r\n');
+function hold(source, start, end) {
+  const needed = heldLength + end - start;
+  if (held === null || held.length < needed) {
+    const bigger = Buffer.allocUnsafe(Math.max(needed, held === null ? 0 : held.length * 2, 16 * 1024));
+    if (heldLength > 0) held.copy(bigger, 0, 0, heldLength);
+    held = bigger;
+  }
+  source.copy(held, heldLength, start, end);
+  heldLength = needed;
+}
+
+// Parses one answer from `buf[at, limit)` and dispatches it; returns the bytes used, 0 if incomplete.
+function parseAnswer(buf, at, limit) {
+  const found = buf.indexOf('\r\n\r\n', at);
+  const headEnd = found < 0 || found + 4 > limit ? -1 : found;
   if (headEnd < 0) {
-    if (buf.length > 1 << 20) fatal('a Runtime API answer head exceeds 1 MiB');
+    if (limit - at > 1 << 20) fatal('a Runtime API answer head exceeds 1 MiB');
     return 0;
   }
-  const text = buf.latin1Slice(0, headEnd);
+  const text = buf.latin1Slice(at, headEnd);
   const status = Number(text.slice(9, 12));
   const headers = readHeaders(text);
   const start = headEnd + 4;
@@ -199,7 +236,7 @@ function parseAnswer(buf) {
   let end;
   const te = headers['transfer-encoding'];
   if (te !== undefined && te.toLowerCase().includes('chunked')) {
-    const decoded = dechunk(buf, start);
+    const decoded = dechunk(buf, start, limit);
     if (decoded === null) return 0;
     body = decoded.body;
     end = decoded.end;
@@ -207,7 +244,7 @@ function parseAnswer(buf) {
     const length = Number(headers['content-length']);
     if (!Number.isSafeInteger(length) || length < 0) fatal('bad Content-Length from the Runtime API');
     end = start + length;
-    if (buf.length < end) return 0;
+    if (limit < end) return 0;
     body = buf.utf8Slice(start, end);
   } else if (status === 204 || status === 304 || status < 200) {
     end = start;
@@ -221,7 +258,7 @@ function parseAnswer(buf) {
   const request = pending.shift();
   if (pending.length === 0 && socket !== null) socket.unref();
   if (request !== undefined) request.onAnswer(status, headers, body);
-  return end;
+  return end - at;
 }
 
 // The header fields this client reads, by lower-case name (the last of a repeated field); others are skipped.
@@ -250,12 +287,12 @@ function readHeaders(text) {
   return headers;
 }
 
-// Decodes a chunked body starting at `pos`; null when incomplete.
-function dechunk(buf, pos) {
+// Decodes a chunked body in `buf[pos, limit)`; null when incomplete.
+function dechunk(buf, pos, limit) {
   const parts = [];
   for (;;) {
     const lineEnd = buf.indexOf('\r\n', pos);
-    if (lineEnd < 0) return null;
+    if (lineEnd < 0 || lineEnd + 2 > limit) return null;
     const size = parseInt(buf.toString('latin1', pos, lineEnd), 16);
     if (!(size >= 0)) fatal('bad chunk size from the Runtime API');
     pos = lineEnd + 2;
@@ -263,13 +300,13 @@ function dechunk(buf, pos) {
       // Trailers, then the empty line.
       for (;;) {
         const trailerEnd = buf.indexOf('\r\n', pos);
-        if (trailerEnd < 0) return null;
+        if (trailerEnd < 0 || trailerEnd + 2 > limit) return null;
         const empty = trailerEnd === pos;
         pos = trailerEnd + 2;
         if (empty) return { body: Buffer.concat(parts).toString('utf8'), end: pos };
       }
     }
-    if (buf.length < pos + size + 2) return null;
+    if (limit < pos + size + 2) return null;
     parts.push(buf.subarray(pos, pos + size));
     pos += size + 2;
   }

@@ -77,6 +77,27 @@ impl Language {
     }
 }
 
+/// The flags AWS Lambda's Node.js runtimes start `node` with (the `bootstrap` of AWS's Node.js base images,
+/// aws/aws-lambda-base-images): `--expose-gc --max-http-header-size 81920`, and for a memory size of M MB the heap
+/// limits `--max-semi-space-size=M/10/2 --max-old-space-size=M-M/10` (whole MB, as the script's `expr`). So a
+/// function that needs more heap than its memory size fails here as it does on Lambda, and `global.gc` exists.
+fn node_flags(memory_size: Option<&str>) -> Vec<String> {
+    let mut flags = vec![
+        "--expose-gc".to_owned(),
+        "--max-http-header-size".to_owned(),
+        "81920".to_owned(),
+    ];
+    if let Some(memory) = memory_size
+        .and_then(|m| m.trim().parse::<u64>().ok())
+        .filter(|&m| m > 0)
+    {
+        let new_space = memory / 10;
+        flags.push(format!("--max-semi-space-size={}", new_space / 2));
+        flags.push(format!("--max-old-space-size={}", memory - new_space));
+    }
+    flags
+}
+
 /// `tollgate runtime` arguments.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct RuntimeArgs {
@@ -148,6 +169,11 @@ pub(crate) fn run(args: &RuntimeArgs) -> ExitCode {
         })
         .unwrap_or_else(|| args.language.default_interpreter().to_owned());
     let mut command = std::process::Command::new(&interpreter);
+    if args.language == Language::Node {
+        command.args(node_flags(
+            std::env::var("AWS_LAMBDA_FUNCTION_MEMORY_SIZE").ok().as_deref(),
+        ));
+    }
     command.arg(&script);
     if let Some(handler) = &args.handler {
         command.arg(handler);
@@ -270,6 +296,23 @@ mod tests {
         assert_eq!(
             parsed(&["node", "--interpreter"]).unwrap_err(),
             "--interpreter needs a value"
+        );
+    }
+
+    #[test]
+    fn node_flags_follow_aws_bootstrap() {
+        let common = ["--expose-gc", "--max-http-header-size", "81920"];
+        assert_eq!(node_flags(None), common);
+        assert_eq!(node_flags(Some("")), common);
+        assert_eq!(node_flags(Some("lots")), common);
+        // 128 MB (Lambda's default): new space 12, semi-space 6, old space 116.
+        assert_eq!(
+            node_flags(Some("128")),
+            [&common[..], &["--max-semi-space-size=6", "--max-old-space-size=116"]].concat()
+        );
+        assert_eq!(
+            node_flags(Some("1769")),
+            [&common[..], &["--max-semi-space-size=88", "--max-old-space-size=1593"]].concat()
         );
     }
 

@@ -103,6 +103,34 @@ fn python_proxy_rules_on_tollgate_runtime() {
     check_proxy_rules(&server, "python");
 }
 
+/// An event of megabytes reaches the client in many reads (the Node client parses answers in its one read buffer
+/// and holds the rest of an incomplete one in a buffer that grows), and two events of different sizes follow each
+/// other on the same connection; each answer carries its own event back whole.
+#[test]
+fn large_events_arrive_whole() {
+    for language in ["node", "python"] {
+        if !have(if language == "node" { "node" } else { "python3" }) {
+            continue;
+        }
+        let server = serve(language, &lean(language, "proxy.handler"), &[]);
+        // ≈ 2.4 MB: under Lambda's 6 MB payload limit with its echo.
+        let large: String = (0..300_000).map(|i| format!("{i:07} ")).collect();
+        for body in [large.as_str(), "small", large.as_str()] {
+            let echoed = call(
+                &server,
+                "POST",
+                "/dev/items/big",
+                &[("Content-Type", "text/plain")],
+                body.as_bytes(),
+            );
+            assert_eq!(echoed.status, 200, "{language}: {}", echoed.body_text());
+            let event = json(&echoed);
+            assert_eq!(event["body"].as_str().map(str::len), Some(body.len()), "{language}");
+            assert_eq!(event["body"], body, "{language}");
+        }
+    }
+}
+
 /// The clients as on AWS Lambda: without `TOLLGATE_RUNTIME_API_PIPELINING=1` each request waits for the previous
 /// answer (the result's 202, then `GET …/next`), and the same rules hold.
 fn unpipelined(language: &str, handler: &str) -> String {
@@ -230,6 +258,16 @@ fn node_context_and_logs() {
     let trace = context["traceId"].as_str().unwrap();
     assert!(trace.contains(root.trim_start_matches("Root=")), "{trace} vs {root}");
     assert_eq!(context["env"]["AWS_LAMBDA_RUNTIME_API"], true);
+
+    // node runs with the flags of AWS's Node.js bootstrap, its heap sized from the 128 MB memory size.
+    assert_eq!(
+        action(&server, "node-flags"),
+        j!({
+            "execArgv": ["--expose-gc", "--max-http-header-size", "81920", "--max-semi-space-size=6",
+                "--max-old-space-size=116"],
+            "gc": "function"
+        })
+    );
 
     // The client keeps _X_AMZN_TRACE_ID out of glibc's environment (setenv keeps every value it was given) but
     // every JavaScript way of reading the environment, and a child process, still sees this invocation's trace,

@@ -66,6 +66,9 @@ exports.handler = function (event, context, callback) {
     }
     case 'context':
       return callback(null, answer(contextFields(context)));
+    case 'node-flags':
+      // The flags AWS's bootstrap starts node with, and whether `global.gc` exists (--expose-gc).
+      return callback(null, answer({ execArgv: process.execArgv, gc: typeof global.gc }));
     case 'trace-variable': {
       // The trace as every way of reading the environment sees it, a child process's included.
       // Then the handler sets the variable itself, which the next invocation's trace replaces.
