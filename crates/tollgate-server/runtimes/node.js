@@ -274,17 +274,31 @@ function readHeaders(text) {
     'lambda-runtime-client-context': undefined,
     'lambda-runtime-cognito-identity': undefined,
   };
+  const lower = text.toLowerCase(); // one conversion for the whole head; the same length (Latin-1 text)
   let lineEnd = text.indexOf('\r\n');
   while (lineEnd >= 0) {
     const start = lineEnd + 2;
     lineEnd = text.indexOf('\r\n', start);
     const end = lineEnd < 0 ? text.length : lineEnd;
+    const first = lower.charCodeAt(start);
+    if (first !== 0x63 && first !== 0x6c && first !== 0x74) continue; // every name read starts with c, l or t
     const colon = text.indexOf(':', start);
     if (colon <= start || colon > end) continue;
-    const name = text.slice(start, colon).toLowerCase();
-    if (Object.hasOwn(headers, name)) headers[name] = text.slice(colon + 1, end).trim();
+    const name = lower.slice(start, colon);
+    if (Object.hasOwn(headers, name)) headers[name] = trimmed(text, colon + 1, end);
   }
   return headers;
+}
+
+// `text[start, end)` without the optional whitespace (space, tab) around a field value.
+function trimmed(text, start, end) {
+  while (start < end && isBlank(text.charCodeAt(start))) start++;
+  while (end > start && isBlank(text.charCodeAt(end - 1))) end--;
+  return text.slice(start, end);
+}
+
+function isBlank(code) {
+  return code === 0x20 || code === 0x09;
 }
 
 // Decodes a chunked body in `buf[pos, limit)`; null when incomplete.
@@ -469,6 +483,12 @@ function finish(id, text, then) {
   else send(text, then);
 }
 
+// A request id as a path segment: AWS's are UUIDs, which need no escaping.
+const PLAIN_SEGMENT = /^[A-Za-z0-9_.~-]+$/;
+function pathSegment(id) {
+  return PLAIN_SEGMENT.test(id) ? id : encodeURIComponent(id);
+}
+
 function respond(id, result) {
   let body;
   try {
@@ -477,7 +497,7 @@ function respond(id, result) {
     // RAPIDClient.js `_trySerializeResponse`.
     throw new Error('Unable to stringify response body');
   }
-  finish(id, post('invocation/' + encodeURIComponent(id) + '/response', body, ''));
+  finish(id, post('invocation/' + pathSegment(id) + '/response', body, ''));
 }
 
 function respondError(id, error, then) {
@@ -488,7 +508,7 @@ function respondError(id, error, then) {
   } catch (_) {
     body = JSON.stringify({ errorType: 'handled', errorMessage: 'Unable to stringify the error' });
   }
-  finish(id, post('invocation/' + encodeURIComponent(id) + '/error', body, errorTypeHeader(doc)), then);
+  finish(id, post('invocation/' + pathSegment(id) + '/error', body, errorTypeHeader(doc)), then);
 }
 
 function onEvent(status, headers, body) {
