@@ -28,6 +28,9 @@ also looks in LAMBDA_TASK_ROOT; on Lambda both are the function's directory):
 options:
   --interpreter PATH   the interpreter to run (default: $TOLLGATE_NODE or node, $TOLLGATE_PYTHON or python3)
   -h, --help           this text
+
+node runs with the flags of AWS's Node.js runtimes: --expose-gc --max-http-header-size 81920, and heap limits
+from AWS_LAMBDA_FUNCTION_MEMORY_SIZE (M MB: --max-semi-space-size=M/10/2 --max-old-space-size=M-M/10).
 ";
 
 /// The runtimes: name, script, default interpreter, the variable that overrides it, file extension.
