@@ -183,7 +183,7 @@ fn call(e: &Expr, negate: bool) -> Option<CallCheck> {
 }
 
 /// `$var.name` with a template variable at the root and one ordinary property (not `class`).
-fn prop(r: &RefExpr) -> Option<Prop> {
+pub(crate) fn prop(r: &RefExpr) -> Option<Prop> {
     let Var::Slot(slot) = r.root else { return None };
     if !r.plain || r.escapes != 0 || r.prepared.is_some() {
         return None;

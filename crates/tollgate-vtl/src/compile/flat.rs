@@ -38,7 +38,7 @@ pub(crate) fn lower(nodes: Vec<Node>) -> Vec<Node> {
                 out.push(Node::Inline(call));
             }
             // The other last step: Integer `#set`s (`compile::set_int`).
-            set @ Node::Set { .. } => out.push(super::set_int::of(set)),
+            set @ Node::Set { .. } => out.push(super::set_get_add::of(super::set_int::of(set))),
             other => out.push(other),
         }
     }

@@ -253,7 +253,8 @@ impl<'a> Substitution<'a> {
                 | Node::EndBranch { .. }
                 | Node::Enter
                 | Node::SetInt(_)
-                | Node::HasNextText(_) => {
+                | Node::HasNextText(_)
+                | Node::SetGetAdd(_) => {
                     return None;
                 }
             }

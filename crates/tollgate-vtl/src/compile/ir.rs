@@ -121,6 +121,21 @@ pub(crate) enum Node {
     /// `#if($foreach.hasNext),#end`: a flattened `#if` with one branch whose condition is a
     /// [`Fast::HasNext`](super::fast::Fast::HasNext) and whose body is text (see `compile::flat`).
     HasNextText(Box<HasNextText>),
+    /// `#set($ok = $map.get($x.key).add($y.value))` to a template variable (see `compile::set_get_add`).
+    SetGetAdd(Box<SetGetAdd>),
+}
+
+/// A [`Node::SetGetAdd`]: the target's slot, the map's, the key and the argument as properties, and the `#set` it
+/// stands for.
+#[derive(Debug)]
+pub(crate) struct SetGetAdd {
+    pub(crate) slot: u32,
+    pub(crate) map: u32,
+    pub(crate) key: super::fast::Prop,
+    pub(crate) arg: super::fast::Prop,
+    pub(crate) target: Box<RefExpr>,
+    pub(crate) value: Expr,
+    pub(crate) span: Span,
 }
 
 /// A [`Node::HasNextText`]: the text written when the innermost loop's scope, held by the variable in `slot`, has

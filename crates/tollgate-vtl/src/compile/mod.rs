@@ -6,6 +6,7 @@ pub(crate) mod fast;
 mod flat;
 mod inline;
 pub(crate) mod ir;
+mod set_get_add;
 pub(crate) mod set_int;
 
 use std::collections::HashMap;

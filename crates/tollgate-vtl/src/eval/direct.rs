@@ -26,6 +26,8 @@ const SMALL_MAP: usize = 8;
 enum GetCall {
     /// The key holds nothing (or null): the chain ends after `get`.
     Null,
+    /// `add` appended the argument to the list: the answer is `true` (a word, not a Java answer through memory).
+    Added,
     /// The last call's answer.
     Called(Call),
 }
@@ -65,6 +67,10 @@ impl Render<'_> {
                 GetCall::Null => {
                     self.fuel -= 1;
                     Ok(Value::Null)
+                }
+                GetCall::Added => {
+                    self.fuel -= 2;
+                    Ok(Value::Bool(true))
                 }
                 GetCall::Called(call) => {
                     self.fuel -= 2;
@@ -135,7 +141,15 @@ impl Render<'_> {
                         && let [Expr::Ref(a)] = &**args =>
                 {
                     let limits = self.limits;
-                    Some(GetCall::Called(self.peek(a, cx, |x| java::list_add(l, x, limits))?))
+                    self.peek(a, cx, |x| {
+                        // `java::list_add`'s steps, its usual answer as a word.
+                        if !l.is_readonly() && l.len() < limits.max_collection_len {
+                            l.push(x.clone());
+                            GetCall::Added
+                        } else {
+                            GetCall::Called(java::list_add(l, x, limits))
+                        }
+                    })
                 }
                 Some(recv @ Value::List(_)) => Some(GetCall::Called(self.direct_call(recv, method, args, cx)?)),
                 Some(recv @ Value::Map(_)) if method.only_reads() => {
@@ -228,6 +242,62 @@ impl Render<'_> {
             Ok(t) => Ok(Truth::from(t != c.negate)),
             Err(m) => Err(invocation(&m, c.span)),
         })
+    }
+
+    /// A [`SetGetAdd`](crate::compile::ir::SetGetAdd): the list under the key appended to where it lives, with the
+    /// general `#set`'s steps (its step, one for each call, the answer `true` stored); anything else is the
+    /// general `#set`, with nothing done before.
+    #[inline(never)]
+    pub(super) fn set_get_add(&mut self, g: &crate::compile::ir::SetGetAdd, cx: &Cx<'_>) -> R<()> {
+        if self.fuel >= 3 && self.nest < self.limits.max_depth && Arc::ptr_eq(cx.program, &self.root) && self.get_add(g)
+        {
+            self.fuel -= 3;
+            if let Some(s) = self.vars.get_mut(g.slot as usize) {
+                match s {
+                    Some(Value::Bool(b)) => *b = true,
+                    s => *s = Some(Value::Bool(true)),
+                }
+            }
+            return Ok(());
+        }
+        self.set(&g.target, &g.value, g.span, true, cx)
+    }
+
+    /// `$map.get($x.key).add($y.value)` when the map is small, the key a String and a writable list is under
+    /// it: appends the argument (what `java::list_add` does) and answers `true`; `false` with nothing done
+    /// otherwise.
+    #[inline(always)]
+    fn get_add(&self, g: &crate::compile::ir::SetGetAdd) -> bool {
+        let vars = &self.vars;
+        let (Some(Some(Value::Map(m))), Some(Some(Value::Map(km))), Some(Some(Value::Map(am)))) = (
+            vars.get(g.map as usize),
+            vars.get(g.key.slot as usize),
+            vars.get(g.arg.slot as usize),
+        ) else {
+            return false;
+        };
+        let keys = km.entries();
+        let Some(Value::Str(k)) = crate::value::lookup_str(&keys, &g.key.name, g.key.hash, &g.key.hint) else {
+            return false;
+        };
+        let entries = m.entries();
+        if entries.len() > SMALL_MAP {
+            return false;
+        }
+        let Some(Value::List(l)) = entries
+            .iter()
+            .find(|(key, _)| key.as_str().is_some_and(|s| crate::value::str_eq(s, k)))
+            .map(|(_, v)| v)
+        else {
+            return false;
+        };
+        if l.is_readonly() || l.len() >= self.limits.max_collection_len {
+            return false;
+        }
+        let args = am.entries();
+        let x = crate::value::lookup_str(&args, &g.arg.name, g.arg.hash, &g.arg.hint).unwrap_or(&Value::Null);
+        l.push(x.clone());
+        true
     }
 
     /// One call on a list or map with its arguments read where they live; `None` when an argument cannot be (the

@@ -561,6 +561,10 @@ impl Render<'_> {
                     self.set_int(s, cx)?;
                     continue;
                 }
+                Node::SetGetAdd(g) => {
+                    self.set_get_add(g, cx)?;
+                    continue;
+                }
                 // `#if($foreach.hasNext),#end`: the flattened `#if`'s steps (the check, one level of depth for
                 // the body, its text) without its three nodes.
                 Node::HasNextText(h) if let Some(t) = self.has_next_slot(h.slot, cx) => {
@@ -744,6 +748,7 @@ impl Render<'_> {
             Node::Branch(_) | Node::EndBranch { .. } | Node::Enter => {}
             Node::SetInt(s) => self.set_int(s, cx)?,
             Node::HasNextText(h) => return self.has_next_text(h, cx, out),
+            Node::SetGetAdd(g) => self.set_get_add(g, cx)?,
         }
         Ok(Flow::Normal)
     }
