@@ -221,6 +221,12 @@ impl Render<'_> {
         if self.fuel == 0 {
             return None;
         }
+        // The common case, without closures: `containsKey` on a map or `contains` on a list, the argument a String
+        // property of a map.
+        if let Some(t) = self.call_truth_str(c, cx) {
+            self.fuel -= 1;
+            return Some(Ok(Truth::from(t != c.negate)));
+        }
         let recv = self.vars.get(c.recv as usize)?.as_ref()?;
         let limits = self.limits;
         let answer = match (recv, c.method) {
@@ -298,6 +304,28 @@ impl Render<'_> {
         let x = crate::value::lookup_str(&args, &g.arg.name, g.arg.hash, &g.arg.hint).unwrap_or(&Value::Null);
         l.push(x.clone());
         true
+    }
+
+    /// [`call_truth`](Self::call_truth)'s answer for `$map.containsKey($x.p)` and `$list.contains($x.p)` when `$x`
+    /// is a map and the property a String (nothing burnt); `None` for anything else.
+    #[inline(always)]
+    fn call_truth_str(&self, c: &CallCheck, cx: &Cx<'_>) -> Option<bool> {
+        if !Arc::ptr_eq(cx.program, &self.root) {
+            return None;
+        }
+        let (Some(Some(recv)), Some(Some(Value::Map(holder)))) =
+            (self.vars.get(c.recv as usize), self.vars.get(c.arg.slot as usize))
+        else {
+            return None;
+        };
+        let entries = holder.entries();
+        let x = crate::value::lookup_str(&entries, &c.arg.name, c.arg.hash, &c.arg.hint)?;
+        let Value::Str(k) = x else { return None };
+        match (recv, c.method) {
+            (Value::Map(m), M::ContainsKey) => Some(m.contains_str(k)),
+            (Value::List(l), M::Contains) => Some(java::list_contains_str(l, x, k)),
+            _ => None,
+        }
     }
 
     /// One call on a list or map with its arguments read where they live; `None` when an argument cannot be (the
