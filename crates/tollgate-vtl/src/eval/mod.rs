@@ -2439,7 +2439,7 @@ impl Render<'_> {
         let mut result = Ok(Flow::Normal);
         // The common loop (a list, no `$velocityCount`) runs in its own small function.
         if let (Items::Live(l, len0), false) = (&source, loop_vars) {
-            result = self.foreach_list(f, cx, l, *len0, scope.as_ref().map(|(s, ..)| &**s), max, id, out);
+            result = self.foreach_list::<false>(f, cx, l, *len0, scope.as_ref().map(|(s, ..)| &**s), max, id, out);
         } else {
             let mut i = 0usize;
             loop {
@@ -2531,7 +2531,7 @@ impl Render<'_> {
             let mut scope = self.new_scope(id, saved_scope);
             self.put_slot(cx, slot, Value::Object(scope.clone()));
             let outer = self.scope_now.replace(scope.clone());
-            let result = self.foreach_list(f, cx, &l, len0, Some(&scope), max, id, out);
+            let result = self.foreach_steps(f, cx, &l, len0, Some(&scope), max, id, out);
             self.scope_now = outer;
             // The slot's reference goes first, so that an unshared scope gives its parent back without a copy.
             if let Some(v) = self.vars.get_mut(slot as usize) {
@@ -2545,7 +2545,7 @@ impl Render<'_> {
             self.recycle_scope(scope);
             result
         } else {
-            self.foreach_list(f, cx, &l, len0, None, max, id, out)
+            self.foreach_steps(f, cx, &l, len0, None, max, id, out)
         };
         self.put_slot(cx, f.var, saved_var);
         result
@@ -2565,7 +2565,7 @@ impl Render<'_> {
     /// `$velocityHasNext`: the same steps as the general loop.
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    fn foreach_list(
+    fn foreach_steps(
         &mut self,
         f: &crate::compile::ir::Foreach,
         cx: &Cx<'_>,
@@ -2576,6 +2576,47 @@ impl Render<'_> {
         id: u64,
         out: &mut String,
     ) -> R<Flow> {
+        if let [Node::SetInt(_)] = &*f.body {
+            return self.foreach_one_set(f, cx, l, len0, scope, max, id, out);
+        }
+        self.foreach_list::<false>(f, cx, l, len0, scope, max, id, out)
+    }
+
+    /// [`foreach_list`](Self::foreach_list) for a body that is one Integer `#set` (`#set($sum = $sum + $v)`): each
+    /// step the block's depth check and level and the node, without the node loop.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn foreach_one_set(
+        &mut self,
+        f: &crate::compile::ir::Foreach,
+        cx: &Cx<'_>,
+        l: &List,
+        len0: usize,
+        scope: Option<&ForeachScope>,
+        max: usize,
+        id: u64,
+        out: &mut String,
+    ) -> R<Flow> {
+        self.foreach_list::<true>(f, cx, l, len0, scope, max, id, out)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn foreach_list<const ONE_SET: bool>(
+        &mut self,
+        f: &crate::compile::ir::Foreach,
+        cx: &Cx<'_>,
+        l: &List,
+        len0: usize,
+        scope: Option<&ForeachScope>,
+        max: usize,
+        id: u64,
+        out: &mut String,
+    ) -> R<Flow> {
+        let one_set = match &*f.body {
+            [Node::SetInt(s)] if ONE_SET => Some(&**s),
+            _ => None,
+        };
         let mut i = 0usize;
         loop {
             if i >= max {
@@ -2601,6 +2642,20 @@ impl Render<'_> {
             if let Some(scope) = scope {
                 scope.index.set(i as i64);
                 scope.has_next.set(i + 1 < len0);
+            }
+            // A body that is one Integer `#set` (`#set($sum = $sum + $v)`): the block's depth check and level,
+            // and the node, without the node loop.
+            if let Some(s) = one_set {
+                if self.nest >= self.limits.max_depth {
+                    return Err(too_deep(self.limits.max_depth));
+                }
+                let nest = self.nest;
+                self.nest = nest + 1;
+                let done = self.set_int(s, cx);
+                self.nest = nest;
+                done?;
+                i += 1;
+                continue;
             }
             match self.block(&f.body, cx, out)? {
                 Flow::Normal => {}
