@@ -615,12 +615,6 @@ class NodeJsExit extends Error {
 }
 NodeJsExit.prototype.name = 'Runtime.NodeJsExit';
 
-process.on('beforeExit', () => {
-  const run = beforeExit;
-  beforeExit = null;
-  if (run !== null) run();
-});
-
 // An error outside any promise chain: the invocation's (or init's) error, then exit (index.mjs, Runtime.js).
 function crash(title, error, code) {
   logError(title, error);
@@ -633,12 +627,20 @@ function crash(title, error, code) {
   }
 }
 
-process.on('uncaughtException', (error) => crash('Uncaught Exception', error, 129));
-process.on('unhandledRejection', (reason) =>
-  crash('Unhandled Promise Rejection', new UnhandledPromiseRejection(reason), 128),
-);
+function watchProcess() {
+  process.on('beforeExit', () => {
+    const run = beforeExit;
+    beforeExit = null;
+    if (run !== null) run();
+  });
+  process.on('uncaughtException', (error) => crash('Uncaught Exception', error, 129));
+  process.on('unhandledRejection', (reason) =>
+    crash('Unhandled Promise Rejection', new UnhandledPromiseRejection(reason), 128),
+  );
+}
 
 async function main() {
+  watchProcess();
   if (!API) fatal('AWS_LAMBDA_RUNTIME_API is not set');
   overlayTraceVariable();
   host = 'Host: ' + API + '\r\n';
@@ -657,4 +659,9 @@ async function main() {
   send(NEXT, onEvent);
 }
 
-main();
+if (require.main === module) {
+  main();
+} else {
+  // Loaded by a test (tests/clients/node_answers.js): the answer reader alone, nothing started.
+  module.exports = { onRead, READ_BUFFER, pending };
+}

@@ -103,6 +103,27 @@ fn python_proxy_rules_on_tollgate_runtime() {
     check_proxy_rules(&server, "python");
 }
 
+/// The Node client's answer reader alone, over reads split at every offset (tests/clients/node_answers.js).
+#[test]
+fn node_answer_reader_over_split_reads() {
+    if !have("node") {
+        return;
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let output = Command::new("node")
+        .arg(root.join("tests/clients/node_answers.js"))
+        .arg(root.join("runtimes/node.js"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("every answer whole, in order"),
+        "{}\n{stdout}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 /// An event of megabytes reaches the client in many reads (the Node client parses answers in its one read buffer
 /// and holds the rest of an incomplete one in a buffer that grows), and two events of different sizes follow each
 /// other on the same connection; each answer carries its own event back whole.
