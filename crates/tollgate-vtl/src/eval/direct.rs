@@ -290,11 +290,14 @@ impl Render<'_> {
         if entries.len() > SMALL_MAP {
             return false;
         }
-        let Some(Value::List(l)) = entries
-            .iter()
-            .find(|(key, _)| key.as_str().is_some_and(|s| crate::value::str_eq(s, k)))
-            .map(|(_, v)| v)
-        else {
+        let mut under = None;
+        for (key, v) in entries.iter() {
+            if key.as_str().is_some_and(|s| crate::value::str_eq(s, k)) {
+                under = Some(v);
+                break;
+            }
+        }
+        let Some(Value::List(l)) = under else {
             return false;
         };
         if l.is_readonly() || l.len() >= self.limits.max_collection_len {
@@ -302,7 +305,11 @@ impl Render<'_> {
         }
         let args = am.entries();
         let x = crate::value::lookup_str(&args, &g.arg.name, g.arg.hash, &g.arg.hint).unwrap_or(&Value::Null);
-        l.push(x.clone());
+        // An Integer (the usual item) copied without the general clone's call.
+        l.push(match x {
+            Value::Int(i) => Value::Int(*i),
+            x => x.clone(),
+        });
         true
     }
 
