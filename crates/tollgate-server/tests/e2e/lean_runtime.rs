@@ -152,6 +152,44 @@ fn large_events_arrive_whole() {
     }
 }
 
+/// An answer over Lambda's 6 MB response limit is refused (the Runtime API answers 413 and closes the
+/// connection; the gateway answers 502) and the client goes on, on a new connection, with the next event.
+#[test]
+fn an_oversized_answer_is_refused_and_the_client_goes_on() {
+    for language in ["node", "python"] {
+        if !have(if language == "node" { "node" } else { "python3" }) {
+            continue;
+        }
+        let server = serve(language, &lean(language, "proxy.handler"), &[]);
+        // 2 M quotes: ≈ 4 MB in the event, ≈ 8 MB in the echo's body escaped once more.
+        let quotes = "\"".repeat(2_000_000);
+        let refused = call(
+            &server,
+            "POST",
+            "/dev/items/big",
+            &[("Content-Type", "text/plain")],
+            quotes.as_bytes(),
+        );
+        assert_eq!(
+            (refused.status, refused.body_text().as_str()),
+            (502, INTERNAL_ERROR),
+            "{language}"
+        );
+        for round in 0..2 {
+            let answered = instruct(
+                &server,
+                "/dev/items/small",
+                &j!({"respond": {"statusCode": 200, "body": round.to_string()}}).to_string(),
+            );
+            assert_eq!(
+                (answered.status, answered.body_text()),
+                (200, round.to_string()),
+                "{language}"
+            );
+        }
+    }
+}
+
 /// The clients as on AWS Lambda: without `TOLLGATE_RUNTIME_API_PIPELINING=1` each request waits for the previous
 /// answer (the result's 202, then `GET …/next`), and the same rules hold.
 fn unpipelined(language: &str, handler: &str) -> String {
