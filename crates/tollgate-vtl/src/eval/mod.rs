@@ -2561,8 +2561,8 @@ impl Render<'_> {
         self.fetch_slot(cx, slot)
     }
 
-    /// The body of [`foreach`](Self::foreach) over a list for a template that does not read `$velocityCount` or
-    /// `$velocityHasNext`: the same steps as the general loop.
+    /// The steps of [`foreach_own`](Self::foreach_own)'s loop: [`foreach_list`](Self::foreach_list), in a function
+    /// of its own when the body is one Integer `#set`.
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
     fn foreach_steps(
@@ -2600,6 +2600,9 @@ impl Render<'_> {
         self.foreach_list::<true>(f, cx, l, len0, scope, max, id, out)
     }
 
+    /// The body of [`foreach`](Self::foreach) over a list for a template that does not read `$velocityCount` or
+    /// `$velocityHasNext`: the same steps as the general loop (`ONE_SET`: the body is one Integer `#set`, run
+    /// without the node loop).
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
     fn foreach_list<const ONE_SET: bool>(
