@@ -2385,19 +2385,6 @@ impl Render<'_> {
         {
             return self.foreach_own(f, cx, l, out);
         }
-        self.foreach_other(f, iterable, cx, out)
-    }
-
-    /// [`foreach`](Self::foreach) after its step, for anything but a list read where it lives (kept out of line: its
-    /// frame is large).
-    #[inline(never)]
-    fn foreach_other(
-        &mut self,
-        f: &crate::compile::ir::Foreach,
-        iterable: &Expr,
-        cx: &Cx<'_>,
-        out: &mut String,
-    ) -> R<Flow> {
         let source = match iterable {
             // `[a..b]` in `#foreach` is walked lazily; elsewhere it builds a list.
             Expr::Range(a, b, _) => match (self.range_end(a, cx)?, self.range_end(b, cx)?) {
