@@ -208,6 +208,11 @@ impl Template {
     pub fn size_hint(&self) -> usize {
         self.program.size_hint
     }
+    /// The compiled program (for the compiler's unit tests).
+    #[cfg(test)]
+    pub(crate) fn program(&self) -> &Program {
+        &self.program
+    }
 }
 
 impl fmt::Debug for Template {

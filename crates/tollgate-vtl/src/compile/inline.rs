@@ -217,6 +217,7 @@ impl<'a> Substitution<'a> {
                     },
                     body: self.nodes(&f.body)?,
                     span: f.span,
+                    lazy: false,
                 }))),
                 Node::CallMacro { id, args, body, span } => out.push(Node::CallMacro {
                     id: *id,

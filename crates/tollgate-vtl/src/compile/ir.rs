@@ -186,6 +186,9 @@ pub(crate) struct Foreach {
     pub(crate) iterable: Option<Expr>,
     pub(crate) body: Vec<Node>,
     pub(crate) span: Span,
+    /// Nothing the body runs can see the loop's `$foreach` scope as a value (see `compile::lazy`): the loop keeps
+    /// its `hasNext` flag in the evaluator and makes no scope object.
+    pub(crate) lazy: bool,
 }
 
 /// Where a reference's root lives.

@@ -6,6 +6,7 @@ pub(crate) mod fast;
 mod flat;
 mod inline;
 pub(crate) mod ir;
+mod lazy;
 mod set_get_add;
 pub(crate) mod set_int;
 
@@ -37,6 +38,8 @@ pub(crate) struct Compiler<'e> {
     size_hint: usize,
     loop_vars: bool,
     loop_scope: bool,
+    /// The template runs code the compiler cannot see into (`#evaluate`, `#parse`, a macro defined at render time).
+    opaque: bool,
 }
 
 impl<'e> Compiler<'e> {
@@ -55,6 +58,7 @@ impl<'e> Compiler<'e> {
             size_hint: 0,
             loop_vars: false,
             loop_scope: false,
+            opaque: false,
         }
     }
 
@@ -117,13 +121,22 @@ impl<'e> Compiler<'e> {
             .collect();
         let mut inliner = inline::Inliner::new(&macros);
         let nodes = inliner.nodes(nodes, None);
-        let blocks = std::mem::take(&mut self.blocks)
+        let blocks: Vec<Vec<Node>> = std::mem::take(&mut self.blocks)
             .into_iter()
             .map(|b| flat::lower(inliner.nodes(b, None)))
             .collect();
-        let nodes = flat::lower(nodes);
+        let mut nodes = flat::lower(nodes);
         let mut macros = macros;
         flat::lower_macros(&mut macros);
+        // Loops without a scope object: only where the template names `$foreach` (otherwise no loop makes one),
+        // and can hold no block and run no code the compiler cannot see.
+        let allowed = self.loop_scope && !self.opaque && blocks.is_empty();
+        if allowed {
+            lazy::mark(&mut nodes, specials.foreach, allowed);
+            for m in &mut macros {
+                lazy::mark(&mut m.body, specials.foreach, allowed);
+            }
+        }
         let slot_roots = self
             .slots
             .iter()
@@ -257,6 +270,7 @@ impl<'e> Compiler<'e> {
                         iterable,
                         body,
                         span,
+                        lazy: false,
                     })));
                 }
                 ast::Node::Macro { name, params, body } => {
@@ -286,6 +300,7 @@ impl<'e> Compiler<'e> {
                         }
                         None => {
                             // A macro `#evaluate` defines may read anything.
+                            self.opaque = true;
                             self.loop_vars = true;
                             self.loop_scope = true;
                             out.push(Node::CallUnknown {
@@ -305,6 +320,7 @@ impl<'e> Compiler<'e> {
                     out.push(Node::Define { var, block });
                 }
                 ast::Node::Evaluate { arg, span } => {
+                    self.opaque = true;
                     self.loop_vars = true;
                     self.loop_scope = true;
                     let arg = self.expr(arg);
@@ -320,6 +336,7 @@ impl<'e> Compiler<'e> {
                     span,
                 }),
                 ast::Node::Include { parse, arg, span } => {
+                    self.opaque = true;
                     let arg = arg.map(|a| self.expr(a));
                     out.push(Node::Include { parse, arg, span });
                 }

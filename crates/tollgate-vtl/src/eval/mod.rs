@@ -393,6 +393,7 @@ pub(crate) fn render(engine: &Engine, program: &Arc<Program>, host: &dyn Host, o
         arg_buf: Vec::new(),
         scopes: Vec::new(),
         scope_now: None,
+        loop_next: None,
         scratch: (String::new(), String::new()),
         interp_buf: String::new(),
         param_buf: String::new(),
@@ -445,6 +446,9 @@ struct Render<'a> {
     scopes: Vec<Rc<ForeachScope>>,
     /// The innermost running loop's `$foreach` scope (if the template reads `$foreach`).
     scope_now: Option<Rc<ForeachScope>>,
+    /// The innermost running loop's `hasNext` when that loop makes no scope object (`Foreach::lazy`); `None`
+    /// while a loop with a scope object is the innermost.
+    loop_next: Option<bool>,
     /// Buffers for chained string replacements.
     scratch: (String, String),
     /// The buffer interpolated strings render into before they become a `String` value (taken while in use,
@@ -2053,6 +2057,12 @@ impl Render<'_> {
     /// [`has_next_now`](Self::has_next_now) for the variable in `slot`.
     #[inline(always)]
     fn has_next_slot(&self, slot: u32, cx: &Cx<'_>) -> Option<bool> {
+        // A lazy loop's body reads `$foreach` only here (`compile::lazy`).
+        if let Some(t) = self.loop_next
+            && slot == cx.program.specials.foreach
+        {
+            return Some(t);
+        }
         let now = self.scope_now.as_ref()?;
         match self.vars.get(slot as usize) {
             Some(Some(Value::Object(o)))
@@ -2431,7 +2441,7 @@ impl Render<'_> {
             let scope = self.new_scope(id, saved_scope.clone());
             self.put_slot(cx, sp.foreach, Value::Object(scope.clone()));
             let outer = self.scope_now.replace(scope.clone());
-            Some((scope, saved_scope, outer))
+            Some((scope, saved_scope, outer, self.loop_next.take()))
         } else {
             None
         };
@@ -2439,7 +2449,8 @@ impl Render<'_> {
         let mut result = Ok(Flow::Normal);
         // The common loop (a list, no `$velocityCount`) runs in its own small function.
         if let (Items::Live(l, len0), false) = (&source, loop_vars) {
-            result = self.foreach_list::<false>(f, cx, l, *len0, scope.as_ref().map(|(s, ..)| &**s), max, id, out);
+            result =
+                self.foreach_list::<false, false>(f, cx, l, *len0, scope.as_ref().map(|(s, ..)| &**s), max, id, out);
         } else {
             let mut i = 0usize;
             loop {
@@ -2507,9 +2518,10 @@ impl Render<'_> {
             self.put_slot(cx, sp.velocity_count, count);
             self.put_slot(cx, sp.velocity_has_next, has_next);
         }
-        if let Some((scope, saved_scope, outer)) = scope {
+        if let Some((scope, saved_scope, outer, outer_next)) = scope {
             self.put_slot(cx, sp.foreach, saved_scope);
             self.scope_now = outer;
+            self.loop_next = outer_next;
             self.recycle_scope(scope);
         }
         result
@@ -2525,14 +2537,22 @@ impl Render<'_> {
         self.next_scope.set(id + 1);
         let max = self.limits.max_foreach.map_or(usize::MAX, |m| m as usize);
         let saved_var = self.take_slot(cx, f.var);
-        let result = if cx.program.loop_scope {
+        let result = if f.lazy {
+            // Nothing in the body can see the scope (`compile::lazy`): its flag lives here.
+            let outer_next = self.loop_next.replace(false);
+            let result = self.foreach_steps::<true>(f, cx, &l, len0, None, max, id, out);
+            self.loop_next = outer_next;
+            result
+        } else if cx.program.loop_scope {
             let slot = cx.program.specials.foreach;
             let saved_scope = self.take_slot(cx, slot);
             let mut scope = self.new_scope(id, saved_scope);
             self.put_slot(cx, slot, Value::Object(scope.clone()));
             let outer = self.scope_now.replace(scope.clone());
-            let result = self.foreach_steps(f, cx, &l, len0, Some(&scope), max, id, out);
+            let outer_next = self.loop_next.take();
+            let result = self.foreach_steps::<false>(f, cx, &l, len0, Some(&scope), max, id, out);
             self.scope_now = outer;
+            self.loop_next = outer_next;
             // The slot's reference goes first, so that an unshared scope gives its parent back without a copy.
             if let Some(v) = self.vars.get_mut(slot as usize) {
                 *v = None;
@@ -2545,7 +2565,7 @@ impl Render<'_> {
             self.recycle_scope(scope);
             result
         } else {
-            self.foreach_steps(f, cx, &l, len0, None, max, id, out)
+            self.foreach_steps::<false>(f, cx, &l, len0, None, max, id, out)
         };
         self.put_slot(cx, f.var, saved_var);
         result
@@ -2565,7 +2585,7 @@ impl Render<'_> {
     /// of its own when the body is one Integer `#set`.
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    fn foreach_steps(
+    fn foreach_steps<const LAZY: bool>(
         &mut self,
         f: &crate::compile::ir::Foreach,
         cx: &Cx<'_>,
@@ -2577,16 +2597,16 @@ impl Render<'_> {
         out: &mut String,
     ) -> R<Flow> {
         if let [Node::SetInt(_)] = &*f.body {
-            return self.foreach_one_set(f, cx, l, len0, scope, max, id, out);
+            return self.foreach_one_set::<LAZY>(f, cx, l, len0, scope, max, id, out);
         }
-        self.foreach_list::<false>(f, cx, l, len0, scope, max, id, out)
+        self.foreach_list::<false, LAZY>(f, cx, l, len0, scope, max, id, out)
     }
 
     /// [`foreach_list`](Self::foreach_list) for a body that is one Integer `#set` (`#set($sum = $sum + $v)`): each
     /// step the block's depth check and level and the node, without the node loop.
     #[allow(clippy::too_many_arguments)]
     #[inline(never)]
-    fn foreach_one_set(
+    fn foreach_one_set<const LAZY: bool>(
         &mut self,
         f: &crate::compile::ir::Foreach,
         cx: &Cx<'_>,
@@ -2597,15 +2617,15 @@ impl Render<'_> {
         id: u64,
         out: &mut String,
     ) -> R<Flow> {
-        self.foreach_list::<true>(f, cx, l, len0, scope, max, id, out)
+        self.foreach_list::<true, LAZY>(f, cx, l, len0, scope, max, id, out)
     }
 
     /// The body of [`foreach`](Self::foreach) over a list for a template that does not read `$velocityCount` or
     /// `$velocityHasNext`: the same steps as the general loop (`ONE_SET`: the body is one Integer `#set`, run
-    /// without the node loop).
+    /// without the node loop; `LAZY`: the loop makes no scope object and keeps its `hasNext` in `loop_next`).
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    fn foreach_list<const ONE_SET: bool>(
+    fn foreach_list<const ONE_SET: bool, const LAZY: bool>(
         &mut self,
         f: &crate::compile::ir::Foreach,
         cx: &Cx<'_>,
@@ -2642,7 +2662,9 @@ impl Render<'_> {
             };
             self.burn(f.span)?;
             self.put_slot(cx, f.var, item);
-            if let Some(scope) = scope {
+            if LAZY {
+                self.loop_next = Some(i + 1 < len0);
+            } else if let Some(scope) = scope {
                 scope.index.set(i as i64);
                 scope.has_next.set(i + 1 < len0);
             }
