@@ -446,8 +446,9 @@ struct Render<'a> {
     scopes: Vec<Rc<ForeachScope>>,
     /// The innermost running loop's `$foreach` scope (if the template reads `$foreach`).
     scope_now: Option<Rc<ForeachScope>>,
-    /// The innermost running loop's `hasNext` when that loop makes no scope object (`Foreach::lazy`); `None`
-    /// while a loop with a scope object is the innermost.
+    /// The innermost lazy loop's `hasNext` (`Foreach::lazy`: a loop that makes no scope object). A lazy loop sets
+    /// `scope_now` to `None` while it runs, and a loop with a scope object inside it sets `scope_now`: the flag is
+    /// the innermost loop's exactly when `scope_now` is `None`.
     loop_next: Option<bool>,
     /// Buffers for chained string replacements.
     scratch: (String, String),
@@ -2057,13 +2058,11 @@ impl Render<'_> {
     /// [`has_next_now`](Self::has_next_now) for the variable in `slot`.
     #[inline(always)]
     fn has_next_slot(&self, slot: u32, cx: &Cx<'_>) -> Option<bool> {
-        // A lazy loop's body reads `$foreach` only here (`compile::lazy`).
-        if let Some(t) = self.loop_next
-            && slot == cx.program.specials.foreach
-        {
-            return Some(t);
-        }
-        let now = self.scope_now.as_ref()?;
+        let Some(now) = self.scope_now.as_ref() else {
+            // No loop with a scope object is the innermost: a lazy loop's flag, if one runs (its body reads
+            // `$foreach` only here, `compile::lazy`).
+            return self.loop_next.filter(|_| slot == cx.program.specials.foreach);
+        };
         match self.vars.get(slot as usize) {
             Some(Some(Value::Object(o)))
                 if std::ptr::addr_eq(Rc::as_ptr(o), Rc::as_ptr(now)) && Arc::ptr_eq(cx.program, &self.root) =>
@@ -2441,7 +2440,7 @@ impl Render<'_> {
             let scope = self.new_scope(id, saved_scope.clone());
             self.put_slot(cx, sp.foreach, Value::Object(scope.clone()));
             let outer = self.scope_now.replace(scope.clone());
-            Some((scope, saved_scope, outer, self.loop_next.take()))
+            Some((scope, saved_scope, outer))
         } else {
             None
         };
@@ -2518,10 +2517,9 @@ impl Render<'_> {
             self.put_slot(cx, sp.velocity_count, count);
             self.put_slot(cx, sp.velocity_has_next, has_next);
         }
-        if let Some((scope, saved_scope, outer, outer_next)) = scope {
+        if let Some((scope, saved_scope, outer)) = scope {
             self.put_slot(cx, sp.foreach, saved_scope);
             self.scope_now = outer;
-            self.loop_next = outer_next;
             self.recycle_scope(scope);
         }
         result
@@ -2540,7 +2538,9 @@ impl Render<'_> {
         let result = if f.lazy {
             // Nothing in the body can see the scope (`compile::lazy`): its flag lives here.
             let outer_next = self.loop_next.replace(false);
+            let outer = self.scope_now.take();
             let result = self.foreach_steps::<true>(f, cx, &l, len0, None, max, id, out);
+            self.scope_now = outer;
             self.loop_next = outer_next;
             result
         } else if cx.program.loop_scope {
@@ -2549,10 +2549,8 @@ impl Render<'_> {
             let mut scope = self.new_scope(id, saved_scope);
             self.put_slot(cx, slot, Value::Object(scope.clone()));
             let outer = self.scope_now.replace(scope.clone());
-            let outer_next = self.loop_next.take();
             let result = self.foreach_steps::<false>(f, cx, &l, len0, Some(&scope), max, id, out);
             self.scope_now = outer;
-            self.loop_next = outer_next;
             // The slot's reference goes first, so that an unshared scope gives its parent back without a copy.
             if let Some(v) = self.vars.get_mut(slot as usize) {
                 *v = None;
