@@ -2048,6 +2048,14 @@ impl Render<'_> {
         self.has_next_slot(p.slot, cx)
     }
 
+    /// [`has_next_slot`](Self::has_next_slot) when no loop with a scope object is the innermost: a lazy loop's
+    /// flag, if one runs (its body reads `$foreach` only here, `compile::lazy`). Out of line, so that the node loop
+    /// keeps the layout it has for loops with a scope object.
+    #[inline(never)]
+    fn lazy_has_next(&self, slot: u32, cx: &Cx<'_>) -> Option<bool> {
+        self.loop_next.filter(|_| slot == cx.program.specials.foreach)
+    }
+
     /// A [`Node::HasNextText`] whose scope [`has_next_slot`](Self::has_next_slot) cannot read: the flattened `#if`
     /// it stands for.
     #[inline(never)]
@@ -2059,9 +2067,7 @@ impl Render<'_> {
     #[inline(always)]
     fn has_next_slot(&self, slot: u32, cx: &Cx<'_>) -> Option<bool> {
         let Some(now) = self.scope_now.as_ref() else {
-            // No loop with a scope object is the innermost: a lazy loop's flag, if one runs (its body reads
-            // `$foreach` only here, `compile::lazy`).
-            return self.loop_next.filter(|_| slot == cx.program.specials.foreach);
+            return self.lazy_has_next(slot, cx);
         };
         match self.vars.get(slot as usize) {
             Some(Some(Value::Object(o)))
