@@ -572,3 +572,42 @@ fn macro_calls_keep_call_by_name_semantics() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::RecursionLimit);
 }
+
+/// A known divergence from Velocity 1.7, pinned: a `#define` block made by one template's render and shown by
+/// another template's render, through a host map the embedder reuses between them. Velocity renders a block in
+/// the context of the render that shows it (`Block.Reference.render`), so inside a loop the block sees that
+/// loop's `$foreach`: `[0],[1]` here. A loop whose body only tests `$foreach.hasNext` makes no scope object in
+/// Tollgate (compile/lazy.rs; docs/performance.md, "Ninth round"), so a block from elsewhere sees the enclosing
+/// `$foreach` instead, none here. A template alone cannot get there (such loops need a template without
+/// `#define`, `#evaluate` or macros that could show one), and the mapping environment builds fresh variables for
+/// every request.
+#[test]
+fn known_divergence_a_block_from_another_render_inside_a_loop_without_scope_object() {
+    let engine = Engine::new();
+    let shared = Map::new();
+    let host = vars(&[("m", Value::Map(shared.clone()))]);
+    render(
+        &engine,
+        "#define($b)[$foreach.index]#end#set($ignored = $m.put('b', $b))",
+        &host,
+    );
+    assert!(
+        matches!(shared.get_str("b"), Some(Value::Block(_))),
+        "{:?}",
+        shared.get_str("b")
+    );
+    let shown = render(
+        &engine,
+        "#foreach($x in [1, 2])$m.b#if($foreach.hasNext),#end#end",
+        &host,
+    );
+    assert_eq!(shown, "[$foreach.index],[$foreach.index]", "Velocity 1.7: [0],[1]");
+    // The same loop made to keep its scope object (`$foreach` used as a value in its body) shows what Velocity
+    // shows.
+    let scoped = render(
+        &engine,
+        "#foreach($x in [1, 2])#set($f = $foreach)$m.b#if($foreach.hasNext),#end#end",
+        &host,
+    );
+    assert_eq!(scoped, "[0],[1]");
+}
