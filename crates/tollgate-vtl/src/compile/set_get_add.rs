@@ -15,39 +15,36 @@ pub(crate) fn of(node: Node) -> Node {
     let Node::Set {
         target,
         value,
-        span,
-        assigns,
+        assigns: true,
+        ..
+    } = &node
+    else {
+        return node;
+    };
+    let Some((slot, map, key, arg)) = shape(target, value) else {
+        return node;
+    };
+    let Node::Set {
+        target, value, span, ..
     } = node
     else {
         return node;
     };
-    let shape = if assigns { shape(&target, &value) } else { None };
-    match shape {
-        Some((slot, map, key, arg)) => Node::SetGetAdd(Box::new(SetGetAdd {
-            slot,
-            map,
-            key,
-            arg,
-            target,
-            value,
-            span,
-        })),
-        None => Node::Set {
-            target,
-            value,
-            span,
-            assigns,
-        },
-    }
+    Node::SetGetAdd(Box::new(SetGetAdd {
+        slot,
+        map,
+        key,
+        arg,
+        target,
+        value,
+        span,
+    }))
 }
 
 type Shape = (u32, u32, super::fast::Prop, super::fast::Prop);
 
 fn shape(target: &RefExpr, value: &Expr) -> Option<Shape> {
-    let Var::Slot(slot) = target.root else { return None };
-    if !target.chain.is_empty() || target.prepared.is_some() {
-        return None;
-    }
+    let slot = super::set_int::slot_of(target)?;
     let Expr::Ref(r) = value else { return None };
     let Var::Slot(map) = r.root else { return None };
     if !r.direct || r.prepared.is_some() {

@@ -22,40 +22,38 @@ pub(crate) enum IntArg {
 pub(crate) fn of(node: Node) -> Node {
     let Node::Set {
         target,
-        value,
-        span,
-        assigns,
+        value: Expr::Binary(op @ (BinOp::Add | BinOp::Sub | BinOp::Mul), a, b, _),
+        assigns: true,
+        ..
+    } = &node
+    else {
+        return node;
+    };
+    let Some((slot, op, a, b)) = slot_of(target)
+        .zip(arg(a).zip(arg(b)))
+        .map(|(slot, (a, b))| (slot, *op, a, b))
+    else {
+        return node;
+    };
+    let Node::Set {
+        target, value, span, ..
     } = node
     else {
         return node;
     };
-    let shape = match (&value, slot_of(&target)) {
-        (Expr::Binary(op @ (BinOp::Add | BinOp::Sub | BinOp::Mul), a, b, _), Some(slot)) if assigns => {
-            arg(a).zip(arg(b)).map(|(a, b)| (slot, *op, a, b))
-        }
-        _ => None,
-    };
-    match shape {
-        Some((slot, op, a, b)) => Node::SetInt(Box::new(SetInt {
-            slot,
-            op,
-            a,
-            b,
-            target,
-            value,
-            span,
-        })),
-        None => Node::Set {
-            target,
-            value,
-            span,
-            assigns,
-        },
-    }
+    Node::SetInt(Box::new(SetInt {
+        slot,
+        op,
+        a,
+        b,
+        target,
+        value,
+        span,
+    }))
 }
 
 /// The slot of a reference that is a template variable and nothing more (`$count`).
-fn slot_of(r: &RefExpr) -> Option<u32> {
+pub(super) fn slot_of(r: &RefExpr) -> Option<u32> {
     match r.root {
         Var::Slot(slot) if r.chain.is_empty() && r.prepared.is_none() => Some(slot),
         _ => None,
