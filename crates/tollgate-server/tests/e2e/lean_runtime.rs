@@ -124,16 +124,20 @@ fn node_answer_reader_over_split_reads() {
     );
 }
 
+/// `tests/functions/proxy.*` served on each of Tollgate's runtime clients whose interpreter is installed.
+fn proxy_servers() -> impl Iterator<Item = (&'static str, Server)> {
+    [("node", "node"), ("python", "python3")]
+        .into_iter()
+        .filter(|(_, interpreter)| have(interpreter))
+        .map(|(language, _)| (language, serve(language, &lean(language, "proxy.handler"), &[])))
+}
+
 /// An event of megabytes reaches the client in many reads (the Node client parses answers in its one read buffer
 /// and holds the rest of an incomplete one in a buffer that grows), and two events of different sizes follow each
 /// other on the same connection; each answer carries its own event back whole.
 #[test]
 fn large_events_arrive_whole() {
-    for language in ["node", "python"] {
-        if !have(if language == "node" { "node" } else { "python3" }) {
-            continue;
-        }
-        let server = serve(language, &lean(language, "proxy.handler"), &[]);
+    for (language, server) in proxy_servers() {
         // ≈ 2.4 MB: under Lambda's 6 MB payload limit with its echo.
         let large: String = (0..300_000).map(|i| format!("{i:07} ")).collect();
         for body in [large.as_str(), "small", large.as_str()] {
@@ -156,11 +160,7 @@ fn large_events_arrive_whole() {
 /// connection; the gateway answers 502) and the client goes on, on a new connection, with the next event.
 #[test]
 fn an_oversized_answer_is_refused_and_the_client_goes_on() {
-    for language in ["node", "python"] {
-        if !have(if language == "node" { "node" } else { "python3" }) {
-            continue;
-        }
-        let server = serve(language, &lean(language, "proxy.handler"), &[]);
+    for (language, server) in proxy_servers() {
         // 2 M quotes: ≈ 4 MB in the event, ≈ 8 MB in the echo's body escaped once more.
         let quotes = "\"".repeat(2_000_000);
         let refused = call(
