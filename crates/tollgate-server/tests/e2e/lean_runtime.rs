@@ -132,6 +132,17 @@ fn proxy_servers() -> impl Iterator<Item = (&'static str, Server)> {
         .map(|(language, _)| (language, serve(language, &lean(language, "proxy.handler"), &[])))
 }
 
+/// POST `body` as text/plain to the proxy route `/items/big`.
+fn post_text(server: &Server, body: &str) -> RawResponse {
+    call(
+        server,
+        "POST",
+        "/dev/items/big",
+        &[("Content-Type", "text/plain")],
+        body.as_bytes(),
+    )
+}
+
 /// An event of megabytes reaches the client in many reads (the Node client parses answers in its one read buffer
 /// and holds the rest of an incomplete one in a buffer that grows), and two events of different sizes follow each
 /// other on the same connection; each answer carries its own event back whole.
@@ -141,13 +152,7 @@ fn large_events_arrive_whole() {
         // ≈ 2.4 MB: under Lambda's 6 MB payload limit with its echo.
         let large: String = (0..300_000).map(|i| format!("{i:07} ")).collect();
         for body in [large.as_str(), "small", large.as_str()] {
-            let echoed = call(
-                &server,
-                "POST",
-                "/dev/items/big",
-                &[("Content-Type", "text/plain")],
-                body.as_bytes(),
-            );
+            let echoed = post_text(&server, body);
             assert_eq!(echoed.status, 200, "{language}: {}", echoed.body_text());
             let event = json(&echoed);
             assert_eq!(event["body"].as_str().map(str::len), Some(body.len()), "{language}");
@@ -163,13 +168,7 @@ fn an_oversized_answer_is_refused_and_the_client_goes_on() {
     for (language, server) in proxy_servers() {
         // 2 M quotes: ≈ 4 MB in the event, ≈ 8 MB in the echo's body escaped once more.
         let quotes = "\"".repeat(2_000_000);
-        let refused = call(
-            &server,
-            "POST",
-            "/dev/items/big",
-            &[("Content-Type", "text/plain")],
-            quotes.as_bytes(),
-        );
+        let refused = post_text(&server, &quotes);
         assert_eq!(
             (refused.status, refused.body_text().as_str()),
             (502, INTERNAL_ERROR),
