@@ -1078,6 +1078,13 @@ impl Render<'_> {
                 Printed::Other(v) => self.print_owned(r, v, cx, out),
             };
         }
+        // `$byType.get($t).size()`: the calls run on the variable and the arguments where they live, as
+        // `ref_value` runs them.
+        if r.direct
+            && let Some(v) = self.direct(r, cx)
+        {
+            return self.print_owned(r, v?, cx, out);
+        }
         if r.prepared.is_none() {
             let root = self.get_var(r.root, cx)?;
             let max = self.limits.max_output_bytes;

@@ -64,28 +64,41 @@ impl Live {
     }
 }
 
+/// The containers recorded on this thread, while `active`. The buffer outlives the renders: a render that makes
+/// a few lists does not allocate to record them.
+struct Tracker {
+    active: bool,
+    recorded: Vec<Tracked>,
+}
+
+/// Recorded handles kept between renders (more are freed at the end of the render that recorded them).
+const KEPT_CAPACITY: usize = 64;
+
 thread_local! {
-    static TRACKER: RefCell<Option<Vec<Tracked>>> = const { RefCell::new(None) };
+    static TRACKER: RefCell<Tracker> = const {
+        RefCell::new(Tracker {
+            active: false,
+            recorded: Vec::new(),
+        })
+    };
+}
+
+fn track(handle: impl FnOnce() -> Tracked) {
+    TRACKER.with(|t| {
+        if let Ok(mut t) = t.try_borrow_mut()
+            && t.active
+        {
+            t.recorded.push(handle());
+        }
+    });
 }
 
 pub(crate) fn track_list(cell: &Rc<ListCell>) {
-    TRACKER.with(|t| {
-        if let Ok(mut t) = t.try_borrow_mut()
-            && let Some(v) = t.as_mut()
-        {
-            v.push(Tracked::List(Rc::downgrade(cell)));
-        }
-    });
+    track(|| Tracked::List(Rc::downgrade(cell)));
 }
 
 pub(crate) fn track_map(cell: &Rc<MapCell>) {
-    TRACKER.with(|t| {
-        if let Ok(mut t) = t.try_borrow_mut()
-            && let Some(v) = t.as_mut()
-        {
-            v.push(Tracked::Map(Rc::downgrade(cell)));
-        }
-    });
+    track(|| Tracked::Map(Rc::downgrade(cell)));
 }
 
 /// Frees reference cycles among the lists and maps created while it lives.
@@ -135,10 +148,8 @@ impl Tracking {
     pub(crate) fn start() -> Tracking {
         let outer = TRACKER.with(|t| {
             let mut t = t.borrow_mut();
-            let outer_len = t.as_ref().map(Vec::len);
-            if t.is_none() {
-                *t = Some(Vec::new());
-            }
+            let outer_len = t.active.then_some(t.recorded.len());
+            t.active = true;
             outer_len
         });
         Tracking { outer }
@@ -147,21 +158,34 @@ impl Tracking {
 
 impl Drop for Tracking {
     fn drop(&mut self) {
+        // A nested render: its containers stay recorded for the outer render to judge.
+        if self.outer.is_some() {
+            return;
+        }
         let recorded = TRACKER.with(|t| {
             let mut t = t.borrow_mut();
-            match self.outer {
-                // A nested render: its containers stay recorded for the outer render to judge.
-                Some(_) => Vec::new(),
-                None => t.take().unwrap_or_default(),
-            }
+            t.active = false;
+            (!t.recorded.is_empty()).then(|| std::mem::take(&mut t.recorded))
         });
-        collect(recorded);
+        let Some(mut recorded) = recorded else { return };
+        // Collected with the tracker released: clearing a container drops values, whose own drops may record
+        // nothing but must not find the tracker borrowed.
+        collect(&mut recorded);
+        recorded.clear();
+        if recorded.capacity() <= KEPT_CAPACITY {
+            TRACKER.with(|t| {
+                let mut t = t.borrow_mut();
+                if !t.active && t.recorded.capacity() == 0 {
+                    t.recorded = recorded;
+                }
+            });
+        }
     }
 }
 
-fn collect(recorded: Vec<Tracked>) {
+fn collect(recorded: &mut Vec<Tracked>) {
     let live: Vec<Live> = recorded
-        .into_iter()
+        .drain(..)
         .filter_map(|t| match t {
             Tracked::List(w) => w.upgrade().map(Live::List),
             Tracked::Map(w) => w.upgrade().map(Live::Map),

@@ -23,6 +23,9 @@ pub(crate) struct Cell {
     readonly: bool,
 }
 
+/// The room a list built item by item gets on its first add.
+const FIRST_CAPACITY: usize = 16;
+
 impl List {
     /// Every list is made here, so a render can find the lists it created (see `value::cycles`).
     fn wrap(items: Vec<Value>, readonly: bool) -> List {
@@ -51,9 +54,10 @@ impl List {
     /// Appends an item (`add`).
     pub fn push(&self, v: Value) {
         let mut items = self.0.items.borrow_mut();
-        // Room for ten on the first add, as `ArrayList` makes: lists built item by item grow fewer times.
+        // Room for sixteen on the first add (`ArrayList` makes ten): lists built item by item grow fewer times,
+        // and a grown list is copied by `realloc`, which costs several allocations.
         if items.capacity() == 0 {
-            items.reserve(10);
+            items.reserve(FIRST_CAPACITY);
         }
         items.push(v);
     }
