@@ -218,14 +218,23 @@ impl Render<'_> {
     /// to the general evaluation with nothing done.
     #[inline(never)]
     pub(super) fn call_truth(&mut self, c: &CallCheck, cx: &Cx<'_>) -> Option<R<Truth>> {
-        if self.fuel == 0 {
-            return None;
-        }
         // The common case, without closures: `containsKey` on a map or `contains` on a list, the argument a String
         // property of a map.
-        if let Some(t) = self.call_truth_str(c, cx) {
+        if self.fuel != 0
+            && let Some(t) = self.call_truth_str(c, cx)
+        {
             self.fuel -= 1;
             return Some(Ok(Truth::from(t != c.negate)));
+        }
+        self.call_truth_general(c, cx)
+    }
+
+    /// [`call_truth`](Self::call_truth) for any receiver and argument (kept apart, so the common case saves and
+    /// restores only the registers it uses).
+    #[inline(never)]
+    fn call_truth_general(&mut self, c: &CallCheck, cx: &Cx<'_>) -> Option<R<Truth>> {
+        if self.fuel == 0 {
+            return None;
         }
         let recv = self.vars.get(c.recv as usize)?.as_ref()?;
         let limits = self.limits;
