@@ -1,5 +1,5 @@
 //! References the evaluator can call directly: a short chain of built-in collection methods on a template
-//! variable, every argument a literal or a plain reference (`$byType.containsKey($e.type)`,
+//! variable, every argument a literal, a plain reference or an empty `[]`/`{}` (`$byType.containsKey($e.type)`,
 //! `$byType.get($e.type).add($e.value)`, `$users.contains($e.user)`).
 //!
 //! For these the evaluator reads the variable and the arguments where they live and calls the Java method
@@ -24,6 +24,9 @@ pub(crate) fn is_direct(root: Var, prepared: bool, chain: &[Seg]) -> bool {
                 && args.iter().all(|a| match a {
                     Expr::Const(_) => true,
                     Expr::Ref(r) => r.plain,
+                    // `$byType.put($e.type, [])`: a new empty collection evaluates nothing.
+                    Expr::List(items) => items.is_empty(),
+                    Expr::Map(entries) => entries.is_empty(),
                     _ => false,
                 })
         }

@@ -7,7 +7,7 @@ use super::{Cx, R, Render, Truth, const_value, invocation, truthy};
 use crate::compile::fast::CallCheck;
 use crate::compile::ir::{Expr, RefExpr, Seg, Var};
 use crate::java::{self, M};
-use crate::value::Value;
+use crate::value::{List, Map, Value};
 
 /// A read-only collection call's truth (`direct_truth`'s general case).
 #[inline(never)]
@@ -380,12 +380,20 @@ impl Render<'_> {
         }
     }
 
-    /// A literal or plain-reference argument's value.
+    /// A literal, plain-reference or new empty collection argument's value.
     #[inline]
     fn direct_arg(&self, e: &Expr, cx: &Cx<'_>) -> Option<Value> {
         match e {
             Expr::Const(c) => Some(const_value(c)),
             Expr::Ref(r) => self.peek(r, cx, Value::clone),
+            // The general evaluation of `[]` and `{}` takes a level of depth, after up to two for the reference
+            // and its `#set`: near the limit, it runs and reports the limit where it is reached.
+            Expr::List(items) if items.is_empty() && self.nest + 2 < self.limits.max_depth => {
+                Some(Value::List(List::new()))
+            }
+            Expr::Map(entries) if entries.is_empty() && self.nest + 2 < self.limits.max_depth => {
+                Some(Value::Map(Map::new()))
+            }
             _ => None,
         }
     }
