@@ -312,8 +312,15 @@ impl Render<'_> {
         if l.is_readonly() || l.len() >= self.limits.max_collection_len {
             return false;
         }
-        let args = am.entries();
-        let x = crate::value::lookup_str(&args, &g.arg.name, g.arg.hash, &g.arg.hint).unwrap_or(&Value::Null);
+        // `$e.type` and `$e.value`: the argument read in the key's borrow.
+        let other;
+        let args = if g.arg.slot == g.key.slot {
+            &keys
+        } else {
+            other = am.entries();
+            &other
+        };
+        let x = crate::value::lookup_str(args, &g.arg.name, g.arg.hash, &g.arg.hint).unwrap_or(&Value::Null);
         // An Integer (the usual item) copied without the general clone's call.
         l.push(match x {
             Value::Int(i) => Value::Int(*i),

@@ -19,7 +19,19 @@ pub(super) fn write_value(v: &Value, out: &mut String, depth: u32) {
                 return;
             }
             out.push('[');
-            let items = list.to_vec();
+            let held = list.items();
+            if held.iter().all(is_scalar) {
+                for (i, item) in held.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    write_value(item, out, depth + 1);
+                }
+                out.push(']');
+                return;
+            }
+            let items = held.to_vec();
+            drop(held);
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     out.push_str(", ");
@@ -36,6 +48,20 @@ pub(super) fn write_value(v: &Value, out: &mut String, depth: u32) {
                 return;
             }
             out.push('{');
+            let held = map.entries();
+            if held.iter().all(|(k, v)| is_scalar(&k.0) && is_scalar(v)) {
+                for (i, (k, val)) in held.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    write_value(&k.0, out, depth + 1);
+                    out.push('=');
+                    write_value(val, out, depth + 1);
+                }
+                out.push('}');
+                return;
+            }
+            drop(held);
             let entries = map.to_vec();
             for (i, (k, val)) in entries.iter().enumerate() {
                 if i > 0 {
@@ -56,6 +82,13 @@ pub(super) fn write_value(v: &Value, out: &mut String, depth: u32) {
         Value::Object(o) => o.write_string(out),
         Value::Block(_) => out.push_str("org.apache.velocity.runtime.directive.Block$Reference"),
     }
+}
+
+/// Whether printing `v` runs no code but this module's: no collection (whose items are borrowed while they print)
+/// and no host object (whose `toString` could reach a collection being printed). A level of scalars prints where
+/// it lies; any other level is copied first, so nothing it runs meets a borrowed collection.
+fn is_scalar(v: &Value) -> bool {
+    !matches!(v, Value::List(_) | Value::Map(_) | Value::Object(_))
 }
 
 pub(crate) use super::jdouble::write_double;
