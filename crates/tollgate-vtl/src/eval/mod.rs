@@ -2,6 +2,7 @@
 
 mod direct;
 pub(crate) mod fold;
+mod one_set;
 pub(crate) mod ops;
 mod scope;
 
@@ -804,13 +805,7 @@ impl Render<'_> {
         if Arc::ptr_eq(cx.program, &self.root)
             && let Some(p) = self.int_arg(s.a)
             && let Some(q) = self.int_arg(s.b)
-            // `int_op`'s Integer arithmetic (the only operators a `SetInt` has), as a number rather than a value.
-            && let Some(n) = match s.op {
-                BinOp::Add => p.checked_add(q),
-                BinOp::Sub => p.checked_sub(q),
-                BinOp::Mul => p.checked_mul(q),
-                _ => None,
-            }
+            && let Some(n) = int_set(s.op, p, q)
         {
             self.burn(s.span)?;
             match self.vars.get_mut(s.slot as usize) {
@@ -2461,8 +2456,7 @@ impl Render<'_> {
         let mut result = Ok(Flow::Normal);
         // The common loop (a list, no `$velocityCount`) runs in its own small function.
         if let (Items::Live(l, len0), false) = (&source, loop_vars) {
-            result =
-                self.foreach_list::<false, false>(f, cx, l, *len0, scope.as_ref().map(|(s, ..)| &**s), max, id, out);
+            result = self.foreach_list::<false>(f, cx, l, *len0, scope.as_ref().map(|(s, ..)| &**s), max, id, out);
         } else {
             let mut i = 0usize;
             loop {
@@ -2477,11 +2471,7 @@ impl Render<'_> {
                             break;
                         }
                         if len != *len0 {
-                            result = Err(Error::new(
-                                ErrorKind::Invocation,
-                                "java.util.ConcurrentModificationException: the list changed while #foreach iterated it",
-                            )
-                            .with_span(f.span));
+                            result = Err(concurrent_modification(f.span));
                             break;
                         }
                         (items.get(i).cloned().unwrap_or_default(), i + 1 < len)
@@ -2607,36 +2597,18 @@ impl Render<'_> {
         id: u64,
         out: &mut String,
     ) -> R<Flow> {
-        if let [Node::SetInt(_)] = &*f.body {
-            return self.foreach_one_set::<LAZY>(f, cx, l, len0, scope, max, id, out);
+        if let [Node::SetInt(s)] = &*f.body {
+            return self.foreach_one_set::<LAZY>(f, s, cx, l, len0, scope, max);
         }
-        self.foreach_list::<false, LAZY>(f, cx, l, len0, scope, max, id, out)
-    }
-
-    /// [`foreach_list`](Self::foreach_list) for a body that is one Integer `#set` (`#set($sum = $sum + $v)`): each
-    /// step the block's depth check and level and the node, without the node loop.
-    #[allow(clippy::too_many_arguments)]
-    #[inline(never)]
-    fn foreach_one_set<const LAZY: bool>(
-        &mut self,
-        f: &crate::compile::ir::Foreach,
-        cx: &Cx<'_>,
-        l: &List,
-        len0: usize,
-        scope: Option<&ForeachScope>,
-        max: usize,
-        id: u64,
-        out: &mut String,
-    ) -> R<Flow> {
-        self.foreach_list::<true, LAZY>(f, cx, l, len0, scope, max, id, out)
+        self.foreach_list::<LAZY>(f, cx, l, len0, scope, max, id, out)
     }
 
     /// The body of [`foreach`](Self::foreach) over a list for a template that does not read `$velocityCount` or
-    /// `$velocityHasNext`: the same steps as the general loop (`ONE_SET`: the body is one Integer `#set`, run
-    /// without the node loop; `LAZY`: the loop makes no scope object and keeps its `hasNext` in `loop_next`).
+    /// `$velocityHasNext`: the same steps as the general loop (`LAZY`: the loop makes no scope object and keeps its
+    /// `hasNext` in `loop_next`).
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    fn foreach_list<const ONE_SET: bool, const LAZY: bool>(
+    fn foreach_list<const LAZY: bool>(
         &mut self,
         f: &crate::compile::ir::Foreach,
         cx: &Cx<'_>,
@@ -2647,10 +2619,6 @@ impl Render<'_> {
         id: u64,
         out: &mut String,
     ) -> R<Flow> {
-        let one_set = match &*f.body {
-            [Node::SetInt(s)] if ONE_SET => Some(&**s),
-            _ => None,
-        };
         let mut i = 0usize;
         loop {
             if i >= max {
@@ -2663,11 +2631,7 @@ impl Render<'_> {
                     return Ok(Flow::Normal);
                 }
                 if len != len0 {
-                    return Err(Error::new(
-                        ErrorKind::Invocation,
-                        "java.util.ConcurrentModificationException: the list changed while #foreach iterated it",
-                    )
-                    .with_span(f.span));
+                    return Err(concurrent_modification(f.span));
                 }
                 items.get(i).cloned().unwrap_or_default()
             };
@@ -2678,20 +2642,6 @@ impl Render<'_> {
             } else if let Some(scope) = scope {
                 scope.index.set(i as i64);
                 scope.has_next.set(i + 1 < len0);
-            }
-            // A body that is one Integer `#set` (`#set($sum = $sum + $v)`): the block's depth check and level,
-            // and the node, without the node loop.
-            if let Some(s) = one_set {
-                if self.nest >= self.limits.max_depth {
-                    return Err(too_deep(self.limits.max_depth));
-                }
-                let nest = self.nest;
-                self.nest = nest + 1;
-                let done = self.set_int(s, cx);
-                self.nest = nest;
-                done?;
-                i += 1;
-                continue;
             }
             match self.block(&f.body, cx, out)? {
                 Flow::Normal => {}
@@ -2894,6 +2844,27 @@ fn int_cmp(op: BinOp, p: i32, q: i32) -> Option<bool> {
         BinOp::Ge => Some(p >= q),
         _ => None,
     }
+}
+
+/// `int_op`'s Integer arithmetic for the operators a [`SetInt`](crate::compile::ir::SetInt) has, as a number
+/// rather than a value.
+#[inline(always)]
+fn int_set(op: BinOp, p: i32, q: i32) -> Option<i32> {
+    match op {
+        BinOp::Add => p.checked_add(q),
+        BinOp::Sub => p.checked_sub(q),
+        BinOp::Mul => p.checked_mul(q),
+        _ => None,
+    }
+}
+
+/// What Java's iterator throws when the list a `#foreach` walks changes under it.
+fn concurrent_modification(span: Span) -> Error {
+    Error::new(
+        ErrorKind::Invocation,
+        "java.util.ConcurrentModificationException: the list changed while #foreach iterated it",
+    )
+    .with_span(span)
 }
 
 /// Integer (op) Integer when the result stays an Integer (overflow widens to Long in `operate`, as
