@@ -58,6 +58,75 @@ pub(crate) enum Fast {
     /// as its argument (`#if(!$map.containsKey($e.type))`, `#if($list.contains($e.user))`). Never inside another
     /// shape: the call burns a step, and the other shapes must give up without effects.
     Call(Box<CallCheck>),
+    /// The first of consecutive `#if`/`#elseif` branches whose conditions all test one property (see [`Switch`]):
+    /// only in a flattened branch (`compile::flat`), never inside another shape.
+    Switch(Box<Switch>),
+}
+
+/// `#if($r.method == "GET") … #elseif($r.method == "POST" || $r.method == "PUT") … #elseif($r.size > 500)`:
+/// consecutive branch conditions of one chain (two or more) that each compare one property with literals. The
+/// property is read once and the tests run on the value in order; the first that holds picks its branch, and when
+/// none does the chain goes on after the last of them. Nothing runs between the conditions of a chain and reading a
+/// property has no effects, so one read gives every test the value its own read would. When a test cannot decide
+/// on the value (a String compared with a number, a property that is no String), the first branch's own shape
+/// decides and the chain runs branch by branch as without the switch.
+#[derive(Debug)]
+pub(crate) struct Switch {
+    pub(crate) prop: Prop,
+    /// Each branch's test, and how many nodes after the first branch's node its body starts.
+    pub(crate) tests: Box<[(Test, u32)]>,
+    /// How many nodes after the first branch's node the chain goes on when no test holds (the next branch, the
+    /// `#else` body's [`Node::Enter`](super::ir::Node::Enter), or past the chain).
+    pub(crate) none: u32,
+    /// The first branch's own shape.
+    pub(crate) first: Fast,
+}
+
+/// One condition of a [`Switch`], on the property's value.
+#[derive(Debug)]
+pub(crate) enum Test {
+    /// [`Fast::EqStr`].
+    EqStr { literal: Arc<str>, negate: bool },
+    /// [`Fast::OneOf`].
+    OneOf(Box<[Arc<str>]>),
+    /// [`Fast::IntCmp`].
+    IntCmp { op: BinOp, value: i32 },
+}
+
+impl Fast {
+    /// The property this shape compares with literals, and its test: the conditions a [`Switch`] can join.
+    pub(crate) fn test(&self) -> Option<(&Prop, Test)> {
+        Some(match self {
+            Fast::EqStr { prop, literal, negate } => (
+                prop,
+                Test::EqStr {
+                    literal: literal.clone(),
+                    negate: *negate,
+                },
+            ),
+            Fast::OneOf { prop, literals } => (prop, Test::OneOf(literals.clone())),
+            Fast::IntCmp { prop, op, value } => (prop, Test::IntCmp { op: *op, value: *value }),
+            _ => return None,
+        })
+    }
+}
+
+impl Prop {
+    /// The same property of the same variable.
+    pub(crate) fn same(&self, other: &Prop) -> bool {
+        self.slot == other.slot && self.name == other.name
+    }
+
+    /// A copy with its own position hint.
+    pub(crate) fn copy(&self) -> Prop {
+        Prop {
+            slot: self.slot,
+            name: self.name.clone(),
+            hash: self.hash,
+            hint: AtomicU32::new(self.hint.load(Relaxed)),
+            special: self.special,
+        }
+    }
 }
 
 /// [`Fast::Call`]: `$recv.method($arg.name)`, negated or not.

@@ -16,11 +16,41 @@
 //! conditions in order, one level of depth (`descend`) for the body that runs and its check, the same flows.
 //! Interpolated strings keep their `#if`s as they are (the evaluator still runs [`Node::If`]).
 
+use super::fast::{Fast, Switch, Test};
 use super::ir::{Branch, MacroDef, Node};
 
 /// The nodes of a block with every `#if` in it (and in the bodies of its loops, `#if`s and inlined macro calls)
 /// flattened.
 pub(crate) fn lower(nodes: Vec<Node>) -> Vec<Node> {
+    let mut out = lower_nodes(nodes);
+    join_ends(&mut out);
+    out
+}
+
+/// An end of a branch whose skip lands on another end (the enclosing branch ends there too) does both: one node
+/// instead of a chain of them. Nothing runs between two ends (an end only counts a level down and skips), so the
+/// render takes the same steps; the ends it stands for stay in place for the paths that reach them otherwise.
+fn join_ends(nodes: &mut [Node]) {
+    for i in (0..nodes.len()).rev() {
+        let Some(&Node::EndBranch { skip, levels }) = nodes.get(i) else {
+            continue;
+        };
+        let target = i + 1 + skip as usize;
+        if let Some(&Node::EndBranch {
+            skip: next,
+            levels: more,
+        }) = nodes.get(target)
+            && let Some(skip) = skip.checked_add(1).and_then(|s| s.checked_add(next))
+            && let Some(levels) = levels.checked_add(more)
+            && let Some(node) = nodes.get_mut(i)
+        {
+            *node = Node::EndBranch { skip, levels };
+        }
+    }
+}
+
+/// [`lower`] without joining the ends (an `#if` body, part of a block).
+fn lower_nodes(nodes: Vec<Node>) -> Vec<Node> {
     let mut out = Vec::with_capacity(nodes.len());
     for node in nodes {
         match node {
@@ -36,6 +66,15 @@ pub(crate) fn lower(nodes: Vec<Node>) -> Vec<Node> {
             Node::Inline(mut call) => {
                 call.body = lower(std::mem::take(&mut call.body));
                 out.push(Node::Inline(call));
+            }
+            // `$var.name` printed.
+            Node::Ref(r)
+                if r.replace_run == 0
+                    && r.fused.is_none()
+                    && let Some(prop) = super::fast::prop(&r) =>
+            {
+                let span = r.span;
+                out.push(Node::PrintProp(Box::new(super::ir::PrintProp { prop, span, r })));
             }
             // The other last step: Integer `#set`s (`compile::set_int`).
             set @ Node::Set { .. } => out.push(super::set_get_add::of(super::set_int::of(set))),
@@ -63,14 +102,14 @@ fn lower_if(
     let mut pieces: Vec<(Node, Vec<Node>)> = branches
         .into_iter()
         .map(|(cond, body)| {
-            let body = lower(body);
+            let body = lower_nodes(body);
             let skip = u32::try_from(body.len() + 1).unwrap_or(u32::MAX);
             let fast = fast.next().unwrap_or(super::fast::Fast::None);
             (Node::Branch(Box::new(Branch { cond, fast, skip })), body)
         })
         .collect();
     if let Some(body) = otherwise {
-        pieces.push((Node::Enter, lower(body)));
+        pieces.push((Node::Enter, lower_nodes(body)));
     }
     // What follows each piece's `EndBranch` up to the end of the chain.
     let mut after: Vec<usize> = Vec::with_capacity(pieces.len());
@@ -99,7 +138,7 @@ fn lower_if(
             nodes.push(lead);
             nodes.extend(body);
         }
-        nodes.push(Node::EndBranch { skip: 0 });
+        nodes.push(Node::EndBranch { skip: 0, levels: 1 });
         out.push(Node::HasNextText(Box::new(super::ir::HasNextText {
             slot,
             text: text.into_boxed_str(),
@@ -107,13 +146,78 @@ fn lower_if(
         })));
         return;
     }
+    switches(&mut pieces);
     for ((lead, body), skip) in pieces.into_iter().zip(after) {
         out.push(lead);
         out.extend(body);
         out.push(Node::EndBranch {
             skip: u32::try_from(skip).unwrap_or(u32::MAX),
+            levels: 1,
         });
     }
+}
+
+/// A [`Switch`]'s tests, each with where its body starts.
+type Tests = Box<[(Test, u32)]>;
+
+/// Runs of two or more consecutive branches testing one property become a [`Switch`] on the run's first branch.
+fn switches(pieces: &mut [(Node, Vec<Node>)]) {
+    // Where each piece's leading node is, from the chain's first, and where the chain ends.
+    let mut starts = Vec::with_capacity(pieces.len() + 1);
+    let mut at = 0usize;
+    for (_, body) in pieces.iter() {
+        starts.push(at);
+        at += body.len() + 2;
+    }
+    starts.push(at);
+    let mut a = 0;
+    while a < pieces.len() {
+        let (tests, end) = run(pieces, a, &starts);
+        if let Some(tests) = tests
+            && let Some(&next) = starts.get(end)
+            && let Some(&first) = starts.get(a)
+            && let Ok(none) = u32::try_from(next - first - 1)
+            && let Some((Node::Branch(b), _)) = pieces.get_mut(a)
+            && let Some((prop, _)) = b.fast.test()
+        {
+            let prop = prop.copy();
+            let first = std::mem::replace(&mut b.fast, Fast::None);
+            b.fast = Fast::Switch(Box::new(Switch {
+                prop,
+                tests,
+                none,
+                first,
+            }));
+        }
+        a = end.max(a + 1);
+    }
+}
+
+/// The tests of the run of branches testing one property that starts at piece `a` (when it has two or more), with
+/// each body's place from the first branch's node; and the piece after the run.
+fn run(pieces: &[(Node, Vec<Node>)], a: usize, starts: &[usize]) -> (Option<Tests>, usize) {
+    let Some((Node::Branch(first), _)) = pieces.get(a) else {
+        return (None, a + 1);
+    };
+    let Some((prop, _)) = first.fast.test() else {
+        return (None, a + 1);
+    };
+    let base = starts.get(a).copied().unwrap_or_default();
+    let mut tests = Vec::new();
+    let mut end = a;
+    while let Some((Node::Branch(b), _)) = pieces.get(end)
+        && let Some((p, test)) = b.fast.test()
+        && p.same(prop)
+        && let Some(&start) = starts.get(end)
+        && let Ok(skip) = u32::try_from(start - base)
+    {
+        tests.push((test, skip));
+        end += 1;
+    }
+    if tests.len() < 2 {
+        return (None, end.max(a + 1));
+    }
+    (Some(tests.into_boxed_slice()), end)
 }
 
 #[cfg(test)]
@@ -131,8 +235,16 @@ mod tests {
             .iter()
             .map(|n| match n {
                 Node::Text(t) => t.to_string(),
-                Node::Branch(b) => format!("B{}", b.skip),
-                Node::EndBranch { skip } => format!("E{skip}"),
+                Node::Branch(b) => match &b.fast {
+                    Fast::Switch(s) => {
+                        let tests: Vec<String> = s.tests.iter().map(|(_, skip)| skip.to_string()).collect();
+                        format!("B{}[{} else {}]", b.skip, tests.join(","), s.none)
+                    }
+                    _ => format!("B{}", b.skip),
+                },
+                Node::PrintProp(p) => format!("${}", p.prop.name),
+                Node::EndBranch { skip, levels: 1 } => format!("E{skip}"),
+                Node::EndBranch { skip, levels } => format!("E{skip}^{levels}"),
                 Node::Enter => "N".to_owned(),
                 _ => "?".to_owned(),
             })
@@ -169,6 +281,35 @@ mod tests {
             fast: vec![Fast::None].into_boxed_slice(),
             otherwise: None,
         }];
-        assert_eq!(shape(&lower(nodes)), "B4 B2 x E0 E0");
+        assert_eq!(shape(&lower(nodes)), "B4 B2 x E1^2 E0");
+    }
+
+    /// The flattened body of a template's first loop.
+    fn loop_body(src: &str) -> String {
+        let engine = crate::Engine::builder().build();
+        let t = engine.compile("t.vm", src).expect("compiles");
+        match t.program().body.first() {
+            Some(Node::Foreach(f)) => shape(&f.body),
+            _ => String::new(),
+        }
+    }
+
+    #[test]
+    fn conditions_on_one_property_switch() {
+        // Three tests of `$r.m` (a String test, two of them, an Integer test would join too): the first branch reads
+        // it once; `#else` follows the chain.
+        let src = "#foreach($r in $l)#if($r.m == \"a\")A#elseif($r.m == \"b\" || $r.m == \"c\")B$r.p#elseif($r.m != \"d\")C\
+                   #{else}D#end#end";
+        assert_eq!(loop_body(src), "B2[0,3,7 else 9] A E10 B3 B $p E6 B2 C E3 N D E0");
+        // Another property, or another shape, ends the run.
+        let src =
+            "#foreach($r in $l)#if($r.m == \"a\")A#elseif($r.n == \"b\")B#elseif($r.n > 2)C#elseif($r.n)D#end#end";
+        assert_eq!(loop_body(src), "B2 A E9 B2[0,3 else 5] B E6 B2 C E3 B2 D E0");
+    }
+
+    #[test]
+    fn nested_branches_that_end_together_end_in_one_node() {
+        let src = "#foreach($r in $l)#if($r.a)#if($r.b)x#{else}y#end#end#end";
+        assert_eq!(loop_body(src), "B7 B2 x E4^2 N y E1^2 E0");
     }
 }

@@ -255,7 +255,8 @@ impl<'a> Substitution<'a> {
                 | Node::Enter
                 | Node::SetInt(_)
                 | Node::HasNextText(_)
-                | Node::SetGetAdd(_) => {
+                | Node::SetGetAdd(_)
+                | Node::PrintProp(_) => {
                     return None;
                 }
             }

@@ -110,9 +110,11 @@ pub(crate) enum Node {
     /// An `#if`/`#elseif` branch flattened into its block (see `compile::flat`): when the condition holds, the
     /// branch's nodes follow, one level deeper; otherwise `skip` nodes are skipped (the branch and its end).
     Branch(Box<Branch>),
-    /// The end of a flattened branch: one level up, then `skip` nodes skipped (the branches after it).
+    /// The end of a flattened branch: `levels` up (one, and one more for each enclosing branch that ends right
+    /// there), then `skip` nodes skipped (the branches after it, and the ends it stands for).
     EndBranch {
         skip: u32,
+        levels: u32,
     },
     /// The start of a flattened `#else` body: one level deeper.
     Enter,
@@ -123,6 +125,17 @@ pub(crate) enum Node {
     HasNextText(Box<HasNextText>),
     /// `#set($ok = $map.get($x.key).add($y.value))` to a template variable (see `compile::set_get_add`).
     SetGetAdd(Box<SetGetAdd>),
+    /// `$var.name` printed: a [`Node::Ref`] of one property of a template variable (see `compile::flat`).
+    PrintProp(Box<PrintProp>),
+}
+
+/// A [`Node::PrintProp`]: the property, read where it lives and printed when it is a String, a number or a boolean;
+/// anything else prints as the reference `r` does.
+#[derive(Debug)]
+pub(crate) struct PrintProp {
+    pub(crate) prop: super::fast::Prop,
+    pub(crate) span: Span,
+    pub(crate) r: Box<RefExpr>,
 }
 
 /// A [`Node::SetGetAdd`]: the target's slot, the map's, the key and the argument as properties, and the `#set` it

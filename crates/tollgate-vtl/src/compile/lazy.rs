@@ -28,6 +28,7 @@ fn node_observes(node: &mut Node, foreach: u32, allowed: bool) -> bool {
             false
         }
         Node::Ref(r) => ref_observes(r, foreach, allowed),
+        Node::PrintProp(p) => ref_observes(&mut p.r, foreach, allowed),
         Node::Set { target, value, .. } => {
             ref_observes(target, foreach, allowed) | expr_observes(value, foreach, allowed)
         }

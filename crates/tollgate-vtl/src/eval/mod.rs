@@ -528,6 +528,26 @@ impl Render<'_> {
                         self.print_unescaped(r, cx, out)?
                     }
                 }
+                // `$var.name`: a String written here; a number or boolean by `print_scalar`.
+                Node::PrintProp(p) => {
+                    self.burn(p.span)?;
+                    let max = self.limits.max_output_bytes;
+                    match self.fast_prop(&p.prop, cx, |v| match v {
+                        Value::Str(s) => {
+                            if out.len() + s.len() > max {
+                                Scalar::Full
+                            } else {
+                                out.push_str(s);
+                                Scalar::Written
+                            }
+                        }
+                        v => print_scalar(v, out, max),
+                    }) {
+                        Some(Scalar::Written) => continue,
+                        Some(Scalar::Full) => return Err(self.output_limit()),
+                        Some(Scalar::Other) | None => self.print_prop(&p.r, cx, out)?,
+                    }
+                }
                 // A flattened `#if` (see `compile::flat`): the branch's nodes follow, one level deeper, or are
                 // skipped.
                 Node::Branch(b) => {
@@ -542,6 +562,14 @@ impl Render<'_> {
                             t
                         }
                         Fast::Call(c) if let Some(t) = self.call_truth(c, cx) => t?.holds(),
+                        // Conditions on one property: the branch they pick, or where the chain goes on.
+                        Fast::Switch(s) if let Some((taken, skip)) = self.switch(s, cx) => {
+                            if taken {
+                                self.descend()?;
+                            }
+                            rest = rest.get(skip as usize..).unwrap_or_default();
+                            continue;
+                        }
                         f => match self.fast_truth(f, cx) {
                             Some(t) => t,
                             None => self.truth(&b.cond, cx)?.holds(),
@@ -554,8 +582,8 @@ impl Render<'_> {
                     }
                     continue;
                 }
-                Node::EndBranch { skip } => {
-                    self.nest -= 1;
+                Node::EndBranch { skip, levels } => {
+                    self.nest -= levels;
                     rest = rest.get(*skip as usize..).unwrap_or_default();
                     continue;
                 }
@@ -603,6 +631,17 @@ impl Render<'_> {
             }
         }
         Ok(Flow::Normal)
+    }
+
+    /// A [`Node::PrintProp`] whose value `block_nodes` did not print: what a [`Node::Ref`] does after its step.
+    #[inline(never)]
+    fn print_prop(&mut self, r: &RefExpr, cx: &Cx<'_>, out: &mut String) -> R<Flow> {
+        let max = self.limits.max_output_bytes;
+        match self.peek(r, cx, |v| print_scalar(v, out, max)) {
+            Some(Scalar::Written) => Ok(Flow::Normal),
+            Some(Scalar::Full) => Err(self.output_limit()),
+            Some(Scalar::Other) | None => self.print_unescaped(r, cx, out),
+        }
     }
 
     fn node_if(
@@ -755,6 +794,10 @@ impl Render<'_> {
             Node::SetInt(s) => self.set_int(s, cx)?,
             Node::HasNextText(h) => return self.has_next_text(h, cx, out),
             Node::SetGetAdd(g) => self.set_get_add(g, cx)?,
+            Node::PrintProp(p) => {
+                self.burn(p.span)?;
+                return self.print_prop(&p.r, cx, out);
+            }
         }
         Ok(Flow::Normal)
     }
@@ -2086,6 +2129,7 @@ impl Render<'_> {
         match f {
             // A call burns a step: only `slow_truth` answers it.
             Fast::None | Fast::Call(_) => None,
+            Fast::Switch(s) => self.fast_truth(&s.first, cx),
             Fast::Truthy(p) => self.fast_prop(p, cx, truthy),
             Fast::HasNext(p) => match self.has_next_now(p, cx) {
                 Some(t) => Some(t),
@@ -2125,6 +2169,29 @@ impl Render<'_> {
                 }
             }
         }
+    }
+
+    /// A [`Fast::Switch`]'s tests on its property's value, read once: whether a branch is taken, and how many
+    /// nodes after the first branch's node the render goes on (the taken body, or where the chain goes on).
+    /// `None` when a test cannot decide on the value (then the branches run one by one).
+    #[inline(never)]
+    fn switch(&self, s: &crate::compile::fast::Switch, cx: &Cx<'_>) -> Option<(bool, u32)> {
+        use crate::compile::fast::Test;
+        self.fast_prop(&s.prop, cx, |v| {
+            for (test, skip) in &*s.tests {
+                let holds = match (test, v) {
+                    (Test::EqStr { literal, negate }, Value::Str(x)) => crate::value::str_eq(x, literal) != *negate,
+                    (Test::OneOf(literals), Value::Str(x)) => literals.iter().any(|l| crate::value::str_eq(x, l)),
+                    (Test::IntCmp { op, value }, Value::Int(i)) => int_cmp(*op, *i, *value)?,
+                    _ => return None,
+                };
+                if holds {
+                    return Some((true, *skip));
+                }
+            }
+            Some((false, s.none))
+        })
+        .flatten()
     }
 
     /// `f` of the property [`Prop`] names, read where it lives: in a map, or a `$foreach` scope's. `None` for
