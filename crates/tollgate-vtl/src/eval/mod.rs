@@ -380,6 +380,8 @@ pub(crate) fn render(engine: &Engine, program: &Arc<Program>, host: &dyn Host, o
         host,
         profile: engine.profile(),
         limits,
+        max_out: limits.max_output_bytes,
+        max_depth: limits.max_depth,
         vars: vec![None; program.slots.len()],
         extra: HashMap::new(),
         root: program.clone(),
@@ -420,6 +422,9 @@ struct Render<'a> {
     host: &'a dyn Host,
     profile: Profile,
     limits: &'a Limits,
+    /// `limits.max_output_bytes` and `limits.max_depth`, read by every text node and taken branch: one load each.
+    max_out: usize,
+    max_depth: u32,
     vars: Vec<Option<Value>>,
     extra: HashMap<Arc<str>, Value>,
     root: Arc<Program>,
@@ -478,7 +483,7 @@ impl Render<'_> {
 
     #[inline]
     fn write(&self, out: &mut String, s: &str) -> R<()> {
-        if out.len() + s.len() > self.limits.max_output_bytes {
+        if out.len() + s.len() > self.max_out {
             return Err(self.output_limit());
         }
         // One ASCII character (`"`, `,` between references): pushed as such, not through a `memcpy` call.
@@ -518,7 +523,7 @@ impl Render<'_> {
                         // A variable (or a parameter standing for one) looked into through properties: printed
                         // from where it lives, here. `peek` declines an interpolated argument, which
                         // `print_unescaped` renders.
-                        let max = self.limits.max_output_bytes;
+                        let max = self.max_out;
                         match self.peek(r, cx, |v| print_scalar(v, out, max)) {
                             Some(Scalar::Written) => continue,
                             Some(Scalar::Full) => return Err(self.output_limit()),
@@ -531,7 +536,7 @@ impl Render<'_> {
                 // `$var.name`: a String written here; a number or boolean by `print_scalar`.
                 Node::PrintProp(p) => {
                     self.burn(p.span)?;
-                    let max = self.limits.max_output_bytes;
+                    let max = self.max_out;
                     match self.fast_prop(&p.prop, cx, |v| match v {
                         Value::Str(s) => {
                             if out.len() + s.len() > max {
@@ -603,8 +608,8 @@ impl Render<'_> {
                 // the body, its text) without its three nodes.
                 Node::HasNextText(h) if let Some(t) = self.has_next_slot(h.slot, cx) => {
                     if t {
-                        if self.nest >= self.limits.max_depth {
-                            return Err(too_deep(self.limits.max_depth));
+                        if self.nest >= self.max_depth {
+                            return Err(too_deep(self.max_depth));
                         }
                         self.write(out, &h.text)?;
                     }
@@ -636,7 +641,7 @@ impl Render<'_> {
     /// A [`Node::PrintProp`] whose value `block_nodes` did not print: what a [`Node::Ref`] does after its step.
     #[inline(never)]
     fn print_prop(&mut self, r: &RefExpr, cx: &Cx<'_>, out: &mut String) -> R<Flow> {
-        let max = self.limits.max_output_bytes;
+        let max = self.max_out;
         match self.peek(r, cx, |v| print_scalar(v, out, max)) {
             Some(Scalar::Written) => Ok(Flow::Normal),
             Some(Scalar::Full) => Err(self.output_limit()),
@@ -674,8 +679,8 @@ impl Render<'_> {
     /// macro call, `#define` and `#evaluate` adds some, and their product is what could exhaust the stack.
     #[inline]
     fn descend(&mut self) -> R<()> {
-        if self.nest >= self.limits.max_depth {
-            return Err(too_deep(self.limits.max_depth));
+        if self.nest >= self.max_depth {
+            return Err(too_deep(self.max_depth));
         }
         self.nest += 1;
         Ok(())
@@ -2171,27 +2176,44 @@ impl Render<'_> {
         }
     }
 
-    /// A [`Fast::Switch`]'s tests on its property's value, read once: whether a branch is taken, and how many
-    /// nodes after the first branch's node the render goes on (the taken body, or where the chain goes on).
-    /// `None` when a test cannot decide on the value (then the branches run one by one).
+    /// A [`Fast::Switch`]'s tests on its property's value, read once as [`fast_prop`](Self::fast_prop) reads it:
+    /// whether a branch is taken, and how many nodes after the first branch's node the render goes on (the taken
+    /// body, or where the chain goes on). `None` when a test cannot decide on the value (then the branches run one
+    /// by one).
     #[inline(never)]
     fn switch(&self, s: &crate::compile::fast::Switch, cx: &Cx<'_>) -> Option<(bool, u32)> {
         use crate::compile::fast::Test;
-        self.fast_prop(&s.prop, cx, |v| {
-            for (test, skip) in &*s.tests {
-                let holds = match (test, v) {
-                    (Test::EqStr { literal, negate }, Value::Str(x)) => crate::value::str_eq(x, literal) != *negate,
-                    (Test::OneOf(literals), Value::Str(x)) => literals.iter().any(|l| crate::value::str_eq(x, l)),
-                    (Test::IntCmp { op, value }, Value::Int(i)) => int_cmp(*op, *i, *value)?,
-                    _ => return None,
-                };
-                if holds {
-                    return Some((true, *skip));
-                }
+        if !Arc::ptr_eq(cx.program, &self.root) {
+            return None;
+        }
+        let p = &s.prop;
+        let root = self.vars.get(p.slot as usize)?.as_ref()?;
+        // One place that tests the value (so that the loop below is inlined once): the map's entry, borrowed, or
+        // the `$foreach` scope's property. A null root or a missing key reads as null, which no test decides.
+        let (entries, special);
+        let v: &Value = match root {
+            Value::Map(m) => {
+                entries = m.entries();
+                crate::value::lookup_str(&entries, &p.name, p.hash, &p.hint)?
             }
-            Some((false, s.none))
-        })
-        .flatten()
+            Value::Object(o) => {
+                special = o.as_any().downcast_ref::<ForeachScope>()?.special(p.special, root);
+                &special
+            }
+            _ => return None,
+        };
+        for (test, skip) in &*s.tests {
+            let holds = match (test, v) {
+                (Test::EqStr { literal, negate }, Value::Str(x)) => crate::value::str_eq(x, literal) != *negate,
+                (Test::OneOf(literals), Value::Str(x)) => literals.iter().any(|l| crate::value::str_eq(x, l)),
+                (Test::IntCmp { op, value }, Value::Int(i)) => int_cmp(*op, *i, *value)?,
+                _ => return None,
+            };
+            if holds {
+                return Some((true, *skip));
+            }
+        }
+        Some((false, s.none))
     }
 
     /// `f` of the property [`Prop`] names, read where it lives: in a map, or a `$foreach` scope's. `None` for
