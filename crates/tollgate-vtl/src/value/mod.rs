@@ -186,7 +186,7 @@ impl Value {
 
 /// String equality, with short strings (keys, ids, enum-like values) compared as one or two machine words
 /// instead of through a `memcmp` call.
-#[inline]
+#[inline(always)]
 pub(crate) fn str_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let n = a.len();
