@@ -272,6 +272,25 @@ fn print_scalar(v: &Value, out: &mut String, max: usize) -> Scalar {
     Scalar::Written
 }
 
+/// A [`Switch`](crate::compile::fast::Switch)'s tests on the value, in order: the first that holds (its body's
+/// place), `(false, none)` when none does, `None` when a test cannot decide.
+#[inline(always)]
+fn pick(s: &crate::compile::fast::Switch, v: &Value) -> Option<(bool, u32)> {
+    use crate::compile::fast::Test;
+    for (test, skip) in &*s.tests {
+        let holds = match (test, v) {
+            (Test::EqStr { literal, negate }, Value::Str(x)) => crate::value::str_eq(x, literal) != *negate,
+            (Test::OneOf(literals), Value::Str(x)) => literals.iter().any(|l| crate::value::str_eq(x, l)),
+            (Test::IntCmp { op, value }, Value::Int(i)) => int_cmp(*op, *i, *value)?,
+            _ => return None,
+        };
+        if holds {
+            return Some((true, *skip));
+        }
+    }
+    Some((false, s.none))
+}
+
 /// What `#foreach` walks.
 enum Items {
     Live(List, usize),
@@ -2182,38 +2201,17 @@ impl Render<'_> {
     /// by one).
     #[inline(never)]
     fn switch(&self, s: &crate::compile::fast::Switch, cx: &Cx<'_>) -> Option<(bool, u32)> {
-        use crate::compile::fast::Test;
         if !Arc::ptr_eq(cx.program, &self.root) {
             return None;
         }
         let p = &s.prop;
         let root = self.vars.get(p.slot as usize)?.as_ref()?;
-        // One place that tests the value (so that the loop below is inlined once): the map's entry, borrowed, or
-        // the `$foreach` scope's property. A null root or a missing key reads as null, which no test decides.
-        let (entries, special);
-        let v: &Value = match root {
-            Value::Map(m) => {
-                entries = m.entries();
-                crate::value::lookup_str(&entries, &p.name, p.hash, &p.hint)?
-            }
-            Value::Object(o) => {
-                special = o.as_any().downcast_ref::<ForeachScope>()?.special(p.special, root);
-                &special
-            }
-            _ => return None,
-        };
-        for (test, skip) in &*s.tests {
-            let holds = match (test, v) {
-                (Test::EqStr { literal, negate }, Value::Str(x)) => crate::value::str_eq(x, literal) != *negate,
-                (Test::OneOf(literals), Value::Str(x)) => literals.iter().any(|l| crate::value::str_eq(x, l)),
-                (Test::IntCmp { op, value }, Value::Int(i)) => int_cmp(*op, *i, *value)?,
-                _ => return None,
-            };
-            if holds {
-                return Some((true, *skip));
-            }
+        // A null root or a missing key reads as null, which no test decides.
+        match root {
+            Value::Map(m) => pick(s, crate::value::lookup_str(&m.entries(), &p.name, p.hash, &p.hint)?),
+            Value::Object(o) => pick(s, &o.as_any().downcast_ref::<ForeachScope>()?.special(p.special, root)),
+            _ => None,
         }
-        Some((false, s.none))
     }
 
     /// `f` of the property [`Prop`] names, read where it lives: in a map, or a `$foreach` scope's. `None` for
@@ -2722,9 +2720,10 @@ impl Render<'_> {
                 if len != len0 {
                     return Err(concurrent_modification(f.span));
                 }
+                // The step before the item is copied (then it goes straight to its slot).
+                self.burn(f.span)?;
                 items.get(i).cloned().unwrap_or_default()
             };
-            self.burn(f.span)?;
             self.put_slot(cx, f.var, item);
             if LAZY {
                 self.loop_next = Some(i + 1 < len0);
