@@ -10,6 +10,12 @@ use super::{Cx, Flow, R, Render, concurrent_modification, int_set, too_deep};
 use crate::compile::ir::{Foreach, SetInt};
 use crate::value::{List, Value};
 
+/// A loop's item: an `Integer` as its number, anything else as a value.
+enum Item {
+    Number(i32),
+    Other(Value),
+}
+
 impl Render<'_> {
     /// The steps of a loop over `l` (of length `len0` when it started) whose body is the one [`SetInt`] `s`
     /// (`LAZY`: the loop keeps its `hasNext` in `loop_next`; otherwise in `scope`, if any).
@@ -33,7 +39,7 @@ impl Render<'_> {
                 return Ok(Flow::Normal);
             }
             // An Integer item (the usual one) is copied as a number: no value to move or drop.
-            let item: Result<i32, Value> = {
+            let item = {
                 let items = l.items();
                 let len = items.len();
                 if i == len {
@@ -43,20 +49,20 @@ impl Render<'_> {
                     return Err(concurrent_modification(f.span));
                 }
                 match items.get(i) {
-                    Some(Value::Int(n)) => Ok(*n),
-                    Some(v) => Err(v.clone()),
-                    None => Err(Value::Null),
+                    Some(Value::Int(n)) => Item::Number(*n),
+                    Some(v) => Item::Other(v.clone()),
+                    None => Item::Other(Value::Null),
                 }
             };
             self.burn(f.span)?;
             match item {
-                Ok(n) if own => match self.vars.get_mut(f.var as usize) {
+                Item::Number(n) if own => match self.vars.get_mut(f.var as usize) {
                     Some(Some(Value::Int(old))) => *old = n,
                     Some(slot) => *slot = Some(Value::Int(n)),
                     None => {}
                 },
-                Ok(n) => self.put_slot(cx, f.var, Value::Int(n)),
-                Err(v) => self.put_slot(cx, f.var, v),
+                Item::Number(n) => self.put_slot(cx, f.var, Value::Int(n)),
+                Item::Other(v) => self.put_slot(cx, f.var, v),
             }
             if LAZY {
                 self.loop_next = Some(i + 1 < len0);
