@@ -76,8 +76,11 @@ pub(crate) struct Switch {
     /// Each branch's test, and how many nodes after the first branch's node its body starts.
     pub(crate) tests: Box<[(Test, u32)]>,
     /// How many nodes after the first branch's node the chain goes on when no test holds (the next branch, the
-    /// `#else` body's [`Node::Enter`](super::ir::Node::Enter), or past the chain).
+    /// `#else` body past its [`Node::Enter`](super::ir::Node::Enter), or past the chain).
     pub(crate) none: u32,
+    /// The run is followed by the `#else` body: when no test holds, the switch enters it (one level deeper, as its
+    /// `Enter` node would).
+    pub(crate) enters: bool,
     /// The first branch's own shape.
     pub(crate) first: Fast,
 }

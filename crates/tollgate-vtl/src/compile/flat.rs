@@ -173,10 +173,12 @@ fn switches(pieces: &mut [(Node, Vec<Node>)]) {
     let mut a = 0;
     while a < pieces.len() {
         let (tests, end) = run(pieces, a, &starts);
+        // Into the `#else` body, past its `Enter`.
+        let enters = matches!(pieces.get(end), Some((Node::Enter, _)));
         if let Some(tests) = tests
             && let Some(&next) = starts.get(end)
             && let Some(&first) = starts.get(a)
-            && let Ok(none) = u32::try_from(next - first - 1)
+            && let Ok(none) = u32::try_from(next - first - 1 + usize::from(enters))
             && let Some((Node::Branch(b), _)) = pieces.get_mut(a)
             && let Some((prop, _)) = b.fast.test()
         {
@@ -186,6 +188,7 @@ fn switches(pieces: &mut [(Node, Vec<Node>)]) {
                 prop,
                 tests,
                 none,
+                enters,
                 first,
             }));
         }
@@ -238,7 +241,8 @@ mod tests {
                 Node::Branch(b) => match &b.fast {
                     Fast::Switch(s) => {
                         let tests: Vec<String> = s.tests.iter().map(|(_, skip)| skip.to_string()).collect();
-                        format!("B{}[{} else {}]", b.skip, tests.join(","), s.none)
+                        let enters = if s.enters { " enters" } else { "" };
+                        format!("B{}[{} else {}{enters}]", b.skip, tests.join(","), s.none)
                     }
                     _ => format!("B{}", b.skip),
                 },
@@ -300,7 +304,10 @@ mod tests {
         // it once; `#else` follows the chain.
         let src = "#foreach($r in $l)#if($r.m == \"a\")A#elseif($r.m == \"b\" || $r.m == \"c\")B$r.p#elseif($r.m != \"d\")C\
                    #{else}D#end#end";
-        assert_eq!(loop_body(src), "B2[0,3,7 else 9] A E10 B3 B $p E6 B2 C E3 N D E0");
+        assert_eq!(
+            loop_body(src),
+            "B2[0,3,7 else 10 enters] A E10 B3 B $p E6 B2 C E3 N D E0"
+        );
         // Another property, or another shape, ends the run.
         let src =
             "#foreach($r in $l)#if($r.m == \"a\")A#elseif($r.n == \"b\")B#elseif($r.n > 2)C#elseif($r.n)D#end#end";

@@ -273,7 +273,7 @@ fn print_scalar(v: &Value, out: &mut String, max: usize) -> Scalar {
 }
 
 /// A [`Switch`](crate::compile::fast::Switch)'s tests on the value, in order: the first that holds (its body's
-/// place), `(false, none)` when none does, `None` when a test cannot decide.
+/// place), the `#else` body entered or the chain's next node when none does, `None` when a test cannot decide.
 #[inline(always)]
 fn pick(s: &crate::compile::fast::Switch, v: &Value) -> Option<(bool, u32)> {
     use crate::compile::fast::Test;
@@ -288,7 +288,7 @@ fn pick(s: &crate::compile::fast::Switch, v: &Value) -> Option<(bool, u32)> {
             return Some((true, *skip));
         }
     }
-    Some((false, s.none))
+    Some((s.enters, s.none))
 }
 
 /// What `#foreach` walks.
