@@ -75,6 +75,11 @@ pub(crate) struct Switch {
     pub(crate) prop: Prop,
     /// Each branch's test, and how many nodes after the first branch's node its body starts.
     pub(crate) tests: Box<[(Test, u32)]>,
+    /// When every test is `==` with String literals (one or several joined by `||`): each literal with its body's
+    /// place, in order (the first equal to the value picks its branch).
+    pub(crate) strs: Option<Box<[Picks<Arc<str>>]>>,
+    /// When every test compares with an Integer literal: each comparison with its body's place, in order.
+    pub(crate) ints: Option<Box<[(BinOp, i32, u32)]>>,
     /// How many nodes after the first branch's node the chain goes on when no test holds (the next branch, the
     /// `#else` body past its [`Node::Enter`](super::ir::Node::Enter), or past the chain).
     pub(crate) none: u32,
@@ -84,6 +89,9 @@ pub(crate) struct Switch {
     /// The first branch's own shape.
     pub(crate) first: Fast,
 }
+
+/// A literal of a [`Switch`] and the place of the body it picks.
+pub(crate) type Picks<T> = (T, u32);
 
 /// One condition of a [`Switch`], on the property's value.
 #[derive(Debug)]
@@ -111,6 +119,32 @@ impl Fast {
             Fast::IntCmp { prop, op, value } => (prop, Test::IntCmp { op: *op, value: *value }),
             _ => return None,
         })
+    }
+}
+
+impl Switch {
+    /// The literals of tests that are all `==` with String literals, each with its body's place.
+    pub(crate) fn strs(tests: &[(Test, u32)]) -> Option<Box<[Picks<Arc<str>>]>> {
+        let mut strs = Vec::new();
+        for (test, skip) in tests {
+            match test {
+                Test::EqStr { literal, negate: false } => strs.push((literal.clone(), *skip)),
+                Test::OneOf(literals) => strs.extend(literals.iter().map(|l| (l.clone(), *skip))),
+                _ => return None,
+            }
+        }
+        Some(strs.into_boxed_slice())
+    }
+
+    /// The comparisons of tests that all compare with Integer literals, each with its body's place.
+    pub(crate) fn ints(tests: &[(Test, u32)]) -> Option<Box<[(BinOp, i32, u32)]>> {
+        tests
+            .iter()
+            .map(|(test, skip)| match test {
+                Test::IntCmp { op, value } => Some((*op, *value, *skip)),
+                _ => None,
+            })
+            .collect()
     }
 }
 

@@ -186,6 +186,8 @@ fn switches(pieces: &mut [(Node, Vec<Node>)]) {
             let first = std::mem::replace(&mut b.fast, Fast::None);
             b.fast = Fast::Switch(Box::new(Switch {
                 prop,
+                strs: Switch::strs(&tests),
+                ints: Switch::ints(&tests),
                 tests,
                 none,
                 enters,

@@ -277,6 +277,26 @@ fn print_scalar(v: &Value, out: &mut String, max: usize) -> Scalar {
 #[inline(always)]
 fn pick(s: &crate::compile::fast::Switch, v: &Value) -> Option<(bool, u32)> {
     use crate::compile::fast::Test;
+    // String equalities only: the value against each literal in turn.
+    if let Some(strs) = &s.strs {
+        let Value::Str(x) = v else { return None };
+        for (literal, skip) in &**strs {
+            if crate::value::str_eq(x, literal) {
+                return Some((true, *skip));
+            }
+        }
+        return Some((s.enters, s.none));
+    }
+    // Integer comparisons only.
+    if let Some(ints) = &s.ints {
+        let Value::Int(i) = v else { return None };
+        for (op, value, skip) in &**ints {
+            if int_cmp(*op, *i, *value)? {
+                return Some((true, *skip));
+            }
+        }
+        return Some((s.enters, s.none));
+    }
     for (test, skip) in &*s.tests {
         let holds = match (test, v) {
             (Test::EqStr { literal, negate }, Value::Str(x)) => crate::value::str_eq(x, literal) != *negate,
