@@ -14,10 +14,13 @@
 //!
 //! The evaluator runs them in the same loop as the nodes around them, with the same steps as before: the
 //! conditions in order, one level of depth (`descend`) for the body that runs and its check, the same flows.
-//! Interpolated strings keep their `#if`s as they are (the evaluator still runs [`Node::If`]).
+//! Interpolated strings keep their `#if`s as they are (the evaluator still runs [`Node::If`]), except the
+//! arguments of macro calls, which render at every use of their parameter and are lowered like a block.
+
+use std::sync::Arc;
 
 use super::fast::{Fast, Switch, Test};
-use super::ir::{Branch, MacroDef, Node};
+use super::ir::{Branch, Expr, MacroDef, Node};
 
 /// The nodes of a block with every `#if` in it (and in the bodies of its loops, `#if`s and inlined macro calls)
 /// flattened.
@@ -66,6 +69,23 @@ fn lower_nodes(nodes: Vec<Node>) -> Vec<Node> {
             Node::Inline(mut call) => {
                 call.body = lower(std::mem::take(&mut call.body));
                 out.push(Node::Inline(call));
+            }
+            // `#jstr("name" "$p.first $p.last")`: an interpolated argument renders at every use of its parameter
+            // (call by name), through the node loop like any block.
+            Node::CallMacro {
+                id,
+                mut args,
+                body,
+                span,
+            } => {
+                if let Some(args) = Arc::get_mut(&mut args) {
+                    for arg in args.iter_mut() {
+                        if let Expr::Interp(nodes) = arg {
+                            *nodes = lower(std::mem::take(nodes));
+                        }
+                    }
+                }
+                out.push(Node::CallMacro { id, args, body, span });
             }
             // `$var.name` printed.
             Node::Ref(r)

@@ -2258,6 +2258,24 @@ impl Render<'_> {
         }
     }
 
+    /// The truth of a parameter `r` standing for an interpolated string argument of `args`: a String, so true; it
+    /// is still rendered (call by name), or its steps burnt when rendering it would do nothing else.
+    fn interp_param_truth(&mut self, r: &RefExpr, args: &[Expr], caller: &Cx<'_>) -> R<bool> {
+        let Var::Param { index, .. } = r.root else {
+            return Ok(true);
+        };
+        if let Some(Expr::Interp(nodes)) = args.get(index as usize)
+            && self.burn_inert(nodes, caller)
+        {
+            return Ok(true);
+        }
+        let mut scratch = std::mem::take(&mut self.scratch.0);
+        scratch.clear();
+        let result = self.render_interp(args, index, caller, &mut scratch);
+        self.scratch.0 = scratch;
+        result.map(|()| true)
+    }
+
     /// For an interpolated string rendered only for its effects (`#if($v)` with `$v` standing for
     /// `"$p.first $p.last"`): when it holds only text and plain references to template variables whose values
     /// are strings, numbers, booleans or null, rendering it would only burn a step per reference; this burns them
@@ -2270,26 +2288,33 @@ impl Render<'_> {
         }
         let (mut refs, mut len) = (0u64, 0usize);
         for node in nodes {
+            // At most what printing the value writes.
+            let bound = |v: &Value, literal: &str| match v {
+                Value::Str(s) => Some(s.len()),
+                Value::Int(_) | Value::Long(_) | Value::Double(_) | Value::Bool(_) => Some(32),
+                Value::Null => Some(literal.len()),
+                _ => None,
+            };
             let printed = match node {
-                Node::Text(t) => t.len(),
-                Node::StripLast => 0,
+                Node::Text(t) => {
+                    len = len.saturating_add(t.len());
+                    continue;
+                }
+                Node::StripLast => continue,
+                // `$p.first`: the property read as the node prints it.
+                Node::PrintProp(p) => self.fast_prop(&p.prop, caller, |v| bound(v, &p.r.literal)),
                 Node::Ref(r) if r.escapes == 0 && r.plain && r.replace_run == 0 && matches!(r.root, Var::Slot(_)) => {
-                    refs += 1;
-                    // At most what printing the value writes.
-                    let bound = self.peek(r, caller, |v| match v {
-                        Value::Str(s) => Some(s.len()),
-                        Value::Int(_) | Value::Long(_) | Value::Double(_) | Value::Bool(_) => Some(32),
-                        Value::Null => Some(r.literal.len()),
-                        _ => None,
-                    });
-                    match bound.flatten() {
-                        Some(n) => n,
-                        None => return false,
-                    }
+                    self.peek(r, caller, |v| bound(v, &r.literal))
                 }
                 _ => return false,
             };
-            len = len.saturating_add(printed);
+            match printed.flatten() {
+                Some(n) => {
+                    refs += 1;
+                    len = len.saturating_add(n);
+                }
+                None => return false,
+            }
         }
         if len > self.limits.max_output_bytes || self.fuel < refs {
             return false;
@@ -2328,6 +2353,13 @@ impl Render<'_> {
                 t?.holds()
             }
             Expr::Const(Const::Bool(b)) => *b,
+            // `#if($v)` with `$v` standing for an interpolated string (which `peek` declines).
+            Expr::Ref(r)
+                if matches!(r.root, Var::Param { .. })
+                    && let Some((args, caller)) = self.param_interp(r, cx) =>
+            {
+                self.interp_param_truth(r, args, &caller)?
+            }
             Expr::Ref(r) if let Some(t) = self.peek(r, cx, truthy) => t,
             Expr::Binary(op @ (BinOp::Eq | BinOp::Ne), a, b, _)
                 if let (Expr::Ref(r), Expr::Const(Const::Str(lit))) = (&**a, &**b)
@@ -2339,23 +2371,7 @@ impl Render<'_> {
                 eq == (*op == BinOp::Eq)
             }
             Expr::Ref(r) => match self.param_interp(r, cx) {
-                // An interpolated string is a String, so true; it is still rendered (call by name).
-                Some((args, caller)) => {
-                    let Var::Param { index, .. } = r.root else {
-                        return Ok(true);
-                    };
-                    if let Some(Expr::Interp(nodes)) = args.get(index as usize)
-                        && self.burn_inert(nodes, &caller)
-                    {
-                        return Ok(true);
-                    }
-                    let mut scratch = std::mem::take(&mut self.scratch.0);
-                    scratch.clear();
-                    let result = self.render_interp(args, index, &caller, &mut scratch);
-                    self.scratch.0 = scratch;
-                    result?;
-                    true
-                }
+                Some((args, caller)) => self.interp_param_truth(r, args, &caller)?,
                 None => truthy(&self.ref_value(r, cx)?),
             },
             Expr::Not(a) => !self.truth(a, cx)?.holds(),
