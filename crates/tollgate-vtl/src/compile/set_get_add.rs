@@ -24,21 +24,17 @@ pub(crate) fn of(node: Node) -> Node {
     let Some((slot, map, key, arg)) = shape(target, value) else {
         return node;
     };
-    let Node::Set {
-        target, value, span, ..
-    } = node
-    else {
-        return node;
-    };
-    Node::SetGetAdd(Box::new(SetGetAdd {
-        slot,
-        map,
-        key,
-        arg,
-        target,
-        value,
-        span,
-    }))
+    super::set_int::from_set(node, |target, value, span| {
+        Node::SetGetAdd(Box::new(SetGetAdd {
+            slot,
+            map,
+            key,
+            arg,
+            target,
+            value,
+            span,
+        }))
+    })
 }
 
 type Shape = (u32, u32, super::fast::Prop, super::fast::Prop);

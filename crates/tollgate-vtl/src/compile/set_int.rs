@@ -7,6 +7,7 @@
 //! no effects, so giving up repeats nothing.
 
 use super::ir::{Const, Expr, Node, RefExpr, SetInt, Var};
+use crate::error::Span;
 use crate::syntax::ast::BinOp;
 
 /// An operand [`SetInt`] reads without evaluating anything.
@@ -35,21 +36,28 @@ pub(crate) fn of(node: Node) -> Node {
     else {
         return node;
     };
-    let Node::Set {
-        target, value, span, ..
-    } = node
-    else {
-        return node;
-    };
-    Node::SetInt(Box::new(SetInt {
-        slot,
-        op,
-        a,
-        b,
-        target,
-        value,
-        span,
-    }))
+    from_set(node, |target, value, span| {
+        Node::SetInt(Box::new(SetInt {
+            slot,
+            op,
+            a,
+            b,
+            target,
+            value,
+            span,
+        }))
+    })
+}
+
+/// The node `make` builds from a `#set`'s target, value and span (what a specialised `#set` node keeps to run the
+/// general `#set` when it must); any other node as it is.
+pub(super) fn from_set(node: Node, make: impl FnOnce(Box<RefExpr>, Expr, Span) -> Node) -> Node {
+    match node {
+        Node::Set {
+            target, value, span, ..
+        } => make(target, value, span),
+        other => other,
+    }
 }
 
 /// The slot of a reference that is a template variable and nothing more (`$count`).
