@@ -1,6 +1,6 @@
 //! Java's `toString` forms: `AbstractCollection` (`[a, b]`), `AbstractMap` (`{k=v}`), `Double.toString`.
 
-use super::Value;
+use super::{Key, Value};
 
 /// Deeper nesting than this stops printing (Java would overflow its stack on a cyclic structure).
 const MAX_PRINT_DEPTH: u32 = 256;
@@ -19,19 +19,18 @@ pub(super) fn write_value(v: &Value, out: &mut String, depth: u32) {
                 return;
             }
             out.push('[');
-            let held = list.items();
-            if held.iter().all(is_scalar) {
-                for (i, item) in held.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    write_value(item, out, depth + 1);
+            // A level of scalars prints where it lies; any other level is copied first (see `is_scalar`).
+            let (held, copied);
+            let items: &[Value] = {
+                let items = list.items();
+                if items.iter().all(is_scalar) {
+                    held = items;
+                    &held
+                } else {
+                    copied = items.to_vec();
+                    &copied
                 }
-                out.push(']');
-                return;
-            }
-            let items = held.to_vec();
-            drop(held);
+            };
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     out.push_str(", ");
@@ -48,26 +47,22 @@ pub(super) fn write_value(v: &Value, out: &mut String, depth: u32) {
                 return;
             }
             out.push('{');
-            let held = map.entries();
-            if held.iter().all(|(k, v)| is_scalar(&k.0) && is_scalar(v)) {
-                for (i, (k, val)) in held.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    write_value(&k.0, out, depth + 1);
-                    out.push('=');
-                    write_value(val, out, depth + 1);
+            let (held, copied);
+            let entries: &[(Key, Value)] = {
+                let entries = map.entries();
+                if entries.iter().all(|(k, v)| is_scalar(&k.0) && is_scalar(v)) {
+                    held = entries;
+                    held.iter().as_slice()
+                } else {
+                    copied = entries.iter().cloned().collect::<Vec<_>>();
+                    &copied
                 }
-                out.push('}');
-                return;
-            }
-            drop(held);
-            let entries = map.to_vec();
+            };
             for (i, (k, val)) in entries.iter().enumerate() {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                for (j, part) in [k, val].into_iter().enumerate() {
+                for (j, part) in [&k.0, val].into_iter().enumerate() {
                     if j == 1 {
                         out.push('=');
                     }
